@@ -1,0 +1,5 @@
+export * from './env.js';
+export * from './execution.js';
+export * from './ids.js';
+export * from './layout.js';
+export * from './manifest.js';

@@ -1,0 +1,133 @@
+import { validateExpId, validateRunId } from './ids.js';
+import { ValidationError } from '../errors.js';
+
+/** Width of the zero-padded task index in artifact names. */
+export const INDEX_WIDTH = 5;
+
+/** The folders of one run, relative to the run prefix. */
+export const RUN_DIRS = {
+  experiment: 'experiment',
+  builder: 'builder-artifacts',
+  runner: 'runner-artifacts',
+  outputs: 'outputs',
+  summaries: 'summaries',
+  logs: 'logs',
+} as const;
+
+/** Zero-pads a task index to {@link INDEX_WIDTH} digits; wider indexes are kept whole. */
+export function padIndex(index: number): string {
+  if (!Number.isSafeInteger(index) || index < 0) {
+    throw new ValidationError(`Task index must be a non-negative integer, got ${index}`);
+  }
+  return String(index).padStart(INDEX_WIDTH, '0');
+}
+
+/** Parses the index out of `input_00042.json.gz`-style names; undefined when the name does not match. */
+export function indexFromName(name: string, stem: 'input' | 'result'): number | undefined {
+  const match = new RegExp(`(?:^|/)${stem}_(\\d{${INDEX_WIDTH},})\\.`).exec(name);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/**
+ * Storage keys of one run: everything a run writes lives under
+ * `{dirPrefix}{expId}/{runId}/`. Every part of epycloud derives keys here.
+ */
+export class RunLayout {
+  /** The run prefix, ending in `/`. */
+  readonly prefix: string;
+
+  constructor(
+    readonly expId: string,
+    readonly runId: string,
+    readonly dirPrefix = '',
+  ) {
+    validateExpId(expId);
+    validateRunId(runId);
+    if (dirPrefix !== '' && (!dirPrefix.endsWith('/') || dirPrefix.startsWith('/') || dirPrefix.split('/').includes('..'))) {
+      throw new ValidationError(`Invalid DIR_PREFIX "${dirPrefix}": expected "" or a relative path ending in "/" without ".."`);
+    }
+    this.prefix = `${dirPrefix}${expId}/${runId}/`;
+  }
+
+  /** Prefix of the experiment's runs, `{dirPrefix}{expId}/`. */
+  get experimentPrefix(): string {
+    return `${this.dirPrefix}${this.expId}/`;
+  }
+
+  /** Snapshot of the experiment's config files, e.g. `experiment/config/model.yaml`. */
+  experimentFile(relativePath: string): string {
+    return this.key(`${RUN_DIRS.experiment}/${relativePath}`);
+  }
+
+  /** Prefix under which the experiment snapshot lives. */
+  get experimentPrefixKey(): string {
+    return this.key(`${RUN_DIRS.experiment}/`);
+  }
+
+  /** Task input i: `builder-artifacts/input_00000.json.gz`. */
+  input(index: number): string {
+    return this.key(`${RUN_DIRS.builder}/input_${padIndex(index)}.json.gz`);
+  }
+
+  /** The builder's manifest: number of tasks and input hashes. */
+  get manifest(): string {
+    return this.key(`${RUN_DIRS.builder}/manifest.json`);
+  }
+
+  /** Task result i: `runner-artifacts/result_00000.json.gz`. */
+  result(index: number): string {
+    return this.key(`${RUN_DIRS.runner}/result_${padIndex(index)}.json.gz`);
+  }
+
+  /** Prefix of the runner's results. */
+  get resultsPrefix(): string {
+    return this.key(`${RUN_DIRS.runner}/`);
+  }
+
+  /** One output folder, `outputs/<UTC YYYYMMDD-HHMMSS>/`. */
+  outputDir(stamp: string): string {
+    return this.key(`${RUN_DIRS.outputs}/${stamp}/`);
+  }
+
+  /** Prefix of all output folders. */
+  get outputsPrefix(): string {
+    return this.key(`${RUN_DIRS.outputs}/`);
+  }
+
+  /** Summary JSON of a stage; task summaries carry their index. */
+  summary(stage: StageName, index?: number): string {
+    const name = index === undefined ? stage : `${stage}_${padIndex(index)}`;
+    return this.key(`${RUN_DIRS.summaries}/${name}.json`);
+  }
+
+  /** Log file of a stage or task, for modes that keep logs themselves. */
+  log(stage: StageName, index?: number): string {
+    const name = index === undefined ? stage : `${stage}_${padIndex(index)}`;
+    return this.key(`${RUN_DIRS.logs}/${name}.log`);
+  }
+
+  private key(relative: string): string {
+    return `${this.prefix}${relative}`;
+  }
+}
+
+/** The three stages, by their contract names. */
+export const STAGES = ['builder', 'runner', 'output'] as const;
+/** A stage's contract name. */
+export type StageName = (typeof STAGES)[number];
+
+const STAGE_ALIASES: Record<string, StageName> = {
+  a: 'builder',
+  b: 'runner',
+  c: 'output',
+  builder: 'builder',
+  runner: 'runner',
+  output: 'output',
+};
+
+/** Accepts `A|B|C|builder|runner|output` in any case; throws naming the accepted values. */
+export function parseStage(value: string): StageName {
+  const stage = STAGE_ALIASES[value.toLowerCase()];
+  if (stage === undefined) throw new ValidationError(`Unknown stage "${value}": expected A, B, C, builder, runner or output`);
+  return stage;
+}

@@ -1,0 +1,24 @@
+/**
+ * A storage backend moves bytes under string keys and nothing more; the
+ * {@link Storage} class on top of it adds gzip, JSON and key checks so that
+ * every backend behaves the same.
+ *
+ * Error contract, for every method of every driver:
+ * - a key that does not exist -> `NotFoundError` (from `get`; `exists` returns false;
+ *   `delete` of a missing key succeeds);
+ * - any other failure -> `StorageError` whose message names the location and key.
+ */
+export interface StorageDriver {
+  /** Where the keys live, for messages: `s3://bucket`, an absolute directory, `memory://`. */
+  readonly location: string;
+  /** Writes the bytes whole; a reader never sees a partly written object. */
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /** Reads the bytes; `NotFoundError` when the key does not exist. */
+  get(key: string): Promise<Uint8Array>;
+  /** Whether the key exists. */
+  exists(key: string): Promise<boolean>;
+  /** Every key that starts with the prefix, however many pages the backend needs, sorted. */
+  list(prefix: string): Promise<string[]>;
+  /** Removes the key; succeeds when it does not exist. */
+  delete(key: string): Promise<void>;
+}
