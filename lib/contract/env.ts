@@ -20,6 +20,8 @@ export const ENV = {
   arrayIndex: 'AWS_BATCH_JOB_ARRAY_INDEX',
   taskIndexOffset: 'TASK_INDEX_OFFSET',
   allowPartial: 'ALLOW_PARTIAL_RESULTS',
+  faultTasks: 'EPYCLOUD_FAULT_TASKS',
+  faultAttempts: 'EPYCLOUD_FAULT_ATTEMPTS',
 } as const;
 
 /** Index variables in the order they win. */
@@ -144,4 +146,26 @@ export function stageEnvironment(input: StageEnvInput): Record<string, string> {
   if (input.taskIndex !== undefined) env[ENV.taskIndex] = String(input.taskIndex);
   if (input.allowPartial) env[ENV.allowPartial] = 'true';
   return env;
+}
+
+/**
+ * Fault injection for resilience tests (never set in production): Stage B
+ * tasks whose index is in `EPYCLOUD_FAULT_TASKS` (comma-separated) fail their
+ * first `EPYCLOUD_FAULT_ATTEMPTS` attempts (every attempt when unset). The
+ * runner counts attempts with a marker under the run's `logs/` folder.
+ */
+export interface FaultInjection {
+  readonly tasks: ReadonlySet<number>;
+  readonly attempts: number;
+}
+
+/** Parses the fault-injection variables; undefined when no task is named. */
+export function parseFaultInjection(env: EnvMap): FaultInjection | undefined {
+  const list = env[ENV.faultTasks];
+  if (list === undefined || list.trim() === '') return undefined;
+  const tasks = new Set(list.split(',').map((v) => nonNegativeInt(ENV.faultTasks, v.trim())));
+  const attemptsValue = env[ENV.faultAttempts];
+  const attempts =
+    attemptsValue === undefined || attemptsValue === '' ? Number.POSITIVE_INFINITY : nonNegativeInt(ENV.faultAttempts, attemptsValue);
+  return { tasks, attempts };
 }
