@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { GENERATED_RUN_ID, newRunId, utcStamp, validateExpId, validateRunId } from '../../../lib/contract/ids.js';
+import { ValidationError } from '../../../lib/errors.js';
+
+describe('experiment ids', () => {
+  it('accepts plain and nested ids', () => {
+    for (const id of ['flu-a', '202605/flu-a', 'a.b_c/d-e/F9']) expect(validateExpId(id)).toBe(id);
+  });
+
+  it.each(['../x', 'a/../b', '/abs', 'a//b', 'a/', 'has space', 'semi;colon', '', 'a/./b', 'ünï'])('rejects %j naming the rule', (id) => {
+    expect(() => validateExpId(id)).toThrow(ValidationError);
+    expect(() => validateExpId(id)).toThrow(/\[A-Za-z0-9\._\/-\]|empty/);
+  });
+});
+
+describe('run ids', () => {
+  it('accepts generated and user ids', () => {
+    for (const id of ['20261123-002954-deadbeef', 'my-run_1.2']) expect(validateRunId(id)).toBe(id);
+  });
+
+  it.each(['a/b', '..', '.', 'x..y', '', 'sp ace'])('rejects %j', (id) => {
+    expect(() => validateRunId(id)).toThrow(/run ids use only/);
+  });
+});
+
+describe('newRunId', () => {
+  it('is YYYYMMDD-HHMMSS-<8 hex> in UTC', () => {
+    const id = newRunId(new Date('2026-11-23T00:29:54.999Z'), () => Buffer.from([0xde, 0xad, 0xbe, 0xef]));
+    expect(id).toBe('20261123-002954-deadbeef');
+    expect(newRunId()).toMatch(GENERATED_RUN_ID);
+  });
+
+  it('gives different ids within the same second', () => {
+    const now = new Date();
+    expect(newRunId(now)).not.toBe(newRunId(now));
+  });
+
+  it('stamps in UTC whatever the local zone', () => {
+    expect(utcStamp(new Date(Date.UTC(2025, 0, 2, 3, 4, 5)))).toBe('20250102-030405');
+  });
+});
