@@ -1,0 +1,111 @@
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { executionInputSchema, type ExecutionInput } from '../contract/execution.js';
+import { newRunId, validateExpId, validateRunId } from '../contract/ids.js';
+import { RunLayout } from '../contract/layout.js';
+import { ValidationError } from '../errors.js';
+import { S3Driver, Storage } from '../storage/index.js';
+import type { AwsClients } from './clients.js';
+import type { Deployment } from './deployment.js';
+import { consoleUrl, executionArn, executionName } from './names.js';
+
+/** What a cloud run is started with (the CLI's `run workflow` options). */
+export interface CloudRunRequest {
+  readonly expId: string;
+  readonly runId?: string | undefined;
+  /** The experiment folder on this machine (holds `config/`). */
+  readonly experimentDir: string;
+  readonly skipOutput?: boolean | undefined;
+  readonly maxParallelism?: number | undefined;
+  readonly stages?: ExecutionInput['stages'] | undefined;
+  readonly imageTag?: string | undefined;
+  readonly imageUri?: string | undefined;
+  readonly outputConfigFile?: string | undefined;
+  readonly billingProject?: string | undefined;
+  readonly dirPrefix?: string | undefined;
+  readonly dryRun?: boolean | undefined;
+}
+
+/** The experiment tools a start needs (validation before any upload, then the snapshot upload). */
+export interface ExperimentTools {
+  validate(experimentDir: string, outputConfigFile?: string): Promise<{ numTasks: number }>;
+  snapshot(experimentDir: string, storage: Storage, layout: RunLayout): Promise<unknown>;
+}
+
+/** A started (or, with `dryRun`, planned) cloud run. */
+export interface CloudRunStarted {
+  readonly runId: string;
+  readonly expId: string;
+  readonly numTasks: number;
+  readonly executionName: string;
+  readonly executionArn: string;
+  readonly consoleUrl: string;
+  readonly runPrefix: string;
+  readonly input: ExecutionInput;
+  readonly dryRun: boolean;
+}
+
+/** Builds the execution input, validated by the shared schema. */
+export function buildExecutionInput(request: CloudRunRequest, runId: string): ExecutionInput {
+  return executionInputSchema.parse({
+    expId: request.expId,
+    runId,
+    dirPrefix: request.dirPrefix ?? '',
+    skipOutput: request.skipOutput ?? false,
+    ...(request.maxParallelism !== undefined ? { maxParallelism: request.maxParallelism } : {}),
+    stages: request.stages ?? {},
+    ...(request.imageTag !== undefined ? { imageTag: request.imageTag } : {}),
+    ...(request.imageUri !== undefined ? { imageUri: request.imageUri } : {}),
+    ...(request.outputConfigFile !== undefined ? { outputConfigFile: request.outputConfigFile } : {}),
+    ...(request.billingProject !== undefined ? { billingProject: request.billingProject } : {}),
+  });
+}
+
+async function assertNewExecution(clients: AwsClients, arn: string, runId: string): Promise<void> {
+  try {
+    const existing = await clients.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+    throw new ValidationError(
+      `Run ${runId} already has an execution (${existing.status}): ${arn}. Pick another --run-id, or use \`epycloud workflow retry\` to redrive it`,
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ExecutionDoesNotExist') throw error;
+  }
+}
+
+/**
+ * Starts a cloud run: validates the experiment (before anything is uploaded
+ * or spent), checks the run is new, uploads the experiment folder to the run
+ * prefix, and starts the execution under its deterministic name.
+ * `confirm` is asked after validation; a `false` answer stops before any write.
+ */
+export async function startCloudRun(
+  clients: AwsClients,
+  deployment: Deployment,
+  tools: ExperimentTools,
+  request: CloudRunRequest,
+  confirm: (plan: CloudRunStarted) => Promise<boolean> = async () => true,
+): Promise<CloudRunStarted> {
+  validateExpId(request.expId);
+  const runId = validateRunId(request.runId ?? newRunId());
+  const { numTasks } = await tools.validate(request.experimentDir, request.outputConfigFile);
+  const input = buildExecutionInput(request, runId);
+  const layout = new RunLayout(request.expId, runId, input.dirPrefix);
+  const name = executionName(request.expId, runId);
+  const arn = executionArn(deployment.stateMachineArn, name);
+  const plan: CloudRunStarted = {
+    runId,
+    expId: request.expId,
+    numTasks,
+    executionName: name,
+    executionArn: arn,
+    consoleUrl: consoleUrl(deployment.region, arn),
+    runPrefix: `s3://${deployment.bucketName}/${layout.prefix}`,
+    input,
+    dryRun: request.dryRun ?? false,
+  };
+  if (plan.dryRun) return plan;
+  if (!(await confirm(plan))) throw new ValidationError('Cancelled: nothing was uploaded or started');
+  await assertNewExecution(clients, arn, runId);
+  await tools.snapshot(request.experimentDir, new Storage(new S3Driver(clients.s3, deployment.bucketName)), layout);
+  await clients.sfn.send(new StartExecutionCommand({ stateMachineArn: deployment.stateMachineArn, name, input: JSON.stringify(input) }));
+  return plan;
+}

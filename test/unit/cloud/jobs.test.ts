@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { describeJobs, listQueueJobIds, stageOfJob } from '../../../lib/cloud/batch.js';
+import { submitStageJob } from '../../../lib/cloud/run-job.js';
+import { cloudStatus } from '../../../lib/cloud/status.js';
+import { progressLine, waitForRun } from '../../../lib/cloud/progress.js';
+import { addExecution, addJob, DEPLOYMENT, fakeWithStacks } from './fixtures.js';
+
+describe('Batch paging', () => {
+  it('asks for every active status, since ListJobs without one returns only RUNNING jobs', async () => {
+    const aws = fakeWithStacks();
+    for (const [i, status] of ['SUBMITTED', 'RUNNABLE', 'RUNNING', 'SUCCEEDED'].entries()) addJob(aws, { jobId: `j${i}`, status });
+    expect((await listQueueJobIds(aws.clients.batch, DEPLOYMENT.jobQueueArn)).sort()).toEqual(['j0', 'j1', 'j2']);
+  });
+
+  it('follows ListJobs pages and describes 100 ids per call', async () => {
+    const aws = fakeWithStacks();
+    for (let i = 0; i < 250; i++) addJob(aws, { jobId: `j${i}`, status: 'RUNNABLE' });
+    const ids = await listQueueJobIds(aws.clients.batch, DEPLOYMENT.jobQueueArn);
+    expect(ids).toHaveLength(250);
+    expect(await describeJobs(aws.clients.batch, ids)).toHaveLength(250);
+    expect(aws.count('DescribeJobs')).toBe(3);
+  });
+
+  it('tells a job stage by tag, else by job definition (any revision)', () => {
+    expect(stageOfJob({ tags: { stage: 'runner' } })).toBe('runner');
+    expect(stageOfJob({ jobDefinition: DEPLOYMENT.jobDefinitions.output.replace(/:3$/, ':9') }, DEPLOYMENT)).toBe('output');
+    expect(stageOfJob({ jobDefinition: 'other' }, DEPLOYMENT)).toBeUndefined();
+  });
+});
+
+describe('run job', () => {
+  it('submits one tagged job with the stage contract in its overrides, never an AWS_BATCH* name', async () => {
+    const aws = fakeWithStacks();
+    const job = await submitStageJob(aws.clients, DEPLOYMENT, { stage: 'runner', expId: 'e', runId: 'r', taskIndex: 4, memoryMiB: 2048 });
+    const input = aws.calls.find((c) => c.api === 'SubmitJob')?.input as {
+      containerOverrides: { environment: { name: string; value: string }[] };
+      jobDefinition: string;
+      tags: object;
+    };
+    expect(job.jobName).toBe('e-r-runner-4');
+    expect(input.jobDefinition).toBe(DEPLOYMENT.jobDefinitions.runner);
+    expect(input.tags).toEqual({ exp_id: 'e', run_id: 'r', stage: 'runner' });
+    const env = Object.fromEntries(input.containerOverrides.environment.map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({ EXECUTION_MODE: 'cloud', EXP_ID: 'e', RUN_ID: 'r', S3_BUCKET: 'epy-bucket', TASK_INDEX: '4' });
+    expect(Object.keys(env).some((n) => n.startsWith('AWS_BATCH'))).toBe(false);
+  });
+
+  it('refuses a Stage B job without a task index (never a silent task 0)', async () => {
+    const aws = fakeWithStacks();
+    await expect(submitStageJob(aws.clients, DEPLOYMENT, { stage: 'runner', expId: 'e', runId: 'r' })).rejects.toThrow(/--task-index/);
+    expect(aws.count('SubmitJob')).toBe(0);
+  });
+});
+
+describe('status and --wait', () => {
+  function runningRun() {
+    const aws = fakeWithStacks();
+    const execution = addExecution(aws, 'e--r', { expId: 'e', runId: 'r' });
+    addJob(aws, { jobId: 'a', status: 'SUCCEEDED', tags: { stage: 'builder', run_id: 'r' } });
+    const children = Array.from({ length: 5 }, (_, i) => ({ status: i < 3 ? 'SUCCEEDED' : i === 3 ? 'FAILED' : 'RUNNING' }));
+    addJob(
+      aws,
+      {
+        jobId: 'b',
+        status: 'RUNNING',
+        tags: { stage: 'runner', run_id: 'r' },
+        arrayProperties: { size: 5, statusSummary: { SUCCEEDED: 3, FAILED: 1, RUNNING: 1 } },
+      },
+      children,
+    );
+    aws.submitted(execution, 'a');
+    aws.submitted(execution, 'b');
+    addJob(aws, { jobId: 'manual', status: 'RUNNABLE', tags: { stage: 'output', exp_id: 'e' } });
+    return { aws, execution };
+  }
+
+  it('reports active runs with Stage B done/failed of N from the array status summary, and other active jobs', async () => {
+    const { aws } = runningRun();
+    const status = await cloudStatus(aws.clients, DEPLOYMENT, 'e');
+    expect(status.runs).toHaveLength(1);
+    expect(status.runs[0]?.stages.runner).toEqual({ total: 5, done: 3, failed: 1, running: 1 });
+    expect(progressLine(status.runs[0]!)).toBe('RUNNING    A 1/1  B 3 done, 1 failed, 1 running of 5  C 0/0');
+    expect(status.otherJobs.map((j) => j.jobId)).toEqual(['manual']);
+  });
+
+  it('--wait polls until the end and fails when the execution fails', async () => {
+    const { aws, execution } = runningRun();
+    const seen: string[] = [];
+    const sleep = async () => {
+      execution.status = 'FAILED';
+    };
+    await expect(
+      waitForRun(aws.clients, DEPLOYMENT, execution.arn, { sleep, onProgress: (p) => seen.push(p.execution.status) }),
+    ).rejects.toThrow(/ended FAILED/);
+    expect(seen).toEqual(['RUNNING', 'FAILED']);
+    execution.status = 'SUCCEEDED';
+    expect((await waitForRun(aws.clients, DEPLOYMENT, execution.arn, { sleep })).stages.runner.total).toBe(5);
+  });
+});

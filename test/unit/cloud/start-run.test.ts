@@ -1,0 +1,92 @@
+import { describe, expect, it, vi } from 'vitest';
+import { executionInputSchema } from '../../../lib/contract/execution.js';
+import { startCloudRun, type ExperimentTools } from '../../../lib/cloud/start-run.js';
+import { ConfigError, ValidationError } from '../../../lib/errors.js';
+import type { Storage } from '../../../lib/storage/index.js';
+import { addExecution, DEPLOYMENT, fakeWithStacks } from './fixtures.js';
+
+function tools(numTasks = 3): ExperimentTools & { uploads: string[] } {
+  const uploads: string[] = [];
+  return {
+    uploads,
+    validate: vi.fn(async () => ({ numTasks })),
+    snapshot: vi.fn(async (_dir: string, storage: Storage, layout: { prefix: string }) => {
+      uploads.push(`${storage.location}/${layout.prefix}`);
+    }),
+  };
+}
+
+describe('startCloudRun', () => {
+  it('validates, uploads the experiment to the run prefix, then starts the execution under its deterministic name', async () => {
+    const aws = fakeWithStacks();
+    const t = tools(3);
+    const run = await startCloudRun(aws.clients, DEPLOYMENT, t, {
+      expId: '202605/flu',
+      runId: 'r-1',
+      experimentDir: '/exp',
+      skipOutput: true,
+      maxParallelism: 50,
+      stages: { runner: { vcpus: 2, memoryMiB: 4096 } },
+      imageTag: 'v2',
+    });
+    expect(t.validate).toHaveBeenCalledWith('/exp', undefined);
+    expect(t.uploads).toEqual(['s3://epy-bucket/202605/flu/r-1/']);
+    expect(run).toMatchObject({
+      runId: 'r-1',
+      numTasks: 3,
+      executionName: run.executionName,
+      runPrefix: 's3://epy-bucket/202605/flu/r-1/',
+    });
+    expect(run.consoleUrl).toContain('eu-west-1.console.aws.amazon.com');
+    const [execution] = aws.executions;
+    expect(execution?.name).toBe(run.executionName);
+    expect(executionInputSchema.parse(JSON.parse(execution?.input ?? ''))).toEqual({
+      expId: '202605/flu',
+      runId: 'r-1',
+      dirPrefix: '',
+      skipOutput: true,
+      maxParallelism: 50,
+      stages: { runner: { vcpus: 2, memoryMiB: 4096 } },
+      imageTag: 'v2',
+    });
+  });
+
+  it('generates a run id when none is given', async () => {
+    const aws = fakeWithStacks();
+    const run = await startCloudRun(aws.clients, DEPLOYMENT, tools(), { expId: 'e', experimentDir: '/exp' });
+    expect(run.runId).toMatch(/^\d{8}-\d{6}-[0-9a-f]{8}$/);
+  });
+
+  it('uploads and starts nothing when the experiment is invalid', async () => {
+    const aws = fakeWithStacks();
+    const t = tools();
+    t.validate = async () => {
+      throw new ConfigError('bad experiment', ['config/model.yaml: model.timespan.delta_t: expected a positive number']);
+    };
+    await expect(startCloudRun(aws.clients, DEPLOYMENT, t, { expId: 'e', runId: 'r', experimentDir: '/exp' })).rejects.toThrow(/delta_t/);
+    expect(t.uploads).toEqual([]);
+    expect(aws.executions).toEqual([]);
+  });
+
+  it('refuses a run id that already has an execution, before uploading', async () => {
+    const aws = fakeWithStacks();
+    addExecution(aws, 'e--r', { expId: 'e', runId: 'r' }, 'SUCCEEDED');
+    const t = tools();
+    await expect(startCloudRun(aws.clients, DEPLOYMENT, t, { expId: 'e', runId: 'r', experimentDir: '/exp' })).rejects.toThrow(
+      ValidationError,
+    );
+    expect(t.uploads).toEqual([]);
+  });
+
+  it('plans without writing on --dry-run, and stops when the user declines', async () => {
+    const aws = fakeWithStacks();
+    const t = tools(7);
+    const plan = await startCloudRun(aws.clients, DEPLOYMENT, t, { expId: 'e', runId: 'r', experimentDir: '/exp', dryRun: true });
+    expect(plan).toMatchObject({ dryRun: true, numTasks: 7 });
+    await expect(
+      startCloudRun(aws.clients, DEPLOYMENT, t, { expId: 'e', runId: 'r', experimentDir: '/exp' }, async () => false),
+    ).rejects.toThrow(/Cancelled/);
+    expect(t.uploads).toEqual([]);
+    expect(aws.executions).toEqual([]);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { listExecutions } from '../../../lib/cloud/executions.js';
+import { executionNamePrefix } from '../../../lib/cloud/names.js';
+import { cancelExecution, retryExecution } from '../../../lib/cloud/workflows.js';
+import { addExecution, addJob, DEPLOYMENT, fakeWithStacks } from './fixtures.js';
+
+describe('workflow list', () => {
+  it('follows nextToken pages, filters by experiment, and stops at --limit and --since', async () => {
+    const aws = fakeWithStacks();
+    for (let i = 0; i < 250; i++) {
+      const e = addExecution(aws, `${i % 2 ? 'flu' : 'covid'}--r${i}`, {});
+      e.startDate = new Date(Date.UTC(2026, 0, 1, 0, 0, i));
+    }
+    aws.executions.sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+    expect(await listExecutions(aws.clients.sfn, DEPLOYMENT.stateMachineArn)).toHaveLength(250);
+    const flu = await listExecutions(aws.clients.sfn, DEPLOYMENT.stateMachineArn, { namePrefix: executionNamePrefix('flu') });
+    expect(flu).toHaveLength(125);
+    expect(flu[0]?.name).toBe('flu--r249');
+    expect(await listExecutions(aws.clients.sfn, DEPLOYMENT.stateMachineArn, { limit: 3 })).toHaveLength(3);
+    expect(
+      await listExecutions(aws.clients.sfn, DEPLOYMENT.stateMachineArn, { since: new Date(Date.UTC(2026, 0, 1, 0, 0, 240)) }),
+    ).toHaveLength(10);
+  });
+});
+
+describe('workflow cancel', () => {
+  it('stops the execution and terminates its active jobs and any queued job tagged with its run', async () => {
+    const aws = fakeWithStacks();
+    const execution = addExecution(aws, 'e--r', { expId: 'e', runId: 'r' });
+    addJob(aws, { jobId: 'a', status: 'SUCCEEDED', tags: { run_id: 'r', exp_id: 'e' } });
+    addJob(aws, { jobId: 'b', status: 'RUNNING', tags: { run_id: 'r', exp_id: 'e' } });
+    addJob(aws, { jobId: 'stray', status: 'RUNNABLE', tags: { run_id: 'r', exp_id: 'e' } });
+    addJob(aws, { jobId: 'other-run', status: 'RUNNING', tags: { run_id: 'r2', exp_id: 'e' } });
+    aws.submitted(execution, 'a');
+    aws.submitted(execution, 'b');
+    const result = await cancelExecution(aws.clients, DEPLOYMENT, 'e--r');
+    expect(result.stopped).toBe(true);
+    expect(execution.status).toBe('ABORTED');
+    expect([...result.terminatedJobIds].sort()).toEqual(['b', 'stray']);
+    expect(aws.jobs.get('other-run')?.status).toBe('RUNNING');
+  });
+});
+
+describe('workflow retry', () => {
+  it('redrives a failed execution and refuses a running one', async () => {
+    const aws = fakeWithStacks();
+    const execution = addExecution(aws, 'e--r', { expId: 'e', runId: 'r' }, 'FAILED');
+    const after = await retryExecution(aws.clients, DEPLOYMENT, execution.arn);
+    expect(after).toMatchObject({ status: 'RUNNING', redriveCount: 1, runId: 'r' });
+    await expect(retryExecution(aws.clients, DEPLOYMENT, execution.arn)).rejects.toThrow(/cannot be redriven/);
+  });
+
+  it('names a missing execution', async () => {
+    const aws = fakeWithStacks();
+    await expect(retryExecution(aws.clients, DEPLOYMENT, 'nope')).rejects.toThrow(/Not found: .*execution:Pipeline:nope/);
+  });
+});
