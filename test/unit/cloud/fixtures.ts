@@ -68,9 +68,12 @@ export function addExecution(aws: FakeAws, name: string, input: Record<string, u
   return execution;
 }
 
+/** A job as tests write it: any subset of the fields, statuses as plain strings. */
+export type FakeJob = Omit<Partial<JobDetail>, 'status'> & { status?: string };
+
 /** Adds a job (and, for array jobs, its children with the given statuses) to the fake. */
-export function addJob(aws: FakeAws, job: JobDetail, children: readonly JobDetail[] = []): void {
-  aws.jobs.set(job.jobId ?? '', { jobQueue: DEPLOYMENT.jobQueueArn, createdAt: 0, ...job });
+export function addJob(aws: FakeAws, job: FakeJob, children: readonly FakeJob[] = []): void {
+  aws.jobs.set(job.jobId ?? '', { jobQueue: DEPLOYMENT.jobQueueArn, createdAt: 0, ...job } as JobDetail);
   children.forEach((child, i) =>
     aws.jobs.set(`${job.jobId}:${i}`, {
       jobQueue: DEPLOYMENT.jobQueueArn,
@@ -78,6 +81,6 @@ export function addJob(aws: FakeAws, job: JobDetail, children: readonly JobDetai
       ...child,
       jobId: `${job.jobId}:${i}`,
       arrayProperties: { index: i },
-    }),
+    } as JobDetail),
   );
 }

@@ -1,3 +1,4 @@
+import type { JobDetail } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
 import { describeJobs, listQueueJobIds, stageOfJob } from '../../../lib/cloud/batch.js';
 import { submitStageJob } from '../../../lib/cloud/run-job.js';
@@ -22,9 +23,11 @@ describe('Batch paging', () => {
   });
 
   it('tells a job stage by tag, else by job definition (any revision)', () => {
-    expect(stageOfJob({ tags: { stage: 'runner' } })).toBe('runner');
-    expect(stageOfJob({ jobDefinition: DEPLOYMENT.jobDefinitions.output.replace(/:3$/, ':9') }, DEPLOYMENT)).toBe('output');
-    expect(stageOfJob({ jobDefinition: 'other' }, DEPLOYMENT)).toBeUndefined();
+    expect(stageOfJob({ tags: { stage: 'runner' } } as unknown as JobDetail)).toBe('runner');
+    expect(stageOfJob({ jobDefinition: DEPLOYMENT.jobDefinitions.output.replace(/:3$/, ':9') } as unknown as JobDetail, DEPLOYMENT)).toBe(
+      'output',
+    );
+    expect(stageOfJob({ jobDefinition: 'other' } as unknown as JobDetail, DEPLOYMENT)).toBeUndefined();
   });
 });
 
