@@ -106,6 +106,11 @@ export class RunLayout {
     return this.key(`${RUN_DIRS.logs}/${name}.log`);
   }
 
+  /** Fault-injection attempt counter of a task: `logs/fault-injection/task_00003.json` (resilience tests only). */
+  faultMarker(index: number): string {
+    return this.key(`${RUN_DIRS.logs}/fault-injection/task_${padIndex(index)}.json`);
+  }
+
   private key(relative: string): string {
     return `${this.prefix}${relative}`;
   }

@@ -1,0 +1,142 @@
+/**
+ * Arithmetic expressions over parameter names, parsed by a small
+ * recursive-descent parser (never `eval`). Grammar:
+ *
+ *   expr    = term (("+" | "-") term)*
+ *   term    = unary (("*" | "/") unary)*
+ *   unary   = ("+" | "-") unary | power
+ *   power   = primary ("^" unary)?          (right-associative)
+ *   primary = number | name | "(" expr ")"
+ */
+export type Expr =
+  | { readonly kind: 'num'; readonly value: number }
+  | { readonly kind: 'name'; readonly name: string }
+  | { readonly kind: 'neg'; readonly arg: Expr }
+  | { readonly kind: 'bin'; readonly op: '+' | '-' | '*' | '/' | '^'; readonly left: Expr; readonly right: Expr };
+
+/** A syntax error with the offending position (0-based character offset). */
+export class ExpressionError extends Error {
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
+    super(message);
+  }
+}
+
+const TOKEN = /\s*(?:(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|([-+*/^()]))/y;
+
+interface Token {
+  readonly text: string;
+  readonly kind: 'num' | 'name' | 'op' | 'end';
+  readonly position: number;
+}
+
+function tokenize(source: string): Token[] {
+  const tokens: Token[] = [];
+  TOKEN.lastIndex = 0;
+  let position = 0;
+  while (position < source.length) {
+    if (/^\s*$/.test(source.slice(position))) break;
+    TOKEN.lastIndex = position;
+    const match = TOKEN.exec(source);
+    if (match === null) {
+      const at = position + (source.slice(position).length - source.slice(position).trimStart().length);
+      throw new ExpressionError(`unexpected character "${source[at]}" at position ${at + 1}`, at);
+    }
+    const start = match.index + (match[0].length - match[0].trimStart().length);
+    const kind = match[1] !== undefined ? 'num' : match[2] !== undefined ? 'name' : 'op';
+    tokens.push({ text: match[0].trim(), kind, position: start });
+    position = TOKEN.lastIndex;
+  }
+  tokens.push({ text: '', kind: 'end', position: source.length });
+  return tokens;
+}
+
+/** Parses an expression; throws {@link ExpressionError} naming the position of the problem. */
+export function parseExpression(source: string): Expr {
+  const tokens = tokenize(source);
+  let i = 0;
+  const peek = (): Token => tokens[i]!;
+  const fail = (what: string): never => {
+    const token = peek();
+    const found = token.kind === 'end' ? 'end of expression' : `"${token.text}"`;
+    throw new ExpressionError(`expected ${what} at position ${token.position + 1}, found ${found}`, token.position);
+  };
+  const primary = (): Expr => {
+    const token = peek();
+    if (token.kind === 'num') return (i++, { kind: 'num', value: Number(token.text) });
+    if (token.kind === 'name') return (i++, { kind: 'name', name: token.text });
+    if (token.text !== '(') return fail('a number, a parameter name or "("');
+    i++;
+    const inner = expr();
+    if (peek().text !== ')') fail('")"');
+    i++;
+    return inner;
+  };
+  const power = (): Expr => {
+    const base = primary();
+    if (peek().text !== '^') return base;
+    i++;
+    return { kind: 'bin', op: '^', left: base, right: unary() };
+  };
+  const unary = (): Expr => {
+    const text = peek().text;
+    if (peek().kind === 'op' && (text === '-' || text === '+')) {
+      i++;
+      const arg = unary();
+      return text === '-' ? { kind: 'neg', arg } : arg;
+    }
+    return power();
+  };
+  const binary = (next: () => Expr, ops: readonly string[]) => (): Expr => {
+    let left = next();
+    while (peek().kind === 'op' && ops.includes(peek().text)) {
+      const op = peek().text as '+' | '-' | '*' | '/';
+      i++;
+      left = { kind: 'bin', op, left, right: next() };
+    }
+    return left;
+  };
+  const term = binary(unary, ['*', '/']);
+  const expr = binary(term, ['+', '-']);
+  const result = expr();
+  if (peek().kind !== 'end') fail('an operator or end of expression');
+  return result;
+}
+
+/** The parameter names an expression refers to, in order of first use. */
+export function expressionNames(expression: Expr): string[] {
+  const names = new Set<string>();
+  const visit = (e: Expr): void => {
+    if (e.kind === 'name') names.add(e.name);
+    else if (e.kind === 'neg') visit(e.arg);
+    else if (e.kind === 'bin') {
+      visit(e.left);
+      visit(e.right);
+    }
+  };
+  visit(expression);
+  return [...names];
+}
+
+/** Evaluates an expression; `lookup` returns a name's value (callers check names exist first). */
+export function evaluateExpression(expression: Expr, lookup: (name: string) => number): number {
+  switch (expression.kind) {
+    case 'num':
+      return expression.value;
+    case 'name':
+      return lookup(expression.name);
+    case 'neg':
+      return -evaluateExpression(expression.arg, lookup);
+    case 'bin': {
+      const a = evaluateExpression(expression.left, lookup);
+      const b = evaluateExpression(expression.right, lookup);
+      if (expression.op === '+') return a + b;
+      if (expression.op === '-') return a - b;
+      if (expression.op === '*') return a * b;
+      if (expression.op === '/') return a / b;
+      return a ** b;
+    }
+  }
+}

@@ -1,0 +1,178 @@
+import { ConfigError } from '../errors.js';
+import { checkModel, checkModelset, checkOutput, sampledNames } from './check-model.js';
+import { readAgeDistribution, readContactMatrix } from './csv-data.js';
+import { CONFIG_ROOTS, outputSchema, type ModelConfig, type ModelsetConfig, type OutputConfig } from './schema.js';
+import { YamlSource } from './yaml-source.js';
+
+/** The files of an experiment folder: path relative to the folder (`config/model.yaml`) -> text. */
+export type ExperimentFiles = ReadonlyMap<string, string>;
+
+/** A loaded, fully validated experiment. */
+export interface Experiment {
+  readonly model: ModelConfig;
+  readonly modelset: ModelsetConfig | undefined;
+  readonly output: OutputConfig;
+  /** The chosen output config file, or undefined when the defaults apply. */
+  readonly outputFile: string | undefined;
+  /** The files each config came from. */
+  readonly files: { readonly model: string; readonly modelset?: string };
+  /** Age group names (`['0']` when the model has none). */
+  readonly groups: readonly string[];
+  /** Fraction of the population in each group. */
+  readonly ageDistribution: readonly number[];
+  readonly contact: readonly (readonly number[])[];
+}
+
+/** Options of {@link loadExperiment}. */
+export interface LoadOptions {
+  /** Which output config to use when there are several (`OUTPUT_CONFIG_FILE`): a file name or `config/<name>`. */
+  readonly outputConfigFile?: string;
+}
+
+const CONFIG_FILE = /^config\/[^/]+\.ya?ml$/;
+
+type Root = keyof typeof CONFIG_ROOTS;
+
+/** Parses every config file and sorts it by its root key. */
+function readConfigs(files: ExperimentFiles, problems: string[]): Map<Root, YamlSource[]> {
+  const byRoot = new Map<Root, YamlSource[]>();
+  const names = [...files.keys()].filter((f) => CONFIG_FILE.test(f)).sort();
+  if (names.length === 0) problems.push('config/: no *.yaml files found: expected at least config/model.yaml with a "model:" root');
+  for (const name of names) {
+    const source = new YamlSource(name, files.get(name)!);
+    problems.push(...source.syntaxProblems);
+    if (source.syntaxProblems.length > 0) continue;
+    const value = source.value;
+    const roots = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+    if (roots.length !== 1 || !(roots[0]! in CONFIG_ROOTS)) {
+      problems.push(
+        source.problem(
+          [],
+          `expected exactly one root key, one of ${Object.keys(CONFIG_ROOTS).join(', ')}; got ${roots.length ? roots.join(', ') : 'none'}`,
+        ),
+      );
+      continue;
+    }
+    const root = roots[0] as Root;
+    byRoot.set(root, [...(byRoot.get(root) ?? []), source]);
+  }
+  return byRoot;
+}
+
+function matchesOutputName(file: string, wanted: string): boolean {
+  return file === wanted || file === `config/${wanted}` || file.slice('config/'.length) === wanted.replace(/^\.?\/?/, '');
+}
+
+/** Picks the output config file: the only one, or the one `OUTPUT_CONFIG_FILE` names. */
+function pickOutput(sources: YamlSource[], wanted: string | undefined, problems: string[]): YamlSource | undefined {
+  const names = sources.map((s) => s.file).join(', ');
+  if (wanted === undefined) {
+    if (sources.length > 1) problems.push(`config/: ${sources.length} output configs (${names}): set OUTPUT_CONFIG_FILE to pick one`);
+    return sources[0];
+  }
+  const found = sources.find((s) => matchesOutputName(s.file, wanted));
+  if (!found)
+    problems.push(
+      `OUTPUT_CONFIG_FILE="${wanted}" names no output config: expected one of ${names || '(none: the experiment has no output config)'}`,
+    );
+  return found;
+}
+
+function parseRoot<T>(source: YamlSource | undefined, root: Root, problems: string[]): T | undefined {
+  if (!source) return undefined;
+  const result = CONFIG_ROOTS[root].safeParse((source.value as Record<string, unknown>)[root]);
+  if (result.success) return result.data as T;
+  problems.push(...source.zodProblems(result.error.issues, [root]));
+  return undefined;
+}
+
+function single(byRoot: Map<Root, YamlSource[]>, root: Root, problems: string[]): YamlSource | undefined {
+  const sources = byRoot.get(root) ?? [];
+  if (sources.length > 1)
+    problems.push(`config/: ${sources.length} files with a "${root}:" root (${sources.map((s) => s.file).join(', ')}): expected one`);
+  return sources[0];
+}
+
+/** Group names, age distribution and contact matrix, read from the experiment's CSVs when named. */
+function readGroups(source: YamlSource, model: ModelConfig, files: ExperimentFiles, problems: string[]) {
+  const { age_groups: groups = ['0'], age_distribution: distFile, contact_matrix: contactFile } = model.population;
+  const table = <T>(
+    key: 'age_distribution' | 'contact_matrix',
+    file: string | undefined,
+    read: (f: string, text: string, g: readonly string[]) => { value?: T; problems: readonly string[] },
+  ): T | undefined => {
+    if (file === undefined) {
+      if (groups.length > 1)
+        problems.push(
+          source.problem(
+            ['model', 'population'],
+            `${key} is required with ${groups.length} age groups: expected a CSV path relative to the experiment folder`,
+          ),
+        );
+      return undefined;
+    }
+    const text = files.get(file.replace(/^\.\//, ''));
+    if (text === undefined) {
+      problems.push(source.problem(['model', 'population', key], `file "${file}" not found in the experiment folder`));
+      return undefined;
+    }
+    const result = read(file, text, groups);
+    problems.push(...result.problems);
+    return result.value;
+  };
+  const ageDistribution = table('age_distribution', distFile, readAgeDistribution) ?? groups.map(() => 1 / groups.length);
+  const contact = table('contact_matrix', contactFile, readContactMatrix) ?? [[1]];
+  return { groups, ageDistribution, contact };
+}
+
+/**
+ * Loads and validates an experiment from its files without writing anything.
+ * Throws a {@link ConfigError} listing EVERY problem found (file, path, line, expectation).
+ */
+export function loadExperiment(files: ExperimentFiles, options: LoadOptions = {}): Experiment {
+  const problems: string[] = [];
+  const byRoot = readConfigs(files, problems);
+  const modelSource = single(byRoot, 'model', problems);
+  if (!modelSource && byRoot.size > 0) problems.push('config/: no file with a "model:" root: expected one basemodel');
+  const modelsetSource = single(byRoot, 'modelset', problems);
+  const outputSource = pickOutput(byRoot.get('output') ?? [], options.outputConfigFile, problems);
+  const model = parseRoot<ModelConfig>(modelSource, 'model', problems);
+  const modelset = parseRoot<ModelsetConfig>(modelsetSource, 'modelset', problems);
+  const output = outputSource ? parseRoot<OutputConfig>(outputSource, 'output', problems) : outputSchema.parse({});
+  if (model && modelSource) {
+    const data = readGroups(modelSource, model, files, problems);
+    checkModel(modelSource, model, data.groups.length, problems);
+    if (modelset && modelsetSource) checkModelset(modelsetSource, modelset, model, problems);
+    if (output && outputSource) checkOutput(outputSource, output, model, problems);
+    const sampled = sampledNames(modelset);
+    for (const [name, p] of Object.entries(model.parameters)) {
+      if (p.type === 'sampled' && !sampled.has(name))
+        problems.push(
+          modelSource.problem(
+            ['model', 'parameters', name],
+            `parameter "${name}" is of type sampled but no modelset sampling gives it values`,
+          ),
+        );
+    }
+    model.compartments.forEach((c, i) => {
+      if (c.init?.kind === 'sampled' && !sampled.has(c.id))
+        problems.push(
+          modelSource.problem(
+            ['model', 'compartments', i, 'init'],
+            `compartment "${c.id}" has init: sampled but no modelset sampling gives it values`,
+          ),
+        );
+    });
+    if (problems.length === 0 && output) {
+      return {
+        model,
+        modelset,
+        output,
+        outputFile: outputSource?.file,
+        files: { model: modelSource.file, ...(modelsetSource ? { modelset: modelsetSource.file } : {}) },
+        ...data,
+      };
+    }
+  }
+  throw new ConfigError(`Experiment configuration is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'})`, problems);
+}

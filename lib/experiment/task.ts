@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import type { ModelSpec } from '../engine/model.js';
+import { RESAMPLE_MODES } from '../engine/resample.js';
+
+const numbers = z.array(z.number());
+
+/** The resolved model inside a task input (see `ModelSpec` in lib/engine/model.ts). */
+export const modelSpecSchema = z.object({
+  compartments: z.array(z.string()).min(1),
+  groups: z.array(z.string()).min(1),
+  groupSizes: numbers,
+  contact: z.array(numbers),
+  init: z.record(z.string(), numbers),
+  parameters: z.record(z.string(), numbers),
+  transitions: z.array(
+    z.object({
+      type: z.enum(['spontaneous', 'mediated']),
+      source: z.string(),
+      target: z.string(),
+      rate: z.string(),
+      mediator: z.string().optional(),
+    }),
+  ),
+  startDay: z.number().int(),
+  dt: z.number().positive(),
+  steps: z.number().int().positive(),
+});
+
+/**
+ * `builder-artifacts/input_NNNNN.json.gz`: one self-contained task. Stage B
+ * needs nothing else. `sample.values` names what the modelset sampled
+ * (`beta`, `init.I`, `start_date`); Stage C writes it into model metadata.
+ */
+export const taskInputSchema = z.object({
+  version: z.literal(1),
+  expId: z.string(),
+  runId: z.string(),
+  taskIndex: z.number().int().nonnegative(),
+  modelName: z.string(),
+  population: z.object({ code: z.string(), name: z.string(), size: z.number().int().nonnegative() }),
+  sample: z.object({ id: z.number().int().nonnegative(), values: z.record(z.string(), z.union([z.number(), z.string()])) }),
+  /** Streams are keyed by (randomSeed, taskIndex, simulation index). */
+  randomSeed: z.number().int().nonnegative(),
+  nSims: z.number().int().positive(),
+  resample: z.enum(RESAMPLE_MODES),
+  model: modelSpecSchema,
+});
+
+/** A parsed task input. */
+export type TaskInput = Omit<z.infer<typeof taskInputSchema>, 'model'> & { readonly model: ModelSpec };
+
+/**
+ * `runner-artifacts/result_NNNNN.json.gz`: trajectories of one task, after
+ * resampling. Series are flat, index `(sim * dates.length + d) * groups.length + g`.
+ */
+export const taskResultSchema = z.object({
+  version: z.literal(1),
+  taskIndex: z.number().int().nonnegative(),
+  /** sha256 of the input this result was computed from (Stage B idempotency, Stage C staleness check). */
+  inputSha256: z.string(),
+  population: z.object({ code: z.string(), name: z.string(), size: z.number() }),
+  sample: z.object({ id: z.number().int().nonnegative(), values: z.record(z.string(), z.union([z.number(), z.string()])) }),
+  nSims: z.number().int().positive(),
+  groups: z.array(z.string()),
+  dates: z.array(z.string()),
+  compartments: z.record(z.string(), numbers),
+  transitions: z.record(z.string(), numbers),
+});
+
+/** A parsed task result. */
+export type TaskResult = z.infer<typeof taskResultSchema>;

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import type { RunLayout } from '../lib/contract/layout.js';
+import { manifestSchema, type Manifest } from '../lib/contract/manifest.js';
+import { NotFoundError, StageError } from '../lib/errors.js';
+import type { Storage } from '../lib/storage/index.js';
+
+/** Hex sha256 of text (task inputs are hashed as their uncompressed JSON). */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Reads and validates the run's manifest; a missing one means Stage A has not completed. */
+export async function readManifest(storage: Storage, layout: RunLayout): Promise<Manifest> {
+  let raw: unknown;
+  try {
+    raw = await storage.getJson(layout.manifest);
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      throw new StageError(
+        `No manifest at ${layout.manifest} (in ${storage.location}): Stage A (builder) has not completed for run ${layout.runId}`,
+      );
+    }
+    throw error;
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new StageError(
+      `Invalid manifest at ${layout.manifest}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  if (parsed.data.inputs.length !== parsed.data.numTasks) {
+    throw new StageError(
+      `Invalid manifest at ${layout.manifest}: numTasks is ${parsed.data.numTasks} but it lists ${parsed.data.inputs.length} inputs`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Milliseconds since `start`, rounded to 0.1 ms. */
+export function elapsedMs(start: number): number {
+  return Math.round((performance.now() - start) * 10) / 10;
+}
+
+/** `0-3, 7, 9-10`: a compact list of indexes for messages. */
+export function formatIndexes(indexes: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < indexes.length; i++) {
+    let j = i;
+    while (j + 1 < indexes.length && indexes[j + 1] === indexes[j]! + 1) j++;
+    parts.push(j === i ? String(indexes[i]) : `${indexes[i]}-${indexes[j]}`);
+    i = j;
+  }
+  return parts.join(', ');
+}
+
+/** Runs `fn` over items with at most `limit` in flight; results keep the item order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

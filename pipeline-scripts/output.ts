@@ -1,0 +1,212 @@
+import { stringify } from 'yaml';
+import { utcStamp } from '../lib/contract/ids.js';
+import { indexFromName, type RunLayout } from '../lib/contract/layout.js';
+import type { Manifest } from '../lib/contract/manifest.js';
+import { StageError, ValidationError } from '../lib/errors.js';
+import { loadExperiment, type Experiment } from '../lib/experiment/load.js';
+import { readSnapshot } from '../lib/experiment/snapshot.js';
+import { taskResultSchema, type TaskResult } from '../lib/experiment/task.js';
+import type { Logger } from '../lib/log.js';
+import type { Storage } from '../lib/storage/index.js';
+import { elapsedMs, formatIndexes, mapLimit, readManifest } from './artifacts.js';
+import { csvCell, quantileRows, selectNames, seriesHeaders, trajectoryRows, type Selection } from './output-tables.js';
+
+/** Typed configuration of Stage C. */
+export interface OutputStageConfig {
+  readonly layout: RunLayout;
+  /** `NUM_TASKS`, when the launcher set it: must equal the manifest's. */
+  readonly numTasks?: number | undefined;
+  /** `ALLOW_PARTIAL_RESULTS`: aggregate what exists instead of failing on missing results. */
+  readonly allowPartial: boolean;
+  readonly outputConfigFile?: string | undefined;
+  readonly now?: () => Date;
+}
+
+/** One file of an output folder, as listed in its `index.json`. */
+export interface OutputFile {
+  readonly name: string;
+  readonly rows: number;
+}
+
+/** What Stage C did (also written to `summaries/output.json`). */
+export interface OutputSummary {
+  readonly stage: 'output';
+  readonly outputDir: string;
+  readonly numTasks: number;
+  readonly resultsUsed: number;
+  readonly missing: readonly number[];
+  readonly files: readonly OutputFile[];
+  readonly timingsMs: { readonly read: number; readonly total: number };
+}
+
+/** Indexes 0..N-1 that have no result object. */
+async function missingIndexes(storage: Storage, layout: RunLayout, manifest: Manifest): Promise<number[]> {
+  const present = new Set((await storage.list(layout.resultsPrefix)).map((key) => indexFromName(key, 'result')));
+  return manifest.inputs.map((entry) => entry.index).filter((i) => !present.has(i));
+}
+
+async function readResult(storage: Storage, layout: RunLayout, manifest: Manifest, index: number): Promise<TaskResult> {
+  const parsed = taskResultSchema.safeParse(await storage.getJson(layout.result(index)));
+  if (!parsed.success)
+    throw new StageError(
+      `Invalid result ${layout.result(index)}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+    );
+  if (parsed.data.inputSha256 !== manifest.inputs[index]!.sha256) {
+    throw new StageError(
+      `Result ${layout.result(index)} was computed from a different input than the manifest's (stale result): re-run task ${index}`,
+    );
+  }
+  return parsed.data;
+}
+
+function table(header: string[], rows: string[]): { text: string; rows: number } {
+  return { text: `${header.map(csvCell).join(',')}\n${rows.join('\n')}${rows.length ? '\n' : ''}`, rows: rows.length };
+}
+
+function seriesTable(
+  results: readonly TaskResult[],
+  kind: 'compartments' | 'transitions',
+  selection: Selection,
+  rowsOf: (r: TaskResult, names: string[]) => string[],
+  idHeader: string[],
+) {
+  const first = results[0]!;
+  const names = selectNames(Object.keys(first[kind]), selection);
+  return table(
+    [...idHeader, ...seriesHeaders(names, first.groups)],
+    results.flatMap((r) => rowsOf(r, names)),
+  );
+}
+
+function metadataTable(exp: Experiment, results: readonly TaskResult[]) {
+  // start_date has its own column (the sampled one when sampled)
+  const keys = [...new Set(results.flatMap((r) => Object.keys(r.sample.values)))].filter((k) => k !== 'start_date');
+  const m = exp.model;
+  const header = [
+    'task_index',
+    'population',
+    'population_name',
+    'population_size',
+    'sample_id',
+    ...keys,
+    'model_name',
+    'n_sims',
+    'start_date',
+    'end_date',
+    'delta_t',
+    'resample',
+    'random_seed',
+  ];
+  const rows = results.map((r) =>
+    [
+      r.taskIndex,
+      r.population.code,
+      r.population.name,
+      r.population.size,
+      r.sample.id,
+      ...keys.map((k) => r.sample.values[k] ?? ''),
+      m.name,
+      r.nSims,
+      r.sample.values.start_date ?? m.timespan.start_date,
+      m.timespan.end_date,
+      m.timespan.delta_t,
+      m.simulation.resample,
+      m.random_seed,
+    ]
+      .map(csvCell)
+      .join(','),
+  );
+  return table(header, rows);
+}
+
+/** Every file of the output folder, name -> text, per the output config. */
+function buildFiles(
+  exp: Experiment,
+  results: readonly TaskResult[],
+  outputConfigText: string,
+): Map<string, { text: string; rows: number }> {
+  const { output } = exp;
+  const levels = output.quantiles.levels;
+  const files = new Map<string, { text: string; rows: number }>();
+  const qHeader = ['population', 'sample_id', 'date', 'quantile'];
+  const tHeader = ['population', 'sample_id', 'sim', 'date'];
+  for (const kind of ['compartments', 'transitions'] as const) {
+    if (output.quantiles[kind] !== false)
+      files.set(
+        `quantiles_${kind}.csv.gz`,
+        seriesTable(results, kind, output.quantiles[kind], (r, n) => quantileRows(r, r[kind], n, levels), qHeader),
+      );
+    if (output.trajectories[kind] !== false)
+      files.set(
+        `trajectories_${kind}.csv.gz`,
+        seriesTable(results, kind, output.trajectories[kind], (r, n) => trajectoryRows(r, r[kind], n), tHeader),
+      );
+  }
+  if (output.model_metadata) files.set('model_metadata.csv.gz', metadataTable(exp, results));
+  files.set('output_config.yaml', { text: outputConfigText, rows: 0 });
+  return files;
+}
+
+async function checkResults(config: OutputStageConfig, storage: Storage, manifest: Manifest, log: Logger): Promise<number[]> {
+  if (config.numTasks !== undefined && config.numTasks !== manifest.numTasks) {
+    throw new ValidationError(
+      `NUM_TASKS=${config.numTasks} does not match the manifest's numTasks=${manifest.numTasks} (${config.layout.manifest}): unset NUM_TASKS or fix it`,
+    );
+  }
+  const missing = await missingIndexes(storage, config.layout, manifest);
+  if (missing.length > 0 && !config.allowPartial) {
+    throw new StageError(
+      `${missing.length} of ${manifest.numTasks} result(s) missing, task index(es) ${formatIndexes(missing)}: re-run those tasks, or set ALLOW_PARTIAL_RESULTS=true to aggregate the rest`,
+    );
+  }
+  if (missing.length === manifest.numTasks)
+    throw new StageError(`No results at all under ${config.layout.resultsPrefix}: nothing to aggregate`);
+  if (missing.length > 0) log.info('aggregating partial results', { missing: formatIndexes(missing) });
+  return missing;
+}
+
+/**
+ * Stage C: checks all N results (missing indexes fail the stage unless partial
+ * results are allowed), then writes `outputs/<UTC stamp>/`: quantile tables,
+ * optional trajectories, model metadata, a copy of the output config, and
+ * `index.json` LAST, so a folder without it is an unfinished output.
+ */
+export async function runOutput(config: OutputStageConfig, storage: Storage, log: Logger): Promise<OutputSummary> {
+  const start = performance.now();
+  const { layout } = config;
+  const manifest = await readManifest(storage, layout);
+  const missing = await checkResults(config, storage, manifest, log);
+  const files = await readSnapshot(storage, layout);
+  const exp = loadExperiment(files, config.outputConfigFile === undefined ? {} : { outputConfigFile: config.outputConfigFile });
+  const present = manifest.inputs.map((e) => e.index).filter((i) => !missing.includes(i));
+  const results = await mapLimit(present, 8, (i) => readResult(storage, layout, manifest, i));
+  const readMs = elapsedMs(start);
+  const configText = exp.outputFile ? files.get(exp.outputFile)! : stringify({ output: exp.output });
+  const built = buildFiles(exp, results, configText);
+  const createdAt = (config.now ?? (() => new Date()))();
+  const dir = layout.outputDir(utcStamp(createdAt));
+  for (const [name, file] of built) await storage.put(`${dir}${name}`, file.text);
+  const listing = [...built].map(([name, file]) => ({ name, rows: file.rows }));
+  await storage.putJson(`${dir}index.json`, {
+    version: 1,
+    createdAt: createdAt.toISOString(),
+    numTasks: manifest.numTasks,
+    resultsUsed: results.length,
+    missing,
+    partial: missing.length > 0,
+    outputConfigFile: exp.outputFile ?? null,
+    files: listing,
+  });
+  log.info('outputs written', { output_dir: dir, files: listing.length, results: results.length });
+  const summary: OutputSummary = {
+    stage: 'output',
+    outputDir: dir,
+    numTasks: manifest.numTasks,
+    resultsUsed: results.length,
+    missing,
+    files: listing,
+    timingsMs: { read: readMs, total: elapsedMs(start) },
+  };
+  await storage.putJson(layout.summary('output'), summary);
+  return summary;
+}

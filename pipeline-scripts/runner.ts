@@ -1,0 +1,129 @@
+import type { FaultInjection } from '../lib/contract/env.js';
+import type { RunLayout } from '../lib/contract/layout.js';
+import { runEnsemble } from '../lib/engine/ensemble.js';
+import { NotFoundError, StageError } from '../lib/errors.js';
+import { taskInputSchema, taskResultSchema, type TaskInput, type TaskResult } from '../lib/experiment/task.js';
+import type { Logger } from '../lib/log.js';
+import type { Storage } from '../lib/storage/index.js';
+import { elapsedMs, readManifest, sha256 } from './artifacts.js';
+
+/** Typed configuration of one Stage B task. */
+export interface RunnerConfig {
+  readonly layout: RunLayout;
+  readonly taskIndex: number;
+  readonly faultInjection?: FaultInjection | undefined;
+}
+
+/** What a task did (also written to `summaries/runner_NNNNN.json`). */
+export interface RunnerSummary {
+  readonly stage: 'runner';
+  readonly taskIndex: number;
+  /** True when a result for the same input hash already existed. */
+  readonly skipped: boolean;
+  readonly nSims: number;
+  readonly timingsMs: { readonly simulate: number; readonly total: number };
+}
+
+async function existingHash(storage: Storage, key: string): Promise<string | undefined> {
+  try {
+    return taskResultSchema.shape.inputSha256.safeParse((await storage.getJson<{ inputSha256?: unknown }>(key)).inputSha256).data;
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/** Counts this attempt in the task's marker; throws while attempts so far are below the configured count. */
+async function injectFault(storage: Storage, config: RunnerConfig, log: Logger): Promise<void> {
+  const fault = config.faultInjection;
+  if (!fault?.tasks.has(config.taskIndex)) return;
+  const key = config.layout.faultMarker(config.taskIndex);
+  const previous = (await storage.exists(key)) ? ((await storage.getJson<{ attempts?: number }>(key)).attempts ?? 0) : 0;
+  await storage.putJson(key, { attempts: previous + 1 });
+  if (previous < fault.attempts) {
+    log.error('injected fault', { attempt: previous + 1, failing_attempts: fault.attempts });
+    throw new StageError(
+      `Injected fault: task ${config.taskIndex} fails attempt ${previous + 1} (EPYCLOUD_FAULT_ATTEMPTS=${fault.attempts})`,
+    );
+  }
+}
+
+async function readInput(storage: Storage, layout: RunLayout, index: number, expected: string): Promise<TaskInput> {
+  const text = await storage.getText(layout.input(index));
+  if (sha256(text) !== expected)
+    throw new StageError(
+      `Input ${layout.input(index)} does not match the sha256 in the manifest: the build is corrupt; rebuild with a new run id`,
+    );
+  const parsed = taskInputSchema.safeParse(JSON.parse(text));
+  if (!parsed.success)
+    throw new StageError(
+      `Invalid task input ${layout.input(index)}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+    );
+  return parsed.data;
+}
+
+/** Runs the ensemble of one input into a result document. */
+export function computeResult(input: TaskInput, inputSha256: string): TaskResult {
+  const ensemble = runEnsemble(input.model, {
+    nSims: input.nSims,
+    resample: input.resample,
+    seedKeys: [input.randomSeed, input.taskIndex],
+  });
+  const plain = (series: Readonly<Record<string, Float64Array>>) =>
+    Object.fromEntries(Object.entries(series).map(([k, v]) => [k, Array.from(v)]));
+  return {
+    version: 1,
+    taskIndex: input.taskIndex,
+    inputSha256,
+    population: input.population,
+    sample: input.sample,
+    nSims: input.nSims,
+    groups: [...input.model.groups],
+    dates: [...ensemble.dates],
+    compartments: plain(ensemble.compartments),
+    transitions: plain(ensemble.transitions),
+  };
+}
+
+/**
+ * Stage B, one task: reads input i, runs its n_sims trajectories, writes
+ * result i. Idempotent: a result already computed from the same input hash is
+ * left alone. The result is written whole (atomic put), so a crash leaves no
+ * half result.
+ */
+export async function runRunner(config: RunnerConfig, storage: Storage, log: Logger): Promise<RunnerSummary> {
+  const start = performance.now();
+  const { layout, taskIndex } = config;
+  const manifest = await readManifest(storage, layout);
+  const entry = manifest.inputs[taskIndex];
+  if (entry === undefined) throw new StageError(`Task index ${taskIndex} is out of range: the manifest lists ${manifest.numTasks} task(s)`);
+  const resultKey = layout.result(taskIndex);
+  let summary: RunnerSummary;
+  if ((await existingHash(storage, resultKey)) === entry.sha256) {
+    log.info('result already present for this input; nothing to do', { key: resultKey });
+    summary = { stage: 'runner', taskIndex, skipped: true, nSims: 0, timingsMs: { simulate: 0, total: elapsedMs(start) } };
+  } else {
+    await injectFault(storage, config, log);
+    const input = await readInput(storage, layout, taskIndex, entry.sha256);
+    const simStart = performance.now();
+    const result = computeResult(input, entry.sha256);
+    const simulateMs = elapsedMs(simStart);
+    await storage.putJson(resultKey, result);
+    log.info('result written', {
+      key: resultKey,
+      n_sims: input.nSims,
+      population: input.population.code,
+      sample_id: input.sample.id,
+      simulate_ms: simulateMs,
+    });
+    summary = {
+      stage: 'runner',
+      taskIndex,
+      skipped: false,
+      nSims: input.nSims,
+      timingsMs: { simulate: simulateMs, total: elapsedMs(start) },
+    };
+  }
+  await storage.putJson(layout.summary('runner', taskIndex), summary);
+  return summary;
+}

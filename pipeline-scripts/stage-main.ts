@@ -1,0 +1,73 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  parseAllowPartial,
+  parseFaultInjection,
+  parseNumTasks,
+  parseStageEnv,
+  resolveTaskIndex,
+  type EnvMap,
+} from '../lib/contract/env.js';
+import { parseStage } from '../lib/contract/layout.js';
+import { EpycloudError, ValidationError } from '../lib/errors.js';
+import { jsonLogger, type Logger } from '../lib/log.js';
+import { storageFromEnv } from '../lib/storage/index.js';
+import { readManifest } from './artifacts.js';
+import { runBuilder } from './builder.js';
+import { runOutput } from './output.js';
+import { runRunner } from './runner.js';
+
+/** Seams for tests: where log lines go, the clock and an S3 client. */
+export interface StageDeps {
+  readonly write?: (line: string) => void;
+  readonly now?: () => Date;
+  readonly s3Client?: S3Client;
+}
+
+/** Runs the stage named in argv with the given environment. Returns the stage summary; throws on failure. */
+async function dispatch(argv: readonly string[], env: EnvMap, deps: StageDeps, setLogger: (l: Logger) => void): Promise<unknown> {
+  if (argv.length !== 1) throw new ValidationError(`Usage: stage <A|B|C|builder|runner|output> (got ${argv.length} argument(s))`);
+  const stage = parseStage(argv[0]!);
+  const { layout, outputConfigFile } = parseStageEnv(env);
+  const storage = storageFromEnv(env, deps.s3Client);
+  const now = deps.now ?? (() => new Date());
+  const context = { stage, exp_id: layout.expId, run_id: layout.runId };
+  if (stage === 'builder') {
+    const log = jsonLogger(context, deps.write);
+    setLogger(log);
+    return runBuilder({ layout, outputConfigFile, now }, storage, log);
+  }
+  if (stage === 'output') {
+    const log = jsonLogger(context, deps.write);
+    setLogger(log);
+    return runOutput({ layout, outputConfigFile, numTasks: parseNumTasks(env), allowPartial: parseAllowPartial(env), now }, storage, log);
+  }
+  const faultInjection = parseFaultInjection(env);
+  setLogger(jsonLogger(context, deps.write));
+  const manifest = await readManifest(storage, layout);
+  const taskIndex = resolveTaskIndex(env, manifest.numTasks);
+  const log = jsonLogger({ ...context, task_index: taskIndex }, deps.write);
+  setLogger(log);
+  return runRunner({ layout, taskIndex, faultInjection }, storage, log);
+}
+
+/**
+ * The container entrypoint's body: parse env once, run one stage, log JSON
+ * lines to stderr. Returns the exit code (0, or the error's exitCode) and never
+ * throws.
+ */
+export async function runStage(argv: readonly string[], env: EnvMap, deps: StageDeps = {}): Promise<number> {
+  let log: Logger = jsonLogger({ stage: argv[0] ?? 'unknown' }, deps.write);
+  const started = performance.now();
+  try {
+    const summary = await dispatch(argv, env, deps, (l) => (log = l));
+    log.info('stage completed', { duration_ms: Math.round(performance.now() - started), summary });
+    return 0;
+  } catch (error) {
+    const known = error instanceof EpycloudError;
+    log.error((error as Error).message ?? String(error), {
+      code: known ? error.code : 'INTERNAL',
+      ...(known ? {} : { stack: (error as Error).stack }),
+    });
+    return known ? error.exitCode : 1;
+  }
+}
