@@ -1,4 +1,7 @@
 import { Command } from 'commander';
+import { registerBrowse } from './commands/browse.js';
+import { registerBuild } from './commands/build.js';
+import { registerRun } from './commands/run.js';
 
 /**
  * The command tree. Each `register*` function adds one command group; command
@@ -10,5 +13,8 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerBuild(program);
+  registerRun(program);
+  registerBrowse(program);
   return program;
 }

@@ -1,0 +1,44 @@
+import { Command, Option } from 'commander';
+import { z } from 'zod';
+import { buildImage, DEFAULT_BASE_IMAGE, IMAGES, type ImageTarget } from '../../lib/local/images.js';
+import { requireEngine } from '../../lib/local/engine.js';
+import { exec } from '../../lib/local/exec.js';
+import { PROJECT_ROOT } from '../../lib/local/paths.js';
+import { formatDuration } from '../../lib/local/progress.js';
+import { processDeps, type CommandDeps } from './context.js';
+import { parseOptions } from './options.js';
+
+const schema = z.object({
+  baseImage: z.string().min(1).optional(),
+  target: z.enum(['local', 'cloud', 'all']).default('all'),
+  quiet: z.boolean().default(false),
+});
+
+/** `build local`: builds the `local` and `cloud` targets of docker/Dockerfile; prints the tags. */
+async function buildLocal(deps: CommandDeps, raw: unknown): Promise<void> {
+  const o = parseOptions(schema, raw);
+  const baseImage = o.baseImage ?? deps.env.EPYCLOUD_BASE_IMAGE ?? DEFAULT_BASE_IMAGE;
+  await requireEngine(exec);
+  const targets: ImageTarget[] = o.target === 'all' ? ['local', 'cloud'] : [o.target];
+  for (const target of targets) {
+    deps.stderr(`build: ${IMAGES[target]} (target ${target}, base ${baseImage})\n`);
+    const ms = await buildImage({ projectRoot: PROJECT_ROOT, target, baseImage, env: deps.env, write: o.quiet ? () => {} : deps.stderr });
+    deps.stderr(`build: ${IMAGES[target]} built in ${formatDuration(ms)}\n`);
+    deps.stdout(`${IMAGES[target]}\n`);
+  }
+}
+
+/** Registers `build local`. */
+export function registerBuild(program: Command, deps: () => CommandDeps = processDeps): void {
+  const build = program.command('build').description('build the stage images');
+  build
+    .command('local')
+    .description('build the Docker images of docker/Dockerfile (epycloud:local, epycloud:cloud)')
+    .option(
+      '--base-image <image>',
+      `base image (env EPYCLOUD_BASE_IMAGE; default ${DEFAULT_BASE_IMAGE}; offline: epycloud-base:local from scripts/build-base-image.sh)`,
+    )
+    .addOption(new Option('--target <target>', 'which image').choices(['local', 'cloud', 'all']).default('all'))
+    .option('--quiet', "hide Docker's build output")
+    .action(async (options: unknown) => buildLocal(deps(), options));
+}

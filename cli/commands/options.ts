@@ -1,0 +1,39 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { ValidationError } from '../../lib/errors.js';
+import { RUNTIMES } from '../../lib/local/types.js';
+
+const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Parses commander's options with a zod schema; every problem is reported at once, by flag name. */
+export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const values = (raw ?? {}) as Record<string, unknown>;
+  const problems = parsed.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '');
+    const given = values[key] === undefined ? '' : ` (got "${String(values[key])}")`;
+    return `--${kebab(key)}: ${issue.message}${given}`;
+  });
+  throw new ValidationError(`Invalid options:\n  - ${problems.join('\n  - ')}`);
+}
+
+/** A whole number flag value (commander hands strings). */
+export const intOption = (min: number, what: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `expected ${what}`)
+    .transform(Number)
+    .refine((n) => Number.isSafeInteger(n) && n >= min, `expected ${what}`);
+
+/** Options every back-end command takes. */
+export const backendOptionsSchema = z.object({
+  local: z.boolean().default(false),
+  localDir: z.string().min(1).optional(),
+  runtime: z.enum(RUNTIMES, { message: `expected one of ${RUNTIMES.join(', ')}` }).optional(),
+});
+/** Parsed back-end options. */
+export type BackendOptions = z.infer<typeof backendOptionsSchema>;
+
+/** Default Stage B parallelism: the machine's cores. */
+export const defaultParallelism = (): number => availableParallelism();

@@ -1,0 +1,97 @@
+import { Command, Option } from 'commander';
+import { z } from 'zod';
+import type { WorkflowResult } from '../../lib/backend/types.js';
+import { STAGES, parseStage } from '../../lib/contract/layout.js';
+import { StageError } from '../../lib/errors.js';
+import { createProgress } from '../../lib/local/progress.js';
+import { RUNTIMES } from '../../lib/local/types.js';
+import { processDeps, withBackendOptions, type CommandDeps } from './context.js';
+import { backendOptionsSchema, defaultParallelism, intOption, parseOptions } from './options.js';
+import { renderPlan, renderResult } from './render.js';
+
+const common = backendOptionsSchema.extend({
+  expId: z.string({ message: 'required' }).min(1),
+  parallelism: intOption(1, 'an integer >= 1').optional(),
+  retries: intOption(0, 'an integer >= 0').default(2),
+  outputConfig: z.string().min(1).optional(),
+  json: z.boolean().default(false),
+});
+
+const workflowSchema = common.extend({
+  runId: z.string().min(1).optional(),
+  resume: z.string().min(1).optional(),
+  skipOutput: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+  yes: z.boolean().default(false),
+});
+
+const jobSchema = common.extend({
+  stage: z.string().transform((s) => parseStage(s)),
+  runId: z.string({ message: 'required' }).min(1),
+  taskIndex: intOption(0, 'an integer >= 0').optional(),
+  numTasks: intOption(0, 'an integer >= 0').optional(),
+});
+
+/** Prints a result (JSON on stdout, or text), then fails with its reason when the run failed. */
+function finish(deps: CommandDeps, result: WorkflowResult, json: boolean): WorkflowResult {
+  deps.stdout(json ? `${JSON.stringify(result)}\n` : renderResult(result));
+  if (result.status === 'failed') throw new StageError(result.failure ?? `Run ${result.runId} failed`);
+  return result;
+}
+
+function runOptions(command: Command): Command {
+  return withBackendOptions(command)
+    .requiredOption('--exp-id <id>', 'experiment id, e.g. examples/seir-ma')
+    .option('--parallelism <n>', 'Stage B tasks at once (default: number of cores)')
+    .option('--retries <n>', 'extra attempts of a failed task', '2')
+    .option('--output-config <file>', 'output config file when the experiment has several (OUTPUT_CONFIG_FILE)')
+    .addOption(new Option('--runtime <runtime>', 'local runtime (env EPYCLOUD_RUNTIME; default docker)').choices(RUNTIMES))
+    .option('--json', 'print one JSON summary on stdout');
+}
+
+/** `run workflow`: the whole pipeline of one experiment. */
+async function runWorkflow(deps: CommandDeps, raw: unknown): Promise<WorkflowResult> {
+  const o = parseOptions(workflowSchema, raw);
+  const parallelism = o.parallelism ?? defaultParallelism();
+  const progress = createProgress({ write: deps.stderr, tty: deps.stderrIsTTY && !o.json });
+  try {
+    const result = await deps.backend(o).runWorkflow({ ...o, parallelism, outputConfigFile: o.outputConfig }, progress.sink);
+    if (result.status === 'planned' && !o.json) {
+      deps.stdout(renderPlan(result, parallelism));
+      return result;
+    }
+    return finish(deps, result, o.json);
+  } finally {
+    progress.close();
+  }
+}
+
+/** `run job`: one stage, or one Stage B task, of an existing run. */
+async function runJob(deps: CommandDeps, raw: unknown): Promise<WorkflowResult> {
+  const o = parseOptions(jobSchema, raw);
+  const progress = createProgress({ write: deps.stderr, tty: deps.stderrIsTTY && !o.json });
+  try {
+    const options = { ...o, parallelism: o.parallelism ?? defaultParallelism(), outputConfigFile: o.outputConfig };
+    return finish(deps, await deps.backend(o).runJob(options, progress.sink), o.json);
+  } finally {
+    progress.close();
+  }
+}
+
+/** Registers `run workflow` and `run job`. */
+export function registerRun(program: Command, deps: () => CommandDeps = processDeps): void {
+  const run = program.command('run').description('run an experiment, or one stage of a run');
+  runOptions(run.command('workflow').description('run Stage A, the Stage B tasks in parallel, then Stage C'))
+    .option('--run-id <id>', 'run id (default: a new UTC-stamped id)')
+    .option('--resume <run-id>', 'finish an earlier run: rerun only missing results, keep its id')
+    .option('--skip-output', 'stop after Stage B')
+    .option('--dry-run', 'validate and print the plan; write and start nothing')
+    .option('--yes', 'replace an existing run with the same --run-id')
+    .action(async (options: unknown) => void (await runWorkflow(deps(), options)));
+  runOptions(run.command('job').description('run one stage of a run alone (A|B|C|builder|runner|output)'))
+    .requiredOption('--stage <stage>', `stage: A, B, C or ${STAGES.join(', ')}`)
+    .requiredOption('--run-id <id>', 'the run')
+    .option('--task-index <n>', 'Stage B: the one task to run (default: every task of the manifest)')
+    .option('--num-tasks <n>', 'Stage C: NUM_TASKS; Stage B without --task-index: tasks 0..n-1')
+    .action(async (options: unknown) => void (await runJob(deps(), options)));
+}

@@ -1,0 +1,48 @@
+import type { Backend, ProgressSink } from './types.js';
+import { listLocalExperiments, readLocalLogs } from '../local/browse.js';
+import { exec as realExec, type Exec } from '../local/exec.js';
+import type { ExperimentSource } from '../local/experiments.js';
+import { runLocalJob } from '../local/job.js';
+import { createLauncher, planningLauncher } from '../local/runtime.js';
+import type { LocalContext } from '../local/stages.js';
+import { localStatus } from '../local/status.js';
+import type { LocalPaths, Runtime, StageLauncher } from '../local/types.js';
+import { runLocalWorkflow } from '../local/workflow.js';
+import { LocalDriver, Storage } from '../storage/index.js';
+
+/** Settings of the local back end, parsed once by the CLI. */
+export interface LocalBackendConfig {
+  readonly paths: LocalPaths;
+  readonly runtime: Runtime;
+  /** The caller's environment, for the launched programs (PATH, fault injection). */
+  readonly hostEnv: NodeJS.ProcessEnv;
+  readonly user: { readonly uid: number; readonly gid: number };
+  readonly experiments: ExperimentSource;
+  readonly exec?: Exec;
+  /** Replaces the runtime's launcher (tests). */
+  readonly launcher?: StageLauncher;
+}
+
+/**
+ * The local back end: stages run on this machine, in containers (Docker
+ * Compose) or as processes, with artifacts in the local bucket folder.
+ */
+export function createLocalBackend(config: LocalBackendConfig): Backend {
+  const storage = new Storage(new LocalDriver(config.paths.bucketDir));
+  const exec = config.exec ?? realExec;
+  const context = async (progress: ProgressSink, plan = false): Promise<LocalContext> => ({
+    paths: config.paths,
+    storage,
+    experiments: config.experiments,
+    progress,
+    launcher: config.launcher ?? (plan ? planningLauncher(config.runtime) : await createLauncher({ ...config, exec })),
+  });
+  return {
+    name: 'local',
+    runWorkflow: async (options, progress) => runLocalWorkflow(await context(progress, options.dryRun), options),
+    runJob: async (options, progress) => runLocalJob(await context(progress), options),
+    listExperiments: () => listLocalExperiments(config.paths, storage),
+    logs: (query) => readLocalLogs(config.paths, storage, query),
+    status: () => localStatus(config.paths, storage, exec),
+  };
+}

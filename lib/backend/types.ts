@@ -1,0 +1,150 @@
+import type { StageName } from '../contract/layout.js';
+
+/** Where a back end runs the pipeline. */
+export type BackendName = 'local' | 'cloud';
+
+/** Options of `run workflow`; each back end documents which it honours. */
+export interface WorkflowOptions {
+  readonly expId: string;
+  /** Run id to use; default a new one (`newRunId`). */
+  readonly runId?: string;
+  /** Finish an earlier run: rerun only what is missing, keep its id. */
+  readonly resume?: string;
+  /** Stop after Stage B. */
+  readonly skipOutput?: boolean;
+  /** Stage B tasks at once (local). */
+  readonly parallelism: number;
+  /** Extra attempts of a failed task. */
+  readonly retries: number;
+  /** Output config file (`OUTPUT_CONFIG_FILE`) when the experiment has several. */
+  readonly outputConfigFile?: string;
+  /** Validate and show the plan; write and start nothing. */
+  readonly dryRun?: boolean;
+  /** Confirmed: may replace an existing run with the same id. */
+  readonly yes?: boolean;
+}
+
+/** Options of `run job`: one stage, or one Stage B task. */
+export interface JobOptions {
+  readonly expId: string;
+  readonly runId: string;
+  readonly stage: StageName;
+  /** Stage B: the task to run; all tasks of the manifest when absent. */
+  readonly taskIndex?: number;
+  /** Stage C: `NUM_TASKS`; Stage B without a manifest is an error. */
+  readonly numTasks?: number;
+  readonly outputConfigFile?: string;
+  readonly parallelism: number;
+  readonly retries: number;
+}
+
+/** Stage B figures of a run. */
+export interface RunnerStats {
+  /** Tasks started (fewer than numTasks on resume). */
+  readonly tasksRun: number;
+  /** Sum of every attempt's wall time. */
+  readonly busyMs: number;
+  readonly wallMs: number;
+  readonly parallelism: number;
+  /** busy / (parallelism x wall). */
+  readonly efficiency: number;
+}
+
+/** The one summary of a workflow (or job) run; `--json` prints it. */
+export interface WorkflowResult {
+  readonly status: 'succeeded' | 'failed' | 'planned';
+  readonly backend: BackendName;
+  readonly runtime: string;
+  readonly expId: string;
+  readonly runId: string;
+  readonly numTasks: number;
+  /** Where Stage C wrote (a folder or a URL); absent when it did not run. */
+  readonly outputs?: string;
+  /** Wall time per stage that ran; skipped stages are absent. */
+  readonly durationsMs: Partial<Record<StageName, number>>;
+  readonly totalMs: number;
+  readonly failedTasks: readonly number[];
+  readonly retriedTasks: readonly number[];
+  readonly runner?: RunnerStats;
+  /** Why the run failed, naming stage, indexes and logs. */
+  readonly failure?: string;
+  /** Where the logs of the run are kept. */
+  readonly logs?: string;
+}
+
+/** Something to tell the user while a run goes on. */
+export type ProgressEvent =
+  | { readonly type: 'note'; readonly message: string }
+  | { readonly type: 'stage-start'; readonly stage: StageName; readonly numTasks?: number }
+  | { readonly type: 'stage-end'; readonly stage: StageName; readonly ok: boolean; readonly durationMs: number }
+  | {
+      readonly type: 'task';
+      readonly phase: 'start' | 'retry' | 'succeeded' | 'failed';
+      readonly index: number;
+      /** 1-based attempt that starts (start, retry) or ended (succeeded, failed). */
+      readonly attempt: number;
+      /** Tasks of this stage run. */
+      readonly total: number;
+      readonly exitCode?: number;
+      readonly durationMs?: number;
+    };
+
+/** Receives progress; renderers live in lib/local/progress.ts. */
+export type ProgressSink = (event: ProgressEvent) => void;
+
+/** One run of an experiment, as listings show it. */
+export interface RunListing {
+  readonly runId: string;
+  /** `built` (manifest), `running`/`partial` (some results), `complete` (outputs), `empty`. */
+  readonly state: string;
+  readonly numTasks?: number;
+  readonly results: number;
+  readonly outputs: number;
+}
+
+/** One experiment and its runs, newest first. */
+export interface ExperimentListing {
+  readonly expId: string;
+  /** Whether its config folder exists (runs may outlive it). */
+  readonly hasConfig: boolean;
+  readonly runs: readonly RunListing[];
+}
+
+/** Which logs to show. */
+export interface LogQuery {
+  readonly expId: string;
+  /** Default: the newest run. */
+  readonly runId?: string;
+  readonly stage?: StageName;
+  readonly taskIndex?: number;
+}
+
+/** One log of a stage or task. */
+export interface LogEntry {
+  readonly stage: StageName;
+  readonly taskIndex?: number;
+  readonly location: string;
+  readonly text: string;
+}
+
+/** Free-form facts about a back end, as label/value lines. */
+export interface StatusReport {
+  readonly backend: BackendName;
+  readonly ok: boolean;
+  readonly facts: readonly { readonly label: string; readonly value: string }[];
+}
+
+/**
+ * The one interface commands call; the local back end runs stages on this
+ * machine, the cloud back end on AWS. Failures of the pipeline itself come
+ * back as results with `status: 'failed'`; misuse and missing tools throw
+ * EpycloudErrors.
+ */
+export interface Backend {
+  readonly name: BackendName;
+  runWorkflow(options: WorkflowOptions, progress: ProgressSink): Promise<WorkflowResult>;
+  runJob(options: JobOptions, progress: ProgressSink): Promise<WorkflowResult>;
+  listExperiments(): Promise<ExperimentListing[]>;
+  logs(query: LogQuery): Promise<LogEntry[]>;
+  status(): Promise<StatusReport>;
+}

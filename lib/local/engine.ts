@@ -1,0 +1,39 @@
+import { EnvironmentError } from '../errors.js';
+import type { Exec } from './exec.js';
+
+/** Whether a Docker engine answers, and which. */
+export type EngineState = { readonly ok: true; readonly version: string } | { readonly ok: false; readonly reason: string };
+
+/** Asks the Docker engine for its version (`docker info`). */
+export async function probeEngine(exec: Exec): Promise<EngineState> {
+  const result = await exec('docker', ['info', '--format', '{{.ServerVersion}}']);
+  const version = result.stdout.trim();
+  if (result.exitCode === 0 && version !== '') return { ok: true, version };
+  if (result.exitCode === 127) return { ok: false, reason: 'the docker command is not installed' };
+  const reason =
+    result.stderr
+      .trim()
+      .split('\n')
+      .find((line) => line.trim() !== '') ?? `docker info exited with ${result.exitCode}`;
+  return { ok: false, reason };
+}
+
+/** Throws an `EnvironmentError` saying how to proceed unless an engine answers. */
+export async function requireEngine(exec: Exec): Promise<string> {
+  const state = await probeEngine(exec);
+  if (state.ok) return state.version;
+  throw new EnvironmentError(
+    `No Docker engine answers (${state.reason}).\n` +
+      '  Start one: bash scripts/docker-engine.sh start (or start Docker Desktop / the docker service),\n' +
+      '  then build the images once: epycloud build local\n' +
+      '  Or run the same stages as host processes, without Docker: add --runtime process',
+  );
+}
+
+/** Throws an `EnvironmentError` naming the build command unless the image exists. */
+export async function requireImage(exec: Exec, image: string): Promise<void> {
+  const result = await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', image]);
+  if (result.exitCode !== 0) {
+    throw new EnvironmentError(`Docker image ${image} not found: build it with: epycloud build local (or use --runtime process)`);
+  }
+}

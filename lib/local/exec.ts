@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { EnvironmentError } from '../errors.js';
+import type { LaunchResult } from './types.js';
+
+/** Output of a finished command. */
+export interface ExecResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a command and captures its output; injected wherever local mode asks a
+ * tool something, so tests can answer instead. A missing program yields exit
+ * code 127, as a shell would.
+ */
+export type Exec = (file: string, args: readonly string[], options?: { readonly env?: NodeJS.ProcessEnv }) => Promise<ExecResult>;
+
+/** The real {@link Exec}, over `child_process.spawn`. */
+export const exec: Exec = (file, args, options = {}) =>
+  new Promise((resolve) => {
+    const child = spawn(file, [...args], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error) => resolve({ exitCode: 127, stdout: '', stderr: error.message }));
+    child.on('close', (code, signal) =>
+      resolve({
+        exitCode: code ?? (signal ? 128 : 1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      }),
+    );
+  });
+
+/** Options of {@link spawnToLog}. */
+export interface SpawnToLogOptions {
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** Receives stdout and stderr, appended after `header`. */
+  readonly logFile: string;
+  readonly header: string;
+}
+
+/**
+ * Runs a program to completion with its stdout and stderr appended to a log
+ * file. A program that cannot start at all is an `EnvironmentError`.
+ */
+export async function spawnToLog(file: string, args: readonly string[], options: SpawnToLogOptions): Promise<LaunchResult> {
+  await mkdir(dirname(options.logFile), { recursive: true });
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  await new Promise<void>((resolve, reject) => log.once('open', () => resolve()).once('error', reject));
+  log.write(`${options.header}\n`);
+  const started = performance.now();
+  try {
+    const exitCode = await new Promise<number>((resolve, reject) => {
+      const child = spawn(file, [...args], { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.pipe(log, { end: false });
+      child.stderr.pipe(log, { end: false });
+      child.on('error', (error) => reject(new EnvironmentError(`Cannot start ${file}: ${error.message}`)));
+      child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    });
+    return { exitCode, durationMs: performance.now() - started };
+  } finally {
+    await new Promise<void>((resolve) => log.end(resolve));
+  }
+}

@@ -1,0 +1,98 @@
+import { stageEnvironment } from '../contract/env.js';
+import type { RunLayout, StageName } from '../contract/layout.js';
+import type { ProgressSink, RunnerStats } from '../backend/types.js';
+import type { Storage } from '../storage/index.js';
+import type { ExperimentSource } from './experiments.js';
+import { runPool, type PoolEvent, type PoolResult } from './pool.js';
+import { bucketPath } from './run-state.js';
+import type { LaunchResult, LocalPaths, StageLauncher } from './types.js';
+
+/** Everything a local run needs; tests pass fakes for launcher and experiments. */
+export interface LocalContext {
+  readonly paths: LocalPaths;
+  readonly storage: Storage;
+  readonly launcher: StageLauncher;
+  readonly experiments: ExperimentSource;
+  readonly progress: ProgressSink;
+  readonly now?: () => Date;
+}
+
+/** Per-launch settings beyond the run itself. */
+export interface StageSettings {
+  readonly taskIndex?: number;
+  readonly numTasks?: number;
+  readonly outputConfigFile?: string;
+}
+
+/** Launches one stage (or one task) with the contract environment and its log under the run. */
+export function launchStage(ctx: LocalContext, layout: RunLayout, stage: StageName, settings: StageSettings = {}): Promise<LaunchResult> {
+  const env = stageEnvironment({
+    mode: 'local',
+    expId: layout.expId,
+    runId: layout.runId,
+    dirPrefix: layout.dirPrefix,
+    localBucketDir: ctx.paths.bucketDir,
+    ...settings,
+  });
+  return ctx.launcher.launch({ stage, env, logFile: bucketPath(ctx.paths.bucketDir, layout.log(stage, settings.taskIndex)) });
+}
+
+/** Runs Stage A or C (or one Stage B task) with start/end progress. */
+export async function runStage(
+  ctx: LocalContext,
+  layout: RunLayout,
+  stage: StageName,
+  settings: StageSettings = {},
+): Promise<LaunchResult> {
+  ctx.progress({ type: 'stage-start', stage });
+  const result = await launchStage(ctx, layout, stage, settings);
+  ctx.progress({ type: 'stage-end', stage, ok: result.exitCode === 0, durationMs: result.durationMs });
+  return result;
+}
+
+/** Options of {@link runTasks}. */
+export interface TaskSettings {
+  readonly parallelism: number;
+  readonly retries: number;
+}
+
+/** Stage B: the given tasks in parallel with retries; progress per task. */
+export async function runTasks(
+  ctx: LocalContext,
+  layout: RunLayout,
+  indexes: readonly number[],
+  settings: TaskSettings,
+): Promise<{ readonly pool: PoolResult; readonly stats: RunnerStats }> {
+  const total = indexes.length;
+  const onEvent = (event: PoolEvent): void => {
+    if (event.type === 'done') {
+      const { outcome } = event;
+      const phase = outcome.ok ? 'succeeded' : 'failed';
+      ctx.progress({
+        type: 'task',
+        phase,
+        total,
+        index: outcome.index,
+        attempt: outcome.attempts,
+        exitCode: outcome.exitCode,
+        durationMs: outcome.durationMs,
+      });
+    } else {
+      ctx.progress({ type: 'task', phase: event.type, index: event.index, attempt: event.attempt, total });
+    }
+  };
+  ctx.progress({ type: 'stage-start', stage: 'runner', numTasks: total });
+  const started = performance.now();
+  const pool = await runPool({
+    indexes,
+    parallelism: settings.parallelism,
+    retries: settings.retries,
+    run: (taskIndex) => launchStage(ctx, layout, 'runner', { taskIndex }),
+    onEvent,
+  });
+  const wallMs = performance.now() - started;
+  ctx.progress({ type: 'stage-end', stage: 'runner', ok: pool.failed.length === 0, durationMs: wallMs });
+  const slots = Math.max(1, Math.min(settings.parallelism, total));
+  const efficiency = wallMs > 0 ? pool.busyMs / (slots * wallMs) : 0;
+  return { pool, stats: { tasksRun: total, busyMs: pool.busyMs, wallMs, parallelism: slots, efficiency } };
+}

@@ -1,0 +1,44 @@
+import type { StatusReport } from '../backend/types.js';
+import type { Storage } from '../storage/index.js';
+import { listLocalExperiments } from './browse.js';
+import { detectCompose } from './compose.js';
+import { probeEngine } from './engine.js';
+import type { Exec } from './exec.js';
+import { IMAGES } from './images.js';
+import type { LocalPaths } from './types.js';
+
+async function imageState(exec: Exec, image: string): Promise<string> {
+  const result = await exec('docker', ['image', 'inspect', '--format', '{{.Size}}', image]);
+  return result.exitCode === 0 ? `present (${(Number(result.stdout.trim()) / 1e6).toFixed(0)} MB)` : 'missing (epycloud build local)';
+}
+
+export async function localStatus(paths: LocalPaths, storage: Storage, exec: Exec): Promise<StatusReport> {
+  const engine = await probeEngine(exec);
+  const compose = await detectCompose(exec).then(
+    (c) => `${[c.file, ...c.prefix].join(' ')} ${c.version} (${c.flavor})`,
+    () => 'not found',
+  );
+  const images = engine.ok
+    ? await Promise.all(Object.values(IMAGES).map(async (image) => ({ label: `image ${image}`, value: await imageState(exec, image) })))
+    : [];
+  const experiments = await listLocalExperiments(paths, storage);
+  const runs = experiments.flatMap((e) => e.runs.map((r) => `${e.expId} ${r.runId} (${r.state})`));
+  return {
+    backend: 'local',
+    ok: true,
+    facts: [
+      {
+        label: 'docker engine',
+        value: engine.ok
+          ? `running (${engine.version})`
+          : `not answering: ${engine.reason} (bash scripts/docker-engine.sh start, or --runtime process)`,
+      },
+      { label: 'compose', value: compose },
+      ...images,
+      { label: 'experiments dir', value: paths.experimentsDir },
+      { label: 'bucket dir', value: paths.bucketDir },
+      { label: 'experiments', value: String(experiments.filter((e) => e.hasConfig).length) },
+      { label: 'runs', value: String(runs.length) },
+    ],
+  };
+}
