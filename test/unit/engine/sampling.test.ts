@@ -22,7 +22,7 @@ describe('sampling designs', () => {
 
   it('builds the Cartesian product with the last list varying fastest', () => {
     expect(
-      cartesianProduct([
+      cartesianProduct<number | string>([
         [1, 2],
         ['a', 'b', 'c'],
       ]),
