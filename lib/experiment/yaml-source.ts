@@ -45,8 +45,8 @@ export class YamlSource {
   /** `file: path (line N): message` */
   problem(path: ConfigPath, message: string): string {
     const line = this.lineOf(path);
-    const where = path.length > 0 ? ` ${formatPath(path)}` : '';
-    return `${this.file}:${where}${line === undefined ? '' : ` (line ${line})`}: ${message}`;
+    const where = path.length > 0 ? `: ${formatPath(path)}` : '';
+    return `${this.file}${where}${line === undefined ? '' : ` (line ${line})`}: ${message}`;
   }
 
   /** Problems for every zod issue, paths taken relative to `base`. */

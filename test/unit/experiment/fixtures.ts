@@ -1,0 +1,40 @@
+/** A valid one-group SIR basemodel; tests edit its text to break it. */
+export const SIR_MODEL = `model:
+  name: sir
+  random_seed: 1
+  timespan:
+    start_date: 2024-01-01
+    end_date: 2024-01-31
+    delta_t: 1
+  simulation:
+    n_sims: 5
+    resample: daily
+  population:
+    name: US-MA
+  compartments:
+    - id: S
+      init: default
+    - id: I
+      init: 10
+    - id: R
+  transitions:
+    - type: mediated
+      source: S
+      target: I
+      mediator: I
+      rate: beta
+    - type: spontaneous
+      source: I
+      target: R
+      rate: gamma
+  parameters:
+    beta: 0.3
+    gamma:
+      type: scalar
+      value: 0.1
+`;
+
+/** An experiment's files from name -> text pairs. */
+export function filesOf(entries: Record<string, string>): Map<string, string> {
+  return new Map(Object.entries(entries));
+}
