@@ -23,9 +23,24 @@ export interface ContainerExit {
 /** Starts stage containers (processes here). */
 export type ContainerLauncher = (launch: ContainerLaunch) => Promise<ContainerExit>;
 
+/** What a container runs: the bundle the cloud image runs, or the TypeScript source through tsx. */
+export type StageEntry = 'bundle' | 'source';
+
+/** The node arguments (before the stage name) of an entry. */
+export function stageEntryArgs(projectRoot: string, entry: StageEntry): string[] {
+  if (entry === 'bundle') return [join(projectRoot, 'dist', 'stage.mjs')];
+  return ['--import', import.meta.resolve('tsx'), join(projectRoot, 'pipeline-scripts', 'main.ts')];
+}
+
+/** `bundle` when `dist/stage.mjs` exists (`npm run bundle`), else `source`. */
+export function defaultStageEntry(projectRoot: string): StageEntry {
+  return existsSync(join(projectRoot, 'dist', 'stage.mjs')) ? 'bundle' : 'source';
+}
+
 /** Options of {@link processContainerLauncher}. */
 export interface ProcessLauncherOptions {
   readonly projectRoot: string;
+  readonly entry: StageEntry;
   /** Variables every container gets besides its job's (PATH, the S3 endpoint and keys). */
   readonly baseEnv: Readonly<Record<string, string>>;
 }
@@ -33,15 +48,12 @@ export interface ProcessLauncherOptions {
 const TAIL_BYTES = 4000;
 
 /**
- * Runs each attempt as a host process: the bundled `dist/stage.mjs` (what the
- * cloud image runs) when it exists, else `pipeline-scripts/main.ts` through tsx.
- * Aborting the signal kills the process, as Batch's TerminateJob stops a container.
+ * Runs each attempt as a host process of the stage entrypoint (the bundle or
+ * the source). Aborting the signal kills the process, as Batch's TerminateJob
+ * stops a container.
  */
 export function processContainerLauncher(options: ProcessLauncherOptions): ContainerLauncher {
-  const bundle = join(options.projectRoot, 'dist', 'stage.mjs');
-  const command = existsSync(bundle)
-    ? [bundle]
-    : ['--import', import.meta.resolve('tsx'), join(options.projectRoot, 'pipeline-scripts', 'main.ts')];
+  const command = stageEntryArgs(options.projectRoot, options.entry);
   return ({ stage, env, signal }) =>
     new Promise((resolve) => {
       const child = spawn(process.execPath, [...command, stage], {

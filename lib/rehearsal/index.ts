@@ -1,0 +1,64 @@
+import type { ExperimentSource } from '../local/experiments.js';
+import { availableParallelism } from 'node:os';
+import { defaultStageEntry, processContainerLauncher, type StageEntry } from './launcher.js';
+import { rehearse, type EventLog, type RehearsalRequest, type RehearsalResult } from './rehearse.js';
+import { startS3Server, type S3Server } from './s3-server.js';
+import { readRehearsalStack, renderWithResolver, type RehearsalStack } from './stack-reader.js';
+import { synthTemplates } from './synth.js';
+
+export type { RehearsalRequest, RehearsalResult } from './rehearse.js';
+
+/** Where a rehearsal runs from. */
+export interface RehearsalSetup {
+  readonly projectRoot: string;
+  /** PATH and the like for the stage processes (contract variables are not passed). */
+  readonly hostEnv: Readonly<Record<string, string | undefined>>;
+  readonly experiments: ExperimentSource;
+  readonly environment?: string | undefined;
+  readonly entry?: StageEntry | undefined;
+  readonly concurrency?: number | undefined;
+  readonly extraEnv?: Readonly<Record<string, string>> | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onEvent?: ((event: EventLog) => void) | undefined;
+}
+
+/** Synthesizes the app and reads what the rehearsal needs from it. */
+export async function loadRehearsalStack(projectRoot: string, environment?: string): Promise<RehearsalStack> {
+  const templates = await synthTemplates(projectRoot, environment);
+  return readRehearsalStack(templates, renderWithResolver(templates));
+}
+
+const HOST_VARS = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'NODE_OPTIONS'];
+
+/** The stage processes' base environment: a few host variables and the S3 server's. */
+export function containerBaseEnv(hostEnv: RehearsalSetup['hostEnv'], server: S3Server): Record<string, string> {
+  const host = Object.fromEntries(HOST_VARS.flatMap((name) => (hostEnv[name] ? [[name, hostEnv[name] as string]] : [])));
+  return { ...host, ...server.env };
+}
+
+/**
+ * A whole rehearsal: synthesize, start an S3-compatible server on 127.0.0.1
+ * holding the stack's bucket, execute the state machine, stop the server.
+ */
+export async function runRehearsal(request: RehearsalRequest, setup: RehearsalSetup, stack?: RehearsalStack): Promise<RehearsalResult> {
+  const resolved = stack ?? (await loadRehearsalStack(setup.projectRoot, setup.environment));
+  const server = await startS3Server([resolved.bucketName]);
+  try {
+    return await rehearse(request, {
+      stack: resolved,
+      s3Env: server.env,
+      launcher: processContainerLauncher({
+        projectRoot: setup.projectRoot,
+        entry: setup.entry ?? defaultStageEntry(setup.projectRoot),
+        baseEnv: containerBaseEnv(setup.hostEnv, server),
+      }),
+      experiments: setup.experiments,
+      concurrency: setup.concurrency ?? Math.max(1, availableParallelism()),
+      extraEnv: setup.extraEnv,
+      signal: setup.signal,
+      onEvent: setup.onEvent,
+    });
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,154 @@
+import './polyfill.js';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { planRun } from '../../lambdas/plan-stage-b/plan.js';
+import { prepareRun } from '../../lambdas/prepare-run/prepare.js';
+import { reportErrors } from '../../lambdas/shared/handler-errors.js';
+import { buildExecutionInput, type CloudRunRequest } from '../cloud/start-run.js';
+import { newRunId } from '../contract/ids.js';
+import { RunLayout } from '../contract/layout.js';
+import { PIPELINE_STATES } from '../contract/pipeline.js';
+import { ConfigError } from '../errors.js';
+import type { ExperimentSource } from '../local/experiments.js';
+import { createS3Client, S3Driver, Storage } from '../storage/index.js';
+import { allStates, forInterpreter, noRetryWaits, type AslMachine } from './asl.js';
+import { BatchStandIn, type JobRecord } from './batch-stand-in.js';
+import type { ContainerLauncher } from './launcher.js';
+import { seedManifest } from './seed.js';
+import type { RehearsalStack } from './stack-reader.js';
+
+/** One event of the interpreter's execution log. */
+export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+/** Resource of Step Functions' Batch integration that waits for the job. */
+const SUBMIT_JOB_SYNC = 'arn:aws:states:::batch:submitJob.sync';
+
+/** What to rehearse: a cloud run request, or (planning only) a run whose manifest says N tasks. */
+export type RehearsalRequest = Omit<CloudRunRequest, 'experimentDir' | 'dryRun'> & {
+  readonly experimentDir?: string | undefined;
+  /** Plan only: write a manifest of N tasks instead of running Stage A, run no container. */
+  readonly planOnlyTasks?: number | undefined;
+};
+
+/** Where and how the rehearsal runs. */
+export interface RehearsalOptions {
+  readonly stack: RehearsalStack;
+  /** Environment that points the AWS SDK at the S3-compatible server holding the stack's bucket. */
+  readonly s3Env: Readonly<Record<string, string>>;
+  readonly launcher: ContainerLauncher;
+  readonly experiments?: ExperimentSource | undefined;
+  readonly concurrency?: number | undefined;
+  readonly extraEnv?: Readonly<Record<string, string>> | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onEvent?: ((event: EventLog) => void) | undefined;
+}
+
+/** How a rehearsal ended. */
+export interface RehearsalResult {
+  readonly status: 'succeeded' | 'failed' | 'aborted';
+  readonly expId: string;
+  readonly runId: string;
+  readonly numTasks: number | undefined;
+  /** States entered plus retries: what Step Functions bills as state transitions. */
+  readonly stateTransitions: number;
+  readonly statesEntered: readonly string[];
+  readonly error?: string;
+  readonly cause?: string;
+  readonly output?: unknown;
+  readonly jobs: readonly JobRecord[];
+  readonly durationMs: number;
+}
+
+function taskHandlers(definition: AslMachine, handlers: Record<string, (input: unknown) => Promise<unknown>>, batch: BatchStandIn) {
+  type Handler = NonNullable<NonNullable<Parameters<StateMachine['run']>[1]>['overrides']>['taskResourceLocalHandlers'];
+  const out: NonNullable<Handler> = {};
+  for (const [name, state] of allStates(definition).filter(([, s]) => s.Type === 'Task')) {
+    const handler = state.Resource === SUBMIT_JOB_SYNC ? batch.submitJobSync : handlers[name];
+    if (handler === undefined) throw new ConfigError(`The rehearsal has no stand-in for Task state ${name} (${state.Resource})`);
+    out[name] = handler as unknown as NonNullable<Handler>[string];
+  }
+  return out;
+}
+
+async function prepareStorage(request: RehearsalRequest, options: RehearsalOptions, storage: Storage, layout: RunLayout): Promise<void> {
+  if (request.planOnlyTasks !== undefined) return seedManifest(storage, layout, request.planOnlyTasks);
+  if (request.experimentDir === undefined || options.experiments === undefined)
+    throw new ConfigError('A rehearsal needs the experiment folder');
+  await options.experiments.validate(request.experimentDir, request.outputConfigFile);
+  await options.experiments.snapshot(request.experimentDir, storage, layout);
+}
+
+/**
+ * Executes the synthesized state machine with aws-local-stepfunctions: the
+ * lambdas run in-process, `batch:submitJob.sync` runs the real stage code
+ * through the Batch stand-in, storage is the S3-compatible server.
+ */
+export async function rehearse(request: RehearsalRequest, options: RehearsalOptions): Promise<RehearsalResult> {
+  const started = Date.now();
+  const runId = request.runId ?? newRunId();
+  const input = buildExecutionInput({ ...request, experimentDir: '' }, runId);
+  const storage = new Storage(new S3Driver(createS3Client(options.s3Env), options.stack.bucketName));
+  await prepareStorage(request, options, storage, new RunLayout(request.expId, runId, input.dirPrefix));
+  const batch = new BatchStandIn({
+    queues: options.stack.queues,
+    jobDefinitions: options.stack.jobDefinitions,
+    launcher: options.launcher,
+    concurrency: options.concurrency ?? 2,
+    planOnly: request.planOnlyTasks !== undefined,
+    extraEnv: options.extraEnv,
+  });
+  const definition = forInterpreter(options.stack.definition as AslMachine);
+  const handlers = {
+    [PIPELINE_STATES.prepare]: (event: unknown) =>
+      reportErrors(() => prepareRun(event, { config: options.stack.prepareConfig, registerImage: async (arn) => arn })),
+    [PIPELINE_STATES.plan]: (event: unknown) =>
+      reportErrors(() => planRun(event as Parameters<typeof planRun>[0], { storage, bucket: options.stack.bucketName })),
+  };
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  const execution = machine.run(input as never, {
+    overrides: { taskResourceLocalHandlers: taskHandlers(definition, handlers, batch), retryIntervalOverrides: noRetryWaits(definition) },
+    noThrowOnAbort: true,
+  });
+  const onAbort = (): void => {
+    batch.terminateAll();
+    execution.abort();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const events = collectEvents(execution.eventLogs, options.onEvent);
+  const outcome = await execution.result.then(
+    (output) => ({ output, error: undefined }),
+    (error: Error & { cause?: { name?: string; message?: string } }) => ({ output: undefined, error }),
+  );
+  options.signal?.removeEventListener('abort', onAbort);
+  const log = await events;
+  const aborted = options.signal?.aborted === true;
+  const numTasks = (log.planned as { numTasks?: number } | undefined)?.numTasks;
+  return {
+    status: aborted ? 'aborted' : outcome.error ? 'failed' : 'succeeded',
+    expId: request.expId,
+    runId,
+    numTasks,
+    stateTransitions: log.transitions,
+    statesEntered: log.entered,
+    ...(outcome.error
+      ? { error: outcome.error.cause?.name ?? outcome.error.name, cause: outcome.error.cause?.message ?? outcome.error.message }
+      : {}),
+    ...(aborted ? { error: 'Aborted', cause: 'The rehearsal was cancelled' } : {}),
+    output: outcome.output,
+    jobs: batch.jobs,
+    durationMs: Date.now() - started,
+  };
+}
+
+async function collectEvents(events: AsyncGenerator<EventLog>, onEvent?: (event: EventLog) => void) {
+  const entered: string[] = [];
+  let transitions = 0;
+  let planned: unknown;
+  for await (const event of events) {
+    onEvent?.(event);
+    if (event.type === 'StateEntered') entered.push(event.state.name);
+    if (event.type === 'StateEntered' || event.type === 'StateRetried') transitions++;
+    if (event.type === 'StateExited' && event.state.name === PIPELINE_STATES.plan)
+      planned = (event.state.output as { plan?: unknown } | undefined)?.plan;
+  }
+  return { entered, transitions, planned };
+}
