@@ -37,6 +37,8 @@ export const executionInputSchema = z
     outputConfigFile: z.string().optional(),
     /** Billing project tag carried by the Batch jobs. */
     billingProject: z.string().optional(),
+    /** Profile tag carried by the Batch jobs (the CLI's config profile); the deployment's environment name when absent. */
+    profile: z.string().optional(),
   })
   .strict();
 

@@ -1,0 +1,87 @@
+import { stageContainerOverrides, stageJobName } from '../../lib/contract/batch-job.js';
+import { RunLayout } from '../../lib/contract/layout.js';
+import { manifestSchema } from '../../lib/contract/manifest.js';
+import type { PlanStageBEvent, PlanStageBResult, RunSpec, StageBSubmitSpec } from '../../lib/contract/pipeline.js';
+import { planStageB, type StageBJob, type StageBPlan } from '../../lib/contract/stage-b-plan.js';
+import { StageError } from '../../lib/errors.js';
+import type { Storage } from '../../lib/storage/storage.js';
+
+/** Environment variable holding the data bucket's name. */
+export const PLAN_BUCKET_VAR = 'EPYCLOUD_BUCKET';
+
+/** What PlanStageB needs besides its event. */
+export interface PlanDeps {
+  readonly storage: Storage;
+  readonly bucket: string;
+}
+
+/** Reads and checks the run's manifest; returns its task count. */
+export async function readNumTasks(run: RunSpec, storage: Storage): Promise<number> {
+  const layout = new RunLayout(run.expId, run.runId, run.dirPrefix);
+  const parsed = manifestSchema.safeParse(await storage.getJson(layout.manifest));
+  if (!parsed.success) {
+    throw new StageError(
+      `Invalid manifest ${layout.manifest}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  const manifest = parsed.data;
+  if (manifest.expId !== run.expId || manifest.runId !== run.runId) {
+    throw new StageError(`Manifest ${layout.manifest} belongs to ${manifest.expId}/${manifest.runId}, not ${run.expId}/${run.runId}`);
+  }
+  return manifest.numTasks;
+}
+
+function runnerJob(run: RunSpec, plan: StageBPlan, job: StageBJob, part: number, bucket: string): StageBSubmitSpec {
+  const base = {
+    stage: 'runner' as const,
+    expId: run.expId,
+    runId: run.runId,
+    dirPrefix: run.dirPrefix,
+    bucket,
+    resources: run.resources.runner,
+  };
+  const index = plan.kind === 'single' ? { taskIndex: job.offset } : plan.kind === 'split' ? { taskIndexOffset: job.offset } : {};
+  return {
+    jobName: stageJobName('runner', run.expId, run.runId, plan.kind === 'split' ? part : undefined),
+    containerOverrides: stageContainerOverrides({ ...base, ...index }),
+    offset: job.offset,
+    size: job.size,
+    dependsOn: job.sequential ? [{ Type: 'SEQUENTIAL' }] : [],
+  };
+}
+
+/** Why a run with no tasks stops, for the state machine's Fail cause. */
+export function noTasksMessage(run: RunSpec): string {
+  const manifest = new RunLayout(run.expId, run.runId, run.dirPrefix).manifest;
+  return `Stage A (builder) produced 0 tasks for experiment ${run.expId}, run ${run.runId} (manifest ${manifest}): nothing for Stage B to run. Check the experiment's parameter sets.`;
+}
+
+/**
+ * PlanStageB: reads N from the manifest Stage A wrote and plans Stage B
+ * ({@link planStageB}) and Stage C (`NUM_TASKS` = N) as ready-to-submit jobs.
+ */
+export async function planRun(event: PlanStageBEvent, deps: PlanDeps): Promise<PlanStageBResult> {
+  const { run } = event;
+  const numTasks = await readNumTasks(run, deps.storage);
+  const plan = planStageB(numTasks, run.maxParallelism ?? undefined);
+  return {
+    kind: plan.kind,
+    numTasks,
+    message: plan.kind === 'none' ? noTasksMessage(run) : '',
+    maxConcurrency: plan.maxConcurrency,
+    jobs: plan.jobs.map((job, i) => runnerJob(run, plan, job, i + 1, deps.bucket)),
+    output: {
+      jobName: stageJobName('output', run.expId, run.runId),
+      containerOverrides: stageContainerOverrides({
+        stage: 'output',
+        expId: run.expId,
+        runId: run.runId,
+        dirPrefix: run.dirPrefix,
+        bucket: deps.bucket,
+        resources: run.resources.output,
+        numTasks,
+        ...(run.outputConfigFile === null ? {} : { outputConfigFile: run.outputConfigFile }),
+      }),
+    },
+  };
+}

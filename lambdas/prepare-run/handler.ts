@@ -1,0 +1,23 @@
+import { BatchClient } from '@aws-sdk/client-batch';
+import { ConfigError } from '../../lib/errors.js';
+import type { PrepareRunResult } from '../../lib/contract/pipeline.js';
+import { reportErrors } from '../shared/handler-errors.js';
+import { PREPARE_CONFIG_VAR, prepareConfigSchema, prepareRun, type PrepareConfig } from './prepare.js';
+import { batchImageRegistrar } from './register-image.js';
+
+function loadConfig(): PrepareConfig {
+  const parsed = prepareConfigSchema.safeParse(JSON.parse(process.env[PREPARE_CONFIG_VAR] ?? '{}'));
+  if (!parsed.success)
+    throw new ConfigError(
+      `Invalid ${PREPARE_CONFIG_VAR}`,
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    );
+  return parsed.data;
+}
+
+const batch = new BatchClient({});
+
+/** Lambda entrypoint of the `PrepareRun` state: event = the execution input. */
+export async function handler(event: unknown): Promise<PrepareRunResult> {
+  return reportErrors(() => prepareRun(event, { config: loadConfig(), registerImage: batchImageRegistrar(batch) }));
+}

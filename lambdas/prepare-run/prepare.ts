@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { fargateResourcesProblem } from '../../lib/config/fargate.js';
+import { stageContainerOverrides, stageJobName, stageJobTags, type StageResources } from '../../lib/contract/batch-job.js';
+import { executionInputSchema, type ExecutionInput } from '../../lib/contract/execution.js';
+import { newRunId } from '../../lib/contract/ids.js';
+import { RunLayout, STAGES, type StageName } from '../../lib/contract/layout.js';
+import type { PrepareRunResult, RunSpec } from '../../lib/contract/pipeline.js';
+import { ConfigError, ValidationError } from '../../lib/errors.js';
+
+const resourcesSchema = z.object({ vcpus: z.number().positive(), memoryMiB: z.number().int().positive() });
+const byStage = <T extends z.ZodType>(schema: T) => z.object({ builder: schema, runner: schema, output: schema });
+
+/** Environment variable holding the PrepareRun configuration as JSON. */
+export const PREPARE_CONFIG_VAR = 'EPYCLOUD_PREPARE_CONFIG';
+
+/** The deployment facts the PrepareRun lambda gets from its environment (`EPYCLOUD_PREPARE_CONFIG`, JSON). */
+export const prepareConfigSchema = z.object({
+  bucket: z.string().min(1),
+  /** The deployment environment (dev, prod): the default profile tag. */
+  environment: z.string().min(1),
+  billingProject: z.string().min(1),
+  platform: z.enum(['fargate', 'ec2']),
+  repositoryUri: z.string().min(1),
+  resources: byStage(resourcesSchema),
+  jobDefinitions: byStage(z.string().min(1)),
+});
+
+/** Parsed PrepareRun configuration. */
+export type PrepareConfig = z.infer<typeof prepareConfigSchema>;
+
+/** Registers a revision of a job definition with another image; returns the new revision's ARN. */
+export type RegisterImage = (jobDefinitionArn: string, image: string) => Promise<string>;
+
+/** What PrepareRun needs besides its event. */
+export interface PrepareDeps {
+  readonly config: PrepareConfig;
+  readonly registerImage: RegisterImage;
+  readonly now?: () => Date;
+}
+
+function parseInput(event: unknown): ExecutionInput {
+  const parsed = executionInputSchema.safeParse(event);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(input)'}: ${i.message}`);
+  throw new ConfigError('Invalid execution input', problems);
+}
+
+function resolveResources(input: ExecutionInput, config: PrepareConfig): Record<StageName, StageResources> {
+  const problems: string[] = [];
+  const entries = STAGES.map((stage) => {
+    const resources = { ...config.resources[stage], ...input.stages[stage] };
+    const problem = config.platform === 'fargate' ? fargateResourcesProblem(resources.vcpus, resources.memoryMiB) : undefined;
+    if (problem !== undefined) problems.push(`stages.${stage}: ${problem}`);
+    return [stage, resources] as const;
+  });
+  if (problems.length > 0) throw new ConfigError('Invalid execution input', problems);
+  return Object.fromEntries(entries) as Record<StageName, StageResources>;
+}
+
+/** The image a run asks for: `imageUri` wins, `imageTag` is a tag of the stack's repository; undefined keeps the job definitions' image. */
+export function requestedImage(input: ExecutionInput, repositoryUri: string): string | undefined {
+  if (input.imageUri !== undefined && input.imageTag !== undefined) {
+    throw new ValidationError('Execution input sets both imageUri and imageTag: give one');
+  }
+  if (input.imageUri !== undefined) return input.imageUri;
+  return input.imageTag === undefined ? undefined : `${repositoryUri}:${input.imageTag}`;
+}
+
+async function jobDefinitionsFor(image: string | undefined, deps: PrepareDeps): Promise<Record<StageName, string>> {
+  const defaults = deps.config.jobDefinitions;
+  if (image === undefined) return { ...defaults };
+  const arns = await Promise.all(STAGES.map((stage) => deps.registerImage(defaults[stage], image)));
+  return Object.fromEntries(STAGES.map((stage, i) => [stage, arns[i] ?? defaults[stage]])) as Record<StageName, string>;
+}
+
+/**
+ * PrepareRun: validates the execution input (before anything costs money),
+ * fixes the run id (the given one, or a new one), resolves per-stage
+ * resources, the image (a job definition revision when the input overrides
+ * it), tags, and Stage A's job.
+ */
+export async function prepareRun(event: unknown, deps: PrepareDeps): Promise<PrepareRunResult> {
+  const input = parseInput(event);
+  const { config } = deps;
+  const runId = input.runId ?? newRunId(deps.now?.() ?? new Date());
+  const layout = new RunLayout(input.expId, runId, input.dirPrefix);
+  const resources = resolveResources(input, config);
+  const profile = input.profile ?? config.environment;
+  const billingProject = input.billingProject ?? config.billingProject;
+  const tagsOf = (stage: StageName) => stageJobTags({ stage, expId: input.expId, runId, profile, billingProject });
+  const tags = { builder: tagsOf('builder'), runner: tagsOf('runner'), output: tagsOf('output') };
+  const image = requestedImage(input, config.repositoryUri);
+  const run: RunSpec = {
+    expId: input.expId,
+    runId,
+    dirPrefix: input.dirPrefix,
+    prefix: layout.prefix,
+    skipOutput: input.skipOutput,
+    maxParallelism: input.maxParallelism ?? null,
+    outputConfigFile: input.outputConfigFile ?? null,
+    profile,
+    billingProject,
+    resources,
+    jobDefinitions: await jobDefinitionsFor(image, deps),
+    tags,
+    builder: {
+      jobName: stageJobName('builder', input.expId, runId),
+      containerOverrides: stageContainerOverrides({
+        stage: 'builder',
+        expId: input.expId,
+        runId,
+        dirPrefix: input.dirPrefix,
+        bucket: config.bucket,
+        resources: resources.builder,
+      }),
+    },
+  };
+  return { run, results: { builder: null, runner: null, output: null } };
+}

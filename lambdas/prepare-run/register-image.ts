@@ -1,0 +1,33 @@
+import { DescribeJobDefinitionsCommand, RegisterJobDefinitionCommand, type BatchClient } from '@aws-sdk/client-batch';
+import { NotFoundError, StageError } from '../../lib/errors.js';
+import type { RegisterImage } from './prepare.js';
+
+/**
+ * A {@link RegisterImage} over the Batch API: reads the job definition and
+ * registers a new revision of the same name with only the image changed.
+ */
+export function batchImageRegistrar(batch: BatchClient): RegisterImage {
+  return async (jobDefinitionArn, image) => {
+    const found = await batch.send(new DescribeJobDefinitionsCommand({ jobDefinitions: [jobDefinitionArn] }));
+    const definition = found.jobDefinitions?.[0];
+    if (definition?.containerProperties === undefined || definition.jobDefinitionName === undefined) {
+      throw new NotFoundError(jobDefinitionArn, 'AWS Batch job definitions');
+    }
+    const registered = await batch.send(
+      new RegisterJobDefinitionCommand({
+        jobDefinitionName: definition.jobDefinitionName,
+        type: 'container',
+        containerProperties: { ...definition.containerProperties, image },
+        platformCapabilities: definition.platformCapabilities,
+        retryStrategy: definition.retryStrategy,
+        timeout: definition.timeout,
+        propagateTags: definition.propagateTags,
+        parameters: definition.parameters,
+        tags: definition.tags,
+      }),
+    );
+    if (registered.jobDefinitionArn === undefined)
+      throw new StageError(`Batch registered no revision of ${definition.jobDefinitionName} for image ${image}`);
+    return registered.jobDefinitionArn;
+  };
+}

@@ -1,0 +1,209 @@
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as batch from 'aws-cdk-lib/aws-batch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { join } from 'node:path';
+import { PLAN_BUCKET_VAR } from '../../lambdas/plan-stage-b/plan.js';
+import { PREPARE_CONFIG_VAR, type PrepareConfig } from '../../lambdas/prepare-run/prepare.js';
+import type { DeploymentConfig } from '../config/schema.js';
+import { STACK_OUTPUTS } from '../contract/execution.js';
+import type { StageName } from '../contract/layout.js';
+import { LAMBDA_BASIC_EXECUTION, acknowledge, acknowledgeWildcardResources } from './nag-acknowledgements.js';
+import { pipelineDefinition } from './pipeline-definition.js';
+
+/** Props of {@link PipelineStack}. */
+export interface PipelineStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+  readonly bucket: s3.IBucket;
+  readonly jobQueue: batch.IJobQueue;
+  readonly jobDefinitions: Readonly<Record<StageName, batch.IJobDefinition>>;
+  /** Job definition names (literal): IAM scopes every revision by name. */
+  readonly jobDefinitionNames: Readonly<Record<StageName, string>>;
+  /** Lets PlanStageB read manifests. */
+  readonly manifestRead: iam.IManagedPolicy;
+  /** Roles the job definitions pass to containers (needed to register image-override revisions). */
+  readonly jobRoles: readonly iam.IRole[];
+  readonly repositoryUri: string;
+  readonly projectRoot: string;
+}
+
+/**
+ * The Step Functions Standard state machine of a run and its two lambdas
+ * (PrepareRun, PlanStageB). Logging (ALL, with execution data) and X-Ray
+ * tracing are on; the role is scoped in {@link PipelineStack.grantRun}.
+ */
+export class PipelineStack extends Stack {
+  readonly stateMachine: sfn.StateMachine;
+  readonly prepareFunction: NodejsFunction;
+  readonly planFunction: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const retention = config.logRetentionDays as logs.RetentionDays;
+    const prepareConfig: PrepareConfig = {
+      bucket: props.bucket.bucketName,
+      environment: config.name,
+      billingProject: config.billingProject,
+      platform: config.compute.type === 'ec2' ? 'ec2' : 'fargate',
+      repositoryUri: props.repositoryUri,
+      resources: config.stages,
+      jobDefinitions: {
+        builder: props.jobDefinitions.builder.jobDefinitionArn,
+        runner: props.jobDefinitions.runner.jobDefinitionArn,
+        output: props.jobDefinitions.output.jobDefinitionArn,
+      },
+    };
+    this.prepareFunction = this.lambda(
+      'PrepareRun',
+      'prepare-run',
+      { [PREPARE_CONFIG_VAR]: this.toJsonString(prepareConfig) },
+      props,
+      retention,
+      removalPolicy,
+    );
+    this.planFunction = this.lambda(
+      'PlanStageB',
+      'plan-stage-b',
+      { [PLAN_BUCKET_VAR]: props.bucket.bucketName },
+      props,
+      retention,
+      removalPolicy,
+    );
+    this.grantLambdas(props);
+
+    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention, removalPolicy });
+    const definition = pipelineDefinition({
+      prepareFunctionArn: this.prepareFunction.functionArn,
+      planFunctionArn: this.planFunction.functionArn,
+      jobQueueArn: props.jobQueue.jobQueueArn,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(this.toJsonString(definition)),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    this.grantRun(props);
+    new CfnOutput(this, STACK_OUTPUTS.stateMachineArn, { value: this.stateMachine.stateMachineArn });
+    this.acknowledgeFindings();
+  }
+
+  private lambda(
+    id: string,
+    dir: string,
+    environment: Record<string, string>,
+    props: PipelineStackProps,
+    retention: logs.RetentionDays,
+    removalPolicy: RemovalPolicy,
+  ): NodejsFunction {
+    return new NodejsFunction(this, id, {
+      entry: join(props.projectRoot, 'lambdas', dir, 'handler.ts'),
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+      tracing: lambda.Tracing.ACTIVE,
+      environment,
+      logGroup: new logs.LogGroup(this, `${id}Logs`, { retention, removalPolicy }),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node20',
+        minify: true,
+        sourceMap: false,
+        forceDockerBundling: false,
+        mainFields: ['module', 'main'],
+      },
+    });
+  }
+
+  /** PrepareRun registers image-override revisions; PlanStageB reads manifests. */
+  private grantLambdas(props: PipelineStackProps): void {
+    const jobDefinitionNames = Object.values(props.jobDefinitionNames).map((name) => this.jobDefinitionRevisions(name));
+    this.prepareFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobDefinitions'], resources: ['*'] }));
+    this.prepareFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['batch:RegisterJobDefinition', 'batch:TagResource'], resources: jobDefinitionNames }),
+    );
+    this.prepareFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: props.jobRoles.map((r) => r.roleArn),
+        conditions: { StringEquals: { 'iam:PassedToService': 'batch.amazonaws.com' } },
+      }),
+    );
+    this.planFunction.role?.addManagedPolicy(props.manifestRead);
+  }
+
+  /** The state machine submits, watches (`.sync`) and terminates Batch jobs, and invokes its two lambdas. */
+  private grantRun(props: PipelineStackProps): void {
+    const role = this.stateMachine.role;
+    const jobs = this.formatArn({ service: 'batch', resource: 'job', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const revisions = Object.values(props.jobDefinitionNames).map((name) => this.jobDefinitionRevisions(name));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.prepareFunction.functionArn, this.planFunction.functionArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [props.jobQueue.jobQueueArn, ...revisions] }),
+    );
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['batch:TagResource', 'batch:TerminateJob'], resources: [jobs] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }));
+    const syncRule = this.formatArn({
+      service: 'events',
+      resource: 'rule',
+      resourceName: 'StepFunctionsGetEventsForBatchJobsRule',
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], resources: [syncRule] }),
+    );
+  }
+
+  private acknowledgeFindings(): void {
+    acknowledgeWildcardResources(this, [
+      {
+        resource: /:job-definition\/[A-Za-z0-9-]+:\*$/,
+        reason:
+          "Every revision of this deployment's job definition: PrepareRun registers a revision when an execution overrides the image.",
+      },
+      {
+        resource: /:job\/\*$/,
+        reason:
+          'Batch job ids exist only once submitted; tagging at submit and TerminateJob on stop need the job ARN pattern of this account and region.',
+      },
+      {
+        resource: /^\*$/,
+        reason:
+          'Actions without resource-level permissions only: batch:DescribeJobs/DescribeJobDefinitions, X-Ray PutTraceSegments/PutTelemetryRecords/GetSampling*, CloudWatch Logs vended-log delivery.',
+      },
+    ]);
+    for (const fn of [this.prepareFunction, this.planFunction]) {
+      acknowledge(
+        fn,
+        LAMBDA_BASIC_EXECUTION,
+        'AWSLambdaBasicExecutionRole grants only CreateLogGroup/CreateLogStream/PutLogEvents, which every function needs.',
+      );
+    }
+  }
+
+  /** Every revision of a job definition: `job-definition/<name>:*`. */
+  private jobDefinitionRevisions(name: string): string {
+    return this.formatArn({
+      service: 'batch',
+      resource: 'job-definition',
+      resourceName: `${name}:*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  }
+}

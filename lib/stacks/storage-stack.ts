@@ -1,0 +1,119 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { DeploymentConfig } from '../config/schema.js';
+import { STACK_OUTPUTS } from '../contract/execution.js';
+import { RUN_DIRS } from '../contract/layout.js';
+import { RETENTION_TAG } from '../contract/retention.js';
+import { acknowledgeWildcardResources } from './nag-acknowledgements.js';
+
+/** S3 object actions a stage container needs on the data bucket: no wildcards. */
+export const RUN_DATA_OBJECT_ACTIONS = [
+  's3:GetObject',
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:PutObjectTagging',
+  's3:AbortMultipartUpload',
+] as const;
+
+/** Props of {@link StorageStack}. */
+export interface StorageStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+}
+
+/** Logical id of the data bucket: fixed, so refactoring the construct tree never replaces the bucket. */
+export const DATA_BUCKET_LOGICAL_ID = 'DataBucket';
+/** Logical id of the access-log bucket. */
+export const ACCESS_LOG_BUCKET_LOGICAL_ID = 'AccessLogBucket';
+
+/**
+ * The stateful stack: the one data bucket (runs, outputs, experiment
+ * snapshots) and its access-log bucket. Intermediate artifacts (objects
+ * tagged `epycloud:retention=intermediate`) expire after the configured days.
+ */
+export class StorageStack extends Stack {
+  /** The data bucket every stage reads and writes. */
+  readonly bucket: s3.Bucket;
+  /** Read and write every object of the data bucket (the stage containers). */
+  readonly runDataAccess: iam.ManagedPolicy;
+  /** Read the builder manifests of any run (the PlanStageB lambda). */
+  readonly manifestRead: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: StorageStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const retain = config.removalPolicy === 'retain';
+    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const common = {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      removalPolicy,
+      autoDeleteObjects: !retain,
+    };
+    const logs = new s3.Bucket(this, 'AccessLogs', {
+      ...common,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
+    });
+    (logs.node.defaultChild as s3.CfnBucket).overrideLogicalId(ACCESS_LOG_BUCKET_LOGICAL_ID);
+    Validations.of(logs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket itself; logging it into itself would loop.',
+    });
+
+    this.bucket = new s3.Bucket(this, 'Data', {
+      ...common,
+      versioned: true,
+      serverAccessLogsBucket: logs,
+      serverAccessLogsPrefix: 'data-bucket/',
+      lifecycleRules: [
+        {
+          id: 'expire-intermediate-artifacts',
+          tagFilters: { [RETENTION_TAG.key]: RETENTION_TAG.intermediate },
+          expiration: Duration.days(config.storage.intermediateExpirationDays),
+        },
+        {
+          id: 'expire-old-versions',
+          noncurrentVersionExpiration: Duration.days(config.storage.noncurrentVersionExpirationDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+          expiredObjectDeleteMarker: true,
+        },
+      ],
+    });
+    (this.bucket.node.defaultChild as s3.CfnBucket).overrideLogicalId(DATA_BUCKET_LOGICAL_ID);
+
+    this.runDataAccess = new iam.ManagedPolicy(this, 'RunDataAccess', {
+      description: 'epycloud stage containers: objects of the data bucket, no other bucket',
+      statements: [
+        new iam.PolicyStatement({ actions: [...RUN_DATA_OBJECT_ACTIONS], resources: [this.bucket.arnForObjects('*')] }),
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+      ],
+    });
+    this.manifestRead = new iam.ManagedPolicy(this, 'ManifestRead', {
+      description: 'epycloud PlanStageB: the builder manifests of the data bucket',
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: [this.bucket.arnForObjects(`*/${RUN_DIRS.builder}/manifest.json`)],
+        }),
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+      ],
+    });
+    acknowledgeWildcardResources(this, [
+      {
+        resource: /^<DataBucket\.Arn>\/\*$/,
+        reason:
+          'Stage containers read and write the keys of the run they are given (its prefix is chosen per execution), so object access spans the data bucket; no other bucket.',
+      },
+      {
+        resource: /^<DataBucket\.Arn>\/\*\/builder-artifacts\/manifest\.json$/,
+        reason: 'PlanStageB reads only builder manifests (of any run prefix) of the data bucket.',
+      },
+    ]);
+
+    new CfnOutput(this, STACK_OUTPUTS.bucketName, { value: this.bucket.bucketName, description: 'The epycloud data bucket' });
+  }
+}

@@ -1,0 +1,48 @@
+import { App } from 'aws-cdk-lib';
+import { fileURLToPath } from 'node:url';
+import { loadDeploymentConfig } from '../config/load.js';
+import type { DeploymentConfig } from '../config/schema.js';
+import { createEpycloudStacks, type EpycloudStacks } from './epycloud-app.js';
+import { renderStateMachineDefinition, type CfnTemplate, type RenderedDefinition } from './render-definition.js';
+
+/** Options of {@link synthesizeEpycloud}. */
+export interface SynthOptions {
+  /** CDK context (`epycloud:env`, `epycloud:environments`, ...). */
+  readonly context?: Record<string, unknown>;
+  /** Bundle the lambdas with esbuild (slower); off, their code is a placeholder asset. */
+  readonly bundle?: boolean;
+  /** Cloud assembly directory; a temporary one when absent. */
+  readonly outdir?: string;
+}
+
+/** A synthesized deployment: the stacks, their config and templates by stack name. */
+export interface SynthesizedEpycloud {
+  readonly app: App;
+  readonly config: DeploymentConfig;
+  readonly stacks: EpycloudStacks;
+  readonly templates: Readonly<Record<string, CfnTemplate>>;
+}
+
+/** The repository root (lambda entries, Docker context). */
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Synthesizes the epycloud stacks in-process, offline and without Docker
+ * (the rehearsal and the tests use this; `npx cdk synth` runs bin/app.ts).
+ */
+export function synthesizeEpycloud(options: SynthOptions = {}): SynthesizedEpycloud {
+  const context = { ...options.context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) };
+  const app = new App({ context, ...(options.outdir === undefined ? {} : { outdir: options.outdir }) });
+  const config = loadDeploymentConfig((key) => app.node.tryGetContext(key));
+  const stacks = createEpycloudStacks(app, config, { projectRoot: PROJECT_ROOT });
+  const assembly = app.synth();
+  const templates = Object.fromEntries(assembly.stacks.map((s) => [s.stackName, s.template as CfnTemplate]));
+  return { app, config, stacks, templates };
+}
+
+/** The state machine definition of a synthesized deployment, rendered with placeholder ARNs. */
+export function renderPipelineDefinition(synthesized: SynthesizedEpycloud): RenderedDefinition {
+  const pipeline = synthesized.templates[synthesized.stacks.pipeline.stackName];
+  if (pipeline === undefined) throw new Error(`No template for ${synthesized.stacks.pipeline.stackName}`);
+  return renderStateMachineDefinition(pipeline, { templates: Object.values(synthesized.templates) });
+}
