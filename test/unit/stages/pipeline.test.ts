@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { manifestSchema } from '../../../lib/contract/manifest.js';
+import { ConfigError, StageError, ValidationError } from '../../../lib/errors.js';
+import { taskResultSchema } from '../../../lib/experiment/task.js';
+import { sha256 } from '../../../pipeline-scripts/artifacts.js';
+import { runBuilder } from '../../../pipeline-scripts/builder.js';
+import { runOutput } from '../../../pipeline-scripts/output.js';
+import { runRunner } from '../../../pipeline-scripts/runner.js';
+import { EXPERIMENT, memoryLogger, seededRun } from './helpers.js';
+
+const now = () => new Date('2026-01-02T03:04:05Z');
+
+async function buildAndRun(runId = 'run-1') {
+  const run = await seededRun(runId);
+  const log = memoryLogger();
+  await runBuilder({ layout: run.layout, now }, run.storage, log);
+  for (let i = 0; i < 3; i++) await runRunner({ layout: run.layout, taskIndex: i }, run.storage, log);
+  return { ...run, log };
+}
+
+describe('Stage A (builder)', () => {
+  it('writes N inputs, then the manifest last, with the sha256 of each input', async () => {
+    const { driver, storage, layout } = await seededRun();
+    const summary = await runBuilder({ layout, now }, storage, memoryLogger());
+    expect(summary).toMatchObject({ stage: 'builder', numTasks: 3, reused: false });
+    expect(driver.puts).toEqual([layout.input(0), layout.input(1), layout.input(2), layout.manifest, layout.summary('builder')]);
+    const manifest = manifestSchema.parse(await storage.getJson(layout.manifest));
+    expect(manifest).toMatchObject({ version: 1, expId: 'tests/tiny', runId: 'run-1', numTasks: 3, createdAt: '2026-01-02T03:04:05.000Z' });
+    for (const entry of manifest.inputs) expect(entry.sha256).toBe(sha256(await storage.getText(entry.key)));
+  });
+
+  it('is a no-op on an identical rebuild and refuses a different one', async () => {
+    const { storage, layout, driver } = await seededRun();
+    await runBuilder({ layout, now }, storage, memoryLogger());
+    driver.puts.length = 0;
+    expect((await runBuilder({ layout, now }, storage, memoryLogger())).reused).toBe(true);
+    expect(driver.puts).toEqual([layout.summary('builder')]);
+    await storage.put(layout.experimentFile('config/modelset.yaml'), 'modelset:\n  population_names: [US-MA]\n');
+    await expect(runBuilder({ layout, now }, storage, memoryLogger())).rejects.toThrow(
+      /already has a manifest with different inputs .* start a new run id/,
+    );
+  });
+
+  it('writes nothing for an invalid experiment or a missing snapshot', async () => {
+    const bad = await seededRun('run-1', {
+      ...EXPERIMENT,
+      'config/model.yaml': EXPERIMENT['config/model.yaml']!.replace('n_sims: 4', 'n_sims: 0'),
+    });
+    const error = await runBuilder({ layout: bad.layout }, bad.storage, memoryLogger()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'config/model.yaml: model.simulation.n_sims (line 5): Too small: expected number to be >=1',
+    ]);
+    expect(bad.driver.puts).toEqual([]);
+    const empty = await seededRun('run-2', {});
+    await expect(runBuilder({ layout: empty.layout }, empty.storage, memoryLogger())).rejects.toThrow(
+      /No experiment snapshot under tests\/tiny\/run-2\/experiment\//,
+    );
+  });
+});
+
+describe('Stage B (runner)', () => {
+  it('refuses to run before Stage A completed', async () => {
+    const { storage, layout } = await seededRun();
+    await expect(runRunner({ layout, taskIndex: 0 }, storage, memoryLogger())).rejects.toThrow(/Stage A \(builder\) has not completed/);
+  });
+
+  it('writes a result carrying its input hash, and skips when it already exists', async () => {
+    const { storage, layout, driver } = await buildAndRun();
+    const manifest = manifestSchema.parse(await storage.getJson(layout.manifest));
+    const result = taskResultSchema.parse(await storage.getJson(layout.result(1)));
+    expect(result.inputSha256).toBe(manifest.inputs[1]!.sha256);
+    expect(result.population.code).toBe('US-VT');
+    expect(result.dates).toEqual(['2024-01-06', '2024-01-13', '2024-01-20']);
+    expect(result.compartments.I).toHaveLength(4 * 3);
+    driver.puts.length = 0;
+    const summary = await runRunner({ layout, taskIndex: 1 }, storage, memoryLogger());
+    expect(summary.skipped).toBe(true);
+    expect(driver.puts).toEqual([layout.summary('runner', 1)]);
+    // a result from another input is recomputed
+    await storage.putJson(layout.result(1), { ...result, inputSha256: '0'.repeat(64) });
+    expect((await runRunner({ layout, taskIndex: 1 }, storage, memoryLogger())).skipped).toBe(false);
+    expect(taskResultSchema.parse(await storage.getJson(layout.result(1)))).toEqual(result);
+  });
+
+  it('draws the same numbers whatever order tasks run in', async () => {
+    const a = await buildAndRun('run-a');
+    const b = await seededRun('run-b');
+    await runBuilder({ layout: b.layout }, b.storage, memoryLogger());
+    for (const i of [2, 0, 1]) await runRunner({ layout: b.layout, taskIndex: i }, b.storage, memoryLogger());
+    for (let i = 0; i < 3; i++) {
+      const ra = taskResultSchema.parse(await a.storage.getJson(a.layout.result(i)));
+      const rb = taskResultSchema.parse(await b.storage.getJson(b.layout.result(i)));
+      expect(rb.compartments).toEqual(ra.compartments);
+    }
+  });
+
+  it('fails injected tasks until the configured attempt, counting attempts under logs/', async () => {
+    const { storage, layout } = await seededRun();
+    await runBuilder({ layout }, storage, memoryLogger());
+    const config = { layout, taskIndex: 1, faultInjection: { tasks: new Set([1]), attempts: 2 } };
+    await expect(runRunner(config, storage, memoryLogger())).rejects.toThrow(StageError);
+    await expect(runRunner(config, storage, memoryLogger())).rejects.toThrow(
+      'Injected fault: task 1 fails attempt 2 (EPYCLOUD_FAULT_ATTEMPTS=2)',
+    );
+    expect(await storage.exists(layout.result(1))).toBe(false);
+    expect((await runRunner(config, storage, memoryLogger())).skipped).toBe(false);
+    expect(await storage.getJson(layout.faultMarker(1))).toEqual({ attempts: 3 });
+    expect(layout.faultMarker(1)).toBe('tests/tiny/run-1/logs/fault-injection/task_00001.json');
+    // other tasks are untouched
+    expect((await runRunner({ ...config, taskIndex: 0 }, storage, memoryLogger())).skipped).toBe(false);
+  });
+});
+
+describe('Stage C (output)', () => {
+  it('writes the tables, the output config, and index.json last', async () => {
+    const { storage, layout, driver } = await buildAndRun();
+    driver.puts.length = 0;
+    const summary = await runOutput({ layout, allowPartial: false, now }, storage, memoryLogger());
+    const dir = layout.outputDir('20260102-030405');
+    expect(summary.outputDir).toBe(dir);
+    const names = [
+      'quantiles_compartments.csv.gz',
+      'trajectories_compartments.csv.gz',
+      'quantiles_transitions.csv.gz',
+      'model_metadata.csv.gz',
+      'output_config.yaml',
+    ];
+    expect(driver.puts).toEqual([...names.map((n) => `${dir}${n}`), `${dir}index.json`, layout.summary('output')]);
+    const quantiles = (await storage.getText(`${dir}quantiles_compartments.csv.gz`)).trim().split('\n');
+    expect(quantiles[0]).toBe('population,sample_id,date,quantile,S_0,S_total,I_0,I_total,R_0,R_total');
+    expect(quantiles).toHaveLength(1 + 3 * 3 * 3); // tasks x levels x weeks
+    expect(quantiles[1]).toMatch(/^US-MA,0,2024-01-06,0.1,/);
+    const trajectories = (await storage.getText(`${dir}trajectories_compartments.csv.gz`)).trim().split('\n');
+    expect(trajectories[0]).toBe('population,sample_id,sim,date,I_0,I_total');
+    expect(trajectories).toHaveLength(1 + 3 * 4 * 3);
+    const metadata = (await storage.getText(`${dir}model_metadata.csv.gz`)).trim().split('\n');
+    expect(metadata[0]).toBe(
+      'task_index,population,population_name,population_size,sample_id,model_name,n_sims,start_date,end_date,delta_t,resample,random_seed',
+    );
+    expect(metadata[2]).toBe('1,US-VT,Vermont,648493,0,tiny-sir,4,2024-01-01,2024-01-20,1,weekly,42');
+    expect(await storage.getText(`${dir}output_config.yaml`)).toBe(EXPERIMENT['config/output.yaml']);
+    expect(await storage.getJson(`${dir}index.json`)).toMatchObject({ numTasks: 3, resultsUsed: 3, missing: [], partial: false });
+  });
+
+  it('computes type-7 quantiles across simulations', async () => {
+    const { storage, layout } = await buildAndRun();
+    const summary = await runOutput({ layout, allowPartial: false, now }, storage, memoryLogger());
+    const result = taskResultSchema.parse(await storage.getJson(layout.result(0)));
+    const week2 = [0, 1, 2, 3].map((s) => result.compartments.I![s * 3 + 1]!).sort((x, y) => x - y);
+    const median = (week2[1]! + week2[2]!) / 2;
+    const rows = (await storage.getText(`${summary.outputDir}quantiles_compartments.csv.gz`)).split('\n');
+    expect(rows.find((r) => r.startsWith('US-MA,0,2024-01-13,0.5,'))!.split(',')[6]).toBe(String(median));
+  });
+
+  it('names missing result indexes, unless partial results are allowed', async () => {
+    const { storage, layout } = await buildAndRun();
+    await storage.delete(layout.result(1));
+    await storage.delete(layout.result(2));
+    await expect(runOutput({ layout, allowPartial: false }, storage, memoryLogger())).rejects.toThrow(
+      '2 of 3 result(s) missing, task index(es) 1-2: re-run those tasks, or set ALLOW_PARTIAL_RESULTS=true to aggregate the rest',
+    );
+    expect(await storage.list(layout.outputsPrefix)).toEqual([]);
+    const summary = await runOutput({ layout, allowPartial: true, now }, storage, memoryLogger());
+    expect(summary).toMatchObject({ resultsUsed: 1, missing: [1, 2] });
+    expect(await storage.getJson(`${summary.outputDir}index.json`)).toMatchObject({ partial: true, missing: [1, 2] });
+  });
+
+  it('rejects a NUM_TASKS that disagrees with the manifest and stale results', async () => {
+    const { storage, layout } = await buildAndRun();
+    const error = await runOutput({ layout, allowPartial: false, numTasks: 4 }, storage, memoryLogger()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(/NUM_TASKS=4 does not match the manifest's numTasks=3/);
+    const result = taskResultSchema.parse(await storage.getJson(layout.result(2)));
+    await storage.putJson(layout.result(2), { ...result, inputSha256: 'f'.repeat(64) });
+    await expect(runOutput({ layout, allowPartial: false, numTasks: 3 }, storage, memoryLogger())).rejects.toThrow(
+      /result_00002.json.gz was computed from a different input .* re-run task 2/,
+    );
+  });
+});
