@@ -24,6 +24,7 @@ export interface BuildImageOptions {
 export function buildArgs(projectRoot: string, target: ImageTarget, baseImage: string): string[] {
   return [
     'build',
+    '--force-rm',
     '--network',
     'host',
     '-f',

@@ -1,0 +1,112 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENV } from '../../../lib/contract/env.js';
+import { RunLayout } from '../../../lib/contract/layout.js';
+import type { ProgressEvent } from '../../../lib/backend/types.js';
+import type { Exec, ExecResult } from '../../../lib/local/exec.js';
+import type { ExperimentSource } from '../../../lib/local/experiments.js';
+import type { LocalContext } from '../../../lib/local/stages.js';
+import type { LocalPaths, StageLaunch, StageLauncher } from '../../../lib/local/types.js';
+import { MemoryDriver, Storage } from '../../../lib/storage/index.js';
+
+/** What the fake stages do. */
+export interface FakePlan {
+  numTasks: number;
+  /** Task index -> attempts that fail before one succeeds (Infinity: always). */
+  failFirst?: Map<number, number>;
+  /** Stages that exit non-zero. */
+  failStages?: Set<string>;
+  /** Task duration in ms (a timer, not work). */
+  taskMs?: number;
+}
+
+/** A launcher whose stages write what the real ones would, into memory, and record every launch. */
+export function fakeLauncher(storage: Storage, plan: FakePlan): StageLauncher & { launches: StageLaunch[]; maxRunning: number } {
+  const attempts = new Map<number, number>();
+  let running = 0;
+  const self = {
+    runtime: 'process' as const,
+    launches: [] as StageLaunch[],
+    maxRunning: 0,
+    async launch(launch: StageLaunch) {
+      self.launches.push(launch);
+      const layout = new RunLayout(launch.env[ENV.expId]!, launch.env[ENV.runId]!);
+      if (plan.failStages?.has(launch.stage)) return { exitCode: 5, durationMs: 1 };
+      if (launch.stage === 'builder') {
+        await storage.putJson(layout.manifest, {
+          version: 1,
+          expId: layout.expId,
+          runId: layout.runId,
+          numTasks: plan.numTasks,
+          createdAt: '2026-01-01T00:00:00Z',
+          inputs: Array.from({ length: plan.numTasks }, (_, index) => ({ index, key: layout.input(index), sha256: 'a'.repeat(64) })),
+        });
+      } else if (launch.stage === 'runner') {
+        const index = Number(launch.env[ENV.taskIndex]);
+        const attempt = (attempts.get(index) ?? 0) + 1;
+        attempts.set(index, attempt);
+        running += 1;
+        self.maxRunning = Math.max(self.maxRunning, running);
+        await new Promise((r) => setTimeout(r, plan.taskMs ?? 2));
+        running -= 1;
+        if (attempt <= (plan.failFirst?.get(index) ?? 0)) return { exitCode: 3, durationMs: plan.taskMs ?? 2 };
+        await storage.put(layout.result(index), `result ${index}`);
+      } else {
+        await storage.put(`${layout.outputDir('20260101-000000')}quantiles.csv`, `n=${launch.env[ENV.numTasks]}`);
+      }
+      return { exitCode: 0, durationMs: plan.taskMs ?? 2 };
+    },
+  };
+  return self;
+}
+
+/** A fake experiment source: validation yields the plan's N, snapshot writes one file. */
+export function fakeExperiments(numTasks: number): ExperimentSource & { snapshots: number } {
+  const self = {
+    snapshots: 0,
+    validate: async () => ({ numTasks }),
+    snapshot: async (_dir: string, storage: Storage, layout: RunLayout) => {
+      self.snapshots += 1;
+      await storage.put(layout.experimentFile('config/model.yaml'), 'model: {}');
+    },
+  };
+  return self;
+}
+
+/** A temporary local folder with one experiment, `examples/fake`. */
+export async function tempPaths(): Promise<LocalPaths> {
+  const localDir = await mkdtemp(join(tmpdir(), 'epycloud-local-unit-'));
+  const experimentsDir = join(localDir, 'forecast', 'experiments');
+  await mkdir(join(experimentsDir, 'examples', 'fake', 'config'), { recursive: true });
+  await writeFile(join(experimentsDir, 'examples', 'fake', 'config', 'model.yaml'), 'model: {}\n');
+  return { projectRoot: '/nonexistent', localDir, experimentsDir, bucketDir: join(localDir, 'bucket') };
+}
+
+/** A context over memory storage with the fakes; progress events are recorded. */
+export async function fakeContext(plan: FakePlan): Promise<{
+  ctx: LocalContext;
+  storage: Storage;
+  launcher: ReturnType<typeof fakeLauncher>;
+  experiments: ReturnType<typeof fakeExperiments>;
+  events: ProgressEvent[];
+}> {
+  const storage = new Storage(new MemoryDriver());
+  const launcher = fakeLauncher(storage, plan);
+  const experiments = fakeExperiments(plan.numTasks);
+  const events: ProgressEvent[] = [];
+  const ctx: LocalContext = { paths: await tempPaths(), storage, launcher, experiments, progress: (e) => events.push(e) };
+  return { ctx, storage, launcher, experiments, events };
+}
+
+/** An exec that answers from a table of `file args...` -> result; anything else is "not found" (127). */
+export function fakeExec(answers: Record<string, Partial<ExecResult>>): Exec & { calls: string[] } {
+  const calls: string[] = [];
+  const exec = async (file: string, args: readonly string[]): Promise<ExecResult> => {
+    const line = [file, ...args].join(' ');
+    calls.push(line);
+    const answer = answers[line];
+    return answer ? { exitCode: 0, stdout: '', stderr: '', ...answer } : { exitCode: 127, stdout: '', stderr: `${file}: not found` };
+  };
+  return Object.assign(exec, { calls });
+}

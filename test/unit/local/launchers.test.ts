@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { hostEnvironment } from '../../../lib/local/launchers.js';
+import { buildArgs } from '../../../lib/local/images.js';
+import { probeEngine, requireEngine } from '../../../lib/local/engine.js';
+import { EnvironmentError } from '../../../lib/errors.js';
+import { fakeExec } from './fakes.js';
+
+describe('hostEnvironment', () => {
+  it('drops stray contract variables of the caller but keeps PATH and fault injection', () => {
+    const env = hostEnvironment({
+      PATH: '/usr/bin',
+      TASK_INDEX_OFFSET: '100',
+      BATCH_TASK_INDEX: '4',
+      EXP_ID: 'other',
+      EPYCLOUD_FAULT_TASKS: '1',
+      EPYCLOUD_FAULT_ATTEMPTS: '1',
+    });
+    expect(env).toEqual({ PATH: '/usr/bin', EPYCLOUD_FAULT_TASKS: '1', EPYCLOUD_FAULT_ATTEMPTS: '1' });
+  });
+});
+
+describe('docker engine probe', () => {
+  it('reports the server version when docker info answers', async () => {
+    const exec = fakeExec({ 'docker info --format {{.ServerVersion}}': { stdout: '20.10.24\n' } });
+    expect(await probeEngine(exec)).toEqual({ ok: true, version: '20.10.24' });
+  });
+
+  it('says plainly that no engine answers and how to proceed', async () => {
+    const exec = fakeExec({
+      'docker info --format {{.ServerVersion}}': {
+        exitCode: 1,
+        stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock.\n',
+      },
+    });
+    const error = await requireEngine(exec).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect((error as Error).message).toMatch(/No Docker engine answers \(Cannot connect to the Docker daemon/);
+    expect((error as Error).message).toMatch(/docker-engine\.sh start/);
+    expect((error as Error).message).toMatch(/--runtime process/);
+  });
+
+  it('names a missing docker client', async () => {
+    expect(await probeEngine(fakeExec({}))).toEqual({ ok: false, reason: 'the docker command is not installed' });
+  });
+});
+
+describe('buildArgs', () => {
+  it('builds a Dockerfile target on the host network with the base image as a build argument', () => {
+    expect(buildArgs('/repo', 'cloud', 'epycloud-base:local')).toEqual([
+      'build',
+      '--force-rm',
+      '--network',
+      'host',
+      '-f',
+      '/repo/docker/Dockerfile',
+      '--target',
+      'cloud',
+      '--build-arg',
+      'BASE_IMAGE=epycloud-base:local',
+      '-t',
+      'epycloud:cloud',
+      '/repo',
+    ]);
+  });
+});
