@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseStage } from '../../lib/contract/layout.js';
+import { cloudLogExtras, cloudLogFields, withCloudLogOptions } from './cloud-options.js';
 import { processDeps, withBackendOptions, type CommandDeps } from './context.js';
 import { backendOptionsSchema, intOption, parseOptions } from './options.js';
 import { renderExperiments, renderLogs, renderStatus } from './render.js';
@@ -15,6 +16,7 @@ const logsSchema = backendOptionsSchema.extend({
     .optional(),
   taskIndex: intOption(0, 'an integer >= 0').optional(),
   json: z.boolean().default(false),
+  ...cloudLogFields,
 });
 
 async function listExperiments(deps: CommandDeps, raw: unknown): Promise<void> {
@@ -25,7 +27,7 @@ async function listExperiments(deps: CommandDeps, raw: unknown): Promise<void> {
 
 async function showLogs(deps: CommandDeps, raw: unknown): Promise<void> {
   const o = parseOptions(logsSchema, raw);
-  const entries = await deps.backend(o).logs(o);
+  const entries = await deps.backend(o).logs({ ...o, ...cloudLogExtras(o, deps.stdout) });
   deps.stdout(o.json ? `${JSON.stringify(entries)}\n` : renderLogs(entries));
 }
 
@@ -41,7 +43,7 @@ export function registerBrowse(program: Command, deps: () => CommandDeps = proce
   withBackendOptions(experiment.command('list').description('experiments and their runs, newest first'))
     .option('--json', 'print JSON')
     .action(async (options: unknown) => listExperiments(deps(), options));
-  withBackendOptions(program.command('logs').description("show a run's stage and task logs"))
+  withCloudLogOptions(withBackendOptions(program.command('logs').description("show a run's stage and task logs")))
     .requiredOption('--exp-id <id>', 'experiment id')
     .option('--run-id <id>', 'run (default: the newest)')
     .option('--stage <stage>', 'A|B|C|builder|runner|output')

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { createLocalBackend, unconfiguredCloudBackend, type Backend } from '../../lib/backend/index.js';
+import { createLocalBackend, type Backend } from '../../lib/backend/index.js';
+import { cloudBackendFor } from './cloud-context.js';
+import { withCloudTargetOptions } from './cloud-options.js';
 import { localExperiments } from '../../lib/local/experiment-source.js';
 import { DEFAULT_LOCAL_DIR, localPaths } from '../../lib/local/paths.js';
 import { RUNTIMES, type Runtime } from '../../lib/local/types.js';
@@ -33,7 +35,7 @@ export function processDeps(): CommandDeps {
   const cwd = process.cwd();
   return {
     backend: (options) => {
-      if (!options.local) return unconfiguredCloudBackend();
+      if (!options.local) return cloudBackendFor(options, env, cwd);
       const { localDir, runtime } = localSettings(options, env);
       return createLocalBackend({
         paths: localPaths(localDir, cwd),
@@ -53,7 +55,7 @@ export function processDeps(): CommandDeps {
 
 /** Adds the options every back-end command takes. */
 export function withBackendOptions(command: Command): Command {
-  return command
+  return withCloudTargetOptions(command)
     .option('--local', 'run on this machine (Docker Compose or processes) instead of AWS')
     .option(
       '--local-dir <dir>',

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ValidationError } from '../../lib/errors.js';
 import { RUNTIMES } from '../../lib/local/types.js';
+import { cloudTargetFields } from './cloud-options.js';
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -31,6 +32,7 @@ export const backendOptionsSchema = z.object({
   local: z.boolean().default(false),
   localDir: z.string().min(1).optional(),
   runtime: z.enum(RUNTIMES, { message: `expected one of ${RUNTIMES.join(', ')}` }).optional(),
+  ...cloudTargetFields,
 });
 /** Parsed back-end options. */
 export type BackendOptions = z.infer<typeof backendOptionsSchema>;

@@ -5,6 +5,7 @@ import { STAGES, parseStage } from '../../lib/contract/layout.js';
 import { StageError } from '../../lib/errors.js';
 import { createProgress } from '../../lib/local/progress.js';
 import { RUNTIMES } from '../../lib/local/types.js';
+import { cloudWorkflowExtras, cloudWorkflowFields, withCloudWorkflowOptions } from './cloud-options.js';
 import { processDeps, withBackendOptions, type CommandDeps } from './context.js';
 import { backendOptionsSchema, defaultParallelism, intOption, parseOptions } from './options.js';
 import { renderPlan, renderResult } from './render.js';
@@ -23,6 +24,7 @@ const workflowSchema = common.extend({
   skipOutput: z.boolean().default(false),
   dryRun: z.boolean().default(false),
   yes: z.boolean().default(false),
+  ...cloudWorkflowFields,
 });
 
 const jobSchema = common.extend({
@@ -55,7 +57,8 @@ async function runWorkflow(deps: CommandDeps, raw: unknown): Promise<WorkflowRes
   const parallelism = o.parallelism ?? defaultParallelism();
   const progress = createProgress({ write: deps.stderr, tty: deps.stderrIsTTY && !o.json });
   try {
-    const result = await deps.backend(o).runWorkflow({ ...o, parallelism, outputConfigFile: o.outputConfig }, progress.sink);
+    const options = { ...o, parallelism, outputConfigFile: o.outputConfig, ...cloudWorkflowExtras(o) };
+    const result = await deps.backend(o).runWorkflow(options, progress.sink);
     if (result.status === 'planned' && !o.json) {
       deps.stdout(renderPlan(result, parallelism));
       return result;
@@ -81,7 +84,7 @@ async function runJob(deps: CommandDeps, raw: unknown): Promise<WorkflowResult> 
 /** Registers `run workflow` and `run job`. */
 export function registerRun(program: Command, deps: () => CommandDeps = processDeps): void {
   const run = program.command('run').description('run an experiment, or one stage of a run');
-  runOptions(run.command('workflow').description('run Stage A, the Stage B tasks in parallel, then Stage C'))
+  withCloudWorkflowOptions(runOptions(run.command('workflow').description('run Stage A, the Stage B tasks in parallel, then Stage C')))
     .option('--run-id <id>', 'run id (default: a new UTC-stamped id)')
     .option('--resume <run-id>', 'finish an earlier run: rerun only missing results, keep its id')
     .option('--skip-output', 'stop after Stage B')

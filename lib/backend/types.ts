@@ -52,7 +52,8 @@ export interface RunnerStats {
 
 /** The one summary of a workflow (or job) run; `--json` prints it. */
 export interface WorkflowResult {
-  readonly status: 'succeeded' | 'failed' | 'planned';
+  /** `started`: a cloud run that was started and not waited for. */
+  readonly status: 'succeeded' | 'failed' | 'planned' | 'started';
   readonly backend: BackendName;
   readonly runtime: string;
   readonly expId: string;
@@ -70,6 +71,8 @@ export interface WorkflowResult {
   readonly failure?: string;
   /** Where the logs of the run are kept. */
   readonly logs?: string;
+  /** Cloud rehearsal: Step Functions state transitions the run used. */
+  readonly stateTransitions?: number;
 }
 
 /** Something to tell the user while a run goes on. */

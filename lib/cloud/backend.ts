@@ -1,0 +1,201 @@
+import { join } from 'node:path';
+import type {
+  Backend,
+  ExperimentListing,
+  JobOptions,
+  LogEntry,
+  LogQuery,
+  ProgressSink,
+  StatusReport,
+  WorkflowOptions,
+  WorkflowResult,
+} from '../backend/types.js';
+import { ENV } from '../contract/env.js';
+import type { ExperimentSource } from '../local/experiments.js';
+import { listLocalExperiments } from '../local/browse.js';
+import type { LocalPaths } from '../local/types.js';
+import { S3Driver, Storage } from '../storage/index.js';
+import { createAwsClients, type AwsClients, type AwsTarget } from './clients.js';
+import { resolveDeployment, type Deployment } from './deployment.js';
+import { cloudLogs, type CloudLogLine } from './logs.js';
+import { progressLine, waitForRun } from './progress.js';
+import { submitStageJob } from './run-job.js';
+import { startCloudRun, type CloudRunRequest } from './start-run.js';
+import { cloudStatus } from './status.js';
+
+/** Options of `run workflow` that only the cloud honours. */
+export interface CloudWorkflowExtras {
+  readonly maxParallelism?: number | undefined;
+  readonly stages?: CloudRunRequest['stages'];
+  readonly imageTag?: string | undefined;
+  readonly wait?: boolean | undefined;
+  /** Run the synthesized state machine here instead of on AWS. */
+  readonly rehearse?: boolean | undefined;
+}
+
+/** Options of `logs` that only the cloud honours. */
+export interface CloudLogExtras {
+  readonly tail?: number | undefined;
+  readonly since?: Date | undefined;
+  readonly follow?: boolean | undefined;
+  /** Called for each line as it arrives (with `follow`, the only output). */
+  readonly onLine?: ((line: CloudLogLine) => void) | undefined;
+}
+
+/** How the cloud back end reaches AWS and this machine. */
+export interface CloudBackendConfig {
+  readonly target: AwsTarget;
+  readonly stackPrefix?: string | undefined;
+  readonly paths: LocalPaths;
+  readonly experiments: ExperimentSource;
+  /** Asked before anything is uploaded or started; `--yes` answers for the user. */
+  readonly confirm: (question: string) => Promise<boolean>;
+  /** PATH and the like, for the rehearsal's stage processes. */
+  readonly hostEnv: Readonly<Record<string, string | undefined>>;
+  /** Injected in tests. */
+  readonly clients?: AwsClients;
+  readonly pollMs?: number;
+}
+
+/** The fault-injection variables of the caller's environment (tests set them on purpose). */
+function faultInjectionEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries([ENV.faultTasks, ENV.faultAttempts].flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])));
+}
+
+function startedResult(expId: string, runId: string, numTasks: number, extra: Partial<WorkflowResult>): WorkflowResult {
+  return {
+    status: 'started',
+    backend: 'cloud',
+    runtime: 'aws-batch',
+    expId,
+    runId,
+    numTasks,
+    durationsMs: {},
+    totalMs: 0,
+    failedTasks: [],
+    retriedTasks: [],
+    ...extra,
+  };
+}
+
+/** Groups log lines into one entry per stream (stage, task, attempt). */
+function toEntries(lines: readonly CloudLogLine[], group: string): LogEntry[] {
+  const entries = new Map<string, { stage: CloudLogLine['stage']; taskIndex?: number; location: string; text: string }>();
+  for (const l of lines) {
+    const key = `${l.stage}/${l.taskIndex}/${l.attempt}`;
+    const entry = entries.get(key) ?? {
+      stage: l.stage,
+      ...(l.taskIndex === undefined ? {} : { taskIndex: l.taskIndex }),
+      location: `${group} (attempt ${l.attempt})`,
+      text: '',
+    };
+    entry.text += `${l.message}\n`;
+    entries.set(key, entry);
+  }
+  return [...entries.values()].filter((e): e is LogEntry => e.stage !== undefined);
+}
+
+/**
+ * The cloud back end: the same interface as the local one, over the
+ * deployment found from the stacks' outputs. The deployment is resolved on
+ * first use, so `--help` and local commands never touch AWS.
+ */
+export function createCloudBackend(config: CloudBackendConfig): Backend {
+  const clients = config.clients ?? createAwsClients(config.target);
+  let deployment: Promise<Deployment> | undefined;
+  const deployed = (): Promise<Deployment> =>
+    (deployment ??= resolveDeployment(clients.cloudFormation, { stackPrefix: config.stackPrefix }));
+  const storage = async (): Promise<Storage> => new Storage(new S3Driver(clients.s3, (await deployed()).bucketName));
+
+  const rehearseWorkflow = async (options: WorkflowOptions & CloudWorkflowExtras, progress: ProgressSink): Promise<WorkflowResult> => {
+    const { runRehearsal } = await import('../rehearsal/index.js');
+    const { rehearsalWorkflowResult } = await import('../rehearsal/result.js');
+    progress({
+      type: 'note',
+      message: 'Rehearsal: synthesizing the CDK app and running its state machine here, against a local S3 server',
+    });
+    const result = await runRehearsal(
+      { ...options, experimentDir: join(config.paths.experimentsDir, options.expId) },
+      {
+        projectRoot: config.paths.projectRoot,
+        hostEnv: config.hostEnv,
+        experiments: config.experiments,
+        extraEnv: faultInjectionEnv(config.hostEnv),
+        onEvent: (e) => {
+          if (e.type === 'StateEntered') progress({ type: 'note', message: `state ${e.state.name}` });
+        },
+      },
+    );
+    return rehearsalWorkflowResult(result);
+  };
+
+  const runWorkflow = async (options: WorkflowOptions & CloudWorkflowExtras, progress: ProgressSink): Promise<WorkflowResult> => {
+    if (options.rehearse) return rehearseWorkflow(options, progress);
+    const started = Date.now();
+    const d = await deployed();
+    const run = await startCloudRun(
+      clients,
+      d,
+      config.experiments,
+      { ...options, experimentDir: join(config.paths.experimentsDir, options.expId), outputConfigFile: options.outputConfigFile },
+      async (plan) =>
+        options.yes === true ||
+        config.confirm(`Start cloud run ${plan.runId} of ${plan.expId} (${plan.numTasks} task(s)) on ${d.stateMachineArn}?`),
+    );
+    const base = { outputs: run.runPrefix, logs: run.consoleUrl };
+    if (run.dryRun) return { ...startedResult(run.expId, run.runId, run.numTasks, base), status: 'planned' };
+    progress({ type: 'note', message: `Started ${run.executionName}: ${run.consoleUrl}` });
+    if (!options.wait) return startedResult(run.expId, run.runId, run.numTasks, { ...base, totalMs: Date.now() - started });
+    const onProgress = (p: Parameters<typeof progressLine>[0]): void => progress({ type: 'note', message: progressLine(p, run.numTasks) });
+    const outcome = await waitForRun(clients, d, run.executionArn, {
+      onProgress,
+      ...(config.pollMs ? { intervalMs: config.pollMs } : {}),
+    }).then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+    return {
+      ...startedResult(run.expId, run.runId, run.numTasks, base),
+      status: outcome ? 'failed' : 'succeeded',
+      totalMs: Date.now() - started,
+      ...(outcome ? { failure: outcome } : {}),
+    };
+  };
+
+  const runJob = async (options: JobOptions): Promise<WorkflowResult> => {
+    const d = await deployed();
+    const job = await submitStageJob(clients, d, options);
+    return startedResult(options.expId, options.runId, options.numTasks ?? 0, {
+      logs: `Batch job ${job.jobId} (${job.jobName}) on ${d.jobQueueArn}`,
+    });
+  };
+
+  const logs = async (query: LogQuery & CloudLogExtras): Promise<LogEntry[]> => {
+    const d = await deployed();
+    const lines: CloudLogLine[] = [];
+    await cloudLogs(clients, d, query, query.onLine ?? ((l) => lines.push(l)), config.pollMs ? { intervalMs: config.pollMs } : {});
+    return toEntries(lines, d.logGroupName);
+  };
+
+  const status = async (): Promise<StatusReport> => {
+    const d = await deployed();
+    const s = await cloudStatus(clients, d);
+    const facts = [
+      { label: 'state machine', value: d.stateMachineArn },
+      { label: 'bucket', value: `s3://${d.bucketName}` },
+      ...s.runs.map((r) => ({ label: r.execution.name, value: progressLine(r) })),
+      ...s.otherJobs.map((j) => ({ label: j.jobName, value: `${j.status} ${j.done}/${j.size} done` })),
+    ];
+    return { backend: 'cloud', ok: true, facts };
+  };
+
+  return {
+    name: 'cloud',
+    runWorkflow,
+    runJob: (options) => runJob(options),
+    listExperiments: async (): Promise<ExperimentListing[]> =>
+      listLocalExperiments({ ...config.paths, bucketDir: join(config.paths.localDir, '.cloud-has-no-local-bucket') }, await storage()),
+    logs,
+    status,
+  };
+}

@@ -1,0 +1,46 @@
+import type { WorkflowResult } from '../backend/types.js';
+import { ENV } from '../contract/env.js';
+import type { JobRecord } from './batch-stand-in.js';
+import type { RehearsalResult } from './rehearse.js';
+
+/** Stage B task indexes whose last attempt failed (array children shifted by their job's offset). */
+export function failedTaskIndexes(jobs: readonly JobRecord[]): number[] {
+  const failed = new Set<number>();
+  for (const job of jobs.filter((j) => j.stage === 'runner')) {
+    const offset = Number(job.environment[ENV.taskIndexOffset] ?? job.environment[ENV.taskIndex] ?? 0);
+    const last = new Map<number, number>();
+    for (const a of job.attempts) last.set(offset + (a.index ?? 0), a.exitCode);
+    for (const [index, exitCode] of last) if (exitCode !== 0) failed.add(index);
+  }
+  return [...failed].sort((a, b) => a - b);
+}
+
+/** Stage B task indexes that needed more than one attempt. */
+export function retriedTaskIndexes(jobs: readonly JobRecord[]): number[] {
+  const retried = new Set<number>();
+  for (const job of jobs.filter((j) => j.stage === 'runner')) {
+    const offset = Number(job.environment[ENV.taskIndexOffset] ?? job.environment[ENV.taskIndex] ?? 0);
+    for (const a of job.attempts) if (a.attempt > 1) retried.add(offset + (a.index ?? 0));
+  }
+  return [...retried].sort((a, b) => a - b);
+}
+
+/** A rehearsal as the one workflow summary the CLI prints (`--json` included). */
+export function rehearsalWorkflowResult(result: RehearsalResult): WorkflowResult {
+  return {
+    status: result.status === 'succeeded' ? 'succeeded' : 'failed',
+    backend: 'cloud',
+    runtime: 'rehearsal',
+    expId: result.expId,
+    runId: result.runId,
+    numTasks: result.numTasks ?? 0,
+    durationsMs: {},
+    totalMs: result.durationMs,
+    failedTasks: failedTaskIndexes(result.jobs),
+    retriedTasks: retriedTaskIndexes(result.jobs),
+    stateTransitions: result.stateTransitions,
+    ...(result.error
+      ? { failure: `Rehearsal failed in state ${result.statesEntered.at(-1) ?? '?'}: ${result.error}: ${result.cause ?? ''}` }
+      : {}),
+  };
+}
