@@ -65,7 +65,32 @@ export function transitionRates(spec: ModelSpec, transition: TransitionSpec): Fl
   return Float64Array.from(spec.groups, (_, g) => evaluateExpression(expression, (name) => spec.parameters[name]![g]!));
 }
 
-/** Compiles a spec into typed arrays; edges are grouped by source compartment. */
+/** Transitions with the same source, target and mediator, merged: their per-group rates add up. */
+interface Edge {
+  readonly source: number;
+  readonly target: number;
+  readonly mediator: string | undefined;
+  readonly rates: Float64Array;
+}
+
+function mergeEdges(spec: ModelSpec, at: (id: string) => number): Edge[] {
+  const edges = new Map<string, Edge>();
+  for (const t of spec.transitions) {
+    const mediator = t.type === 'mediated' ? t.mediator : undefined;
+    const key = `${t.source}>${t.target}>${mediator ?? ''}`;
+    const rates = transitionRates(spec, t);
+    const edge = edges.get(key);
+    if (edge) edge.rates.forEach((r, g) => (edge.rates[g] = r + rates[g]!));
+    else edges.set(key, { source: at(t.source), target: at(t.target), mediator, rates });
+  }
+  return [...edges.values()].sort((a, b) => a.source - b.source);
+}
+
+/**
+ * Compiles a spec into typed arrays; edges are grouped by source compartment,
+ * and transitions that share source, target and mediator become one edge
+ * (same distribution, one draw fewer).
+ */
 export function compileModel(spec: ModelSpec): CompiledModel {
   const C = spec.compartments.length;
   const G = spec.groups.length;
@@ -75,12 +100,12 @@ export function compileModel(spec: ModelSpec): CompiledModel {
   spec.compartments.forEach((id, c) => (spec.init[id] ?? []).forEach((v, g) => (init[c * G + g] = v)));
   const pairNames = [...new Set(spec.transitions.map((t) => pairName(t.source, t.target)))];
   const mediatorIds = [...new Set(spec.transitions.flatMap((t) => (t.type === 'mediated' ? [t.mediator!] : [])))];
-  const ordered = [...spec.transitions].sort((a, b) => at(a.source) - at(b.source));
-  const sources = [...new Set(ordered.map((t) => at(t.source)))];
+  const edges = mergeEdges(spec, at);
+  const sources = [...new Set(edges.map((e) => e.source))];
   const edgeStart = new Int32Array(sources.length + 1);
-  sources.forEach((s, k) => (edgeStart[k + 1] = edgeStart[k]! + ordered.filter((t) => at(t.source) === s).length));
-  const edgeRate = new Float64Array(ordered.length * G);
-  ordered.forEach((t, e) => edgeRate.set(transitionRates(spec, t), e * G));
+  sources.forEach((s, k) => (edgeStart[k + 1] = edgeStart[k]! + edges.filter((e) => e.source === s).length));
+  const edgeRate = new Float64Array(edges.length * G);
+  edges.forEach((e, i) => edgeRate.set(e.rates, i * G));
   return {
     spec,
     numComps: C,
@@ -90,9 +115,9 @@ export function compileModel(spec: ModelSpec): CompiledModel {
     contact: Float64Array.from(spec.contact.flat()),
     sources: Int32Array.from(sources),
     edgeStart,
-    edgeTarget: Int32Array.from(ordered, (t) => at(t.target)),
-    edgeMediatorSlot: Int32Array.from(ordered, (t) => (t.type === 'mediated' ? mediatorIds.indexOf(t.mediator!) : -1)),
-    edgePair: Int32Array.from(ordered, (t) => pairNames.indexOf(pairName(t.source, t.target))),
+    edgeTarget: Int32Array.from(edges, (e) => e.target),
+    edgeMediatorSlot: Int32Array.from(edges, (e) => (e.mediator === undefined ? -1 : mediatorIds.indexOf(e.mediator))),
+    edgePair: Int32Array.from(edges, (e) => pairNames.indexOf(pairName(spec.compartments[e.source]!, spec.compartments[e.target]!))),
     edgeRate,
     mediators: Int32Array.from(mediatorIds, at),
     pairNames,

@@ -35,11 +35,11 @@ export class Rng {
     return result;
   }
 
-  /** Uniform double in [0, 1) with 53 random bits. */
+  /** Uniform double in [0, 1) with 53 random bits (two outputs: 27 + 26 bits). */
   uniform(): number {
     const hi = this.nextUint32() >>> 5;
     const lo = this.nextUint32() >>> 6;
-    return (hi * 67108864 + lo) / 9007199254740992;
+    return (hi * 67108864 + lo) * 1.1102230246251565e-16; // 2^-53, exact
   }
 
   /** Uniform double in (0, 1): never 0, safe for logarithms. */
