@@ -3,8 +3,10 @@ import { availableParallelism } from 'node:os';
 import { defaultStageEntry, processContainerLauncher, type StageEntry } from './launcher.js';
 import { rehearse, type EventLog, type RehearsalRequest, type RehearsalResult } from './rehearse.js';
 import { startS3Server, type S3Server } from './s3-server.js';
-import { readRehearsalStack, renderWithResolver, type RehearsalStack } from './stack-reader.js';
-import { synthTemplates } from './synth.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { REHEARSAL_ACCOUNT, REHEARSAL_REGION } from './intrinsics.js';
+import { readRehearsalStack, type RehearsalStack } from './stack-reader.js';
 
 export type { RehearsalRequest, RehearsalResult } from './rehearse.js';
 
@@ -22,10 +24,22 @@ export interface RehearsalSetup {
   readonly onEvent?: ((event: EventLog) => void) | undefined;
 }
 
-/** Synthesizes the app and reads what the rehearsal needs from it. */
+/**
+ * Synthesizes the CDK app in-process (cdk.json's context, the chosen
+ * environment; no lambda bundling) and reads what the rehearsal needs; the
+ * state machine definition comes from the stacks' own renderer.
+ */
 export async function loadRehearsalStack(projectRoot: string, environment?: string): Promise<RehearsalStack> {
-  const templates = await synthTemplates(projectRoot, environment);
-  return readRehearsalStack(templates, renderWithResolver(templates));
+  const [{ synthesizeEpycloud }, { renderStateMachineDefinition }] = await Promise.all([
+    import('../stacks/synth.js'),
+    import('../stacks/render-definition.js'),
+  ]);
+  const cdkJson = JSON.parse(await readFile(join(projectRoot, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  const context = { ...cdkJson.context, ...(environment ? { 'epycloud:env': environment } : {}) };
+  const templates = Object.values(synthesizeEpycloud({ context }).templates);
+  const render = (template: (typeof templates)[number]) =>
+    renderStateMachineDefinition(template, { templates, region: REHEARSAL_REGION, accountId: REHEARSAL_ACCOUNT }).definition;
+  return readRehearsalStack(templates, render);
 }
 
 const HOST_VARS = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'NODE_OPTIONS'];

@@ -84,13 +84,3 @@ export function readRehearsalStack(
     prepareConfig: parsed.data,
   };
 }
-
-/** Renders the state machine's `DefinitionString` with the rehearsal's resolver (used when no other renderer is given). */
-export function renderWithResolver(templates: readonly Template[]): (template: Template) => Record<string, unknown> {
-  const resolver = new IntrinsicResolver(templates);
-  return (template) => {
-    const [machine] = resourcesOf([template], 'AWS::StepFunctions::StateMachine');
-    const body = machine?.resource.Properties?.DefinitionString;
-    return JSON.parse(resolver.resolveString(body, template)) as Record<string, unknown>;
-  };
-}
