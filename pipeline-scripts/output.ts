@@ -3,13 +3,16 @@ import { utcStamp } from '../lib/contract/ids.js';
 import { indexFromName, type RunLayout } from '../lib/contract/layout.js';
 import type { Manifest } from '../lib/contract/manifest.js';
 import { StageError, ValidationError } from '../lib/errors.js';
-import { loadExperiment, type Experiment } from '../lib/experiment/load.js';
+import { loadExperiment } from '../lib/experiment/load.js';
 import { readSnapshot } from '../lib/experiment/snapshot.js';
 import { taskResultSchema, type TaskResult } from '../lib/experiment/task.js';
 import type { Logger } from '../lib/log.js';
 import type { Storage } from '../lib/storage/index.js';
 import { elapsedMs, formatIndexes, mapLimit, readManifest } from './artifacts.js';
-import { csvCell, quantileRows, selectNames, seriesHeaders, trajectoryRows, type Selection } from './output-tables.js';
+import { OutputFiles } from './output-files.js';
+
+/** Results read in parallel at a time. */
+const READ_BATCH = 8;
 
 /** Typed configuration of Stage C. */
 export interface OutputStageConfig {
@@ -36,7 +39,7 @@ export interface OutputSummary {
   readonly resultsUsed: number;
   readonly missing: readonly number[];
   readonly files: readonly OutputFile[];
-  readonly timingsMs: { readonly read: number; readonly total: number };
+  readonly timingsMs: { readonly build: number; readonly total: number };
 }
 
 /** Indexes 0..N-1 that have no result object. */
@@ -57,94 +60,6 @@ async function readResult(storage: Storage, layout: RunLayout, manifest: Manifes
     );
   }
   return parsed.data;
-}
-
-function table(header: string[], rows: string[]): { text: string; rows: number } {
-  return { text: `${header.map(csvCell).join(',')}\n${rows.join('\n')}${rows.length ? '\n' : ''}`, rows: rows.length };
-}
-
-function seriesTable(
-  results: readonly TaskResult[],
-  kind: 'compartments' | 'transitions',
-  selection: Selection,
-  rowsOf: (r: TaskResult, names: string[]) => string[],
-  idHeader: string[],
-) {
-  const first = results[0]!;
-  const names = selectNames(Object.keys(first[kind]), selection);
-  return table(
-    [...idHeader, ...seriesHeaders(names, first.groups)],
-    results.flatMap((r) => rowsOf(r, names)),
-  );
-}
-
-function metadataTable(exp: Experiment, results: readonly TaskResult[]) {
-  // start_date has its own column (the sampled one when sampled)
-  const keys = [...new Set(results.flatMap((r) => Object.keys(r.sample.values)))].filter((k) => k !== 'start_date');
-  const m = exp.model;
-  const header = [
-    'task_index',
-    'population',
-    'population_name',
-    'population_size',
-    'sample_id',
-    ...keys,
-    'model_name',
-    'n_sims',
-    'start_date',
-    'end_date',
-    'delta_t',
-    'resample',
-    'random_seed',
-  ];
-  const rows = results.map((r) =>
-    [
-      r.taskIndex,
-      r.population.code,
-      r.population.name,
-      r.population.size,
-      r.sample.id,
-      ...keys.map((k) => r.sample.values[k] ?? ''),
-      m.name,
-      r.nSims,
-      r.sample.values.start_date ?? m.timespan.start_date,
-      m.timespan.end_date,
-      m.timespan.delta_t,
-      m.simulation.resample,
-      m.random_seed,
-    ]
-      .map(csvCell)
-      .join(','),
-  );
-  return table(header, rows);
-}
-
-/** Every file of the output folder, name -> text, per the output config. */
-function buildFiles(
-  exp: Experiment,
-  results: readonly TaskResult[],
-  outputConfigText: string,
-): Map<string, { text: string; rows: number }> {
-  const { output } = exp;
-  const levels = output.quantiles.levels;
-  const files = new Map<string, { text: string; rows: number }>();
-  const qHeader = ['population', 'sample_id', 'date', 'quantile'];
-  const tHeader = ['population', 'sample_id', 'sim', 'date'];
-  for (const kind of ['compartments', 'transitions'] as const) {
-    if (output.quantiles[kind] !== false)
-      files.set(
-        `quantiles_${kind}.csv.gz`,
-        seriesTable(results, kind, output.quantiles[kind], (r, n) => quantileRows(r, r[kind], n, levels), qHeader),
-      );
-    if (output.trajectories[kind] !== false)
-      files.set(
-        `trajectories_${kind}.csv.gz`,
-        seriesTable(results, kind, output.trajectories[kind], (r, n) => trajectoryRows(r, r[kind], n), tHeader),
-      );
-  }
-  if (output.model_metadata) files.set('model_metadata.csv.gz', metadataTable(exp, results));
-  files.set('output_config.yaml', { text: outputConfigText, rows: 0 });
-  return files;
 }
 
 async function checkResults(config: OutputStageConfig, storage: Storage, manifest: Manifest, log: Logger): Promise<number[]> {
@@ -179,10 +94,15 @@ export async function runOutput(config: OutputStageConfig, storage: Storage, log
   const files = await readSnapshot(storage, layout);
   const exp = loadExperiment(files, config.outputConfigFile === undefined ? {} : { outputConfigFile: config.outputConfigFile });
   const present = manifest.inputs.map((e) => e.index).filter((i) => !missing.includes(i));
-  const results = await mapLimit(present, 8, (i) => readResult(storage, layout, manifest, i));
-  const readMs = elapsedMs(start);
-  const configText = exp.outputFile ? files.get(exp.outputFile)! : stringify({ output: exp.output });
-  const built = buildFiles(exp, results, configText);
+  const tables = new OutputFiles(exp);
+  // read in small parallel batches, add in index order, keep only the rows
+  for (let k = 0; k < present.length; k += READ_BATCH) {
+    const batch = await mapLimit(present.slice(k, k + READ_BATCH), READ_BATCH, (i) => readResult(storage, layout, manifest, i));
+    for (const result of batch) tables.add(result);
+  }
+  const built = tables.finish();
+  built.set('output_config.yaml', { text: exp.outputFile ? files.get(exp.outputFile)! : stringify({ output: exp.output }), rows: 0 });
+  const buildMs = elapsedMs(start);
   const createdAt = (config.now ?? (() => new Date()))();
   const dir = layout.outputDir(utcStamp(createdAt));
   for (const [name, file] of built) await storage.put(`${dir}${name}`, file.text);
@@ -191,21 +111,21 @@ export async function runOutput(config: OutputStageConfig, storage: Storage, log
     version: 1,
     createdAt: createdAt.toISOString(),
     numTasks: manifest.numTasks,
-    resultsUsed: results.length,
+    resultsUsed: present.length,
     missing,
     partial: missing.length > 0,
     outputConfigFile: exp.outputFile ?? null,
     files: listing,
   });
-  log.info('outputs written', { output_dir: dir, files: listing.length, results: results.length });
+  log.info('outputs written', { output_dir: dir, files: listing.length, results: present.length });
   const summary: OutputSummary = {
     stage: 'output',
     outputDir: dir,
     numTasks: manifest.numTasks,
-    resultsUsed: results.length,
+    resultsUsed: present.length,
     missing,
     files: listing,
-    timingsMs: { read: readMs, total: elapsedMs(start) },
+    timingsMs: { build: buildMs, total: elapsedMs(start) },
   };
   await storage.putJson(layout.summary('output'), summary);
   return summary;

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { dayNumber } from '../engine/dates.js';
 import { evaluateExpression, parseExpression } from '../engine/expression.js';
-import type { ModelSpec } from '../engine/model.js';
+import { transitionRates, type ModelSpec } from '../engine/model.js';
 import { apportion } from '../engine/sampling.js';
 import { findLocation, LOCATIONS, type Location } from './locations.js';
 import type { Experiment } from './load.js';
@@ -62,11 +62,23 @@ function resolveInit(exp: Experiment, sizes: number[], sample: Sample, location:
   return init;
 }
 
+/** Every rate must evaluate to a finite number >= 0 in every group (an expression can go negative or divide by zero). */
+function checkRates(exp: Experiment, spec: ModelSpec, location: Location, sample: Sample): void {
+  spec.transitions.forEach((t, i) => {
+    const rates = transitionRates(spec, t);
+    const bad = rates.findIndex((r) => !Number.isFinite(r) || r < 0);
+    if (bad < 0) return;
+    throw new ConfigError('A transition rate is invalid', [
+      `${exp.files.model}: model.transitions[${i}].rate: "${t.rate}" evaluates to ${rates[bad]} in ${location.code} (group ${exp.groups[bad]}, sample ${sample.id}); expected a finite rate >= 0`,
+    ]);
+  });
+}
+
 function modelSpec(exp: Experiment, location: Location, sample: Sample): ModelSpec {
   const sizes = apportion(location.population, exp.ageDistribution);
   const { timespan } = exp.model;
   const startDay = dayNumber(sample.startDate ?? timespan.start_date)!;
-  return {
+  const spec: ModelSpec = {
     compartments: exp.model.compartments.map((c) => c.id),
     groups: exp.groups,
     groupSizes: sizes,
@@ -78,6 +90,8 @@ function modelSpec(exp: Experiment, location: Location, sample: Sample): ModelSp
     dt: timespan.delta_t,
     steps: Math.floor((dayNumber(timespan.end_date)! - startDay) / timespan.delta_t + 1e-9) + 1,
   };
+  checkRates(exp, spec, location, sample);
+  return spec;
 }
 
 /** The locations an experiment runs over: the modelset's list (`all` = the 53), else the model's population. */

@@ -89,4 +89,11 @@ describe('building task inputs', () => {
       /in US-MA \(group 0, size 7136171\) the initial counts of the other compartments exceed the group size/,
     );
   });
+
+  it('fails with a ConfigError when a rate expression evaluates negative', () => {
+    const exp = loadExperiment(filesOf({ 'config/model.yaml': SIR_MODEL.replace('rate: gamma', 'rate: gamma - beta') }));
+    expect(() => buildTaskInputs(exp, ids)).toThrow(
+      'config/model.yaml: model.transitions[1].rate: "gamma - beta" evaluates to -0.19999999999999998 in US-MA (group 0, sample 0); expected a finite rate >= 0',
+    );
+  });
 });
