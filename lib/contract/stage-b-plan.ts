@@ -48,17 +48,6 @@ function contiguous(numTasks: number, parts: number, sequential: boolean): Stage
   });
 }
 
-function checkJobCount(count: number, numTasks: number, maxParallelism: number | undefined): void {
-  if (count <= STAGE_B_JOBS_MAX) return;
-  const hint =
-    maxParallelism === undefined
-      ? `runs are limited to ${STAGE_B_JOBS_MAX * BATCH_ARRAY_MAX} tasks`
-      : `raise maxParallelism to at least ${Math.ceil(numTasks / STAGE_B_JOBS_MAX)} or drop it`;
-  throw new ValidationError(
-    `Stage B for ${numTasks} task(s)${maxParallelism === undefined ? '' : ` with maxParallelism ${maxParallelism}`} needs ${count} Batch jobs, more than the ${STAGE_B_JOBS_MAX} one execution can track: ${hint}`,
-  );
-}
-
 /**
  * Plans Stage B for `numTasks` tasks, at most `maxParallelism` running at once.
  * - N = 0: `none` (the state machine fails with a clear cause).
@@ -69,7 +58,8 @@ function checkJobCount(count: number, numTasks: number, maxParallelism: number |
  * - A cap of at most 40: lanes, array jobs whose children run one after
  *   another (`SEQUENTIAL`), at most `maxParallelism` lanes at once.
  * - A higher cap: waves, array jobs of at most `maxParallelism` children, one
- *   wave at a time.
+ *   wave at a time; when that needs more than 100 waves, 40 lanes instead
+ *   (40 tasks at once: under the cap, never over it).
  * Every index 0..N-1 is covered exactly once; every array job has 2..10,000 children.
  */
 export function planStageB(numTasks: number, maxParallelism?: number): StageBPlan {
@@ -85,16 +75,19 @@ export function planStageB(numTasks: number, maxParallelism?: number): StageBPla
     return { kind: 'array', numTasks, maxConcurrency: 0, jobs: [{ offset: 0, size: numTasks, sequential: false }] };
   }
   const minimumJobs = Math.ceil(numTasks / BATCH_ARRAY_MAX);
+  if (minimumJobs > STAGE_B_JOBS_MAX) {
+    throw new ValidationError(
+      `Stage B for ${numTasks} tasks needs ${minimumJobs} array jobs of at most ${BATCH_ARRAY_MAX}, more than the ${STAGE_B_JOBS_MAX} one execution tracks: runs are limited to ${STAGE_B_JOBS_MAX * BATCH_ARRAY_MAX} tasks`,
+    );
+  }
   if (cap >= numTasks) {
-    checkJobCount(minimumJobs, numTasks, maxParallelism);
     return { kind: 'split', numTasks, maxConcurrency: 0, jobs: contiguous(numTasks, minimumJobs, false) };
   }
-  if (cap <= MAP_CONCURRENCY_MAX) {
-    const lanes = Math.max(minimumJobs, Math.min(cap, Math.floor(numTasks / BATCH_ARRAY_MIN)));
-    checkJobCount(lanes, numTasks, maxParallelism);
-    return { kind: 'split', numTasks, maxConcurrency: cap, jobs: contiguous(numTasks, lanes, true) };
-  }
   const waves = Math.ceil(numTasks / Math.min(cap, BATCH_ARRAY_MAX));
-  checkJobCount(waves, numTasks, maxParallelism);
+  if (cap <= MAP_CONCURRENCY_MAX || waves > STAGE_B_JOBS_MAX) {
+    const width = Math.min(cap, MAP_CONCURRENCY_MAX);
+    const lanes = Math.max(minimumJobs, Math.min(width, Math.floor(numTasks / BATCH_ARRAY_MIN)));
+    return { kind: 'split', numTasks, maxConcurrency: width, jobs: contiguous(numTasks, lanes, true) };
+  }
   return { kind: 'split', numTasks, maxConcurrency: 1, jobs: contiguous(numTasks, waves, false) };
 }

@@ -144,11 +144,14 @@ export class ComputeStack extends Stack {
         reason: 'ecr:GetAuthorizationToken has no resource-level permissions; image pulls themselves are scoped to the repository.',
       },
     ]);
-    acknowledge(
-      network.node.findChild('Endpoints'),
-      'AwsSolutions-EC23',
-      'The endpoint security group allows HTTPS only from the task security group (a reference nag cannot evaluate), never from 0.0.0.0/0.',
-    );
+    const endpoints = network.node.tryFindChild('Endpoints');
+    if (endpoints !== undefined) {
+      acknowledge(
+        endpoints,
+        'AwsSolutions-EC23',
+        'The endpoint security group allows HTTPS only from the task security group (a reference nag cannot evaluate), never from 0.0.0.0/0.',
+      );
+    }
   }
 
   private outputs(): void {

@@ -9,7 +9,7 @@ import { renderStateMachineDefinition, type CfnTemplate, type RenderedDefinition
 export interface SynthOptions {
   /** CDK context (`epycloud:env`, `epycloud:environments`, ...). */
   readonly context?: Record<string, unknown>;
-  /** Bundle the lambdas with esbuild (slower); off, their code is a placeholder asset. */
+  /** Bundle the lambdas with esbuild and stage assets (slower); off, asset code is a placeholder. */
   readonly bundle?: boolean;
   /** Cloud assembly directory; a temporary one when absent. */
   readonly outdir?: string;
@@ -31,7 +31,8 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * (the rehearsal and the tests use this; `npx cdk synth` runs bin/app.ts).
  */
 export function synthesizeEpycloud(options: SynthOptions = {}): SynthesizedEpycloud {
-  const context = { ...options.context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) };
+  const skipAssets = { 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-asset-staging': true };
+  const context = { ...options.context, ...(options.bundle ? {} : skipAssets) };
   const app = new App({ context, ...(options.outdir === undefined ? {} : { outdir: options.outdir }) });
   const config = loadDeploymentConfig((key) => app.node.tryGetContext(key));
   const stacks = createEpycloudStacks(app, config, { projectRoot: PROJECT_ROOT });

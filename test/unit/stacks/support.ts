@@ -1,0 +1,54 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { synthesizeEpycloud, type SynthesizedEpycloud } from '../../../lib/stacks/synth.js';
+
+/** Time allowed for a beforeAll that synthesizes (the first synth loads aws-cdk-lib). */
+export const SYNTH_TIMEOUT = 120_000;
+
+/** A synthesized deployment and assertion templates per stack. */
+export interface SynthFixture extends SynthesizedEpycloud {
+  readonly template: (stack: keyof SynthesizedEpycloud['stacks']) => Template;
+}
+
+/** Synthesizes once (call in beforeAll): no bundling, no asset staging, no Docker. */
+export function synthFixture(context: Record<string, unknown> = {}): SynthFixture {
+  const synthesized = synthesizeEpycloud({ context });
+  const cache = new Map<string, Template>();
+  return {
+    ...synthesized,
+    template: (stack) => {
+      const name = synthesized.stacks[stack].stackName;
+      const found = cache.get(name) ?? Template.fromJSON(synthesized.templates[name] as Record<string, unknown>);
+      cache.set(name, found);
+      return found;
+    },
+  };
+}
+
+/** Every unacknowledged AwsSolutions finding of the app, as `rule @ construct path`. */
+export function nagFindings(fixture: SynthesizedEpycloud): string[] {
+  const report = new AwsSolutionsChecks().validateScope(fixture.app);
+  return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} @ ${r.constructPath ?? '?'}`));
+}
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+/** Every IAM policy statement of a template: inline, managed and role policies. */
+export function policyStatements(template: Template): Statement[] {
+  const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  return Object.values(json.Resources).flatMap((resource) => {
+    const props = resource.Properties;
+    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') {
+      return (props.PolicyDocument as { Statement: Statement[] }).Statement;
+    }
+    if (resource.Type === 'AWS::IAM::Role') {
+      return ((props.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? []).flatMap(
+        (p) => p.PolicyDocument.Statement,
+      );
+    }
+    return [];
+  });
+}
+
+/** The actions of a statement, as a list. */
+export const actionsOf = (statement: Statement): string[] => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
