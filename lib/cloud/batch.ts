@@ -1,7 +1,7 @@
 import { DescribeJobsCommand, paginateListJobs, type BatchClient, type JobDetail, type JobStatus } from '@aws-sdk/client-batch';
+import { JOB_TAG_KEYS } from '../contract/batch-job.js';
 import { ENV } from '../contract/env.js';
 import { parseStage, STAGES, type StageName } from '../contract/layout.js';
-import { ValidationError } from '../errors.js';
 import type { Deployment } from './deployment.js';
 
 /** Batch job states that are not final. */
@@ -10,25 +10,6 @@ export const ACTIVE_JOB_STATUSES = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTIN
 export const ALL_JOB_STATUSES = [...ACTIVE_JOB_STATUSES, 'SUCCEEDED', 'FAILED'] as const satisfies readonly JobStatus[];
 /** DescribeJobs accepts at most this many ids per call. */
 export const DESCRIBE_JOBS_MAX = 100;
-/** Array jobs have 2..10,000 children. */
-export const ARRAY_SIZE_MIN = 2;
-/** Array jobs have 2..10,000 children. */
-export const ARRAY_SIZE_MAX = 10_000;
-/** Batch reserves every environment name that starts with this. */
-export const RESERVED_ENV_PREFIX = 'AWS_BATCH';
-
-/** Tag keys the pipeline's Batch jobs carry. */
-export const JOB_TAGS = { expId: 'exp_id', runId: 'run_id', stage: 'stage' } as const;
-
-/** Throws as Batch would (a client error) when an override names a reserved `AWS_BATCH*` variable. */
-export function assertNoReservedEnv(names: Iterable<string>): void {
-  const reserved = [...names].filter((n) => n.startsWith(RESERVED_ENV_PREFIX));
-  if (reserved.length > 0) {
-    throw new ValidationError(
-      `Environment variable names starting with ${RESERVED_ENV_PREFIX} are reserved by AWS Batch: ${reserved.join(', ')}`,
-    );
-  }
-}
 
 /** Describes any number of jobs, 100 ids per call; unknown ids are simply absent. */
 export async function describeJobs(client: BatchClient, jobIds: readonly string[]): Promise<JobDetail[]> {
@@ -62,7 +43,7 @@ const withoutRevision = (arn: string): string => arn.replace(/:\d+$/, '');
 
 /** The stage of a pipeline job: its `stage` tag, else its job definition; undefined for other jobs. */
 export function stageOfJob(job: JobDetail, deployment?: Deployment): StageName | undefined {
-  const tag = job.tags?.[JOB_TAGS.stage];
+  const tag = job.tags?.[JOB_TAG_KEYS.stage];
   if (tag !== undefined) return parseStage(tag);
   if (deployment === undefined || job.jobDefinition === undefined) return undefined;
   return STAGES.find((s) => withoutRevision(deployment.jobDefinitions[s]) === withoutRevision(job.jobDefinition ?? ''));

@@ -1,4 +1,5 @@
-import { describeJobs, JOB_TAGS, jobProgress, listQueueJobIds, type JobProgress } from './batch.js';
+import { describeJobs, jobProgress, listQueueJobIds, type JobProgress } from './batch.js';
+import { JOB_TAG_KEYS } from '../contract/batch-job.js';
 import type { AwsClients } from './clients.js';
 import type { Deployment } from './deployment.js';
 import { listExecutions } from './executions.js';
@@ -24,7 +25,7 @@ export async function cloudStatus(clients: AwsClients, deployment: Deployment, e
   const queued = (await listQueueJobIds(clients.batch, deployment.jobQueueArn)).filter((id) => !known.has(id) && !id.includes(':'));
   const otherJobs = (await describeJobs(clients.batch, queued))
     .map((j) => ({ job: j, progress: jobProgress(j, deployment) }))
-    .filter(({ job }) => expId === undefined || job.tags?.[JOB_TAGS.expId] === expId)
+    .filter(({ job }) => expId === undefined || job.tags?.[JOB_TAG_KEYS.expId] === expId)
     .map(({ progress }) => progress);
   return { runs, otherJobs };
 }

@@ -1,7 +1,8 @@
 import { TerminateJobCommand } from '@aws-sdk/client-batch';
 import { RedriveExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { ValidationError } from '../errors.js';
-import { ACTIVE_JOB_STATUSES, describeJobs, JOB_TAGS, listQueueJobIds } from './batch.js';
+import { ACTIVE_JOB_STATUSES, describeJobs, listQueueJobIds } from './batch.js';
+import { JOB_TAG_KEYS } from '../contract/batch-job.js';
 import type { AwsClients } from './clients.js';
 import type { Deployment } from './deployment.js';
 import { describeExecution, executionJobIds, toExecutionArn, type ExecutionInfo } from './executions.js';
@@ -26,8 +27,8 @@ async function activeRunJobIds(clients: AwsClients, deployment: Deployment, exec
   const jobs = await describeJobs(clients.batch, [...new Set([...fromHistory, ...queued])]);
   const ofRun = (tags: Record<string, string> | undefined): boolean =>
     execution.runId !== undefined &&
-    tags?.[JOB_TAGS.runId] === execution.runId &&
-    (execution.expId === undefined || tags[JOB_TAGS.expId] === execution.expId);
+    tags?.[JOB_TAG_KEYS.runId] === execution.runId &&
+    (execution.expId === undefined || tags[JOB_TAG_KEYS.expId] === execution.expId);
   return jobs
     .filter((j) => ACTIVE.has(j.status ?? '') && (fromHistory.includes(j.jobId ?? '') || ofRun(j.tags)))
     .map((j) => j.jobId ?? '')

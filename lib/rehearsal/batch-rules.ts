@@ -1,4 +1,5 @@
-import { ARRAY_SIZE_MAX, ARRAY_SIZE_MIN, RESERVED_ENV_PREFIX } from '../cloud/batch.js';
+import { RESERVED_ENV_PREFIX } from '../contract/batch-job.js';
+import { BATCH_ARRAY_MAX as ARRAY_SIZE_MAX, BATCH_ARRAY_MIN as ARRAY_SIZE_MIN } from '../contract/stage-b-plan.js';
 
 /** A `batch:submitJob` request as Step Functions passes it (PascalCase). */
 export interface SubmitJobParams {

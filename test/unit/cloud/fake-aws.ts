@@ -25,7 +25,9 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ARRAY_SIZE_MAX, ARRAY_SIZE_MIN, assertNoReservedEnv, DESCRIBE_JOBS_MAX } from '../../../lib/cloud/batch.js';
+import { DESCRIBE_JOBS_MAX } from '../../../lib/cloud/batch.js';
+import { assertNoReservedNames as assertNoReservedEnv } from '../../../lib/contract/batch-job.js';
+import { BATCH_ARRAY_MAX as ARRAY_SIZE_MAX, BATCH_ARRAY_MIN as ARRAY_SIZE_MIN } from '../../../lib/contract/stage-b-plan.js';
 import type { AwsClients } from '../../../lib/cloud/clients.js';
 
 /** A service error shaped like the SDK's (name + message). */

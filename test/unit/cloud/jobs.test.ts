@@ -23,7 +23,7 @@ describe('Batch paging', () => {
   });
 
   it('tells a job stage by tag, else by job definition (any revision)', () => {
-    expect(stageOfJob({ tags: { stage: 'runner' } } as unknown as JobDetail)).toBe('runner');
+    expect(stageOfJob({ tags: { 'epycloud:stage': 'runner' } } as unknown as JobDetail)).toBe('runner');
     expect(stageOfJob({ jobDefinition: DEPLOYMENT.jobDefinitions.output.replace(/:3$/, ':9') } as unknown as JobDetail, DEPLOYMENT)).toBe(
       'output',
     );
@@ -40,18 +40,35 @@ describe('run job', () => {
       jobDefinition: string;
       tags: object;
     };
-    expect(job.jobName).toBe('e-r-runner-4');
+    expect(job.jobName).toBe('epycloud-runner-e-r-task4');
     expect(input.jobDefinition).toBe(DEPLOYMENT.jobDefinitions.runner);
-    expect(input.tags).toEqual({ exp_id: 'e', run_id: 'r', stage: 'runner' });
+    expect(input.tags).toEqual({ 'epycloud:exp_id': 'e', 'epycloud:run_id': 'r', 'epycloud:stage': 'runner' });
     const env = Object.fromEntries(input.containerOverrides.environment.map((e) => [e.name, e.value]));
     expect(env).toMatchObject({ EXECUTION_MODE: 'cloud', EXP_ID: 'e', RUN_ID: 'r', S3_BUCKET: 'epy-bucket', TASK_INDEX: '4' });
     expect(Object.keys(env).some((n) => n.startsWith('AWS_BATCH'))).toBe(false);
   });
 
-  it('refuses a Stage B job without a task index (never a silent task 0)', async () => {
+  it('refuses a Stage B job without a task index or task count (never a silent task 0)', async () => {
     const aws = fakeWithStacks();
     await expect(submitStageJob(aws.clients, DEPLOYMENT, { stage: 'runner', expId: 'e', runId: 'r' })).rejects.toThrow(/--task-index/);
+    await expect(submitStageJob(aws.clients, DEPLOYMENT, { stage: 'runner', expId: 'e', runId: 'r', numTasks: 10_001 })).rejects.toThrow(
+      /1\.\.10000/,
+    );
     expect(aws.count('SubmitJob')).toBe(0);
+  });
+
+  it('runs every Stage B task as one array job with --num-tasks, and one task with TASK_INDEX=0 when N = 1', async () => {
+    const aws = fakeWithStacks();
+    const all = await submitStageJob(aws.clients, DEPLOYMENT, { stage: 'runner', expId: 'e', runId: 'r', numTasks: 40 });
+    expect(all.arraySize).toBe(40);
+    const one = await submitStageJob(aws.clients, DEPLOYMENT, { stage: 'runner', expId: 'e', runId: 'r', numTasks: 1 });
+    expect(one.arraySize).toBeUndefined();
+    const inputs = aws.calls
+      .filter((c) => c.api === 'SubmitJob')
+      .map((c) => c.input as { containerOverrides: { environment: { name: string; value: string }[] } });
+    const envs = inputs.map((i) => Object.fromEntries(i.containerOverrides.environment.map((e) => [e.name, e.value])));
+    expect(envs[0]?.TASK_INDEX).toBeUndefined();
+    expect(envs[1]?.TASK_INDEX).toBe('0');
   });
 });
 
@@ -59,21 +76,21 @@ describe('status and --wait', () => {
   function runningRun() {
     const aws = fakeWithStacks();
     const execution = addExecution(aws, 'e--r', { expId: 'e', runId: 'r' });
-    addJob(aws, { jobId: 'a', status: 'SUCCEEDED', tags: { stage: 'builder', run_id: 'r' } });
+    addJob(aws, { jobId: 'a', status: 'SUCCEEDED', tags: { 'epycloud:stage': 'builder', 'epycloud:run_id': 'r' } });
     const children = Array.from({ length: 5 }, (_, i) => ({ status: i < 3 ? 'SUCCEEDED' : i === 3 ? 'FAILED' : 'RUNNING' }));
     addJob(
       aws,
       {
         jobId: 'b',
         status: 'RUNNING',
-        tags: { stage: 'runner', run_id: 'r' },
+        tags: { 'epycloud:stage': 'runner', 'epycloud:run_id': 'r' },
         arrayProperties: { size: 5, statusSummary: { SUCCEEDED: 3, FAILED: 1, RUNNING: 1 } },
       },
       children,
     );
     aws.submitted(execution, 'a');
     aws.submitted(execution, 'b');
-    addJob(aws, { jobId: 'manual', status: 'RUNNABLE', tags: { stage: 'output', exp_id: 'e' } });
+    addJob(aws, { jobId: 'manual', status: 'RUNNABLE', tags: { 'epycloud:stage': 'output', 'epycloud:exp_id': 'e' } });
     return { aws, execution };
   }
 

@@ -9,9 +9,9 @@ const attempt = (stream: string) => ({ container: { logStreamName: stream } });
 function runWithLogs() {
   const aws = fakeWithStacks();
   const execution = addExecution(aws, 'e--r', { expId: 'e', runId: 'r' });
-  addJob(aws, { jobId: 'a', status: 'SUCCEEDED', tags: { stage: 'builder' }, attempts: [attempt('a/1')] });
+  addJob(aws, { jobId: 'a', status: 'SUCCEEDED', tags: { 'epycloud:stage': 'builder' }, attempts: [attempt('a/1')] });
   // Array job of 3 tasks: child 1 failed once, then succeeded (two attempts, two streams).
-  addJob(aws, { jobId: 'b', status: 'SUCCEEDED', tags: { stage: 'runner' }, arrayProperties: { size: 3 } }, [
+  addJob(aws, { jobId: 'b', status: 'SUCCEEDED', tags: { 'epycloud:stage': 'runner' }, arrayProperties: { size: 3 } }, [
     { status: 'SUCCEEDED', attempts: [attempt('b0/1')] },
     { status: 'SUCCEEDED', attempts: [attempt('b1/1'), attempt('b1/2')] },
     { status: 'SUCCEEDED', attempts: [attempt('b2/1')] },

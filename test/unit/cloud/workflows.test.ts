@@ -27,10 +27,10 @@ describe('workflow cancel', () => {
   it('stops the execution and terminates its active jobs and any queued job tagged with its run', async () => {
     const aws = fakeWithStacks();
     const execution = addExecution(aws, 'e--r', { expId: 'e', runId: 'r' });
-    addJob(aws, { jobId: 'a', status: 'SUCCEEDED', tags: { run_id: 'r', exp_id: 'e' } });
-    addJob(aws, { jobId: 'b', status: 'RUNNING', tags: { run_id: 'r', exp_id: 'e' } });
-    addJob(aws, { jobId: 'stray', status: 'RUNNABLE', tags: { run_id: 'r', exp_id: 'e' } });
-    addJob(aws, { jobId: 'other-run', status: 'RUNNING', tags: { run_id: 'r2', exp_id: 'e' } });
+    addJob(aws, { jobId: 'a', status: 'SUCCEEDED', tags: { 'epycloud:run_id': 'r', 'epycloud:exp_id': 'e' } });
+    addJob(aws, { jobId: 'b', status: 'RUNNING', tags: { 'epycloud:run_id': 'r', 'epycloud:exp_id': 'e' } });
+    addJob(aws, { jobId: 'stray', status: 'RUNNABLE', tags: { 'epycloud:run_id': 'r', 'epycloud:exp_id': 'e' } });
+    addJob(aws, { jobId: 'other-run', status: 'RUNNING', tags: { 'epycloud:run_id': 'r2', 'epycloud:exp_id': 'e' } });
     aws.submitted(execution, 'a');
     aws.submitted(execution, 'b');
     const result = await cancelExecution(aws.clients, DEPLOYMENT, 'e--r');
