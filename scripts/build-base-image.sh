@@ -2,7 +2,8 @@
 # Builds a stand-in for the official Node base image (node:20-bookworm-slim) on
 # a machine that cannot pull images: a minimal Debian bookworm root filesystem
 # (debootstrap, from the apt mirror this machine already uses), this machine's
-# `node` and `npm`, and a `node` user (uid/gid 1000) as in the official image.
+# `node` and `npm` and trusted CA bundle, and a `node` user (uid/gid 1000) as
+# in the official image.
 # The result is imported as $EPYCLOUD_BASE_IMAGE (default epycloud-base:local).
 # Skips the work when the image already exists (set EPYCLOUD_REBUILD_BASE=1 to force).
 #
@@ -54,6 +55,17 @@ cp -a "$(readlink -f "$npm_dir")" "$root/usr/local/lib/node_modules/npm"
 ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
 ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
 
+# The certificate authorities this machine trusts (a TLS-inspecting proxy's
+# among them), so `npm ci` in the Dockerfile's build stage reaches the registry
+# the way the host does.
+ca_bundle="${NODE_EXTRA_CA_CERTS:-${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}}"
+ca_env=()
+if [ -f "$ca_bundle" ]; then
+  mkdir -p "$root/etc/ssl/certs"
+  cp "$ca_bundle" "$root/etc/ssl/certs/ca-certificates.crt"
+  ca_env=(--change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt')
+fi
+
 # The official image's unprivileged user.
 chroot "$root" groupadd --gid 1000 node
 chroot "$root" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
@@ -65,7 +77,7 @@ rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/
 chroot "$root" node --version >/dev/null
 tar -C "$root" -c . | docker import \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-  --change 'CMD ["node"]' - "$IMAGE" >/dev/null
+  "${ca_env[@]}" --change 'CMD ["node"]' - "$IMAGE" >/dev/null
 
 echo "build-base-image: built $IMAGE in $(($(date +%s) - start))s ($(docker image inspect -f '{{.Size}}' "$IMAGE") bytes)" >&2
 echo "$IMAGE"
