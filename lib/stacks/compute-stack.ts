@@ -126,6 +126,11 @@ export class ComputeStack extends Stack {
           ? batch.AllocationStrategy.SPOT_PRICE_CAPACITY_OPTIMIZED
           : batch.AllocationStrategy.BEST_FIT_PROGRESSIVE,
       });
+      acknowledge(
+        ce,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role]',
+        'The ECS agent on Batch-managed instances needs AmazonEC2ContainerServiceforEC2Role (register with ECS, pull images, write logs); AWS keeps it in step with ECS.',
+      );
       return [{ computeEnvironment: ce, order: 1 }];
     }
     const onDemand = new batch.FargateComputeEnvironment(this, 'Fargate', { ...common, spot: false });

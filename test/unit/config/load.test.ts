@@ -68,7 +68,7 @@ describe('loadDeploymentConfig', () => {
         },
       },
     });
-    expect(problems[0]).toMatch(/^Invalid CDK context for environment "dev"\n  - /);
+    expect(problems[0]).toMatch(/^Invalid CDK context for environment "dev"\n {2}- /);
     const text = problems.join('\n');
     expect(text).toContain('epycloud:environments.dev.logRetentionDays');
     expect(text).toContain('epycloud:environments.dev.network.mode');

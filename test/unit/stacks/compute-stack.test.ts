@@ -4,7 +4,25 @@ import { STACK_OUTPUTS } from '../../../lib/contract/execution.js';
 import { FARGATE_SPOT_INTERRUPTED, stageCommand } from '../../../lib/constructs/stage-job-definitions.js';
 import { SYNTH_TIMEOUT, synthFixture, type SynthFixture } from './support.js';
 
-type Resource = { Properties: Record<string, any> };
+type Env = { Name: string; Value: unknown };
+type JobDefinition = {
+  Properties: {
+    JobDefinitionName: string;
+    ContainerProperties: {
+      Command: string[];
+      ResourceRequirements: unknown[];
+      NetworkConfiguration?: unknown;
+      Environment: Env[];
+      Image: unknown;
+    };
+    Timeout?: unknown;
+    PropagateTags?: boolean;
+    PlatformCapabilities?: string[];
+    RetryStrategy?: unknown;
+  };
+};
+type Queue = { Properties: { ComputeEnvironmentOrder: { Order: number; ComputeEnvironment: { 'Fn::GetAtt': [string, string] } }[] } };
+type Resource = { Properties: Record<string, unknown> };
 
 describe('ComputeStack', () => {
   let dev: SynthFixture;
@@ -22,16 +40,17 @@ describe('ComputeStack', () => {
     });
   }, SYNTH_TIMEOUT);
 
-  const jobDefinitions = (f: SynthFixture) => Object.values(f.template('compute').findResources('AWS::Batch::JobDefinition')) as Resource[];
+  const jobDefinitions = (f: SynthFixture) =>
+    Object.values(f.template('compute').findResources('AWS::Batch::JobDefinition')) as JobDefinition[];
   const byName = (f: SynthFixture, suffix: string) =>
-    jobDefinitions(f).find((d) => d.Properties.JobDefinitionName.endsWith(suffix)) as Resource;
+    jobDefinitions(f).find((d) => d.Properties.JobDefinitionName.endsWith(suffix)) as JobDefinition;
 
   it('queues on Fargate Spot first, Fargate on-demand second', () => {
     const template = dev.template('compute');
     const envs = template.findResources('AWS::Batch::ComputeEnvironment');
-    const typeOf = (id: string) => (envs[id] as Resource).Properties.ComputeResources.Type;
-    const queue = Object.values(template.findResources('AWS::Batch::JobQueue'))[0] as Resource;
-    const order = queue.Properties.ComputeEnvironmentOrder.map((o: any) => [o.Order, typeOf(o.ComputeEnvironment['Fn::GetAtt'][0])]);
+    const typeOf = (id: string) => (envs[id] as { Properties: { ComputeResources: { Type: string } } }).Properties.ComputeResources.Type;
+    const queue = Object.values(template.findResources('AWS::Batch::JobQueue'))[0] as Queue;
+    const order = queue.Properties.ComputeEnvironmentOrder.map((o) => [o.Order, typeOf(o.ComputeEnvironment['Fn::GetAtt'][0])]);
     expect(order).toEqual([
       [1, 'FARGATE_SPOT'],
       [2, 'FARGATE'],
@@ -50,10 +69,10 @@ describe('ComputeStack', () => {
 
   it('reaches S3 through a gateway endpoint and ECR and Logs through interface endpoints', () => {
     const endpoints = Object.values(dev.template('compute').findResources('AWS::EC2::VPCEndpoint')) as Resource[];
-    const services = endpoints.map((e) => [e.Properties.VpcEndpointType, JSON.stringify(e.Properties.ServiceName)]);
+    const services = endpoints.map((e) => [String(e.Properties.VpcEndpointType), JSON.stringify(e.Properties.ServiceName)] as const);
     expect(services.filter(([type]) => type === 'Gateway').map(([, s]) => s)).toEqual([expect.stringContaining('.s3')]);
     const interfaces = services.filter(([type]) => type === 'Interface').map(([, s]) => s);
-    for (const name of ['ecr.api', 'ecr.dkr', 'logs']) expect(interfaces.some((s) => s?.includes(name))).toBe(true);
+    for (const name of ['ecr.api', 'ecr.dkr', 'logs']) expect(interfaces.some((s) => s.includes(name))).toBe(true);
   });
 
   it('lets tasks send HTTPS only', () => {
@@ -80,7 +99,7 @@ describe('ComputeStack', () => {
         .map((d) => d.Properties.JobDefinitionName)
         .sort(),
     ).toEqual(['Epycloud-dev-builder', 'Epycloud-dev-output', 'Epycloud-dev-runner']);
-    const env = Object.fromEntries(runner.Properties.ContainerProperties.Environment.map((e: any) => [e.Name, e.Value]));
+    const env = Object.fromEntries(runner.Properties.ContainerProperties.Environment.map((e) => [e.Name, e.Value]));
     expect(env.EXECUTION_MODE).toBe('cloud');
     expect(Object.keys(env).some((n) => n.startsWith('AWS_BATCH') || n === 'TASK_INDEX')).toBe(false);
   });
