@@ -29,6 +29,31 @@ function sameInputs(existing: Manifest, inputs: readonly { sha256: string }[]): 
   return existing.numTasks === inputs.length && existing.inputs.every((entry, i) => entry.sha256 === inputs[i]?.sha256);
 }
 
+/** The task inputs of the snapshot: JSON bodies and their manifest entries. Throws ConfigError for a bad experiment. */
+async function buildInputs(config: BuilderConfig, storage: Storage, log: Logger) {
+  const { layout } = config;
+  const files = await readSnapshot(storage, layout);
+  if (files.size === 0) {
+    throw new StageError(
+      `No experiment snapshot under ${layout.experimentPrefixKey} (in ${storage.location}): upload the experiment before Stage A`,
+    );
+  }
+  const experiment = loadExperiment(files, config.outputConfigFile === undefined ? {} : { outputConfigFile: config.outputConfigFile });
+  const bodies = buildTaskInputs(experiment, { expId: layout.expId, runId: layout.runId }).map((task) => JSON.stringify(task));
+  log.info('experiment validated', { num_tasks: bodies.length, model: experiment.model.name });
+  return { bodies, inputs: bodies.map((body, index) => ({ index, key: layout.input(index), sha256: sha256(body) })) };
+}
+
+/** Whether a previous build exists: false when none; true when identical; throws when it differs. */
+async function previousBuild(storage: Storage, layout: RunLayout, inputs: Manifest['inputs']): Promise<boolean> {
+  if (!(await storage.exists(layout.manifest))) return false;
+  const existing = await readManifest(storage, layout);
+  if (sameInputs(existing, inputs)) return true;
+  throw new StageError(
+    `Run ${layout.runId} already has a manifest with different inputs (${existing.numTasks} task(s) built ${existing.createdAt}); refusing to overwrite: start a new run id`,
+  );
+}
+
 /**
  * Stage A: reads the experiment snapshot from storage, validates it, writes
  * the N task inputs, then the manifest LAST (its presence means Stage A
@@ -38,45 +63,24 @@ function sameInputs(existing: Manifest, inputs: readonly { sha256: string }[]): 
 export async function runBuilder(config: BuilderConfig, storage: Storage, log: Logger): Promise<BuilderSummary> {
   const start = performance.now();
   const { layout } = config;
-  const files = await readSnapshot(storage, layout);
-  if (files.size === 0)
-    throw new StageError(
-      `No experiment snapshot under ${layout.experimentPrefixKey} (in ${storage.location}): upload the experiment before Stage A`,
-    );
-  const experiment = loadExperiment(files, config.outputConfigFile === undefined ? {} : { outputConfigFile: config.outputConfigFile });
-  const tasks = buildTaskInputs(experiment, { expId: layout.expId, runId: layout.runId });
-  const bodies = tasks.map((task) => JSON.stringify(task));
-  const inputs = bodies.map((body, index) => ({ index, key: layout.input(index), sha256: sha256(body) }));
+  const { bodies, inputs } = await buildInputs(config, storage, log);
   const loadMs = elapsedMs(start);
-  log.info('experiment validated', { num_tasks: tasks.length, model: experiment.model.name });
-  let reused = false;
-  if (await storage.exists(layout.manifest)) {
-    const existing = await readManifest(storage, layout);
-    if (!sameInputs(existing, inputs)) {
-      throw new StageError(
-        `Run ${layout.runId} already has a manifest with different inputs (${existing.numTasks} task(s) built ${existing.createdAt}); refusing to overwrite: start a new run id`,
-      );
-    }
-    reused = true;
-    log.info('identical build already present; nothing written', { num_tasks: tasks.length });
+  const reused = await previousBuild(storage, layout, inputs);
+  if (reused) {
+    log.info('identical build already present; nothing written', { num_tasks: inputs.length });
   } else {
     await mapLimit(bodies, 16, (body, i) => storage.put(inputs[i]!.key, body));
-    const manifest: Manifest = {
-      version: 1,
-      expId: layout.expId,
-      runId: layout.runId,
-      numTasks: tasks.length,
-      createdAt: (config.now ?? (() => new Date()))().toISOString(),
-      inputs,
-    };
+    const createdAt = (config.now ?? (() => new Date()))().toISOString();
+    const manifest: Manifest = { version: 1, expId: layout.expId, runId: layout.runId, numTasks: inputs.length, createdAt, inputs };
     await storage.putJson(layout.manifest, manifest);
-    log.info('task inputs and manifest written', { num_tasks: tasks.length });
+    log.info('task inputs and manifest written', { num_tasks: inputs.length });
   }
+  const total = elapsedMs(start);
   const summary: BuilderSummary = {
     stage: 'builder',
-    numTasks: tasks.length,
+    numTasks: inputs.length,
     reused,
-    timingsMs: { load: loadMs, write: Math.round((elapsedMs(start) - loadMs) * 10) / 10, total: elapsedMs(start) },
+    timingsMs: { load: loadMs, write: Math.round((total - loadMs) * 10) / 10, total },
   };
   await storage.putJson(layout.summary('builder'), summary);
   return summary;

@@ -80,6 +80,20 @@ async function checkResults(config: OutputStageConfig, storage: Storage, manifes
   return missing;
 }
 
+/** Reads the present results in small parallel batches, adding them in index order (only rows are kept). */
+async function buildFiles(config: OutputStageConfig, storage: Storage, manifest: Manifest, present: readonly number[]) {
+  const files = await readSnapshot(storage, config.layout);
+  const exp = loadExperiment(files, config.outputConfigFile === undefined ? {} : { outputConfigFile: config.outputConfigFile });
+  const tables = new OutputFiles(exp);
+  for (let k = 0; k < present.length; k += READ_BATCH) {
+    const batch = await mapLimit(present.slice(k, k + READ_BATCH), READ_BATCH, (i) => readResult(storage, config.layout, manifest, i));
+    for (const result of batch) tables.add(result);
+  }
+  const built = tables.finish();
+  built.set('output_config.yaml', { text: exp.outputFile ? files.get(exp.outputFile)! : stringify({ output: exp.output }), rows: 0 });
+  return { built, outputFile: exp.outputFile ?? null };
+}
+
 /**
  * Stage C: checks all N results (missing indexes fail the stage unless partial
  * results are allowed), then writes `outputs/<UTC stamp>/`: quantile tables,
@@ -91,40 +105,28 @@ export async function runOutput(config: OutputStageConfig, storage: Storage, log
   const { layout } = config;
   const manifest = await readManifest(storage, layout);
   const missing = await checkResults(config, storage, manifest, log);
-  const files = await readSnapshot(storage, layout);
-  const exp = loadExperiment(files, config.outputConfigFile === undefined ? {} : { outputConfigFile: config.outputConfigFile });
   const present = manifest.inputs.map((e) => e.index).filter((i) => !missing.includes(i));
-  const tables = new OutputFiles(exp);
-  // read in small parallel batches, add in index order, keep only the rows
-  for (let k = 0; k < present.length; k += READ_BATCH) {
-    const batch = await mapLimit(present.slice(k, k + READ_BATCH), READ_BATCH, (i) => readResult(storage, layout, manifest, i));
-    for (const result of batch) tables.add(result);
-  }
-  const built = tables.finish();
-  built.set('output_config.yaml', { text: exp.outputFile ? files.get(exp.outputFile)! : stringify({ output: exp.output }), rows: 0 });
+  const { built, outputFile: outputConfigFile } = await buildFiles(config, storage, manifest, present);
   const buildMs = elapsedMs(start);
   const createdAt = (config.now ?? (() => new Date()))();
   const dir = layout.outputDir(utcStamp(createdAt));
   for (const [name, file] of built) await storage.put(`${dir}${name}`, file.text);
-  const listing = [...built].map(([name, file]) => ({ name, rows: file.rows }));
+  const files = [...built].map(([name, file]) => ({ name, rows: file.rows }));
+  const counts = { numTasks: manifest.numTasks, resultsUsed: present.length, missing };
   await storage.putJson(`${dir}index.json`, {
     version: 1,
     createdAt: createdAt.toISOString(),
-    numTasks: manifest.numTasks,
-    resultsUsed: present.length,
-    missing,
+    ...counts,
     partial: missing.length > 0,
-    outputConfigFile: exp.outputFile ?? null,
-    files: listing,
+    outputConfigFile,
+    files,
   });
-  log.info('outputs written', { output_dir: dir, files: listing.length, results: present.length });
+  log.info('outputs written', { output_dir: dir, files: files.length, results: present.length });
   const summary: OutputSummary = {
     stage: 'output',
     outputDir: dir,
-    numTasks: manifest.numTasks,
-    resultsUsed: present.length,
-    missing,
-    files: listing,
+    ...counts,
+    files,
     timingsMs: { build: buildMs, total: elapsedMs(start) },
   };
   await storage.putJson(layout.summary('output'), summary);

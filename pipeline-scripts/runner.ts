@@ -1,7 +1,7 @@
 import type { FaultInjection } from '../lib/contract/env.js';
 import type { RunLayout } from '../lib/contract/layout.js';
 import { runEnsemble } from '../lib/engine/ensemble.js';
-import { NotFoundError, StageError } from '../lib/errors.js';
+import { NotFoundError, StageError, StorageError } from '../lib/errors.js';
 import { taskInputSchema, taskResultSchema, type TaskInput, type TaskResult } from '../lib/experiment/task.js';
 import type { Logger } from '../lib/log.js';
 import type { Storage } from '../lib/storage/index.js';
@@ -24,12 +24,15 @@ export interface RunnerSummary {
   readonly timingsMs: { readonly simulate: number; readonly total: number };
 }
 
-async function existingHash(storage: Storage, key: string): Promise<string | undefined> {
+/** The input hash an existing result carries; undefined when there is no readable result (it is then recomputed). */
+async function existingHash(storage: Storage, key: string, log: Logger): Promise<string | undefined> {
   try {
     return taskResultSchema.shape.inputSha256.safeParse((await storage.getJson<{ inputSha256?: unknown }>(key)).inputSha256).data;
   } catch (error) {
     if (error instanceof NotFoundError) return undefined;
-    throw error;
+    if (!(error instanceof StorageError)) throw error;
+    log.info('existing result is unreadable; recomputing it', { key, reason: error.message });
+    return undefined;
   }
 }
 
@@ -99,7 +102,7 @@ export async function runRunner(config: RunnerConfig, storage: Storage, log: Log
   if (entry === undefined) throw new StageError(`Task index ${taskIndex} is out of range: the manifest lists ${manifest.numTasks} task(s)`);
   const resultKey = layout.result(taskIndex);
   let summary: RunnerSummary;
-  if ((await existingHash(storage, resultKey)) === entry.sha256) {
+  if ((await existingHash(storage, resultKey, log)) === entry.sha256) {
     log.info('result already present for this input; nothing to do', { key: resultKey });
     summary = { stage: 'runner', taskIndex, skipped: true, nSims: 0, timingsMs: { simulate: 0, total: elapsedMs(start) } };
   } else {

@@ -8,7 +8,7 @@ import {
   type EnvMap,
 } from '../lib/contract/env.js';
 import { parseStage } from '../lib/contract/layout.js';
-import { EpycloudError, ValidationError } from '../lib/errors.js';
+import { ConfigError, EpycloudError, ValidationError } from '../lib/errors.js';
 import { jsonLogger, type Logger } from '../lib/log.js';
 import { storageFromEnv } from '../lib/storage/index.js';
 import { readManifest } from './artifacts.js';
@@ -66,6 +66,7 @@ export async function runStage(argv: readonly string[], env: EnvMap, deps: Stage
     const known = error instanceof EpycloudError;
     log.error((error as Error).message ?? String(error), {
       code: known ? error.code : 'INTERNAL',
+      ...(error instanceof ConfigError ? { problems: error.problems } : {}),
       ...(known ? {} : { stack: (error as Error).stack }),
     });
     return known ? error.exitCode : 1;

@@ -1,43 +1,45 @@
 import { ExpressionError, expressionNames, parseExpression, type Expr } from '../engine/expression.js';
 import { pairName } from '../engine/model.js';
-import type { ModelConfig, ModelsetConfig, OutputConfig } from './schema.js';
 import { findLocation, LOCATIONS } from './locations.js';
-import type { YamlSource } from './yaml-source.js';
+import type { ModelConfig, OutputConfig } from './schema.js';
+import type { ConfigPath, YamlSource } from './yaml-source.js';
 
-/** Checks an expression: parses, and names only known parameters. Returns problems, or the AST. */
-function checkExpression(
-  source: YamlSource,
-  path: (string | number)[],
-  text: string,
-  known: ReadonlySet<string>,
-  problems: string[],
-): Expr | undefined {
+/** Records one problem at a path of a file. */
+export type Report = (path: ConfigPath, message: string) => void;
+
+/** A reporter that formats problems of `source` into `problems`. */
+export function reporter(source: YamlSource, problems: string[]): Report {
+  return (path, message) => problems.push(source.problem(path, message));
+}
+
+/** `unknown location "X": expected ...` */
+export function unknownLocation(code: string): string {
+  const first = LOCATIONS.slice(0, 4).map((l) => l.code);
+  return `unknown location "${code}": expected US or an ISO 3166-2 code such as US-MA (one of the 53 FluSight locations: ${first.join(', ')}, ...)`;
+}
+
+/** Parses an expression and checks it names only known parameters; the AST, or undefined on a syntax error. */
+function checkExpression(report: Report, path: ConfigPath, text: string, known: ReadonlySet<string>): Expr | undefined {
   try {
     const expr = parseExpression(text);
-    for (const name of expressionNames(expr)) {
-      if (!known.has(name))
-        problems.push(
-          source.problem(
-            path,
-            `unknown parameter "${name}" in "${text}": expected one of ${[...known].join(', ') || '(no parameters defined)'}`,
-          ),
-        );
+    for (const name of expressionNames(expr).filter((n) => !known.has(n))) {
+      report(path, `unknown parameter "${name}" in "${text}": expected one of ${[...known].join(', ') || '(no parameters defined)'}`);
     }
     return expr;
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
-    problems.push(source.problem(path, `invalid expression "${text}": ${error.message}`));
+    report(path, `invalid expression "${text}": ${error.message}`);
     return undefined;
   }
 }
 
 /** Calculated parameters must not depend on themselves, directly or through others. */
-function checkCycles(source: YamlSource, deps: ReadonlyMap<string, readonly string[]>, problems: string[]): void {
+function checkCycles(report: Report, deps: ReadonlyMap<string, readonly string[]>): void {
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (name: string, trail: string[]): void => {
     if (state.get(name) === 'done') return;
     if (state.get(name) === 'visiting') {
-      problems.push(source.problem(['model', 'parameters', name], `calculated parameters form a cycle: ${[...trail, name].join(' -> ')}`));
+      report(['model', 'parameters', name], `calculated parameters form a cycle: ${[...trail, name].join(' -> ')}`);
       return;
     }
     state.set(name, 'visiting');
@@ -47,160 +49,85 @@ function checkCycles(source: YamlSource, deps: ReadonlyMap<string, readonly stri
   for (const name of deps.keys()) visit(name, []);
 }
 
-/** Cross-field checks of a basemodel for `groups` age groups. */
-export function checkModel(source: YamlSource, model: ModelConfig, groups: number, problems: string[]): void {
+function checkCompartments(report: Report, model: ModelConfig, groups: number): void {
   const ids = model.compartments.map((c) => c.id);
   model.compartments.forEach((c, i) => {
-    if (ids.indexOf(c.id) !== i) problems.push(source.problem(['model', 'compartments', i, 'id'], `duplicate compartment id "${c.id}"`));
+    if (ids.indexOf(c.id) !== i) report(['model', 'compartments', i, 'id'], `duplicate compartment id "${c.id}"`);
     if (c.init?.kind === 'per_group' && c.init.values.length !== groups) {
-      problems.push(
-        source.problem(['model', 'compartments', i, 'init'], `expected ${groups} count(s), one per age group, got ${c.init.values.length}`),
-      );
+      report(['model', 'compartments', i, 'init'], `expected ${groups} count(s), one per age group, got ${c.init.values.length}`);
     }
   });
   const defaults = model.compartments.filter((c) => c.init?.kind === 'default').length;
-  if (defaults !== 1)
-    problems.push(
-      source.problem(
-        ['model', 'compartments'],
-        `expected exactly one compartment with init: default (it takes the rest of the population), found ${defaults}`,
-      ),
+  if (defaults !== 1) {
+    report(
+      ['model', 'compartments'],
+      `expected exactly one compartment with init: default (it takes the rest of the population), found ${defaults}`,
     );
-  const known = new Set(ids);
+  }
+}
+
+function checkTransitions(report: Report, model: ModelConfig): void {
+  const ids = model.compartments.map((c) => c.id);
   const params = new Set(Object.keys(model.parameters));
   model.transitions.forEach((t, i) => {
     const path = ['model', 'transitions', i];
-    for (const key of ['source', 'target', ...(t.type === 'mediated' ? ['mediator'] : [])] as const) {
-      const id = (t as Record<string, string>)[key]!;
-      if (!known.has(id)) problems.push(source.problem([...path, key], `unknown compartment "${id}": expected one of ${ids.join(', ')}`));
+    const refs: [string, string][] = [
+      ['source', t.source],
+      ['target', t.target],
+      ...(t.type === 'mediated' ? [['mediator', t.mediator] as [string, string]] : []),
+    ];
+    for (const [key, id] of refs.filter(([, id]) => !ids.includes(id))) {
+      report([...path, key], `unknown compartment "${id}": expected one of ${ids.join(', ')}`);
     }
-    if (t.source === t.target) problems.push(source.problem([...path, 'target'], `source and target are both "${t.source}"`));
-    if (typeof t.rate === 'string') checkExpression(source, [...path, 'rate'], t.rate, params, problems);
+    if (t.source === t.target) report([...path, 'target'], `source and target are both "${t.source}"`);
+    if (typeof t.rate === 'string') checkExpression(report, [...path, 'rate'], t.rate, params);
   });
+}
+
+function checkParameters(report: Report, model: ModelConfig, groups: number): void {
+  const params = new Set(Object.keys(model.parameters));
   const deps = new Map<string, string[]>();
   for (const [name, p] of Object.entries(model.parameters)) {
     const path = ['model', 'parameters', name];
-    if (p.type === 'age_varying' && p.values.length !== groups)
-      problems.push(source.problem([...path, 'values'], `expected ${groups} value(s), one per age group, got ${p.values.length}`));
-    if (p.type === 'calculated') {
-      const expr = checkExpression(source, [...path, 'expression'], p.expression, params, problems);
-      if (expr)
-        deps.set(
-          name,
-          expressionNames(expr).filter((n) => model.parameters[n]?.type === 'calculated'),
-        );
+    if (p.type === 'age_varying' && p.values.length !== groups) {
+      report([...path, 'values'], `expected ${groups} value(s), one per age group, got ${p.values.length}`);
     }
-  }
-  checkCycles(source, deps, problems);
-  if (model.timespan.start_date > model.timespan.end_date)
-    problems.push(
-      source.problem(
-        ['model', 'timespan', 'end_date'],
-        `end_date ${model.timespan.end_date} is before start_date ${model.timespan.start_date}`,
-      ),
-    );
-  if (!findLocation(model.population.name))
-    problems.push(source.problem(['model', 'population', 'name'], unknownLocation(model.population.name)));
-}
-
-/** `unknown location "X": expected ...` */
-export function unknownLocation(code: string): string {
-  return `unknown location "${code}": expected US or an ISO 3166-2 code such as US-MA (one of the 53 FluSight locations: ${LOCATIONS.slice(
-    0,
-    4,
-  )
-    .map((l) => l.code)
-    .join(', ')}, ...)`;
-}
-
-/** Modelset checks against its basemodel: known populations, sampled names match the model's `sampled` entries. */
-export function checkModelset(source: YamlSource, modelset: ModelsetConfig, model: ModelConfig, problems: string[]): void {
-  if (Array.isArray(modelset.population_names)) {
-    modelset.population_names.forEach((code, i) => {
-      if (!findLocation(code)) problems.push(source.problem(['modelset', 'population_names', i], unknownLocation(code)));
-      if (modelset.population_names.indexOf(code) !== i)
-        problems.push(source.problem(['modelset', 'population_names', i], `duplicate location "${code}"`));
-    });
-  }
-  const grid = modelset.sampling?.grid;
-  const lhs = modelset.sampling?.latin_hypercube;
-  const sampledParams = Object.entries(model.parameters)
-    .filter(([, p]) => p.type === 'sampled')
-    .map(([n]) => n);
-  const sampledInits = model.compartments.filter((c) => c.init?.kind === 'sampled').map((c) => c.id);
-  const check = (
-    section: 'grid' | 'latin_hypercube',
-    kind: 'parameters' | 'compartments',
-    names: string[],
-    allowed: string[],
-    what: string,
-  ): void => {
-    for (const name of names) {
-      if (!allowed.includes(name))
-        problems.push(
-          source.problem(
-            ['modelset', 'sampling', section, kind, name],
-            `"${name}" is not ${what} in the basemodel: expected one of ${allowed.join(', ') || '(none)'}`,
-          ),
-        );
-    }
-  };
-  check('grid', 'parameters', Object.keys(grid?.parameters ?? {}), sampledParams, 'a parameter of type sampled');
-  check('latin_hypercube', 'parameters', Object.keys(lhs?.parameters ?? {}), sampledParams, 'a parameter of type sampled');
-  check('grid', 'compartments', Object.keys(grid?.compartments ?? {}), sampledInits, 'a compartment with init: sampled');
-  check('latin_hypercube', 'compartments', Object.keys(lhs?.compartments ?? {}), sampledInits, 'a compartment with init: sampled');
-  for (const name of [...sampledParams, ...sampledInits]) {
-    const kind = sampledParams.includes(name) ? 'parameters' : 'compartments';
-    const inGrid = name in (grid?.[kind] ?? {});
-    const inLhs = name in (lhs?.[kind] ?? {});
-    if (inGrid && inLhs)
-      problems.push(
-        source.problem(
-          ['modelset', 'sampling', 'latin_hypercube', kind, name],
-          `"${name}" is sampled both by the grid and the Latin hypercube: pick one`,
-        ),
+    if (p.type !== 'calculated') continue;
+    const expr = checkExpression(report, [...path, 'expression'], p.expression, params);
+    if (expr)
+      deps.set(
+        name,
+        expressionNames(expr).filter((n) => model.parameters[n]?.type === 'calculated'),
       );
   }
-  if (grid?.start_date && lhs?.start_date)
-    problems.push(
-      source.problem(
-        ['modelset', 'sampling', 'latin_hypercube', 'start_date'],
-        'start_date is sampled both by the grid and the Latin hypercube: pick one',
-      ),
-    );
-  const latest = [...(grid?.start_date ?? []), ...(lhs?.start_date ? [lhs.start_date.high] : [])].find((d) => d > model.timespan.end_date);
-  if (latest)
-    problems.push(
-      source.problem(['modelset', 'sampling'], `sampled start_date ${latest} is after the model's end_date ${model.timespan.end_date}`),
-    );
+  checkCycles(report, deps);
 }
 
-/** Names sampled by a modelset (grid or Latin hypercube). */
-export function sampledNames(modelset: ModelsetConfig | undefined): Set<string> {
-  const s = modelset?.sampling;
-  return new Set(
-    [s?.grid?.parameters, s?.grid?.compartments, s?.latin_hypercube?.parameters, s?.latin_hypercube?.compartments].flatMap((r) =>
-      Object.keys(r ?? {}),
-    ),
-  );
+/** Cross-field checks of a basemodel with `groups` age groups. */
+export function checkModel(report: Report, model: ModelConfig, groups: number): void {
+  checkCompartments(report, model, groups);
+  checkTransitions(report, model);
+  checkParameters(report, model, groups);
+  const { start_date: start, end_date: end } = model.timespan;
+  if (start > end) report(['model', 'timespan', 'end_date'], `end_date ${end} is before start_date ${start}`);
+  if (!findLocation(model.population.name)) report(['model', 'population', 'name'], unknownLocation(model.population.name));
 }
 
 /** Output selections must name compartments and transitions (`S_to_I`) of the model. */
-export function checkOutput(source: YamlSource, output: OutputConfig, model: ModelConfig, problems: string[]): void {
-  const comps = model.compartments.map((c) => c.id);
-  const pairs = [...new Set(model.transitions.map((t) => pairName(t.source, t.target)))];
-  const check = (section: 'quantiles' | 'trajectories', kind: 'compartments' | 'transitions', allowed: string[]): void => {
-    const selection = output[section][kind];
-    if (!Array.isArray(selection)) return;
-    selection.forEach((name, i) => {
-      if (!allowed.includes(name))
-        problems.push(
-          source.problem(['output', section, kind, i], `unknown ${kind.slice(0, -1)} "${name}": expected one of ${allowed.join(', ')}`),
-        );
-    });
+export function checkOutput(report: Report, output: OutputConfig, model: ModelConfig): void {
+  const allowed = {
+    compartments: model.compartments.map((c) => c.id),
+    transitions: [...new Set(model.transitions.map((t) => pairName(t.source, t.target)))],
   };
   for (const section of ['quantiles', 'trajectories'] as const) {
-    check(section, 'compartments', comps);
-    check(section, 'transitions', pairs);
+    for (const kind of ['compartments', 'transitions'] as const) {
+      const selection = output[section][kind];
+      if (!Array.isArray(selection)) continue;
+      selection.forEach((name, i) => {
+        if (!allowed[kind].includes(name)) {
+          report(['output', section, kind, i], `unknown ${kind.slice(0, -1)} "${name}": expected one of ${allowed[kind].join(', ')}`);
+        }
+      });
+    }
   }
 }

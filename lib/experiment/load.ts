@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
-import { checkModel, checkModelset, checkOutput, sampledNames } from './check-model.js';
+import { checkModel, checkOutput, reporter } from './check-model.js';
+import { checkModelset, checkSampledCovered } from './check-modelset.js';
 import { readAgeDistribution, readContactMatrix } from './csv-data.js';
 import { CONFIG_ROOTS, outputSchema, type ModelConfig, type ModelsetConfig, type OutputConfig } from './schema.js';
 import { YamlSource } from './yaml-source.js';
@@ -140,38 +141,15 @@ export function loadExperiment(files: ExperimentFiles, options: LoadOptions = {}
   const modelset = parseRoot<ModelsetConfig>(modelsetSource, 'modelset', problems);
   const output = outputSource ? parseRoot<OutputConfig>(outputSource, 'output', problems) : outputSchema.parse({});
   if (model && modelSource) {
+    const report = reporter(modelSource, problems);
     const data = readGroups(modelSource, model, files, problems);
-    checkModel(modelSource, model, data.groups.length, problems);
-    if (modelset && modelsetSource) checkModelset(modelsetSource, modelset, model, problems);
-    if (output && outputSource) checkOutput(outputSource, output, model, problems);
-    const sampled = sampledNames(modelset);
-    for (const [name, p] of Object.entries(model.parameters)) {
-      if (p.type === 'sampled' && !sampled.has(name))
-        problems.push(
-          modelSource.problem(
-            ['model', 'parameters', name],
-            `parameter "${name}" is of type sampled but no modelset sampling gives it values`,
-          ),
-        );
-    }
-    model.compartments.forEach((c, i) => {
-      if (c.init?.kind === 'sampled' && !sampled.has(c.id))
-        problems.push(
-          modelSource.problem(
-            ['model', 'compartments', i, 'init'],
-            `compartment "${c.id}" has init: sampled but no modelset sampling gives it values`,
-          ),
-        );
-    });
+    checkModel(report, model, data.groups.length);
+    if (modelset && modelsetSource) checkModelset(reporter(modelsetSource, problems), modelset, model);
+    if (output && outputSource) checkOutput(reporter(outputSource, problems), output, model);
+    checkSampledCovered(report, model, modelset);
     if (problems.length === 0 && output) {
-      return {
-        model,
-        modelset,
-        output,
-        outputFile: outputSource?.file,
-        files: { model: modelSource.file, ...(modelsetSource ? { modelset: modelsetSource.file } : {}) },
-        ...data,
-      };
+      const sources = { model: modelSource.file, ...(modelsetSource ? { modelset: modelsetSource.file } : {}) };
+      return { model, modelset, output, outputFile: outputSource?.file, files: sources, ...data };
     }
   }
   throw new ConfigError(`Experiment configuration is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'})`, problems);

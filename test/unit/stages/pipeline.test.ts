@@ -81,6 +81,10 @@ describe('Stage B (runner)', () => {
     await storage.putJson(layout.result(1), { ...result, inputSha256: '0'.repeat(64) });
     expect((await runRunner({ layout, taskIndex: 1 }, storage, memoryLogger())).skipped).toBe(false);
     expect(taskResultSchema.parse(await storage.getJson(layout.result(1)))).toEqual(result);
+    // so is an unreadable one
+    await storage.driver.put(layout.result(1), new TextEncoder().encode('not gzip'), 'application/gzip');
+    expect((await runRunner({ layout, taskIndex: 1 }, storage, memoryLogger())).skipped).toBe(false);
+    expect(taskResultSchema.parse(await storage.getJson(layout.result(1)))).toEqual(result);
   });
 
   it('draws the same numbers whatever order tasks run in', async () => {
