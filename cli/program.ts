@@ -1,5 +1,8 @@
 import { Command } from 'commander';
 import { registerBrowse } from './commands/browse.js';
+import { registerBuildCloud } from './commands/build-cloud.js';
+import { registerDownload } from './commands/download.js';
+import { registerWorkflow } from './commands/workflow.js';
 import { registerBuild } from './commands/build.js';
 import { registerRun } from './commands/run.js';
 
@@ -16,5 +19,8 @@ export function buildProgram(): Command {
   registerBuild(program);
   registerRun(program);
   registerBrowse(program);
+  registerBuildCloud(program);
+  registerWorkflow(program);
+  registerDownload(program);
   return program;
 }

@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseStage } from '../../lib/contract/layout.js';
-import { cloudLogExtras, cloudLogFields, withCloudLogOptions } from './cloud-options.js';
+import {
+  cloudLogExtras,
+  cloudLogFields,
+  cloudStatusFields,
+  repeatWhileWatching,
+  withCloudLogOptions,
+  withCloudStatusOptions,
+} from './cloud-options.js';
 import { processDeps, withBackendOptions, type CommandDeps } from './context.js';
 import { backendOptionsSchema, intOption, parseOptions } from './options.js';
 import { renderExperiments, renderLogs, renderStatus } from './render.js';
@@ -32,9 +39,11 @@ async function showLogs(deps: CommandDeps, raw: unknown): Promise<void> {
 }
 
 async function showStatus(deps: CommandDeps, raw: unknown): Promise<void> {
-  const o = parseOptions(listSchema, raw);
-  const report = await deps.backend(o).status();
-  deps.stdout(o.json ? `${JSON.stringify(report)}\n` : renderStatus(report));
+  const o = parseOptions(listSchema.extend(cloudStatusFields), raw);
+  await repeatWhileWatching(o.watch, async () => {
+    const report = await deps.backend(o).status({ expId: o.expId });
+    deps.stdout(o.json ? `${JSON.stringify(report)}\n` : renderStatus(report));
+  });
 }
 
 /** Registers `experiment list`, `logs` and `status`. */
@@ -50,7 +59,7 @@ export function registerBrowse(program: Command, deps: () => CommandDeps = proce
     .option('--task-index <n>', 'one Stage B task')
     .option('--json', 'print JSON')
     .action(async (options: unknown) => showLogs(deps(), options));
-  withBackendOptions(program.command('status').description('what the back end has to work with, and its runs'))
+  withCloudStatusOptions(withBackendOptions(program.command('status').description('what the back end has to work with, and its runs')))
     .option('--json', 'print JSON')
     .action(async (options: unknown) => showStatus(deps(), options));
 }

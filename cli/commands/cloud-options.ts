@@ -119,3 +119,20 @@ export function cloudLogExtras(
     : undefined;
   return { follow: o.follow, tail: o.tail, since: o.since, onLine };
 }
+
+/** `status` options only the cloud honours. */
+export const cloudStatusFields = { expId: z.string().min(1).optional(), watch: z.boolean().default(false) };
+
+/** Adds `--exp-id` and `--watch` to `status`. */
+export function withCloudStatusOptions(command: Command): Command {
+  return command.option('--exp-id <id>', 'cloud: only this experiment').option('--watch', 'cloud: refresh every 15 s until interrupted');
+}
+
+/** Runs `show` once, or (watching) again every `intervalMs` until the process is interrupted. */
+export async function repeatWhileWatching(watch: boolean, show: () => Promise<void>, intervalMs = 15_000): Promise<void> {
+  await show();
+  while (watch) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    await show();
+  }
+}

@@ -130,6 +130,11 @@ export interface LogEntry {
   readonly text: string;
 }
 
+/** Which runs `status` shows (the cloud honours it). */
+export interface StatusQuery {
+  readonly expId?: string | undefined;
+}
+
 /** Free-form facts about a back end, as label/value lines. */
 export interface StatusReport {
   readonly backend: BackendName;
@@ -149,5 +154,5 @@ export interface Backend {
   runJob(options: JobOptions, progress: ProgressSink): Promise<WorkflowResult>;
   listExperiments(): Promise<ExperimentListing[]>;
   logs(query: LogQuery): Promise<LogEntry[]>;
-  status(): Promise<StatusReport>;
+  status(query?: StatusQuery): Promise<StatusReport>;
 }

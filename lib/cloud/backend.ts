@@ -6,6 +6,7 @@ import type {
   LogEntry,
   LogQuery,
   ProgressSink,
+  StatusQuery,
   StatusReport,
   WorkflowOptions,
   WorkflowResult,
@@ -15,8 +16,8 @@ import type { ExperimentSource } from '../local/experiments.js';
 import { listLocalExperiments } from '../local/browse.js';
 import type { LocalPaths } from '../local/types.js';
 import { S3Driver, Storage } from '../storage/index.js';
-import { createAwsClients, type AwsClients, type AwsTarget } from './clients.js';
-import { resolveDeployment, type Deployment } from './deployment.js';
+import type { AwsClients, AwsTarget } from './clients.js';
+import { cloudSession } from './session.js';
 import { cloudLogs, type CloudLogLine } from './logs.js';
 import { progressLine, waitForRun } from './progress.js';
 import { submitStageJob } from './run-job.js';
@@ -101,10 +102,9 @@ function toEntries(lines: readonly CloudLogLine[], group: string): LogEntry[] {
  * first use, so `--help` and local commands never touch AWS.
  */
 export function createCloudBackend(config: CloudBackendConfig): Backend {
-  const clients = config.clients ?? createAwsClients(config.target);
-  let deployment: Promise<Deployment> | undefined;
-  const deployed = (): Promise<Deployment> =>
-    (deployment ??= resolveDeployment(clients.cloudFormation, { stackPrefix: config.stackPrefix }));
+  const session = cloudSession(config.target, config.stackPrefix, config.clients);
+  const { clients } = session;
+  const deployed = session.deployment;
   const storage = async (): Promise<Storage> => new Storage(new S3Driver(clients.s3, (await deployed()).bucketName));
 
   const rehearseWorkflow = async (options: WorkflowOptions & CloudWorkflowExtras, progress: ProgressSink): Promise<WorkflowResult> => {
@@ -177,9 +177,9 @@ export function createCloudBackend(config: CloudBackendConfig): Backend {
     return toEntries(lines, d.logGroupName);
   };
 
-  const status = async (): Promise<StatusReport> => {
+  const status = async (query: StatusQuery = {}): Promise<StatusReport> => {
     const d = await deployed();
-    const s = await cloudStatus(clients, d);
+    const s = await cloudStatus(clients, d, query.expId);
     const facts = [
       { label: 'state machine', value: d.stateMachineArn },
       { label: 'bucket', value: `s3://${d.bucketName}` },

@@ -1,0 +1,53 @@
+import { Command } from 'commander';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { downloadRun } from '../../lib/cloud/download.js';
+import { DEFAULT_LOCAL_DIR, localPaths } from '../../lib/local/paths.js';
+import { LocalDriver, S3Driver, Storage } from '../../lib/storage/index.js';
+import { processCloudDeps, type CloudCommandDeps } from './cloud-deps.js';
+import { cloudTargetFields, withCloudTargetOptions } from './cloud-options.js';
+import { parseOptions } from './options.js';
+
+const schema = z.object({
+  ...cloudTargetFields,
+  local: z.boolean().default(false),
+  localDir: z.string().min(1).optional(),
+  expId: z.string({ message: 'required' }).min(1),
+  runId: z.string().min(1).optional(),
+  files: z.string().min(1).optional(),
+  output: z.string().min(1).default('downloads'),
+  json: z.boolean().default(false),
+});
+
+/** The run's storage: the deployment's bucket, or the local bucket folder with --local. */
+async function storageFor(deps: CloudCommandDeps, o: z.infer<typeof schema>): Promise<Storage> {
+  if (o.local)
+    return new Storage(new LocalDriver(localPaths(o.localDir ?? deps.env.EPYCLOUD_LOCAL_DIR ?? DEFAULT_LOCAL_DIR, deps.cwd).bucketDir));
+  const session = deps.session(o);
+  return new Storage(new S3Driver(session.clients.s3, (await session.deployment()).bucketName));
+}
+
+async function download(deps: CloudCommandDeps, raw: unknown): Promise<void> {
+  const o = parseOptions(schema, raw);
+  const result = await downloadRun(await storageFor(deps, o), {
+    expId: o.expId,
+    runId: o.runId,
+    files: o.files,
+    outDir: resolve(deps.cwd, o.output),
+  });
+  deps.stderr(`download: ${result.files.length} file(s) of run ${result.runId}\n`);
+  deps.stdout(o.json ? `${JSON.stringify(result)}\n` : result.files.map((f) => `${f}\n`).join(''));
+}
+
+/** Registers `download`: a run's files (default its outputs) to a local folder. */
+export function registerDownload(program: Command, deps: () => CloudCommandDeps = processCloudDeps): void {
+  withCloudTargetOptions(program.command('download').description("copy a run's files (default: its outputs) to a folder"))
+    .requiredOption('--exp-id <id>', 'experiment id')
+    .option('--run-id <id>', 'run (default: the newest)')
+    .option('--files <glob>', 'files relative to the run, * within a folder, ** across (default outputs/**)')
+    .option('-o, --output <dir>', 'target folder; files land in <dir>/<run-id>/', 'downloads')
+    .option('--local', 'from the local bucket folder instead of S3')
+    .option('--local-dir <dir>', `local folder (default ${DEFAULT_LOCAL_DIR})`)
+    .option('--json', 'print JSON')
+    .action(async (options: unknown) => download(deps(), options));
+}

@@ -1,0 +1,116 @@
+import { Command } from 'commander';
+import { z } from 'zod';
+import type { ExecutionStatus } from '@aws-sdk/client-sfn';
+import { listExecutions, toExecutionArn, type ExecutionInfo } from '../../lib/cloud/executions.js';
+import { executionNamePrefix } from '../../lib/cloud/names.js';
+import { progressLine, runProgress } from '../../lib/cloud/progress.js';
+import { cancelExecution, retryExecution } from '../../lib/cloud/workflows.js';
+import { processCloudDeps, type CloudCommandDeps } from './cloud-deps.js';
+import { cloudTargetFields, withCloudTargetOptions } from './cloud-options.js';
+import { parseOptions } from './options.js';
+
+const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
+
+const listSchema = z.object({
+  ...cloudTargetFields,
+  expId: z.string().min(1).optional(),
+  status: z
+    .string()
+    .transform((s) => s.toUpperCase())
+    .pipe(z.enum(STATUSES, { message: `expected one of ${STATUSES.join(', ')}` }))
+    .optional(),
+  since: z
+    .string()
+    .transform((s) => new Date(s))
+    .refine((d) => !Number.isNaN(d.getTime()), 'expected an ISO date, e.g. 2026-11-01')
+    .optional(),
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'expected an integer >= 1')
+    .transform(Number)
+    .refine((n) => n >= 1, 'expected an integer >= 1')
+    .default(20),
+  json: z.boolean().default(false),
+});
+const oneSchema = z.object({ ...cloudTargetFields, json: z.boolean().default(false) });
+
+/** One execution per line: name, status, start, stop. */
+export function renderExecutions(list: readonly ExecutionInfo[]): string {
+  if (list.length === 0) return 'No executions.\n';
+  return list
+    .map(
+      (e) =>
+        `${e.name}  ${e.status}  ${e.startDate ?? '-'}  ${e.stopDate ?? '-'}${e.redriveCount ? `  redriven ${e.redriveCount}x` : ''}\n`,
+    )
+    .join('');
+}
+
+async function list(deps: CloudCommandDeps, raw: unknown): Promise<void> {
+  const o = parseOptions(listSchema, raw);
+  const session = deps.session(o);
+  const d = await session.deployment();
+  const found = await listExecutions(session.clients.sfn, d.stateMachineArn, {
+    status: o.status as ExecutionStatus | undefined,
+    namePrefix: o.expId === undefined ? undefined : executionNamePrefix(o.expId),
+    since: o.since,
+    limit: o.limit,
+  });
+  deps.stdout(o.json ? `${JSON.stringify(found)}\n` : renderExecutions(found));
+}
+
+async function describe(deps: CloudCommandDeps, id: string, raw: unknown): Promise<void> {
+  const o = parseOptions(oneSchema, raw);
+  const session = deps.session(o);
+  const d = await session.deployment();
+  const progress = await runProgress(session.clients, d, toExecutionArn(d.stateMachineArn, id));
+  const e = progress.execution;
+  const text = [
+    `${e.name}: ${e.status}`,
+    `  experiment ${e.expId ?? '?'}, run ${e.runId ?? '?'}`,
+    `  started ${e.startDate ?? '-'}, stopped ${e.stopDate ?? '-'}`,
+    `  ${progressLine(progress)}`,
+    ...(e.error ? [`  error ${e.error}: ${e.cause ?? ''}`] : []),
+    ...progress.jobs.map((j) => `  job ${j.jobId} ${j.stage ?? '?'} ${j.status} ${j.done}/${j.size} done, ${j.failed} failed`),
+  ].join('\n');
+  deps.stdout(o.json ? `${JSON.stringify(progress)}\n` : `${text}\n`);
+}
+
+async function cancel(deps: CloudCommandDeps, id: string, raw: unknown): Promise<void> {
+  const o = parseOptions(oneSchema, raw);
+  const session = deps.session(o);
+  const result = await cancelExecution(session.clients, await session.deployment(), id);
+  const text = `${result.execution.name}: ${result.stopped ? 'stopped' : `was ${result.execution.status}`}; terminated ${result.terminatedJobIds.length} Batch job(s)\n`;
+  deps.stdout(o.json ? `${JSON.stringify(result)}\n` : text);
+}
+
+async function retry(deps: CloudCommandDeps, id: string, raw: unknown): Promise<void> {
+  const o = parseOptions(oneSchema, raw);
+  const session = deps.session(o);
+  const d = await session.deployment();
+  const after = await retryExecution(session.clients, d, id);
+  deps.stdout(
+    o.json
+      ? `${JSON.stringify(after)}\n`
+      : `${after.name}: redriven (${after.status}, redrive ${after.redriveCount}); run ${after.runId ?? '?'} keeps its results\n`,
+  );
+}
+
+/** Registers `workflow list|describe|cancel|retry` (cloud executions). */
+export function registerWorkflow(program: Command, deps: () => CloudCommandDeps = processCloudDeps): void {
+  const workflow = program.command('workflow').description('cloud executions: list, describe, cancel, retry');
+  withCloudTargetOptions(workflow.command('list').description('executions of the state machine, newest first'))
+    .option('--exp-id <id>', 'only this experiment')
+    .option('--status <status>', `one of ${STATUSES.join(', ')}`)
+    .option('--since <date>', 'started at or after this date')
+    .option('--limit <n>', 'at most n executions', '20')
+    .option('--json', 'print JSON')
+    .action(async (options: unknown) => list(deps(), options));
+  const one = (name: string, description: string, action: (deps: CloudCommandDeps, id: string, raw: unknown) => Promise<void>): void => {
+    withCloudTargetOptions(workflow.command(`${name} <execution>`).description(`${description} (execution name or ARN)`))
+      .option('--json', 'print JSON')
+      .action(async (id: string, options: unknown) => action(deps(), id, options));
+  };
+  one('describe', 'an execution, its Batch jobs and stage progress', describe);
+  one('cancel', 'stop an execution and terminate its Batch jobs', cancel);
+  one('retry', 'redrive a failed execution from where it failed, keeping its run id and results', retry);
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { createCloudBackend, type CloudBackendConfig } from '../../../lib/cloud/backend.js';
+import type { ProgressEvent } from '../../../lib/backend/types.js';
+import { addJob, fakeWithStacks } from './fixtures.js';
+import type { FakeAws } from './fake-aws.js';
+
+const paths = { projectRoot: '/p', localDir: '/p/local', experimentsDir: '/p/local/forecast/experiments', bucketDir: '/p/local/bucket' };
+
+function backend(aws: FakeAws, confirm: CloudBackendConfig['confirm'] = async () => true) {
+  const uploaded: string[] = [];
+  const b = createCloudBackend({
+    target: {},
+    paths,
+    confirm,
+    hostEnv: {},
+    clients: aws.clients,
+    pollMs: 1,
+    experiments: { validate: async () => ({ numTasks: 2 }), snapshot: async (dir) => void uploaded.push(dir) },
+  });
+  return { b, uploaded };
+}
+
+const options = { expId: 'flu', runId: 'r1', parallelism: 1, retries: 0 };
+
+describe('cloud back end', () => {
+  it('starts a run from the local experiment folder and reports run id, prefix and console link', async () => {
+    const aws = fakeWithStacks();
+    const { b, uploaded } = backend(aws);
+    const notes: ProgressEvent[] = [];
+    const result = await b.runWorkflow({ ...options, yes: true }, (e) => notes.push(e));
+    expect(uploaded).toEqual(['/p/local/forecast/experiments/flu']);
+    expect(result).toMatchObject({ status: 'started', backend: 'cloud', runId: 'r1', numTasks: 2, outputs: 's3://epy-bucket/flu/r1/' });
+    expect(result.logs).toMatch(/^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/states\/.*execution:Pipeline:flu--r1$/);
+    expect(notes[0]).toMatchObject({ type: 'note' });
+  });
+
+  it('asks before spending money unless --yes, and stops on no', async () => {
+    const aws = fakeWithStacks();
+    const questions: string[] = [];
+    const { b, uploaded } = backend(aws, async (q) => {
+      questions.push(q);
+      return false;
+    });
+    await expect(b.runWorkflow(options, () => {})).rejects.toThrow(/Cancelled/);
+    expect(questions[0]).toMatch(/Start cloud run r1 of flu \(2 task\(s\)\)/);
+    expect(uploaded).toEqual([]);
+  });
+
+  it('--wait reports Stage B progress and fails when the execution fails', async () => {
+    const aws = fakeWithStacks();
+    const { b } = backend(aws);
+    const notes: string[] = [];
+    const running = b.runWorkflow({ ...options, yes: true, wait: true }, (e) => {
+      if (e.type !== 'note') return;
+      notes.push(e.message);
+      const execution = aws.executions[0];
+      if (execution && notes.length === 2) {
+        addJob(aws, {
+          jobId: 'b',
+          status: 'FAILED',
+          tags: { 'epycloud:stage': 'runner' },
+          arrayProperties: { size: 2, statusSummary: { SUCCEEDED: 1, FAILED: 1 } },
+        });
+        aws.submitted(execution, 'b');
+        execution.status = 'FAILED';
+      }
+    });
+    const result = await running;
+    expect(result.status).toBe('failed');
+    expect(result.failure).toMatch(/ended FAILED/);
+    expect(notes.at(-1)).toContain('B 1 done, 1 failed, 0 running of 2');
+  });
+
+  it('submits one Batch job for run job', async () => {
+    const aws = fakeWithStacks();
+    const result = await backend(aws).b.runJob(
+      { expId: 'flu', runId: 'r1', stage: 'output', numTasks: 3, parallelism: 1, retries: 0 },
+      () => {},
+    );
+    expect(result.status).toBe('started');
+    expect(result.logs).toMatch(/^Batch job job-1 \(epycloud-output-flu-r1\)/);
+  });
+});
