@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createCloudBackend, type CloudBackendConfig } from '../../../lib/cloud/backend.js';
-import type { ProgressEvent } from '../../../lib/backend/types.js';
+import { createCloudBackend, type CloudBackendConfig, type CloudWorkflowExtras } from '../../../lib/cloud/backend.js';
+import type { ProgressEvent, WorkflowOptions } from '../../../lib/backend/types.js';
 import { addJob, fakeWithStacks } from './fixtures.js';
 import type { FakeAws } from './fake-aws.js';
 
@@ -50,7 +50,8 @@ describe('cloud back end', () => {
     const aws = fakeWithStacks();
     const { b } = backend(aws);
     const notes: string[] = [];
-    const running = b.runWorkflow({ ...options, yes: true, wait: true }, (e) => {
+    const waiting: WorkflowOptions & CloudWorkflowExtras = { ...options, yes: true, wait: true };
+    const running = b.runWorkflow(waiting, (e) => {
       if (e.type !== 'note') return;
       notes.push(e.message);
       const execution = aws.executions[0];
