@@ -5,6 +5,7 @@
  */
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   engine: () => import('./engine.js'),
+  local: () => import('./local.js'),
 };
 
 const wanted = process.argv.slice(2);
