@@ -82,12 +82,12 @@ function btpe(rng: Rng, n: number, p: number): number {
       if (y > n) continue;
       v *= (u - p3) * lambdaR;
     }
-    if (accept(n, p, q, npq, m, xm, y, v)) return y;
+    if (accept(n, p, q, npq, m, y, v)) return y;
   }
 }
 
 /** Whether v <= f(y)/f(m) for the binomial pmf f: recursive product near the mode, else squeeze + Stirling bounds. */
-function accept(n: number, p: number, q: number, npq: number, m: number, xm: number, y: number, v: number): boolean {
+function accept(n: number, p: number, q: number, npq: number, m: number, y: number, v: number): boolean {
   const k = Math.abs(y - m);
   if (k <= 20 || k >= npq / 2 - 1) {
     const s = p / q;
@@ -102,18 +102,28 @@ function accept(n: number, p: number, q: number, npq: number, m: number, xm: num
   const logV = Math.log(v);
   if (logV < t - rho) return true;
   if (logV > t + rho) return false;
-  // log f(y) - log f(m) from Stirling's series (derived: + tail(m+1) + tail(n-m+1) - tail(y+1) - tail(n-y+1)).
+  return logV <= logPmfRatio(n, p, m, y);
+}
+
+/**
+ * log f(y) - log f(m) for the Binomial(n, p) pmf f, from Stirling's series
+ * (accurate to ~1e-12 for m, y, n - m, n - y >= 15; BTPE's final test). The
+ * correction terms enter as + c(m+1) + c(n-m+1) - c(y+1) - c(n-y+1), which
+ * is what the expansion gives.
+ */
+export function logPmfRatio(n: number, p: number, m: number, y: number): number {
+  const q = 1 - p;
   const x1 = y + 1;
   const f1 = m + 1;
   const z = n + 1 - m;
   const w = n - y + 1;
-  const bound =
-    xm * Math.log(f1 / x1) +
+  return (
+    (m + 0.5) * Math.log(f1 / x1) +
     (n - m + 0.5) * Math.log(z / w) +
     (y - m) * Math.log((w * p) / (x1 * q)) +
     stirlingTail(f1) +
     stirlingTail(z) -
     stirlingTail(x1) -
-    stirlingTail(w);
-  return logV <= bound;
+    stirlingTail(w)
+  );
 }

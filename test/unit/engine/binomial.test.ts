@@ -1,7 +1,7 @@
 import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
 import binomialPmf from '@stdlib/stats-base-dists-binomial-pmf';
 import { describe, expect, it } from 'vitest';
-import { binomial, INVERSION_LIMIT } from '../../../lib/engine/binomial.js';
+import { binomial, INVERSION_LIMIT, logPmfRatio } from '../../../lib/engine/binomial.js';
 import { Rng } from '../../../lib/engine/rng.js';
 
 const DRAWS = 40_000;
@@ -118,5 +118,20 @@ describe('binomial sampler', () => {
       return calls / 4000;
     };
     expect(count(1e9)).toBeLessThan(count(1e3) * 1.5 + 1);
+  });
+
+  it("uses an exact Stirling bound in BTPE's final acceptance test", () => {
+    for (const [n, p] of [
+      [10_000, 0.3],
+      [1_000_000, 0.0002],
+      [5000, 0.5],
+    ] as const) {
+      const m = Math.floor(n * p + p);
+      const sd = Math.sqrt(n * p * (1 - p));
+      for (const y of [m - 3 * sd, m - 25, m + 25, m + 3 * sd].map(Math.round)) {
+        const exact = Math.log(binomialPmf(y, n, p) / binomialPmf(m, n, p));
+        expect(Math.abs(logPmfRatio(n, p, m, y) - exact)).toBeLessThan(1e-9);
+      }
+    }
   });
 });
