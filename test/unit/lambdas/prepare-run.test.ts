@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { prepareRun, requestedImage, type PrepareConfig, type RegisterImage } from '../../../lambdas/prepare-run/prepare.js';
+import { ConfigError, ValidationError } from '../../../lib/errors.js';
+
+const config: PrepareConfig = {
+  bucket: 'data',
+  environment: 'prod',
+  billingProject: 'default',
+  platform: 'fargate',
+  repositoryUri: 'acct.dkr.ecr.us-east-1.amazonaws.com/epycloud',
+  resources: { builder: { vcpus: 1, memoryMiB: 2048 }, runner: { vcpus: 1, memoryMiB: 2048 }, output: { vcpus: 2, memoryMiB: 4096 } },
+  jobDefinitions: { builder: 'jd-b:1', runner: 'jd-r:1', output: 'jd-o:1' },
+};
+const never: RegisterImage = async () => {
+  throw new Error('must not register');
+};
+const now = () => new Date('2026-11-23T01:02:03Z');
+
+describe('prepareRun', () => {
+  it('keeps the given run id and builds Stage A with the contract environment, tags and sizes', async () => {
+    const { run, results } = await prepareRun(
+      { expId: 'flu/a', runId: 'r1', dirPrefix: 'team/', profile: 'lab' },
+      { config, registerImage: never },
+    );
+    expect(run).toMatchObject({
+      expId: 'flu/a',
+      runId: 'r1',
+      prefix: 'team/flu/a/r1/',
+      skipOutput: false,
+      maxParallelism: null,
+      outputConfigFile: null,
+      profile: 'lab',
+      billingProject: 'default',
+    });
+    expect(run.jobDefinitions).toEqual(config.jobDefinitions);
+    expect(run.builder.jobName).toBe('epycloud-builder-flu-a-r1');
+    expect(run.builder.containerOverrides.Environment).toContainEqual({ Name: 'DIR_PREFIX', Value: 'team/' });
+    expect(run.tags.runner).toMatchObject({ 'epycloud:stage': 'runner', 'epycloud:profile': 'lab' });
+    expect(results).toEqual({ builder: null, runner: null, output: null });
+  });
+
+  it('generates a run id when none is given', async () => {
+    const { run } = await prepareRun({ expId: 'x' }, { config, registerImage: never, now });
+    expect(run.runId).toMatch(/^20261123-010203-[0-9a-f]{8}$/);
+  });
+
+  it('reports every input problem at once, naming the field', async () => {
+    const error = await prepareRun({ expId: 'x', maxParallelism: 0, skipOutput: 'yes', extra: 1 }, { config, registerImage: never }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as ConfigError).problems.join('\n');
+    for (const field of ['maxParallelism', 'skipOutput', 'extra']) expect(text).toContain(field);
+  });
+
+  it('checks per-stage overrides against Fargate sizes, but not on EC2', async () => {
+    const input = { expId: 'x', runId: 'r', stages: { runner: { memoryMiB: 1024 } } };
+    await expect(prepareRun(input, { config, registerImage: never })).rejects.toThrow(
+      'stages.runner: Fargate with 1 vCPU takes 2048..8192 MiB',
+    );
+    const { run } = await prepareRun(input, { config: { ...config, platform: 'ec2' }, registerImage: never });
+    expect(run.resources.runner).toEqual({ vcpus: 1, memoryMiB: 1024 });
+  });
+
+  it('rejects bad ids and bad tag values before registering anything', async () => {
+    await expect(prepareRun({ expId: '../x' }, { config, registerImage: never })).rejects.toThrow(/Invalid experiment id/);
+    await expect(prepareRun({ expId: 'x', runId: 'a/b' }, { config, registerImage: never })).rejects.toThrow(/Invalid run id/);
+    await expect(prepareRun({ expId: 'x', billingProject: 'a;b', imageTag: 'v2' }, { config, registerImage: never })).rejects.toThrow(
+      /epycloud:billing_project/,
+    );
+  });
+
+  it('registers a revision per stage for an image override', async () => {
+    const calls: string[] = [];
+    const registerImage: RegisterImage = async (arn, image) => {
+      calls.push(`${arn}=${image}`);
+      return `${arn}+`;
+    };
+    const { run } = await prepareRun({ expId: 'x', runId: 'r', imageUri: 'repo/img:9' }, { config, registerImage });
+    expect(calls).toEqual(['jd-b:1=repo/img:9', 'jd-r:1=repo/img:9', 'jd-o:1=repo/img:9']);
+    expect(run.jobDefinitions).toEqual({ builder: 'jd-b:1+', runner: 'jd-r:1+', output: 'jd-o:1+' });
+  });
+});
+
+describe('requestedImage', () => {
+  const input = { expId: 'x', dirPrefix: '', skipOutput: false, stages: {} };
+  it('prefers a full URI, maps a tag onto the repository, and refuses both', () => {
+    expect(requestedImage(input, 'repo')).toBeUndefined();
+    expect(requestedImage({ ...input, imageTag: 'v1' }, 'repo')).toBe('repo:v1');
+    expect(requestedImage({ ...input, imageUri: 'other:v2' }, 'repo')).toBe('other:v2');
+    expect(() => requestedImage({ ...input, imageUri: 'a', imageTag: 'b' }, 'repo')).toThrow(ValidationError);
+  });
+});
