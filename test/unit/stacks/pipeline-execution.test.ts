@@ -1,5 +1,5 @@
 import '../../../lib/rehearsal/polyfill.js';
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planRun } from '../../../lambdas/plan-stage-b/plan.js';
 import { prepareRun, type PrepareConfig } from '../../../lambdas/prepare-run/prepare.js';
@@ -39,6 +39,10 @@ function submitJob(submitted: Submit[]) {
   };
 }
 
+type LocalHandler = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>[string];
+/** Adapts a typed stand-in to the interpreter's JSON-typed handler. */
+const local = <I, O>(fn: (input: I) => Promise<O>): LocalHandler => fn as unknown as LocalHandler;
+
 const envOf = (s: Submit) => Object.fromEntries(s.ContainerOverrides.Environment.map((e) => [e.Name, e.Value]));
 
 describe('executing the synthesized state machine (stand-ins for Batch, the real lambda logic)', () => {
@@ -56,9 +60,10 @@ describe('executing the synthesized state machine (stand-ins for Batch, the real
     const execution = machine.run(input as Parameters<StateMachine['run']>[0], {
       overrides: {
         taskResourceLocalHandlers: {
-          [S.prepare]: (event: unknown) =>
+          [S.prepare]: local((event: unknown) =>
             prepareRun(event, { config, registerImage: async (arn, image) => (registered.push(`${arn} ${image}`), `${arn}-new`) }),
-          [S.stageA]: async (job: Submit) => {
+          ),
+          [S.stageA]: local(async (job: Submit) => {
             const env = envOf(job);
             const layout = new RunLayout(env.EXP_ID as string, env.RUN_ID as string, env.DIR_PREFIX);
             await storage.putJson(layout.manifest, {
@@ -70,12 +75,12 @@ describe('executing the synthesized state machine (stand-ins for Batch, the real
               inputs: [],
             });
             return submit(job);
-          },
-          [S.plan]: (event: Parameters<typeof planRun>[0]) => planRun(event, { storage, bucket: config.bucket }),
-          [S.stageBSingle]: submit,
-          [S.stageBArray]: submit,
-          [S.stageBPart]: submit,
-          [S.stageC]: submit,
+          }),
+          [S.plan]: local((event: Parameters<typeof planRun>[0]) => planRun(event, { storage, bucket: config.bucket })),
+          [S.stageBSingle]: local(submit),
+          [S.stageBArray]: local(submit),
+          [S.stageBPart]: local(submit),
+          [S.stageC]: local(submit),
         },
       },
     });
