@@ -96,7 +96,7 @@ export async function run(): Promise<void> {
     const [p, d] = [processRun.result.runner!, dockerRun.result.runner!];
     console.log(
       `docker overhead over process: Stage B wall ${(((d.wallMs - p.wallMs) / p.wallMs) * 100).toFixed(1)}% ` +
-        `(${((d.wallMs - p.wallMs) / 1000).toFixed(1)} s), per task ${(((d.busyMs / d.tasksRun - p.busyMs / p.tasksRun) * 1000) / 1000 / 1000).toFixed(2)} s`,
+        `(${((d.wallMs - p.wallMs) / 1000).toFixed(1)} s), per task ${((d.busyMs / d.tasksRun - p.busyMs / p.tasksRun) / 1000).toFixed(2)} s`,
     );
   } finally {
     await rm(localDir, { recursive: true, force: true });

@@ -131,7 +131,21 @@ describe('local runs with --runtime process', () => {
     expect(logs.stdout).toMatch(/==> runner task 0 \(.*runner_00000\.log\) <==/);
     expect(logs.stdout).toMatch(/"task_index":0/);
     const list = await runCli(['experiment', 'list', '--local', '--local-dir', local.dir]);
-    expect(list.stdout).toMatch(/tests\/small-sampling: 4 run\(s\)/);
+    expect(list.stdout).toMatch(/tests\/small-sampling: 3 run\(s\)/);
     expect(list.stdout).toMatch(/keeps-failing {2}complete/);
+  });
+
+  it('says plainly when no Docker engine answers, how to proceed, and writes nothing', async () => {
+    const run = await runCli(
+      ['run', 'workflow', '--local', '--local-dir', local.dir, '--exp-id', 'examples/seir-ma', '--run-id', 'no-engine'],
+      {
+        DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+      },
+    );
+    expect(run.exitCode).toBe(6);
+    expect(run.stderr).toMatch(/No Docker engine answers/);
+    expect(run.stderr).toMatch(/scripts\/docker-engine\.sh start/);
+    expect(run.stderr).toMatch(/--runtime process/);
+    await expect(stat(bucketPath(join(local.dir, 'bucket'), new RunLayout('examples/seir-ma', 'no-engine').prefix))).rejects.toThrow();
   });
 });
