@@ -30,6 +30,16 @@ export function mergeConfig(base: Record<string, unknown>, over: Record<string, 
   return out;
 }
 
+/** `-c key=value` passes text: a value that looks like JSON is parsed; bad JSON is an error naming the key. */
+function fromJsonText(value: unknown): unknown {
+  if (typeof value !== 'string' || !value.trim().startsWith('{')) return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch (error) {
+    throw new ConfigError(`Invalid CDK context ${CONTEXT_KEYS.environments}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
 /**
  * Reads and validates the deployment config from CDK context. Every problem
  * is reported at once, each naming the context key and path, e.g.
@@ -37,7 +47,7 @@ export function mergeConfig(base: Record<string, unknown>, over: Record<string, 
  */
 export function loadDeploymentConfig(tryGetContext: (key: string) => unknown): DeploymentConfig {
   const envValue = tryGetContext(CONTEXT_KEYS.env) ?? DEFAULT_ENV;
-  const environments = tryGetContext(CONTEXT_KEYS.environments) ?? {};
+  const environments = fromJsonText(tryGetContext(CONTEXT_KEYS.environments) ?? {});
   if (typeof envValue !== 'string' || envValue === '') {
     throw new ConfigError(`Invalid CDK context ${CONTEXT_KEYS.env}: expected an environment name, got ${JSON.stringify(envValue)}`);
   }

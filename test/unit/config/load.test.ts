@@ -103,6 +103,12 @@ describe('loadDeploymentConfig', () => {
     );
   });
 
+  it('parses the environments map given as JSON text (cdk -c)', () => {
+    const config = loadDeploymentConfig(context({ 'epycloud:environments': '{"dev":{"compute":{"maxvCpus":16}}}' }));
+    expect(config.compute.maxvCpus).toBe(16);
+    expect(problemsOf({ 'epycloud:environments': '{"dev":' })[0]).toMatch(/epycloud:environments: not valid JSON/);
+  });
+
   it('rejects a non-object environments map and a non-string env', () => {
     expect(problemsOf({ 'epycloud:environments': [] })[0]).toMatch(/epycloud:environments: expected an object/);
     expect(problemsOf({ 'epycloud:env': 3 })[0]).toMatch(/epycloud:env: expected an environment name, got 3/);
