@@ -25,7 +25,7 @@ export function binSteps(startDay: number, dt: number, steps: number, mode: Resa
   const wholeDays = Number.isInteger(dt) && Number.isInteger(startDay);
   let lastKey = Number.NaN;
   for (let t = 0; t < steps; t++) {
-    const time = startDay + t * dt;
+    const time = startDay + t * dt + 1e-9; // guard floor() against 2.9999999 from float steps
     const key = mode === 'none' ? t : mode === 'daily' ? Math.floor(time) : saturdayOnOrAfter(time);
     if (key !== lastKey) {
       labels.push(mode === 'none' && !wholeDays ? isoDateTime(time) : isoDate(mode === 'none' ? time : key));

@@ -36,6 +36,13 @@ describe('resampling', () => {
     expect(binSteps(day('2024-03-01'), 1, 2, 'none').labels).toEqual(['2024-03-01', '2024-03-02']);
   });
 
+  it('puts a step that starts on a day boundary into that day despite float steps', () => {
+    expect(30 * 0.7).toBeLessThan(21); // 20.999999999999996
+    const binning = binSteps(day('2024-03-01'), 0.7, 31, 'daily');
+    expect(binning.labels.at(-1)).toBe('2024-03-22');
+    expect(binning.binOf[30]).toBe(binning.labels.length - 1);
+  });
+
   it('rejects dates that are not on the calendar', () => {
     expect(dayNumber('2024-02-30')).toBeUndefined();
     expect(dayNumber('2024-2-3')).toBeUndefined();
