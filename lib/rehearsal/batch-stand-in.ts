@@ -81,9 +81,16 @@ export class BatchStandIn {
     this.slots = new Semaphore(options.concurrency);
   }
 
+  private readonly inFlight = new Set<Promise<unknown>>();
+
   /** Terminates every running container and fails every job still running (StopExecution on `.sync`). */
   terminateAll(): void {
     this.abort.abort();
+  }
+
+  /** Resolves when no job is running any more (after a termination: when every container has stopped). */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   /** The `batch:submitJob.sync` handler. */
@@ -102,7 +109,9 @@ export class BatchStandIn {
       status: 'RUNNING',
     };
     this.jobs.push(record);
-    const ok = this.options.planOnly ? true : await this.runJob(record, params.RetryStrategy ?? definition.retryStrategy);
+    const running = this.options.planOnly ? Promise.resolve(true) : this.runJob(record, params.RetryStrategy ?? definition.retryStrategy);
+    this.inFlight.add(running);
+    const ok = await running.finally(() => this.inFlight.delete(running));
     record.status = ok && !this.abort.signal.aborted ? 'SUCCEEDED' : 'FAILED';
     const description = this.describe(record);
     if (record.status === 'FAILED') throw new TaskFailedError(JSON.stringify(description));

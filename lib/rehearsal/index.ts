@@ -29,13 +29,17 @@ export interface RehearsalSetup {
  * environment; no lambda bundling) and reads what the rehearsal needs; the
  * state machine definition comes from the stacks' own renderer.
  */
-export async function loadRehearsalStack(projectRoot: string, environment?: string): Promise<RehearsalStack> {
+export async function loadRehearsalStack(
+  projectRoot: string,
+  environment?: string,
+  contextOverrides: Record<string, unknown> = {},
+): Promise<RehearsalStack> {
   const [{ synthesizeEpycloud }, { renderStateMachineDefinition }] = await Promise.all([
     import('../stacks/synth.js'),
     import('../stacks/render-definition.js'),
   ]);
   const cdkJson = JSON.parse(await readFile(join(projectRoot, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
-  const context = { ...cdkJson.context, ...(environment ? { 'epycloud:env': environment } : {}) };
+  const context = { ...cdkJson.context, ...(environment ? { 'epycloud:env': environment } : {}), ...contextOverrides };
   const templates = Object.values(synthesizeEpycloud({ context }).templates);
   const render = (template: (typeof templates)[number]) =>
     renderStateMachineDefinition(template, { templates, region: REHEARSAL_REGION, accountId: REHEARSAL_ACCOUNT }).definition;

@@ -119,6 +119,7 @@ export async function rehearse(request: RehearsalRequest, options: RehearsalOpti
     (error: Error & { cause?: { name?: string; message?: string } }) => ({ output: undefined, error }),
   );
   options.signal?.removeEventListener('abort', onAbort);
+  await batch.settled();
   const log = await events;
   const aborted = options.signal?.aborted === true;
   const numTasks = (log.planned as { numTasks?: number } | undefined)?.numTasks;
