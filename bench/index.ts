@@ -6,6 +6,7 @@
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   engine: () => import('./engine.js'),
   local: () => import('./local.js'),
+  cloud: () => import('./cloud.js'),
 };
 
 const wanted = process.argv.slice(2);

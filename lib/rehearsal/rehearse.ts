@@ -27,6 +27,8 @@ export type RehearsalRequest = Omit<CloudRunRequest, 'experimentDir' | 'dryRun'>
   readonly experimentDir?: string | undefined;
   /** Plan only: write a manifest of N tasks instead of running Stage A, run no container. */
   readonly planOnlyTasks?: number | undefined;
+  /** Write a manifest of N tasks instead of uploading an experiment; containers still run (benchmarks with stand-in containers). */
+  readonly seedTasks?: number | undefined;
 };
 
 /** Where and how the rehearsal runs. */
@@ -70,7 +72,8 @@ function taskHandlers(definition: AslMachine, handlers: Record<string, (input: u
 }
 
 async function prepareStorage(request: RehearsalRequest, options: RehearsalOptions, storage: Storage, layout: RunLayout): Promise<void> {
-  if (request.planOnlyTasks !== undefined) return seedManifest(storage, layout, request.planOnlyTasks);
+  const seeded = request.planOnlyTasks ?? request.seedTasks;
+  if (seeded !== undefined) return seedManifest(storage, layout, seeded);
   if (request.experimentDir === undefined || options.experiments === undefined)
     throw new ConfigError('A rehearsal needs the experiment folder');
   await options.experiments.validate(request.experimentDir, request.outputConfigFile);
