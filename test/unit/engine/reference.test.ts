@@ -25,12 +25,12 @@ function readReference(name: string): Map<number, Map<string, number[]>> {
 // More runs than the peer (100) so our side of the comparison carries little sampling noise.
 const SIMS = 1000;
 
-function finalStats(spec: ModelSpec, last: string): { mean: number; sd: number; series: Record<string, Float64Array> } {
-  const { compartments } = runEnsemble(spec, { nSims: SIMS, resample: 'daily', seedKeys: [12345] });
+function finalStats(spec: ModelSpec, last: string) {
+  const { compartments, transitions } = runEnsemble(spec, { nSims: SIMS, resample: 'daily', seedKeys: [12345] });
   const finals = Array.from({ length: SIMS }, (_, s) => compartments[last]![(s + 1) * 200 - 1]!);
   const mean = finals.reduce((a, b) => a + b, 0) / SIMS;
   const sd = Math.sqrt(finals.reduce((a, b) => a + (b - mean) ** 2, 0) / (SIMS - 1));
-  return { mean, sd, series: compartments as Record<string, Float64Array> };
+  return { mean, sd, series: compartments as Record<string, Float64Array>, flows: transitions as Record<string, Float64Array> };
 }
 
 function expectBandsOverlap(series: Record<string, Float64Array>, reference: Map<number, Map<string, number[]>>): void {
@@ -54,17 +54,19 @@ function expectBandsOverlap(series: Record<string, Float64Array>, reference: Map
 }
 
 describe('agreement with the peer engine (shared/reference, 100 runs, seed 12345)', () => {
-  it('SIR: mean final size within 1%, its spread within 25%, 95% bands overlapping every day', () => {
-    const { mean, sd, series } = finalStats(sirSpec(), 'R');
+  it('SIR: mean final size within 1%, its spread within 25%, 95% bands of every compartment and transition overlapping every day', () => {
+    const { mean, sd, series, flows } = finalStats(sirSpec(), 'R');
     expect(Math.abs(mean / 949_870.5 - 1)).toBeLessThan(0.01);
     expect(Math.abs(sd / 368 - 1)).toBeLessThan(0.25);
     expectBandsOverlap(series, readReference('sir_quantiles_compartments.csv'));
+    expectBandsOverlap(flows, readReference('sir_quantiles_transitions.csv'));
   });
 
-  it('SEIR: mean final size within 1%, its spread within 25%, 95% bands overlapping every day', () => {
-    const { mean, sd, series } = finalStats(seirSpec(), 'Recovered');
+  it('SEIR: mean final size within 1%, its spread within 25%, 95% bands of every compartment and transition overlapping every day', () => {
+    const { mean, sd, series, flows } = finalStats(seirSpec(), 'Recovered');
     expect(Math.abs(mean / 944_310 - 1)).toBeLessThan(0.01);
     expect(Math.abs(sd / 1958 - 1)).toBeLessThan(0.25);
     expectBandsOverlap(series, readReference('seir_quantiles_compartments.csv'));
+    expectBandsOverlap(flows, readReference('seir_quantiles_transitions.csv'));
   });
 });
