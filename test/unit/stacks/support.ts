@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { synthesizeEpycloud, type SynthesizedEpycloud } from '../../../lib/stacks/synth.js';
 
 /** Time allowed for a beforeAll that synthesizes (the first synth loads aws-cdk-lib). */
-export const SYNTH_TIMEOUT = 120_000;
+export const SYNTH_TIMEOUT = 180_000;
 
 /** A synthesized deployment and assertion templates per stack. */
 export interface SynthFixture extends SynthesizedEpycloud {
@@ -22,6 +22,42 @@ export function synthFixture(context: Record<string, unknown> = {}): SynthFixtur
       cache.set(name, found);
       return found;
     },
+  };
+}
+
+/** The deployments the stack suites assert on, each synthesized once. */
+export interface Fixtures {
+  /** dev, with a bigger runner and two transient exit codes. */
+  readonly dev: SynthFixture;
+  /** prod, with 14-day intermediates, an email subscription and a given image URI. */
+  readonly prod: SynthFixture;
+  /** dev on managed EC2 Spot behind a NAT gateway, image built as a Docker asset. */
+  readonly ec2: SynthFixture;
+}
+
+/** Synthesizes the three fixture deployments (call in one beforeAll with {@link SYNTH_TIMEOUT}). */
+export function synthFixtures(): Fixtures {
+  return {
+    dev: synthFixture({
+      'epycloud:environments': {
+        dev: { stages: { runner: { vcpus: 2, memoryMiB: 4096, timeoutMinutes: 45 } }, retry: { attempts: 4, transientExitCodes: [6, 75] } },
+      },
+    }),
+    prod: synthFixture({
+      'epycloud:env': 'prod',
+      'epycloud:environments': {
+        prod: {
+          storage: { intermediateExpirationDays: 14 },
+          notificationEmail: 'ops@example.org',
+          image: { source: 'uri', uri: 'public.ecr.aws/acme/epycloud:1.2' },
+        },
+      },
+    }),
+    ec2: synthFixture({
+      'epycloud:environments': {
+        dev: { network: { mode: 'nat' }, compute: { type: 'ec2', ec2Spot: true }, image: { source: 'asset' }, logRetentionDays: 90 },
+      },
+    }),
   };
 }
 

@@ -1,0 +1,145 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { STACK_OUTPUTS } from '../../../lib/contract/execution.js';
+import { FARGATE_SPOT_INTERRUPTED, stageCommand } from '../../../lib/constructs/stage-job-definitions.js';
+import type { Fixtures, SynthFixture } from './support.js';
+
+type Env = { Name: string; Value: unknown };
+type JobDefinition = {
+  Properties: {
+    JobDefinitionName: string;
+    ContainerProperties: {
+      Command: string[];
+      ResourceRequirements: unknown[];
+      NetworkConfiguration?: unknown;
+      Environment: Env[];
+      Image: unknown;
+    };
+    Timeout?: unknown;
+    PropagateTags?: boolean;
+    PlatformCapabilities?: string[];
+    RetryStrategy?: unknown;
+  };
+};
+type Queue = { Properties: { ComputeEnvironmentOrder: { Order: number; ComputeEnvironment: { 'Fn::GetAtt': [string, string] } }[] } };
+type Resource = { Properties: Record<string, unknown> };
+
+/** computeStackSuite: registers its tests; `fixtures` is set by the caller's beforeAll. */
+export function computeStackSuite(fixtures: () => Fixtures): void {
+  describe('ComputeStack', () => {
+    let dev: SynthFixture;
+    let variant: SynthFixture;
+    beforeAll(() => {
+      ({ dev, ec2: variant } = fixtures());
+    });
+
+    const jobDefinitions = (f: SynthFixture) =>
+      Object.values(f.template('compute').findResources('AWS::Batch::JobDefinition')) as JobDefinition[];
+    const byName = (f: SynthFixture, suffix: string) =>
+      jobDefinitions(f).find((d) => d.Properties.JobDefinitionName.endsWith(suffix)) as JobDefinition;
+
+    it('queues on Fargate Spot first, Fargate on-demand second', () => {
+      const template = dev.template('compute');
+      const envs = template.findResources('AWS::Batch::ComputeEnvironment');
+      const typeOf = (id: string) => (envs[id] as { Properties: { ComputeResources: { Type: string } } }).Properties.ComputeResources.Type;
+      const queue = Object.values(template.findResources('AWS::Batch::JobQueue'))[0] as Queue;
+      const order = queue.Properties.ComputeEnvironmentOrder.map((o) => [o.Order, typeOf(o.ComputeEnvironment['Fn::GetAtt'][0])]);
+      expect(order).toEqual([
+        [1, 'FARGATE_SPOT'],
+        [2, 'FARGATE'],
+      ]);
+    });
+
+    it('runs tasks without public IPs in subnets with no internet route (endpoints mode)', () => {
+      const template = dev.template('compute');
+      template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+      template.resourceCountIs('AWS::EC2::NatGateway', 0);
+      for (const subnet of Object.values(template.findResources('AWS::EC2::Subnet')) as Resource[])
+        expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false);
+      for (const definition of jobDefinitions(dev))
+        expect(definition.Properties.ContainerProperties.NetworkConfiguration).toEqual({ AssignPublicIp: 'DISABLED' });
+    });
+
+    it('reaches S3 through a gateway endpoint and ECR and Logs through interface endpoints', () => {
+      const endpoints = Object.values(dev.template('compute').findResources('AWS::EC2::VPCEndpoint')) as Resource[];
+      const services = endpoints.map((e) => [String(e.Properties.VpcEndpointType), JSON.stringify(e.Properties.ServiceName)] as const);
+      expect(services.filter(([type]) => type === 'Gateway').map(([, s]) => s)).toEqual([expect.stringContaining('.s3')]);
+      const interfaces = services.filter(([type]) => type === 'Interface').map(([, s]) => s);
+      for (const name of ['ecr.api', 'ecr.dkr', 'logs']) expect(interfaces.some((s) => s.includes(name))).toBe(true);
+    });
+
+    it('lets tasks send HTTPS only', () => {
+      dev.template('compute').hasResourceProperties('AWS::EC2::SecurityGroup', {
+        GroupDescription: 'epycloud Batch tasks: HTTPS out only',
+        SecurityGroupEgress: [Match.objectLike({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0' })],
+      });
+    });
+
+    it('defines one job per stage with its command, size and timeout from config', () => {
+      const runner = byName(dev, '-runner');
+      expect(runner.Properties.ContainerProperties.Command).toEqual(stageCommand('runner'));
+      expect(runner.Properties.ContainerProperties.ResourceRequirements).toEqual(
+        expect.arrayContaining([
+          { Type: 'VCPU', Value: '2' },
+          { Type: 'MEMORY', Value: '4096' },
+        ]),
+      );
+      expect(runner.Properties.Timeout).toEqual({ AttemptDurationSeconds: 45 * 60 });
+      expect(runner.Properties.PropagateTags).toBe(true);
+      expect(runner.Properties.PlatformCapabilities).toEqual(['FARGATE']);
+      expect(
+        jobDefinitions(dev)
+          .map((d) => d.Properties.JobDefinitionName)
+          .sort(),
+      ).toEqual(['Epycloud-dev-builder', 'Epycloud-dev-output', 'Epycloud-dev-runner']);
+      const env = Object.fromEntries(runner.Properties.ContainerProperties.Environment.map((e) => [e.Name, e.Value]));
+      expect(env.EXECUTION_MODE).toBe('cloud');
+      expect(Object.keys(env).some((n) => n.startsWith('AWS_BATCH') || n === 'TASK_INDEX')).toBe(false);
+    });
+
+    it('retries Spot reclaims and the transient exit codes, and exits on anything else', () => {
+      expect(byName(dev, '-builder').Properties.RetryStrategy).toEqual({
+        Attempts: 4,
+        EvaluateOnExit: [
+          { Action: 'RETRY', OnStatusReason: 'Host EC2*' },
+          { Action: 'RETRY', OnStatusReason: FARGATE_SPOT_INTERRUPTED },
+          { Action: 'RETRY', OnExitCode: '6' },
+          { Action: 'RETRY', OnExitCode: '75' },
+          { Action: 'EXIT', OnReason: '*' },
+        ],
+      });
+    });
+
+    it('uses the repository image by default and a Docker asset when asked (synth needs no Docker)', () => {
+      const image = JSON.stringify(byName(dev, '-output').Properties.ContainerProperties.Image);
+      expect(image).toContain(':latest');
+      const assetImage = JSON.stringify(byName(variant, '-output').Properties.ContainerProperties.Image);
+      expect(assetImage).toContain('cdk-hnb659fds-container-assets');
+    });
+
+    it('offers managed EC2 behind one NAT gateway as an option', () => {
+      const template = variant.template('compute');
+      template.resourceCountIs('AWS::EC2::NatGateway', 1);
+      template.hasResourceProperties('AWS::Batch::ComputeEnvironment', {
+        ComputeResources: Match.objectLike({ Type: 'SPOT', AllocationStrategy: 'SPOT_PRICE_CAPACITY_OPTIMIZED' }),
+      });
+      expect(byName(variant, '-runner').Properties.PlatformCapabilities).toEqual(['EC2']);
+      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    });
+
+    it('keeps job logs for the configured days and outputs what the CLI reads', () => {
+      const template = dev.template('compute');
+      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+      for (const id of [
+        STACK_OUTPUTS.jobQueueArn,
+        STACK_OUTPUTS.logGroupName,
+        STACK_OUTPUTS.repositoryUri,
+        STACK_OUTPUTS.jobDefinitionBuilder,
+        STACK_OUTPUTS.jobDefinitionRunner,
+        STACK_OUTPUTS.jobDefinitionOutput,
+      ]) {
+        template.hasOutput(id, {});
+      }
+    });
+  });
+}

@@ -1,0 +1,23 @@
+import { beforeAll, describe } from 'vitest';
+import { computeStackSuite } from './compute-stack.suite.js';
+import { nagSuite } from './nag.suite.js';
+import { pipelineDefinitionSuite } from './pipeline-definition.suite.js';
+import { pipelineExecutionSuite } from './pipeline-execution.suite.js';
+import { pipelineStackSuite } from './pipeline-stack.suite.js';
+import { storageStackSuite } from './storage-stack.suite.js';
+import { SYNTH_TIMEOUT, synthFixtures, type Fixtures } from './support.js';
+
+// Synthesizing is the slow part: each fixture deployment is synthesized once for all suites.
+describe('the epycloud CDK app', () => {
+  let fixtures: Fixtures;
+  beforeAll(() => {
+    fixtures = synthFixtures();
+  }, SYNTH_TIMEOUT);
+
+  storageStackSuite(() => fixtures);
+  computeStackSuite(() => fixtures);
+  pipelineStackSuite(() => fixtures);
+  nagSuite(() => fixtures);
+  pipelineDefinitionSuite(() => fixtures);
+  pipelineExecutionSuite(() => fixtures);
+});
