@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { groupRuns, listLocalExperiments, readLocalLogs } from '../../../lib/local/browse.js';
 import { runLocalJob } from '../../../lib/local/job.js';
 import { runLocalWorkflow } from '../../../lib/local/workflow.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
-import { fakeContext } from './fakes.js';
+import { fakeContext, removeTempDirs } from './fakes.js';
+
+afterAll(removeTempDirs);
 
 describe('groupRuns', () => {
   it('finds nested experiment ids and run ids from bucket keys', () => {

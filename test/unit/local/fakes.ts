@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENV } from '../../../lib/contract/env.js';
@@ -74,9 +74,17 @@ export function fakeExperiments(numTasks: number): ExperimentSource & { snapshot
   return self;
 }
 
+const tempDirs: string[] = [];
+
+/** Removes every folder {@link tempPaths} made (call in `afterAll`). */
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+}
+
 /** A temporary local folder with one experiment, `examples/fake`. */
 export async function tempPaths(): Promise<LocalPaths> {
   const localDir = await mkdtemp(join(tmpdir(), 'epycloud-local-unit-'));
+  tempDirs.push(localDir);
   const experimentsDir = join(localDir, 'forecast', 'experiments');
   await mkdir(join(experimentsDir, 'examples', 'fake', 'config'), { recursive: true });
   await writeFile(join(experimentsDir, 'examples', 'fake', 'config', 'model.yaml'), 'model: {}\n');

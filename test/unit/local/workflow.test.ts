@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../../lib/contract/env.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import { ValidationError } from '../../../lib/errors.js';
 import { runLocalWorkflow } from '../../../lib/local/workflow.js';
-import { fakeContext } from './fakes.js';
+import { fakeContext, removeTempDirs } from './fakes.js';
+
+afterAll(removeTempDirs);
 
 const base = { expId: 'examples/fake', parallelism: 2, retries: 2 };
 
