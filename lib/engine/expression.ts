@@ -53,56 +53,79 @@ function tokenize(source: string): Token[] {
   return tokens;
 }
 
-/** Parses an expression; throws {@link ExpressionError} naming the position of the problem. */
-export function parseExpression(source: string): Expr {
-  const tokens = tokenize(source);
-  let i = 0;
-  const peek = (): Token => tokens[i]!;
-  const fail = (what: string): never => {
-    const token = peek();
+type BinaryOp = '+' | '-' | '*' | '/';
+
+/** Recursive descent over the token list, one method per grammar rule. */
+class Parser {
+  private i = 0;
+
+  constructor(private readonly tokens: readonly Token[]) {}
+
+  parse(): Expr {
+    const result = this.expr();
+    if (this.peek().kind !== 'end') this.fail('an operator or end of expression');
+    return result;
+  }
+
+  private peek(): Token {
+    return this.tokens[this.i]!;
+  }
+
+  private fail(what: string): never {
+    const token = this.peek();
     const found = token.kind === 'end' ? 'end of expression' : `"${token.text}"`;
     throw new ExpressionError(`expected ${what} at position ${token.position + 1}, found ${found}`, token.position);
-  };
-  const primary = (): Expr => {
-    const token = peek();
-    if (token.kind === 'num') return (i++, { kind: 'num', value: Number(token.text) });
-    if (token.kind === 'name') return (i++, { kind: 'name', name: token.text });
-    if (token.text !== '(') return fail('a number, a parameter name or "("');
-    i++;
-    const inner = expr();
-    if (peek().text !== ')') fail('")"');
-    i++;
-    return inner;
-  };
-  const power = (): Expr => {
-    const base = primary();
-    if (peek().text !== '^') return base;
-    i++;
-    return { kind: 'bin', op: '^', left: base, right: unary() };
-  };
-  const unary = (): Expr => {
-    const text = peek().text;
-    if (peek().kind === 'op' && (text === '-' || text === '+')) {
-      i++;
-      const arg = unary();
-      return text === '-' ? { kind: 'neg', arg } : arg;
-    }
-    return power();
-  };
-  const binary = (next: () => Expr, ops: readonly string[]) => (): Expr => {
+  }
+
+  private expr(): Expr {
+    return this.binary(['+', '-'], () => this.binary(['*', '/'], () => this.unary()));
+  }
+
+  private isOp(ops: readonly string[]): boolean {
+    return this.peek().kind === 'op' && ops.includes(this.peek().text);
+  }
+
+  private binary(ops: readonly BinaryOp[], next: () => Expr): Expr {
     let left = next();
-    while (peek().kind === 'op' && ops.includes(peek().text)) {
-      const op = peek().text as '+' | '-' | '*' | '/';
-      i++;
+    while (this.isOp(ops)) {
+      const op = this.tokens[this.i++]!.text as BinaryOp;
       left = { kind: 'bin', op, left, right: next() };
     }
     return left;
-  };
-  const term = binary(unary, ['*', '/']);
-  const expr = binary(term, ['+', '-']);
-  const result = expr();
-  if (peek().kind !== 'end') fail('an operator or end of expression');
-  return result;
+  }
+
+  private unary(): Expr {
+    if (!this.isOp(['-', '+'])) return this.power();
+    const negate = this.tokens[this.i++]!.text === '-';
+    const arg = this.unary();
+    return negate ? { kind: 'neg', arg } : arg;
+  }
+
+  private power(): Expr {
+    const base = this.primary();
+    if (!this.isOp(['^'])) return base;
+    this.i++;
+    return { kind: 'bin', op: '^', left: base, right: this.unary() };
+  }
+
+  private primary(): Expr {
+    const token = this.peek();
+    if (token.kind === 'num' || token.kind === 'name') {
+      this.i++;
+      return token.kind === 'num' ? { kind: 'num', value: Number(token.text) } : { kind: 'name', name: token.text };
+    }
+    if (token.text !== '(' || token.kind !== 'op') this.fail('a number, a parameter name or "("');
+    this.i++;
+    const inner = this.expr();
+    if (!this.isOp([')'])) this.fail('")"');
+    this.i++;
+    return inner;
+  }
+}
+
+/** Parses an expression; throws {@link ExpressionError} naming the position of the problem. */
+export function parseExpression(source: string): Expr {
+  return new Parser(tokenize(source)).parse();
 }
 
 /** The parameter names an expression refers to, in order of first use. */
