@@ -3,3 +3,7 @@ export * from './execution.js';
 export * from './ids.js';
 export * from './layout.js';
 export * from './manifest.js';
+export * from './batch-job.js';
+export * from './pipeline.js';
+export * from './retention.js';
+export * from './stage-b-plan.js';

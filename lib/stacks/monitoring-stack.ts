@@ -21,6 +21,9 @@ export interface MonitoringStackProps extends StackProps {
   readonly jobQueue: batch.IJobQueue;
 }
 
+/** The notification text of a finished execution. */
+const EXECUTION_MESSAGE = `epycloud run ${events.EventField.fromPath('$.detail.name')}: ${events.EventField.fromPath('$.detail.status')} (${events.EventField.fromPath('$.detail.executionArn')})`;
+
 /** Construct id of CDK's singleton AwsCustomResource provider function. */
 const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 
@@ -43,11 +46,16 @@ export class MonitoringStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const key = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: 'epycloud notifications topic', removalPolicy });
-    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com'])
-      key.grant(new iam.ServicePrincipal(service), 'kms:Decrypt', 'kms:GenerateDataKey');
-    this.topic = new sns.Topic(this, 'Notifications', { masterKey: key, enforceSSL: true, displayName: `epycloud ${config.name}` });
-    if (config.notificationEmail !== undefined) this.topic.addSubscription(new subscriptions.EmailSubscription(config.notificationEmail));
+    this.topic = this.notificationTopic(config, removalPolicy);
+    new events.Rule(this, 'ExecutionStatusChanges', {
+      description: 'epycloud run finished: notify',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [props.stateMachine.stateMachineArn], status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] },
+      },
+      targets: [new targets.SnsTopic(this.topic, { message: events.RuleTargetInput.fromText(EXECUTION_MESSAGE) })],
+    });
 
     const jobEvents = new logs.LogGroup(this, 'BatchJobEvents', {
       retention: config.logRetentionDays as logs.RetentionDays,
@@ -59,44 +67,39 @@ export class MonitoringStack extends Stack {
       targets: [new targets.CloudWatchLogGroup(jobEvents)],
     });
     this.acknowledgeLogTargetPolicy();
-    const jobMetrics = Object.fromEntries(COUNTED_JOB_STATES.map((state) => [state, this.jobStateMetric(jobEvents, state)]));
+    const jobMetrics = COUNTED_JOB_STATES.map((state) => this.jobStateMetric(jobEvents, state));
+    const failedJobs = jobMetrics[COUNTED_JOB_STATES.indexOf('FAILED')] as cloudwatch.Metric;
 
-    new events.Rule(this, 'ExecutionStatusChanges', {
-      description: 'epycloud run finished: notify',
-      eventPattern: {
-        source: ['aws.states'],
-        detailType: ['Step Functions Execution Status Change'],
-        detail: { stateMachineArn: [props.stateMachine.stateMachineArn], status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] },
-      },
-      targets: [
-        new targets.SnsTopic(this.topic, {
-          message: events.RuleTargetInput.fromText(
-            `epycloud run ${events.EventField.fromPath('$.detail.name')}: ${events.EventField.fromPath('$.detail.status')} (${events.EventField.fromPath('$.detail.executionArn')})`,
-          ),
-        }),
-      ],
-    });
+    this.alarm(
+      'FailedExecutions',
+      'An epycloud run (state machine execution) failed',
+      props.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+    );
+    this.alarm('FailedJobs', 'An epycloud Batch job (or array child) failed after its retries', failedJobs);
+    this.dashboard(props.stateMachine, jobMetrics, jobEvents);
+  }
 
-    const failedExecutions = props.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' });
-    const alarmAction = new actions.SnsAction(this.topic);
-    new cloudwatch.Alarm(this, 'FailedExecutions', {
-      alarmDescription: 'An epycloud run (state machine execution) failed',
-      metric: failedExecutions,
+  /** The KMS-encrypted, TLS-only topic that EventBridge and CloudWatch alarms publish to. */
+  private notificationTopic(config: DeploymentConfig, removalPolicy: RemovalPolicy): sns.Topic {
+    const key = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: 'epycloud notifications topic', removalPolicy });
+    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      key.grant(new iam.ServicePrincipal(service), 'kms:Decrypt', 'kms:GenerateDataKey');
+    }
+    const topic = new sns.Topic(this, 'Notifications', { masterKey: key, enforceSSL: true, displayName: `epycloud ${config.name}` });
+    if (config.notificationEmail !== undefined) topic.addSubscription(new subscriptions.EmailSubscription(config.notificationEmail));
+    return topic;
+  }
+
+  /** An alarm that notifies the topic as soon as the metric reaches 1 in a 5-minute period. */
+  private alarm(id: string, description: string, metric: cloudwatch.IMetric): void {
+    new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric,
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(alarmAction);
-    new cloudwatch.Alarm(this, 'FailedJobs', {
-      alarmDescription: 'An epycloud Batch job (or array child) failed after its retries',
-      metric: jobMetrics.FAILED ?? failedExecutions,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(alarmAction);
-
-    this.dashboard(props.stateMachine, Object.values(jobMetrics), jobEvents);
+    }).addAlarmAction(new actions.SnsAction(this.topic));
   }
 
   /** The events-to-logs target installs its log resource policy through a CDK-provided custom resource. */

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -6,7 +6,7 @@ import type { DeploymentConfig } from '../config/schema.js';
 import { STACK_OUTPUTS } from '../contract/execution.js';
 import { RUN_DIRS } from '../contract/layout.js';
 import { RETENTION_TAG } from '../contract/retention.js';
-import { acknowledgeWildcardResources } from './nag-acknowledgements.js';
+import { acknowledge, acknowledgeWildcardResources } from './nag-acknowledgements.js';
 
 /** S3 object actions a stage container needs on the data bucket: no wildcards. */
 export const RUN_DATA_OBJECT_ACTIONS = [
@@ -42,29 +42,50 @@ export class StorageStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StorageStackProps) {
     super(scope, id, props);
-    const { config } = props;
-    const retain = config.removalPolicy === 'retain';
-    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const common = {
+    const retain = props.config.removalPolicy === 'retain';
+    const common: s3.BucketProps = {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
-      removalPolicy,
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       autoDeleteObjects: !retain,
     };
+    this.bucket = this.dataBucket(common, this.accessLogBucket(common), props.config);
+    this.runDataAccess = new iam.ManagedPolicy(this, 'RunDataAccess', {
+      description: 'epycloud stage containers: objects of the data bucket, no other bucket',
+      statements: [
+        new iam.PolicyStatement({ actions: [...RUN_DATA_OBJECT_ACTIONS], resources: [this.bucket.arnForObjects('*')] }),
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+      ],
+    });
+    this.manifestRead = new iam.ManagedPolicy(this, 'ManifestRead', {
+      description: 'epycloud PlanStageB: the builder manifests of the data bucket',
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: [this.bucket.arnForObjects(`*/${RUN_DIRS.builder}/manifest.json`)],
+        }),
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+      ],
+    });
+    this.acknowledgeFindings();
+    new CfnOutput(this, STACK_OUTPUTS.bucketName, { value: this.bucket.bucketName, description: 'The epycloud data bucket' });
+  }
+
+  private accessLogBucket(common: s3.BucketProps): s3.Bucket {
     const logs = new s3.Bucket(this, 'AccessLogs', {
       ...common,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
     });
     (logs.node.defaultChild as s3.CfnBucket).overrideLogicalId(ACCESS_LOG_BUCKET_LOGICAL_ID);
-    Validations.of(logs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket itself; logging it into itself would loop.',
-    });
+    acknowledge(logs, 'AwsSolutions-S1', 'This is the access-log bucket itself; logging it into itself would loop.');
+    return logs;
+  }
 
-    this.bucket = new s3.Bucket(this, 'Data', {
+  private dataBucket(common: s3.BucketProps, logs: s3.IBucket, config: DeploymentConfig): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'Data', {
       ...common,
       versioned: true,
       serverAccessLogsBucket: logs,
@@ -83,25 +104,11 @@ export class StorageStack extends Stack {
         },
       ],
     });
-    (this.bucket.node.defaultChild as s3.CfnBucket).overrideLogicalId(DATA_BUCKET_LOGICAL_ID);
+    (bucket.node.defaultChild as s3.CfnBucket).overrideLogicalId(DATA_BUCKET_LOGICAL_ID);
+    return bucket;
+  }
 
-    this.runDataAccess = new iam.ManagedPolicy(this, 'RunDataAccess', {
-      description: 'epycloud stage containers: objects of the data bucket, no other bucket',
-      statements: [
-        new iam.PolicyStatement({ actions: [...RUN_DATA_OBJECT_ACTIONS], resources: [this.bucket.arnForObjects('*')] }),
-        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
-      ],
-    });
-    this.manifestRead = new iam.ManagedPolicy(this, 'ManifestRead', {
-      description: 'epycloud PlanStageB: the builder manifests of the data bucket',
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['s3:GetObject'],
-          resources: [this.bucket.arnForObjects(`*/${RUN_DIRS.builder}/manifest.json`)],
-        }),
-        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
-      ],
-    });
+  private acknowledgeFindings(): void {
     acknowledgeWildcardResources(this, [
       {
         resource: /^<DataBucket\.Arn>\/\*$/,
@@ -113,7 +120,5 @@ export class StorageStack extends Stack {
         reason: 'PlanStageB reads only builder manifests (of any run prefix) of the data bucket.',
       },
     ]);
-
-    new CfnOutput(this, STACK_OUTPUTS.bucketName, { value: this.bucket.bucketName, description: 'The epycloud data bucket' });
   }
 }
