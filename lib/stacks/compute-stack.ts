@@ -15,6 +15,9 @@ import { STACK_OUTPUTS } from '../contract/execution.js';
 import type { StageName } from '../contract/layout.js';
 import { acknowledge, acknowledgeWildcardResources } from './nag-acknowledgements.js';
 
+/** Logical id of the image repository (retained): fixed, so refactoring never replaces it. */
+export const REPOSITORY_LOGICAL_ID = 'ImageRepository';
+
 /** Props of {@link ComputeStack}. */
 export interface ComputeStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -63,6 +66,8 @@ export class ComputeStack extends Stack {
         { description: 'Drop untagged images after 14 days', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(14) },
       ],
     });
+
+    (this.repository.node.defaultChild as ecr.CfnRepository).overrideLogicalId(REPOSITORY_LOGICAL_ID);
 
     const jobRole = new iam.Role(this, 'JobRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),

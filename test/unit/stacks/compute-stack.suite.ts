@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STACK_OUTPUTS } from '../../../lib/contract/execution.js';
 import { FARGATE_SPOT_INTERRUPTED, stageCommand } from '../../../lib/constructs/stage-job-definitions.js';
+import { REPOSITORY_LOGICAL_ID } from '../../../lib/stacks/compute-stack.js';
 import type { Fixtures, SynthFixture } from './support.js';
 
 type Env = { Name: string; Value: unknown };
@@ -125,6 +126,18 @@ export function computeStackSuite(fixtures: () => Fixtures): void {
       });
       expect(byName(variant, '-runner').Properties.PlatformCapabilities).toEqual(['EC2']);
       template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    });
+
+    it('keeps the image repository under a fixed logical id, retained and scanned', () => {
+      dev.template('compute').templateMatches({
+        Resources: {
+          [REPOSITORY_LOGICAL_ID]: Match.objectLike({
+            Type: 'AWS::ECR::Repository',
+            DeletionPolicy: 'Retain',
+            Properties: Match.objectLike({ ImageScanningConfiguration: { ScanOnPush: true } }),
+          }),
+        },
+      });
     });
 
     it('keeps job logs for the configured days and outputs what the CLI reads', () => {
