@@ -18,29 +18,47 @@ export type TableResult<T> =
 
 const isNumber = (cell: string): boolean => cell !== '' && Number.isFinite(Number(cell));
 
+/** Fractions per age group, by location code; the key `*` applies to every location. */
+export type AgeDistribution = Readonly<Record<string, readonly number[]>>;
+
+/** Key of an age distribution that applies to every location. */
+export const ALL_LOCATIONS = '*';
+
 /**
- * Age distribution: header `age_group,fraction`, then one row per group in
- * the model's order; fractions >= 0 summing to 1 (within 1e-6).
+ * Age distribution: a header `age_group,fraction` (one distribution for every
+ * location) or `age_group,<code>,<code>...` (one column per location, e.g.
+ * `US-MA`), then one row per group in the model's order; each column's
+ * fractions are >= 0 and sum to 1 (within 1e-6).
  */
-export function readAgeDistribution(file: string, text: string, groups: readonly string[]): TableResult<number[]> {
-  const rows = parseCsv(text);
-  const problems: string[] = [];
-  if (rows.length !== groups.length + 1) {
-    problems.push(
-      `${file}: expected a header and ${groups.length} row(s) (one per age group ${groups.join(', ')}), got ${rows.length} row(s)`,
-    );
-    return { problems };
+export function readAgeDistribution(file: string, text: string, groups: readonly string[]): TableResult<AgeDistribution> {
+  const [header, ...rows] = parseCsv(text);
+  const columns = header?.cells.slice(1) ?? [];
+  if (header === undefined || rows.length !== groups.length || columns.length === 0) {
+    const got = header === undefined ? 'an empty file' : `${rows.length} row(s) after the header`;
+    return {
+      problems: [
+        `${file}: expected a header "age_group,fraction" (or one column per location) and ${groups.length} row(s), one per age group ${groups.join(', ')}; got ${got}`,
+      ],
+    };
   }
-  const values = rows.slice(1).map((row, g) => {
-    const [name, value, ...extra] = row.cells;
-    if (name !== groups[g] || value === undefined || !isNumber(value) || Number(value) < 0 || extra.length > 0) {
-      problems.push(`${file} (line ${row.line}): expected "${groups[g]},<fraction >= 0>", got "${row.cells.join(',')}"`);
+  const problems: string[] = [];
+  const values = columns.map(() => new Array<number>(groups.length).fill(0));
+  rows.forEach((row, g) => {
+    const [name, ...cells] = row.cells;
+    if (name !== groups[g] || cells.length !== columns.length || !cells.every((c) => isNumber(c) && Number(c) >= 0)) {
+      problems.push(
+        `${file} (line ${row.line}): expected "${groups[g]}" then ${columns.length} fraction(s) >= 0, got "${row.cells.join(',')}"`,
+      );
     }
-    return Number(value);
+    cells.forEach((c, k) => (values[k]![g] = Number(c)));
   });
-  const sum = values.reduce((a, b) => a + b, 0);
-  if (problems.length === 0 && Math.abs(sum - 1) > 1e-6) problems.push(`${file}: fractions sum to ${sum}, expected 1`);
-  return problems.length > 0 ? { problems } : { value: values, problems: [] };
+  const keys = columns.length === 1 && columns[0] === 'fraction' ? [ALL_LOCATIONS] : columns;
+  keys.forEach((key, k) => {
+    const sum = values[k]!.reduce((a, b) => a + b, 0);
+    if (problems.length === 0 && Math.abs(sum - 1) > 1e-6)
+      problems.push(`${file}: fractions${key === ALL_LOCATIONS ? '' : ` of ${key}`} sum to ${sum}, expected 1`);
+  });
+  return problems.length > 0 ? { problems } : { value: Object.fromEntries(keys.map((key, k) => [key, values[k]!])), problems: [] };
 }
 
 /**

@@ -1,10 +1,11 @@
 import { ConfigError } from '../errors.js';
+import { ALL_LOCATIONS } from './csv-data.js';
 import { dayNumber } from '../engine/dates.js';
 import { evaluateExpression, parseExpression } from '../engine/expression.js';
 import { transitionRates, type ModelSpec } from '../engine/model.js';
 import { apportion } from '../engine/sampling.js';
-import { findLocation, LOCATIONS, type Location } from './locations.js';
-import type { Experiment } from './load.js';
+import { findLocation, type Location } from './locations.js';
+import { locationCodes, type Experiment } from './load.js';
 import { buildSamples, type Sample } from './samples.js';
 import type { TaskInput } from './task.js';
 
@@ -75,7 +76,7 @@ function checkRates(exp: Experiment, spec: ModelSpec, location: Location, sample
 }
 
 function modelSpec(exp: Experiment, location: Location, sample: Sample): ModelSpec {
-  const sizes = apportion(location.population, exp.ageDistribution);
+  const sizes = apportion(location.population, exp.ageDistribution[location.code] ?? exp.ageDistribution[ALL_LOCATIONS]!);
   const { timespan } = exp.model;
   const startDay = dayNumber(sample.startDate ?? timespan.start_date)!;
   const spec: ModelSpec = {
@@ -96,9 +97,7 @@ function modelSpec(exp: Experiment, location: Location, sample: Sample): ModelSp
 
 /** The locations an experiment runs over: the modelset's list (`all` = the 53), else the model's population. */
 export function experimentLocations(exp: Experiment): Location[] {
-  const names = exp.modelset?.population_names;
-  if (names === 'all') return [...LOCATIONS];
-  return (names ?? [exp.model.population.name]).map((code) => findLocation(code)!);
+  return locationCodes(exp.model, exp.modelset).map((code) => findLocation(code)!);
 }
 
 function sampleValues(sample: Sample): Record<string, number | string> {

@@ -1,7 +1,8 @@
 import { ConfigError } from '../errors.js';
 import { checkModel, checkOutput, reporter } from './check-model.js';
 import { checkModelset, checkSampledCovered } from './check-modelset.js';
-import { readAgeDistribution, readContactMatrix } from './csv-data.js';
+import { ALL_LOCATIONS, readAgeDistribution, readContactMatrix, type AgeDistribution } from './csv-data.js';
+import { findLocation, LOCATIONS } from './locations.js';
 import { CONFIG_ROOTS, outputSchema, type ModelConfig, type ModelsetConfig, type OutputConfig } from './schema.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -19,8 +20,8 @@ export interface Experiment {
   readonly files: { readonly model: string; readonly modelset?: string };
   /** Age group names (`['0']` when the model has none). */
   readonly groups: readonly string[];
-  /** Fraction of the population in each group. */
-  readonly ageDistribution: readonly number[];
+  /** Fraction of the population in each group, by location (`*`: every location). */
+  readonly ageDistribution: AgeDistribution;
   readonly contact: readonly (readonly number[])[];
 }
 
@@ -121,9 +122,31 @@ function readGroups(source: YamlSource, model: ModelConfig, files: ExperimentFil
     problems.push(...result.problems);
     return result.value;
   };
-  const ageDistribution = table('age_distribution', distFile, readAgeDistribution) ?? groups.map(() => 1 / groups.length);
+  const ageDistribution = table('age_distribution', distFile, readAgeDistribution) ?? {
+    [ALL_LOCATIONS]: groups.map(() => 1 / groups.length),
+  };
   const contact = table('contact_matrix', contactFile, readContactMatrix) ?? [[1]];
   return { groups, ageDistribution, contact };
+}
+
+/** The location codes a run covers: the modelset's list (`all` = the 53), else the model's population. */
+export function locationCodes(model: ModelConfig, modelset: ModelsetConfig | undefined): string[] {
+  const names = modelset?.population_names;
+  return names === 'all' ? LOCATIONS.map((l) => l.code) : (names ?? [model.population.name]);
+}
+
+/** A per-location age distribution must name known locations and cover every location of the run. */
+function checkAgeCoverage(model: ModelConfig, modelset: ModelsetConfig | undefined, dist: AgeDistribution, problems: string[]): void {
+  if (ALL_LOCATIONS in dist) return;
+  const file = model.population.age_distribution!;
+  const unknown = Object.keys(dist).filter((code) => !findLocation(code));
+  if (unknown.length > 0)
+    problems.push(`${file}: unknown location column(s) ${unknown.join(', ')}: expected "fraction" or location codes such as US-MA`);
+  const missing = locationCodes(model, modelset).filter((code) => !(code in dist));
+  if (missing.length > 0)
+    problems.push(
+      `${file}: no column for ${missing.join(', ')}: expected one column per location of the run, or a single "fraction" column`,
+    );
 }
 
 /**
@@ -147,6 +170,7 @@ export function loadExperiment(files: ExperimentFiles, options: LoadOptions = {}
     if (modelset && modelsetSource) checkModelset(reporter(modelsetSource, problems), modelset, model);
     if (output && outputSource) checkOutput(reporter(outputSource, problems), output, model);
     checkSampledCovered(report, model, modelset);
+    checkAgeCoverage(model, modelset, data.ageDistribution, problems);
     if (problems.length === 0 && output) {
       const sources = { model: modelSource.file, ...(modelsetSource ? { modelset: modelsetSource.file } : {}) };
       return { model, modelset, output, outputFile: outputSource?.file, files: sources, ...data };

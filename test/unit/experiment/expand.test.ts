@@ -96,4 +96,30 @@ describe('building task inputs', () => {
       'config/model.yaml: model.transitions[1].rate: "gamma - beta" evaluates to -0.19999999999999998 in US-MA (group 0, sample 0); expected a finite rate >= 0',
     );
   });
+
+  it('sizes groups per location when the age distribution has one column per location', () => {
+    const model = SIR_MODEL.replace(
+      '    name: US-MA\n',
+      '    name: US-MA\n    age_groups: [young, old]\n    age_distribution: data/age.csv\n    contact_matrix: data/c.csv\n',
+    );
+    const files = {
+      'config/model.yaml': model,
+      'config/modelset.yaml': 'modelset:\n  population_names: [US-MA, US-VT]\n',
+      'data/age.csv': 'age_group,US-VT,US-MA\nyoung,0.5,0.25\nold,0.5,0.75\n',
+      'data/c.csv': ',young,old\nyoung,5,1\nold,1,3\n',
+    };
+    const [ma, vt] = buildTaskInputs(loadExperiment(filesOf(files)), ids);
+    expect(ma!.model.groupSizes).toEqual([Math.round(MA * 0.25), MA - Math.round(MA * 0.25)]);
+    const VT = findLocation('US-VT')!.population;
+    expect(vt!.model.groupSizes[0]! + vt!.model.groupSizes[1]!).toBe(VT);
+    expect(Math.abs(vt!.model.groupSizes[0]! - vt!.model.groupSizes[1]!)).toBeLessThanOrEqual(1);
+    const bad = {
+      ...files,
+      'config/modelset.yaml': 'modelset:\n  population_names: [US-MA, US-RI]\n',
+      'data/age.csv': 'age_group,US-ZZ,US-MA\nyoung,0.5,0.25\nold,0.5,0.75\n',
+    };
+    expect(() => loadExperiment(filesOf(bad))).toThrow(
+      'data/age.csv: unknown location column(s) US-ZZ: expected "fraction" or location codes such as US-MA\n  - data/age.csv: no column for US-RI: expected one column per location of the run, or a single "fraction" column',
+    );
+  });
 });
