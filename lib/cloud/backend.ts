@@ -11,7 +11,6 @@ import type {
   WorkflowOptions,
   WorkflowResult,
 } from '../backend/types.js';
-import { ENV } from '../contract/env.js';
 import type { ExperimentSource } from '../local/experiments.js';
 import { listLocalExperiments } from '../local/browse.js';
 import type { LocalPaths } from '../local/types.js';
@@ -19,9 +18,10 @@ import { S3Driver, Storage } from '../storage/index.js';
 import type { AwsClients, AwsTarget } from './clients.js';
 import { cloudSession } from './session.js';
 import { cloudLogs, type CloudLogLine } from './logs.js';
-import { progressLine, waitForRun } from './progress.js';
+import { rehearseWorkflow, startedResult, startWorkflow } from './backend-run.js';
+import { progressLine } from './progress.js';
 import { submitStageJob } from './run-job.js';
-import { startCloudRun, type CloudRunRequest } from './start-run.js';
+import type { CloudRunRequest } from './start-run.js';
 import { cloudStatus } from './status.js';
 
 /** Options of `run workflow` that only the cloud honours. */
@@ -58,27 +58,6 @@ export interface CloudBackendConfig {
   readonly pollMs?: number;
 }
 
-/** The fault-injection variables of the caller's environment (tests set them on purpose). */
-function faultInjectionEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return Object.fromEntries([ENV.faultTasks, ENV.faultAttempts].flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])));
-}
-
-function startedResult(expId: string, runId: string, numTasks: number, extra: Partial<WorkflowResult>): WorkflowResult {
-  return {
-    status: 'started',
-    backend: 'cloud',
-    runtime: 'aws-batch',
-    expId,
-    runId,
-    numTasks,
-    durationsMs: {},
-    totalMs: 0,
-    failedTasks: [],
-    retriedTasks: [],
-    ...extra,
-  };
-}
-
 /** Groups log lines into one entry per stream (stage, task, attempt). */
 function toEntries(lines: readonly CloudLogLine[], group: string): LogEntry[] {
   const entries = new Map<string, { stage: CloudLogLine['stage']; taskIndex?: number; location: string; text: string }>();
@@ -107,60 +86,8 @@ export function createCloudBackend(config: CloudBackendConfig): Backend {
   const deployed = session.deployment;
   const storage = async (): Promise<Storage> => new Storage(new S3Driver(clients.s3, (await deployed()).bucketName));
 
-  const rehearseWorkflow = async (options: WorkflowOptions & CloudWorkflowExtras, progress: ProgressSink): Promise<WorkflowResult> => {
-    const { runRehearsal } = await import('../rehearsal/index.js');
-    const { rehearsalWorkflowResult } = await import('../rehearsal/result.js');
-    progress({
-      type: 'note',
-      message: 'Rehearsal: synthesizing the CDK app and running its state machine here, against a local S3 server',
-    });
-    const result = await runRehearsal(
-      { ...options, experimentDir: join(config.paths.experimentsDir, options.expId) },
-      {
-        projectRoot: config.paths.projectRoot,
-        hostEnv: config.hostEnv,
-        experiments: config.experiments,
-        extraEnv: faultInjectionEnv(config.hostEnv),
-        onEvent: (e) => {
-          if (e.type === 'StateEntered') progress({ type: 'note', message: `state ${e.state.name}` });
-        },
-      },
-    );
-    return rehearsalWorkflowResult(result);
-  };
-
-  const runWorkflow = async (options: WorkflowOptions & CloudWorkflowExtras, progress: ProgressSink): Promise<WorkflowResult> => {
-    if (options.rehearse) return rehearseWorkflow(options, progress);
-    const started = Date.now();
-    const d = await deployed();
-    const run = await startCloudRun(
-      clients,
-      d,
-      config.experiments,
-      { ...options, experimentDir: join(config.paths.experimentsDir, options.expId), outputConfigFile: options.outputConfigFile },
-      async (plan) =>
-        options.yes === true ||
-        config.confirm(`Start cloud run ${plan.runId} of ${plan.expId} (${plan.numTasks} task(s)) on ${d.stateMachineArn}?`),
-    );
-    const base = { outputs: run.runPrefix, logs: run.consoleUrl };
-    if (run.dryRun) return { ...startedResult(run.expId, run.runId, run.numTasks, base), status: 'planned' };
-    progress({ type: 'note', message: `Started ${run.executionName}: ${run.consoleUrl}` });
-    if (!options.wait) return startedResult(run.expId, run.runId, run.numTasks, { ...base, totalMs: Date.now() - started });
-    const onProgress = (p: Parameters<typeof progressLine>[0]): void => progress({ type: 'note', message: progressLine(p, run.numTasks) });
-    const outcome = await waitForRun(clients, d, run.executionArn, {
-      onProgress,
-      ...(config.pollMs ? { intervalMs: config.pollMs } : {}),
-    }).then(
-      () => undefined,
-      (error: Error) => error.message,
-    );
-    return {
-      ...startedResult(run.expId, run.runId, run.numTasks, base),
-      status: outcome ? 'failed' : 'succeeded',
-      totalMs: Date.now() - started,
-      ...(outcome ? { failure: outcome } : {}),
-    };
-  };
+  const runWorkflow = (options: WorkflowOptions & CloudWorkflowExtras, progress: ProgressSink): Promise<WorkflowResult> =>
+    options.rehearse ? rehearseWorkflow(config, options, progress) : startWorkflow(config, session, options, progress);
 
   const runJob = async (options: JobOptions): Promise<WorkflowResult> => {
     const d = await deployed();

@@ -72,6 +72,10 @@ describe('cloud back end', () => {
     expect(notes.at(-1)).toContain('B 1 done, 1 failed, 0 running of 2');
   });
 
+  it('refuses --resume with the cloud equivalent named', async () => {
+    await expect(backend(fakeWithStacks()).b.runWorkflow({ ...options, resume: 'r0' }, () => {})).rejects.toThrow(/epycloud workflow retry/);
+  });
+
   it('submits one Batch job for run job', async () => {
     const aws = fakeWithStacks();
     const result = await backend(aws).b.runJob(
