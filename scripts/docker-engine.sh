@@ -18,11 +18,19 @@ WAIT_SECONDS="${EPYCLOUD_DOCKER_WAIT:-60}"
 
 answers() { docker info >/dev/null 2>&1; }
 
+# Whether a process runs; a zombie (exited, not reaped: orphans here may
+# never be reaped) does not count.
+alive() {
+  local state
+  state="$(ps -o stat= -p "$1" 2>/dev/null)" || return 1
+  [ -n "$state" ] && [ "${state#Z}" = "$state" ]
+}
+
 recorded_pid() {
   [ -f "$PID_FILE" ] || return 1
   local pid
   pid="$(cat "$PID_FILE")"
-  kill -0 "$pid" 2>/dev/null || return 1
+  alive "$pid" || return 1
   echo "$pid"
 }
 
@@ -36,6 +44,10 @@ start() {
     return 1
   }
   mkdir -p "$STATE_DIR"
+  # dockerd refuses to start while its pid file names a process, even a zombie.
+  for stale in /var/run/docker.pid /var/run/docker/containerd/containerd.pid; do
+    if [ -f "$stale" ] && ! alive "$(cat "$stale")"; then rm -f "$stale"; fi
+  done
   if ! recorded_pid >/dev/null; then
     if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
     # setsid: the engine outlives this shell and is not in its process group.
@@ -68,10 +80,10 @@ stop() {
   fi
   kill "$pid"
   for _ in $(seq 1 60); do
-    kill -0 "$pid" 2>/dev/null || break
+    alive "$pid" || break
     sleep 0.5
   done
-  if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" || true; fi
+  if alive "$pid"; then kill -9 "$pid" || true; fi
   rm -f "$PID_FILE"
   echo "docker-engine: stopped (pid $pid)" >&2
 }
