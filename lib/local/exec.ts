@@ -15,14 +15,14 @@ export interface ExecResult {
 /**
  * Runs a command and captures its output; injected wherever local mode asks a
  * tool something, so tests can answer instead. A missing program yields exit
- * code 127, as a shell would.
+ * code 127, as a shell would; one that does not answer within 30 s is killed.
  */
 export type Exec = (file: string, args: readonly string[], options?: { readonly env?: NodeJS.ProcessEnv }) => Promise<ExecResult>;
 
 /** The real {@link Exec}, over `child_process.spawn`. */
 export const exec: Exec = (file, args, options = {}) =>
   new Promise((resolve) => {
-    const child = spawn(file, [...args], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, [...args], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
