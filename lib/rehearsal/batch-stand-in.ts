@@ -31,6 +31,8 @@ export interface AttemptRecord {
   readonly index: number | undefined;
   readonly attempt: number;
   readonly exitCode: number;
+  /** The end of a failed attempt's stderr. */
+  readonly logTail?: string;
 }
 
 /** A submitted job, as the stand-in saw it. */
@@ -132,7 +134,7 @@ export class BatchStandIn {
   private async runTask(record: JobRecord, index: number | undefined, strategy: RetryStrategy | undefined): Promise<boolean> {
     for (let attempt = 1; !this.abort.signal.aborted; attempt++) {
       const exit = await this.slots.use(() => this.launch(record, index, attempt));
-      record.attempts.push({ index, attempt, exitCode: exit.exitCode });
+      record.attempts.push({ index, attempt, exitCode: exit.exitCode, ...(exit.exitCode === 0 ? {} : { logTail: exit.logTail }) });
       if (exit.exitCode === 0) return true;
       if (!shouldRetry(strategy, attempt, { exitCode: exit.exitCode, reason: exit.reason, statusReason: exit.reason })) return false;
     }

@@ -1,6 +1,6 @@
 import type { ExperimentSource } from '../local/experiments.js';
 import { availableParallelism } from 'node:os';
-import { defaultStageEntry, processContainerLauncher, type StageEntry } from './launcher.js';
+import { processContainerLauncher, type StageEntry } from './launcher.js';
 import { rehearse, type EventLog, type RehearsalRequest, type RehearsalResult } from './rehearse.js';
 import { startS3Server, type S3Server } from './s3-server.js';
 import { readFile } from 'node:fs/promises';
@@ -17,6 +17,7 @@ export interface RehearsalSetup {
   readonly hostEnv: Readonly<Record<string, string | undefined>>;
   readonly experiments: ExperimentSource;
   readonly environment?: string | undefined;
+  /** Default `source`: always the current code (a prebuilt `dist/stage.mjs` may be stale). */
   readonly entry?: StageEntry | undefined;
   readonly concurrency?: number | undefined;
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
@@ -67,7 +68,7 @@ export async function runRehearsal(request: RehearsalRequest, setup: RehearsalSe
       s3Env: server.env,
       launcher: processContainerLauncher({
         projectRoot: setup.projectRoot,
-        entry: setup.entry ?? defaultStageEntry(setup.projectRoot),
+        entry: setup.entry ?? 'source',
         baseEnv: containerBaseEnv(setup.hostEnv, server),
       }),
       experiments: setup.experiments,

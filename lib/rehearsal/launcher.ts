@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StageName } from '../contract/layout.js';
 
@@ -23,18 +22,14 @@ export interface ContainerExit {
 /** Starts stage containers (processes here). */
 export type ContainerLauncher = (launch: ContainerLaunch) => Promise<ContainerExit>;
 
-/** What a container runs: the bundle the cloud image runs, or the TypeScript source through tsx. */
-export type StageEntry = 'bundle' | 'source';
+/** What a container runs: the bundle the cloud image runs, the TypeScript source through tsx, or a given bundle file. */
+export type StageEntry = 'bundle' | 'source' | { readonly bundlePath: string };
 
 /** The node arguments (before the stage name) of an entry. */
 export function stageEntryArgs(projectRoot: string, entry: StageEntry): string[] {
+  if (typeof entry === 'object') return [entry.bundlePath];
   if (entry === 'bundle') return [join(projectRoot, 'dist', 'stage.mjs')];
   return ['--import', import.meta.resolve('tsx'), join(projectRoot, 'pipeline-scripts', 'main.ts')];
-}
-
-/** `bundle` when `dist/stage.mjs` exists (`npm run bundle`), else `source`. */
-export function defaultStageEntry(projectRoot: string): StageEntry {
-  return existsSync(join(projectRoot, 'dist', 'stage.mjs')) ? 'bundle' : 'source';
 }
 
 /** Options of {@link processContainerLauncher}. */

@@ -60,7 +60,10 @@ export interface RehearsalResult {
   readonly durationMs: number;
 }
 
-function taskHandlers(definition: AslMachine, handlers: Record<string, (input: unknown) => Promise<unknown>>, batch: BatchStandIn) {
+/** Stand-ins of the lambda Task states, by state name. */
+type Handlers = Record<string, (input: unknown) => Promise<unknown>>;
+
+function taskHandlers(definition: AslMachine, handlers: Handlers, batch: BatchStandIn) {
   type Handler = NonNullable<NonNullable<Parameters<StateMachine['run']>[1]>['overrides']>['taskResourceLocalHandlers'];
   const out: NonNullable<Handler> = {};
   for (const [name, state] of allStates(definition).filter(([, s]) => s.Type === 'Task')) {
@@ -78,6 +81,50 @@ async function prepareStorage(request: RehearsalRequest, options: RehearsalOptio
     throw new ConfigError('A rehearsal needs the experiment folder');
   await options.experiments.validate(request.experimentDir, request.outputConfigFile);
   await options.experiments.snapshot(request.experimentDir, storage, layout);
+}
+
+/** How the interpreter's execution ended, and what its event log said. */
+interface Execution {
+  readonly output: unknown;
+  readonly error: (Error & { cause?: { name?: string; message?: string } }) | undefined;
+  readonly log: Awaited<ReturnType<typeof collectEvents>>;
+}
+
+/** Runs the definition in the interpreter with the stand-ins; a signal aborts it and terminates the containers. */
+async function execute(
+  definition: AslMachine,
+  input: unknown,
+  handlers: Handlers,
+  batch: BatchStandIn,
+  options: RehearsalOptions,
+): Promise<Execution> {
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  const execution = machine.run(input as never, {
+    overrides: { taskResourceLocalHandlers: taskHandlers(definition, handlers, batch), retryIntervalOverrides: noRetryWaits(definition) },
+    noThrowOnAbort: true,
+  });
+  const onAbort = (): void => {
+    batch.terminateAll();
+    execution.abort();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const events = collectEvents(execution.eventLogs, options.onEvent);
+  const outcome = await execution.result.then(
+    (output) => ({ output, error: undefined }),
+    (error: Execution['error']) => ({ output: undefined, error }),
+  );
+  options.signal?.removeEventListener('abort', onAbort);
+  await batch.settled();
+  return { ...outcome, log: await events };
+}
+
+function lambdaStandIns(options: RehearsalOptions, storage: Storage): Handlers {
+  return {
+    [PIPELINE_STATES.prepare]: (event: unknown) =>
+      reportErrors(() => prepareRun(event, { config: options.stack.prepareConfig, registerImage: async (arn) => arn })),
+    [PIPELINE_STATES.plan]: (event: unknown) =>
+      reportErrors(() => planRun(event as Parameters<typeof planRun>[0], { storage, bucket: options.stack.bucketName })),
+  };
 }
 
 /**
@@ -100,44 +147,20 @@ export async function rehearse(request: RehearsalRequest, options: RehearsalOpti
     extraEnv: options.extraEnv,
   });
   const definition = forInterpreter(options.stack.definition as AslMachine);
-  const handlers = {
-    [PIPELINE_STATES.prepare]: (event: unknown) =>
-      reportErrors(() => prepareRun(event, { config: options.stack.prepareConfig, registerImage: async (arn) => arn })),
-    [PIPELINE_STATES.plan]: (event: unknown) =>
-      reportErrors(() => planRun(event as Parameters<typeof planRun>[0], { storage, bucket: options.stack.bucketName })),
-  };
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
-  const execution = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: taskHandlers(definition, handlers, batch), retryIntervalOverrides: noRetryWaits(definition) },
-    noThrowOnAbort: true,
-  });
-  const onAbort = (): void => {
-    batch.terminateAll();
-    execution.abort();
-  };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  const events = collectEvents(execution.eventLogs, options.onEvent);
-  const outcome = await execution.result.then(
-    (output) => ({ output, error: undefined }),
-    (error: Error & { cause?: { name?: string; message?: string } }) => ({ output: undefined, error }),
-  );
-  options.signal?.removeEventListener('abort', onAbort);
-  await batch.settled();
-  const log = await events;
+  const { output, error, log } = await execute(definition, input, lambdaStandIns(options, storage), batch, options);
   const aborted = options.signal?.aborted === true;
-  const numTasks = (log.planned as { numTasks?: number } | undefined)?.numTasks;
+  const failure = aborted
+    ? { error: 'Aborted', cause: 'The rehearsal was cancelled' }
+    : error && { error: error.cause?.name ?? error.name, cause: error.cause?.message ?? error.message };
   return {
-    status: aborted ? 'aborted' : outcome.error ? 'failed' : 'succeeded',
+    status: aborted ? 'aborted' : error ? 'failed' : 'succeeded',
     expId: request.expId,
     runId,
-    numTasks,
+    numTasks: (log.planned as { numTasks?: number } | undefined)?.numTasks,
     stateTransitions: log.transitions,
     statesEntered: log.entered,
-    ...(outcome.error
-      ? { error: outcome.error.cause?.name ?? outcome.error.name, cause: outcome.error.cause?.message ?? outcome.error.message }
-      : {}),
-    ...(aborted ? { error: 'Aborted', cause: 'The rehearsal was cancelled' } : {}),
-    output: outcome.output,
+    ...failure,
+    output,
     jobs: batch.jobs,
     durationMs: Date.now() - started,
   };

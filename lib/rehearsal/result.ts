@@ -25,6 +25,19 @@ export function retriedTaskIndexes(jobs: readonly JobRecord[]): number[] {
   return [...retried].sort((a, b) => a - b);
 }
 
+/** The stderr tail of the last failed attempt, for failure messages. */
+function lastFailureLog(jobs: readonly JobRecord[]): string | undefined {
+  const failed = jobs.flatMap((j) => j.attempts.filter((a) => a.exitCode !== 0).map((a) => ({ stage: j.stage, a })));
+  const last = failed.at(-1);
+  if (last?.a.logTail === undefined) return undefined;
+  return `last failed attempt (${last.stage}${last.a.index === undefined ? '' : ` child ${last.a.index}`}, attempt ${last.a.attempt}, exit ${last.a.exitCode}):\n${last.a.logTail.trim().slice(-1500)}`;
+}
+
+function failureText(result: RehearsalResult): string {
+  const log = lastFailureLog(result.jobs);
+  return `Rehearsal failed in state ${result.statesEntered.at(-1) ?? '?'}: ${result.error}: ${result.cause ?? ''}${log ? `\n${log}` : ''}`;
+}
+
 /** A rehearsal as the one workflow summary the CLI prints (`--json` included). */
 export function rehearsalWorkflowResult(result: RehearsalResult): WorkflowResult {
   return {
@@ -39,8 +52,6 @@ export function rehearsalWorkflowResult(result: RehearsalResult): WorkflowResult
     failedTasks: failedTaskIndexes(result.jobs),
     retriedTasks: retriedTaskIndexes(result.jobs),
     stateTransitions: result.stateTransitions,
-    ...(result.error
-      ? { failure: `Rehearsal failed in state ${result.statesEntered.at(-1) ?? '?'}: ${result.error}: ${result.cause ?? ''}` }
-      : {}),
+    ...(result.error ? { failure: failureText(result) } : {}),
   };
 }

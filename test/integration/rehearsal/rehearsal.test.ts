@@ -3,6 +3,7 @@ import { RunLayout } from '../../../lib/contract/layout.js';
 import { localExperiments } from '../../../lib/local/experiment-source.js';
 import { loadRehearsalStack } from '../../../lib/rehearsal/index.js';
 import { rehearse, type RehearsalRequest } from '../../../lib/rehearsal/rehearse.js';
+import { rehearsalWorkflowResult } from '../../../lib/rehearsal/result.js';
 import { startS3Server, type S3Server } from '../../../lib/rehearsal/s3-server.js';
 import type { RehearsalStack } from '../../../lib/rehearsal/stack-reader.js';
 import { createS3Client, S3Driver, Storage } from '../../../lib/storage/index.js';
@@ -11,12 +12,13 @@ import { buildBundle, countingLauncher, tinyExperiment } from './support.js';
 const FULL_RUN = ['PrepareRun', 'StageA', 'PlanStageB', 'RouteStageB', 'StageBArray', 'OutputWanted', 'StageC', 'Done'];
 
 let stack: RehearsalStack;
+let bundle: string;
 let server: S3Server;
 let storage: Storage;
 const experiments: Record<number, string> = {};
 
 beforeAll(async () => {
-  await buildBundle();
+  bundle = await buildBundle();
   stack = await loadRehearsalStack(`${process.cwd()}/`);
   server = await startS3Server([stack.bucketName]);
   storage = new Storage(new S3Driver(createS3Client(server.env), stack.bucketName));
@@ -36,7 +38,7 @@ async function run(
     onEvent?: Parameters<typeof rehearse>[1]['onEvent'];
   } = {},
 ) {
-  const launcher = countingLauncher(server);
+  const launcher = countingLauncher(server, bundle);
   const result = await rehearse(request, {
     stack: extra.stack ?? stack,
     s3Env: server.env,
@@ -47,6 +49,8 @@ async function run(
     signal: extra.signal,
     onEvent: extra.onEvent,
   });
+  // Failures (expected or not) show their cause and the failing container's log, for diagnosis.
+  if (result.status !== 'succeeded') process.stderr.write(`${rehearsalWorkflowResult(result).failure}\n`);
   return { result, launches: launcher.launches, layout: new RunLayout(request.expId, result.runId) };
 }
 
@@ -86,6 +90,7 @@ describe('rehearsal of the synthesized state machine', () => {
 
   it('skip-output: Stage C never runs', async () => {
     const { result, layout } = await run({ expId: 'tiny-2', runId: 'skip', experimentDir: experiments[2], skipOutput: true });
+    expect(result.cause).toBeUndefined();
     expect(result).toMatchObject({ status: 'succeeded', stateTransitions: 7 });
     expect(result.statesEntered).not.toContain('StageC');
     expect(await storage.list(layout.outputsPrefix)).toEqual([]);
