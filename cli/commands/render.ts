@@ -19,6 +19,7 @@ export function renderResult(result: WorkflowResult): string {
   if (result.failedTasks.length > 0) lines.push(`  failed tasks: ${result.failedTasks.join(', ')}`);
   if (result.outputs !== undefined) lines.push(`  outputs: ${result.outputs}`);
   if (result.logs !== undefined) lines.push(`  logs: ${result.logs}`);
+  if (result.stateTransitions !== undefined) lines.push(`  state transitions: ${result.stateTransitions}`);
   return `${lines.join('\n')}\n`;
 }
 
