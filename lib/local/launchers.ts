@@ -29,22 +29,25 @@ export interface ProcessLauncherOptions {
   readonly paths: LocalPaths;
   /** The caller's environment (PATH and the like); contract variables are dropped. */
   readonly hostEnv: NodeJS.ProcessEnv;
-  /** Node binary; default this process's. */
-  readonly nodePath?: string;
+  /** The stage bundle to run (`bundleStage`); default the sources through tsx. */
+  readonly bundle?: string;
 }
 
 /**
- * Runs `pipeline-scripts/main.ts <stage>` as a host process through tsx: the
- * same entrypoint the images bundle, no Docker needed.
+ * Runs a stage as a host process: `node <bundle> <stage>` (what the images
+ * run), or `node --import tsx pipeline-scripts/main.ts <stage>` without a
+ * bundle. No Docker needed.
  */
 export function processLauncher(options: ProcessLauncherOptions): StageLauncher {
-  const tsx = import.meta.resolve('tsx');
-  const main = join(options.paths.projectRoot, 'pipeline-scripts', 'main.ts');
+  const entry =
+    options.bundle === undefined
+      ? ['--import', import.meta.resolve('tsx'), join(options.paths.projectRoot, 'pipeline-scripts', 'main.ts')]
+      : [options.bundle];
   const base = hostEnvironment(options.hostEnv);
   return {
     runtime: 'process',
     launch: (launch): Promise<LaunchResult> =>
-      spawnToLog(options.nodePath ?? process.execPath, ['--import', tsx, main, launch.stage], {
+      spawnToLog(process.execPath, [...entry, launch.stage], {
         env: { ...base, ...launch.env },
         cwd: options.paths.projectRoot,
         logFile: launch.logFile,

@@ -1,4 +1,5 @@
 import { EnvironmentError } from '../errors.js';
+import { bundleStage } from './bundle.js';
 import { detectCompose } from './compose.js';
 import { requireEngine, requireImage } from './engine.js';
 import type { Exec } from './exec.js';
@@ -16,12 +17,15 @@ export interface RuntimeConfig {
 }
 
 /**
- * A ready launcher for the runtime. Docker: checks, before anything is
- * written, that an engine answers, the local image exists and Compose is
- * there, and says how to proceed when not.
+ * A ready launcher for the runtime. Process: bundles the current stage code
+ * first (dist/stage.mjs, the file the images run). Docker: checks, before
+ * anything is written, that an engine answers, the local image exists and
+ * Compose is there, and says how to proceed when not.
  */
 export async function createLauncher(config: RuntimeConfig): Promise<StageLauncher> {
-  if (config.runtime === 'process') return processLauncher({ paths: config.paths, hostEnv: config.hostEnv });
+  if (config.runtime === 'process') {
+    return processLauncher({ paths: config.paths, hostEnv: config.hostEnv, bundle: await bundleStage(config.paths.projectRoot) });
+  }
   await requireEngine(config.exec);
   await requireImage(config.exec, IMAGES.local);
   const compose = await detectCompose(config.exec);

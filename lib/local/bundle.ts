@@ -1,0 +1,36 @@
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+// Some bundled CommonJS dependencies call require() on Node built-ins.
+const BANNER = "import { createRequire as __epycloudRequire } from 'node:module'; const require = __epycloudRequire(import.meta.url);";
+
+/** Where the stage bundle goes: `dist/stage.mjs` of the project. */
+export function stageBundlePath(projectRoot: string): string {
+  return join(projectRoot, 'dist', 'stage.mjs');
+}
+
+/**
+ * Bundles the stage entrypoint (pipeline-scripts/main.ts) and every runtime
+ * dependency it imports into one ESM file: what the images run and what the
+ * process runtime runs. Written to a temporary name and renamed, so a
+ * concurrent reader never sees half a file. Resolves to the bundle's path.
+ */
+export async function bundleStage(projectRoot: string, outfile = stageBundlePath(projectRoot)): Promise<string> {
+  const temporary = `${outfile}.${process.pid}.tmp`;
+  await build({
+    entryPoints: [join(projectRoot, 'pipeline-scripts', 'main.ts')],
+    outfile: temporary,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    keepNames: true,
+    legalComments: 'none',
+    banner: { js: BANNER },
+    logLevel: 'warning',
+  });
+  await rename(temporary, outfile);
+  return outfile;
+}
