@@ -15,6 +15,9 @@ import { STACK_OUTPUTS } from '../contract/execution.js';
 import type { StageName } from '../contract/layout.js';
 import { acknowledge, acknowledgeWildcardResources } from './nag-acknowledgements.js';
 
+/** The image's Dockerfile (target `cloud`), relative to the project root. */
+export const DOCKERFILE = 'docker/Dockerfile';
+
 /** Logical id of the image repository (retained): fixed, so refactoring never replaces it. */
 export const REPOSITORY_LOGICAL_ID = 'ImageRepository';
 
@@ -108,7 +111,13 @@ export class ComputeStack extends Stack {
   private image(config: DeploymentConfig, projectRoot: string): ecs.ContainerImage {
     if (config.image.source === 'uri') return ecs.ContainerImage.fromRegistry(config.image.uri ?? '');
     if (config.image.source === 'repository') return ecs.ContainerImage.fromEcrRepository(this.repository, config.image.tag);
-    const asset = new DockerImageAsset(this, 'ImageAsset', { directory: projectRoot, file: 'docker/Dockerfile', target: 'cloud' });
+    // .dockerignore keeps only what the bundle needs; the Dockerfile itself must stay in the staged context.
+    const asset = new DockerImageAsset(this, 'ImageAsset', {
+      directory: projectRoot,
+      file: DOCKERFILE,
+      target: 'cloud',
+      exclude: [`!${DOCKERFILE}`],
+    });
     return ecs.ContainerImage.fromDockerImageAsset(asset);
   }
 

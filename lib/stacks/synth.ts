@@ -11,6 +11,8 @@ export interface SynthOptions {
   readonly context?: Record<string, unknown>;
   /** Bundle the lambdas with esbuild and stage assets (slower); off, asset code is a placeholder. */
   readonly bundle?: boolean;
+  /** Copy assets (the Docker build context, not the lambda bundles) into the assembly even without bundling. */
+  readonly stageAssets?: boolean;
   /** Cloud assembly directory; a temporary one when absent. */
   readonly outdir?: string;
 }
@@ -31,8 +33,9 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * (the rehearsal and the tests use this; `npx cdk synth` runs bin/app.ts).
  */
 export function synthesizeEpycloud(options: SynthOptions = {}): SynthesizedEpycloud {
-  const skipAssets = { 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-asset-staging': true };
-  const context = { ...options.context, ...(options.bundle ? {} : skipAssets) };
+  const skipBundling = options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] };
+  const skipStaging = options.bundle || options.stageAssets ? {} : { 'aws:cdk:disable-asset-staging': true };
+  const context = { ...options.context, ...skipBundling, ...skipStaging };
   const app = new App({ context, ...(options.outdir === undefined ? {} : { outdir: options.outdir }) });
   const config = loadDeploymentConfig((key) => app.node.tryGetContext(key));
   const stacks = createEpycloudStacks(app, config, { projectRoot: PROJECT_ROOT });

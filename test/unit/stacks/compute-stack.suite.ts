@@ -2,7 +2,9 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STACK_OUTPUTS } from '../../../lib/contract/execution.js';
 import { FARGATE_SPOT_INTERRUPTED, stageCommand } from '../../../lib/constructs/stage-job-definitions.js';
-import { REPOSITORY_LOGICAL_ID } from '../../../lib/stacks/compute-stack.js';
+import { DOCKERFILE, REPOSITORY_LOGICAL_ID } from '../../../lib/stacks/compute-stack.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Fixtures, SynthFixture } from './support.js';
 
 type Env = { Name: string; Value: unknown };
@@ -116,6 +118,21 @@ export function computeStackSuite(fixtures: () => Fixtures): void {
       expect(image).toContain(':latest');
       const assetImage = JSON.stringify(byName(variant, '-output').Properties.ContainerProperties.Image);
       expect(assetImage).toContain('cdk-hnb659fds-container-assets');
+    });
+
+    it('stages a Docker build context that holds the Dockerfile and only what the bundle needs', () => {
+      const assembly = variant.app.synth();
+      const manifest = JSON.parse(readFileSync(join(assembly.directory, `${variant.stacks.compute.stackName}.assets.json`), 'utf8')) as {
+        dockerImages: Record<string, { source: { directory: string; dockerFile?: string; dockerBuildTarget?: string } }>;
+      };
+      const images = Object.values(manifest.dockerImages);
+      expect(images).toHaveLength(1);
+      const image = images[0]?.source;
+      expect(image).toMatchObject({ dockerFile: DOCKERFILE, dockerBuildTarget: 'cloud' });
+      const context = join(assembly.directory, image?.directory ?? 'missing');
+      expect(existsSync(join(context, DOCKERFILE))).toBe(true);
+      expect(existsSync(join(context, 'package-lock.json'))).toBe(true);
+      expect(existsSync(join(context, 'node_modules'))).toBe(false);
     });
 
     it('offers managed EC2 behind one NAT gateway as an option', () => {

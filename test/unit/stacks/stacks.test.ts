@@ -1,4 +1,5 @@
-import { beforeAll, describe } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { computeStackSuite } from './compute-stack.suite.js';
 import { nagSuite } from './nag.suite.js';
 import { pipelineDefinitionSuite } from './pipeline-definition.suite.js';
@@ -13,6 +14,9 @@ describe('the epycloud CDK app', () => {
   beforeAll(() => {
     fixtures = synthFixtures();
   }, SYNTH_TIMEOUT);
+  afterAll(() => {
+    for (const fixture of Object.values(fixtures ?? {})) rmSync(fixture.app.outdir, { recursive: true, force: true });
+  });
 
   storageStackSuite(() => fixtures);
   computeStackSuite(() => fixtures);

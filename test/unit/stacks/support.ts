@@ -11,8 +11,8 @@ export interface SynthFixture extends SynthesizedEpycloud {
 }
 
 /** Synthesizes once (call in beforeAll): no bundling, no asset staging, no Docker. */
-export function synthFixture(context: Record<string, unknown> = {}): SynthFixture {
-  const synthesized = synthesizeEpycloud({ context });
+export function synthFixture(context: Record<string, unknown> = {}, stageAssets = false): SynthFixture {
+  const synthesized = synthesizeEpycloud({ context, stageAssets });
   const cache = new Map<string, Template>();
   return {
     ...synthesized,
@@ -31,7 +31,7 @@ export interface Fixtures {
   readonly dev: SynthFixture;
   /** prod, with 14-day intermediates, an email subscription and a given image URI. */
   readonly prod: SynthFixture;
-  /** dev on managed EC2 Spot behind a NAT gateway, image built as a Docker asset. */
+  /** dev on managed EC2 Spot behind a NAT gateway, image built as a Docker asset (staged). */
   readonly ec2: SynthFixture;
 }
 
@@ -53,11 +53,14 @@ export function synthFixtures(): Fixtures {
         },
       },
     }),
-    ec2: synthFixture({
-      'epycloud:environments': {
-        dev: { network: { mode: 'nat' }, compute: { type: 'ec2', ec2Spot: true }, image: { source: 'asset' }, logRetentionDays: 90 },
+    ec2: synthFixture(
+      {
+        'epycloud:environments': {
+          dev: { network: { mode: 'nat' }, compute: { type: 'ec2', ec2Spot: true }, image: { source: 'asset' }, logRetentionDays: 90 },
+        },
       },
-    }),
+      true,
+    ),
   };
 }
 
