@@ -73,7 +73,9 @@ describe('cloud back end', () => {
   });
 
   it('refuses --resume with the cloud equivalent named', async () => {
-    await expect(backend(fakeWithStacks()).b.runWorkflow({ ...options, resume: 'r0' }, () => {})).rejects.toThrow(/epycloud workflow retry/);
+    await expect(backend(fakeWithStacks()).b.runWorkflow({ ...options, resume: 'r0' }, () => {})).rejects.toThrow(
+      /epycloud workflow retry/,
+    );
   });
 
   it('submits one Batch job for run job', async () => {
