@@ -6,7 +6,7 @@
  * flu-states example cut to 20 tasks of ~2 s each.
  */
 import { spawnSync } from 'node:child_process';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLocalBackend } from '../lib/backend/index.js';
@@ -82,6 +82,7 @@ export async function run(): Promise<void> {
   const localDir = await mkdtemp(join(tmpdir(), 'epycloud-bench-local-'));
   const slots = availableParallelism();
   try {
+    console.log(`local: ${slots} cores, load average ${loadavg()[0]!.toFixed(1)}, ${N_SIMS} simulations per task`);
     await benchExperiment(localDir);
     const processRun = await runOnce(localDir, 'process', slots);
     report('local process runtime', processRun);
@@ -94,9 +95,12 @@ export async function run(): Promise<void> {
     const dockerRun = await runOnce(localDir, 'docker', slots);
     report('local docker runtime', dockerRun);
     const [p, d] = [processRun.result.runner!, dockerRun.result.runner!];
+    const startup = (r: typeof p, computeMs: number): number => (r.busyMs - computeMs) / r.tasksRun / 1000;
+    const [ps, ds] = [startup(p, processRun.computeMs), startup(d, dockerRun.computeMs)];
     console.log(
-      `docker overhead over process: Stage B wall ${(((d.wallMs - p.wallMs) / p.wallMs) * 100).toFixed(1)}% ` +
-        `(${((d.wallMs - p.wallMs) / 1000).toFixed(1)} s), per task ${((d.busyMs / d.tasksRun - p.busyMs / p.tasksRun) / 1000).toFixed(2)} s`,
+      `docker overhead over process: per-task start-up and teardown ${ds.toFixed(2)} s vs ${ps.toFixed(2)} s ` +
+        `(+${(ds - ps).toFixed(2)} s per task); Stage B wall ${(d.wallMs / 1000).toFixed(1)} s vs ${(p.wallMs / 1000).toFixed(1)} s ` +
+        `(${(((d.wallMs - p.wallMs) / p.wallMs) * 100).toFixed(1)}%; wall figures move with the machine's load)`,
     );
   } finally {
     await rm(localDir, { recursive: true, force: true });
