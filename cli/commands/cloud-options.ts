@@ -66,8 +66,25 @@ export function withCloudWorkflowOptions(command: Command): Command {
 
 type CloudWorkflowOptions = z.infer<z.ZodObject<typeof cloudWorkflowFields>>;
 
-/** The parsed cloud-only options, in the back end's shape. */
-export function cloudWorkflowExtras(o: CloudWorkflowOptions): CloudWorkflowExtras {
+const CLOUD_ONLY_FLAGS: Record<keyof CloudWorkflowOptions, string> = {
+  maxParallelism: '--max-parallelism',
+  stageAVcpus: '--stage-a-vcpus',
+  stageBVcpus: '--stage-b-vcpus',
+  stageCVcpus: '--stage-c-vcpus',
+  stageAMemory: '--stage-a-memory',
+  stageBMemory: '--stage-b-memory',
+  stageCMemory: '--stage-c-memory',
+  imageTag: '--image-tag',
+  wait: '--wait',
+  rehearse: '--rehearse',
+};
+
+/** The parsed cloud-only options, in the back end's shape; with `--local` they are refused by name. */
+export function cloudWorkflowExtras(o: CloudWorkflowOptions & { local?: boolean }): CloudWorkflowExtras {
+  const given = (Object.keys(CLOUD_ONLY_FLAGS) as (keyof CloudWorkflowOptions)[]).filter((k) => o[k] !== undefined && o[k] !== false);
+  if (o.local && given.length > 0) {
+    throw new ValidationError(`${given.map((k) => CLOUD_ONLY_FLAGS[k]).join(', ')}: cloud options, not for --local runs`);
+  }
   const stage = (vcpus: number | undefined, memoryMiB: number | undefined) =>
     vcpus === undefined && memoryMiB === undefined ? undefined : { ...(vcpus ? { vcpus } : {}), ...(memoryMiB ? { memoryMiB } : {}) };
   const stages = {

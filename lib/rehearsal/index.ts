@@ -3,8 +3,9 @@ import { availableParallelism } from 'node:os';
 import { processContainerLauncher, type StageEntry } from './launcher.js';
 import { rehearse, type EventLog, type RehearsalRequest, type RehearsalResult } from './rehearse.js';
 import { startS3Server, type S3Server } from './s3-server.js';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { REHEARSAL_ACCOUNT, REHEARSAL_REGION } from './intrinsics.js';
 import { readRehearsalStack, type RehearsalStack } from './stack-reader.js';
 
@@ -17,7 +18,7 @@ export interface RehearsalSetup {
   readonly hostEnv: Readonly<Record<string, string | undefined>>;
   readonly experiments: ExperimentSource;
   readonly environment?: string | undefined;
-  /** Default `source`: always the current code (a prebuilt `dist/stage.mjs` may be stale). */
+  /** Default: the stage code bundled now (as the cloud image bundles it) into a private file. */
   readonly entry?: StageEntry | undefined;
   readonly concurrency?: number | undefined;
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
@@ -55,12 +56,19 @@ export function containerBaseEnv(hostEnv: RehearsalSetup['hostEnv'], server: S3S
   return { ...host, ...server.env };
 }
 
+/** Bundles the stage code into a private temporary file (nothing else rewrites it during the run). */
+export async function freshBundle(projectRoot: string): Promise<string> {
+  const { bundleStage } = await import('../local/bundle.js');
+  return bundleStage(projectRoot, join(await mkdtemp(join(tmpdir(), 'epycloud-rehearsal-')), 'stage.mjs'));
+}
+
 /**
  * A whole rehearsal: synthesize, start an S3-compatible server on 127.0.0.1
  * holding the stack's bucket, execute the state machine, stop the server.
  */
 export async function runRehearsal(request: RehearsalRequest, setup: RehearsalSetup, stack?: RehearsalStack): Promise<RehearsalResult> {
   const resolved = stack ?? (await loadRehearsalStack(setup.projectRoot, setup.environment));
+  const entry = setup.entry ?? { bundlePath: await freshBundle(setup.projectRoot) };
   const server = await startS3Server([resolved.bucketName]);
   try {
     return await rehearse(request, {
@@ -68,7 +76,7 @@ export async function runRehearsal(request: RehearsalRequest, setup: RehearsalSe
       s3Env: server.env,
       launcher: processContainerLauncher({
         projectRoot: setup.projectRoot,
-        entry: setup.entry ?? 'source',
+        entry,
         baseEnv: containerBaseEnv(setup.hostEnv, server),
       }),
       experiments: setup.experiments,
@@ -79,5 +87,6 @@ export async function runRehearsal(request: RehearsalRequest, setup: RehearsalSe
     });
   } finally {
     await server.stop();
+    if (setup.entry === undefined && typeof entry === 'object') await rm(dirname(entry.bundlePath), { recursive: true, force: true });
   }
 }

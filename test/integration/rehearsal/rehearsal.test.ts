@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import { localExperiments } from '../../../lib/local/experiment-source.js';
-import { loadRehearsalStack } from '../../../lib/rehearsal/index.js';
+import { freshBundle, loadRehearsalStack } from '../../../lib/rehearsal/index.js';
 import { rehearse, type RehearsalRequest } from '../../../lib/rehearsal/rehearse.js';
 import { rehearsalWorkflowResult } from '../../../lib/rehearsal/result.js';
 import { startS3Server, type S3Server } from '../../../lib/rehearsal/s3-server.js';
 import type { RehearsalStack } from '../../../lib/rehearsal/stack-reader.js';
 import { createS3Client, S3Driver, Storage } from '../../../lib/storage/index.js';
-import { buildBundle, countingLauncher, tinyExperiment } from './support.js';
+import { countingLauncher, ROOT, tinyExperiment } from './support.js';
 
 const FULL_RUN = ['PrepareRun', 'StageA', 'PlanStageB', 'RouteStageB', 'StageBArray', 'OutputWanted', 'StageC', 'Done'];
 
@@ -18,7 +18,7 @@ let storage: Storage;
 const experiments: Record<number, string> = {};
 
 beforeAll(async () => {
-  bundle = await buildBundle();
+  bundle = await freshBundle(ROOT);
   stack = await loadRehearsalStack(`${process.cwd()}/`);
   server = await startS3Server([stack.bucketName]);
   storage = new Storage(new S3Driver(createS3Client(server.env), stack.bucketName));

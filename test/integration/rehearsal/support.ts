@@ -1,5 +1,4 @@
-import { execa } from 'execa';
-import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,18 +8,6 @@ import type { S3Server } from '../../../lib/rehearsal/s3-server.js';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-/**
- * Builds dist/stage.mjs (what the cloud image runs) so every container runs
- * the current code, and keeps a private copy that nothing else rewrites
- * during the tests; returns its path.
- */
-export async function buildBundle(): Promise<string> {
-  await execa(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'bundle.ts')], { cwd: ROOT });
-  const copy = join(await mkdtemp(join(tmpdir(), 'epycloud-bundle-')), 'stage.mjs');
-  await copyFile(join(ROOT, 'dist', 'stage.mjs'), copy);
-  return copy;
-}
 
 /** A process launcher of the bundle against the S3 server, counting launches. */
 export function countingLauncher(server: S3Server, bundlePath: string): ContainerLauncher & { launches: number } {
