@@ -8,6 +8,7 @@ import {
   type EnvMap,
 } from '../lib/contract/env.js';
 import { parseStage } from '../lib/contract/layout.js';
+import { objectTagsFor } from '../lib/contract/retention.js';
 import { ConfigError, EpycloudError, ValidationError } from '../lib/errors.js';
 import { jsonLogger, type Logger } from '../lib/log.js';
 import { storageFromEnv } from '../lib/storage/index.js';
@@ -28,7 +29,8 @@ async function dispatch(argv: readonly string[], env: EnvMap, deps: StageDeps, s
   if (argv.length !== 1) throw new ValidationError(`Usage: stage <A|B|C|builder|runner|output> (got ${argv.length} argument(s))`);
   const stage = parseStage(argv[0]!);
   const { layout, outputConfigFile } = parseStageEnv(env);
-  const storage = storageFromEnv(env, deps.s3Client);
+  // Intermediate artifacts carry the retention tag the bucket's lifecycle rule expires.
+  const storage = storageFromEnv(env, deps.s3Client, { tagsFor: (key) => objectTagsFor(layout, key) });
   const now = deps.now ?? (() => new Date());
   const context = { stage, exp_id: layout.expId, run_id: layout.runId };
   if (stage === 'builder') {

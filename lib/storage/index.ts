@@ -4,20 +4,21 @@ import { parseStorageTarget } from '../contract/env.js';
 import { LocalDriver } from './local.js';
 import { createS3Client, S3Driver } from './s3.js';
 import { Storage } from './storage.js';
+import type { StorageOptions } from './types.js';
 
 export { Storage, validateKey } from './storage.js';
-export type { StorageDriver } from './types.js';
+export type { ObjectTags, StorageDriver, StorageOptions } from './types.js';
 export { LocalDriver } from './local.js';
 export { MemoryDriver } from './memory.js';
 export { S3Driver, createS3Client } from './s3.js';
 
 /** Builds the storage for a target; the S3 client comes from `env` unless injected. */
-export function storageFor(target: StorageTarget, env: EnvMap = {}, s3Client?: S3Client): Storage {
-  if (target.mode === 'local') return new Storage(new LocalDriver(target.root));
-  return new Storage(new S3Driver(s3Client ?? createS3Client(env), target.bucket));
+export function storageFor(target: StorageTarget, env: EnvMap = {}, s3Client?: S3Client, options: StorageOptions = {}): Storage {
+  if (target.mode === 'local') return new Storage(new LocalDriver(target.root), options);
+  return new Storage(new S3Driver(s3Client ?? createS3Client(env), target.bucket), options);
 }
 
 /** The one factory: `EXECUTION_MODE` picks S3 or the local bucket directory. */
-export function storageFromEnv(env: EnvMap, s3Client?: S3Client): Storage {
-  return storageFor(parseStorageTarget(env), env, s3Client);
+export function storageFromEnv(env: EnvMap, s3Client?: S3Client, options: StorageOptions = {}): Storage {
+  return storageFor(parseStorageTarget(env), env, s3Client, options);
 }

@@ -1,13 +1,13 @@
 import { NotFoundError } from '../errors.js';
-import type { StorageDriver } from './types.js';
+import type { ObjectTags, StorageDriver } from './types.js';
 
 /** An in-memory driver for tests; copies bytes in and out so callers cannot alias them. */
 export class MemoryDriver implements StorageDriver {
   readonly location = 'memory://';
-  private readonly objects = new Map<string, { body: Uint8Array; contentType: string }>();
+  private readonly objects = new Map<string, { body: Uint8Array; contentType: string; tags: ObjectTags }>();
 
-  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
-    this.objects.set(key, { body: Uint8Array.from(body), contentType });
+  async put(key: string, body: Uint8Array, contentType: string, tags: ObjectTags = {}): Promise<void> {
+    this.objects.set(key, { body: Uint8Array.from(body), contentType, tags: { ...tags } });
   }
 
   async get(key: string): Promise<Uint8Array> {
@@ -26,6 +26,11 @@ export class MemoryDriver implements StorageDriver {
 
   async delete(key: string): Promise<void> {
     this.objects.delete(key);
+  }
+
+  /** The tags a key was written with (for tests). */
+  tags(key: string): ObjectTags | undefined {
+    return this.objects.get(key)?.tags;
   }
 
   /** The content type a key was written with (for tests). */

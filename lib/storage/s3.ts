@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { EnvMap } from '../contract/env.js';
 import { NotFoundError, StorageError } from '../errors.js';
-import type { StorageDriver } from './types.js';
+import type { ObjectTags, StorageDriver } from './types.js';
 
 const isNotFound = (error: unknown): boolean => {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -51,9 +51,18 @@ export class S3Driver implements StorageDriver {
     throw new StorageError(`Could not ${action} s3://${this.bucket}/${key}: ${e.name}: ${e.message}`);
   }
 
-  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
+  async put(key: string, body: Uint8Array, contentType: string, tags: ObjectTags = {}): Promise<void> {
+    const tagging = new URLSearchParams(Object.entries(tags)).toString();
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+          ...(tagging ? { Tagging: tagging } : {}),
+        }),
+      );
     } catch (error) {
       this.fail('write', key, error);
     }

@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { StorageError, ValidationError } from '../errors.js';
 import { contentTypeOf } from './content-type.js';
-import type { StorageDriver } from './types.js';
+import type { StorageDriver, StorageOptions } from './types.js';
 
 /**
  * Rejects keys that are empty, absolute, climb with `..`, contain empty
@@ -29,7 +29,10 @@ const isGzip = (key: string): boolean => key.endsWith('.gz');
  * `StorageError` otherwise, `ValidationError` for a malformed key.
  */
 export class Storage {
-  constructor(readonly driver: StorageDriver) {}
+  constructor(
+    readonly driver: StorageDriver,
+    private readonly options: StorageOptions = {},
+  ) {}
 
   /** Where the keys live, for messages. */
   get location(): string {
@@ -39,7 +42,8 @@ export class Storage {
   /** Writes bytes or text (UTF-8); gzipped when the key ends in `.gz`. */
   async put(key: string, data: Uint8Array | string): Promise<void> {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    await this.driver.put(validateKey(key), isGzip(key) ? gzipSync(bytes) : bytes, contentTypeOf(key));
+    const tags = this.options.tagsFor?.(key);
+    await this.driver.put(validateKey(key), isGzip(key) ? gzipSync(bytes) : bytes, contentTypeOf(key), tags);
   }
 
   /** Reads bytes; gunzipped when the key ends in `.gz`. */

@@ -1,3 +1,12 @@
+/** Object tags, name -> value. */
+export type ObjectTags = Readonly<Record<string, string>>;
+
+/** How a {@link Storage} treats keys beyond bytes. */
+export interface StorageOptions {
+  /** Tags to write with a key (e.g. the retention tag of intermediate artifacts); none by default. */
+  readonly tagsFor?: (key: string) => ObjectTags;
+}
+
 /**
  * A storage backend moves bytes under string keys and nothing more; the
  * {@link Storage} class on top of it adds gzip, JSON and key checks so that
@@ -11,8 +20,11 @@
 export interface StorageDriver {
   /** Where the keys live, for messages: `s3://bucket`, an absolute directory, `memory://`. */
   readonly location: string;
-  /** Writes the bytes whole; a reader never sees a partly written object. */
-  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /**
+   * Writes the bytes whole; a reader never sees a partly written object.
+   * `tags` become object tags where the backend has them (S3); others ignore them.
+   */
+  put(key: string, body: Uint8Array, contentType: string, tags?: ObjectTags): Promise<void>;
   /** Reads the bytes; `NotFoundError` when the key does not exist. */
   get(key: string): Promise<Uint8Array>;
   /** Whether the key exists. */

@@ -32,6 +32,29 @@ describe('S3Driver specifics', () => {
     expect(`${endpoint?.protocol}//${endpoint?.hostname}:${endpoint?.port}`).toBe(server.endpoint);
   });
 
+  it('sends object tags with the PUT (x-amz-tagging, URL-encoded) so lifecycle rules can match them', async () => {
+    // s3rver ignores x-amz-tagging on PUT (real S3 applies it), so the test reads the request the SDK sends.
+    const client = createS3Client(server.env);
+    const sent: Record<string, string>[] = [];
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        sent.push({ ...(args.request as { headers: Record<string, string> }).headers });
+        return next(args);
+      },
+      { step: 'finalizeRequest' },
+    );
+    const bucket = ((await freshBucket()).driver as S3Driver).bucket;
+    const s = new Storage(new S3Driver(client, bucket), {
+      tagsFor: (key): Record<string, string> =>
+        key.includes('/builder-artifacts/') ? { 'epycloud:retention': 'intermediate', note: 'a&b=c' } : {},
+    });
+    await s.put('run/builder-artifacts/input_00000.json.gz', '{}');
+    await s.put('run/outputs/x.csv', 'a');
+    expect(sent[0]?.['x-amz-tagging']).toBe('epycloud%3Aretention=intermediate&note=a%26b%3Dc');
+    expect(sent[1]?.['x-amz-tagging']).toBeUndefined();
+    expect(await s.getText('run/outputs/x.csv')).toBe('a');
+  });
+
   it('falls back to AWS_ENDPOINT_URL', async () => {
     const client = createS3Client({ AWS_ENDPOINT_URL: server.endpoint });
     expect(await client.config.forcePathStyle).toBe(true);

@@ -34,6 +34,17 @@ describe('LocalDriver specifics', () => {
     await expect(driver.put('../escape.txt', new Uint8Array([1]))).rejects.toBeInstanceOf(ValidationError);
   });
 
+  it('writes the tags its policy gives for a key', async () => {
+    const driver = new MemoryDriver();
+    const s = new Storage(driver, {
+      tagsFor: (key): Record<string, string> => (key.startsWith('tmp/') ? { 'epycloud:retention': 'intermediate' } : {}),
+    });
+    await s.put('tmp/a.json.gz', '{}');
+    await s.putJson('keep/b.json', {});
+    expect(driver.tags('tmp/a.json.gz')).toEqual({ 'epycloud:retention': 'intermediate' });
+    expect(driver.tags('keep/b.json')).toEqual({});
+  });
+
   it('records content types from the extension', async () => {
     const driver = new MemoryDriver();
     const s = new Storage(driver);
