@@ -1,6 +1,13 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { buildImage, DEFAULT_BASE_IMAGE, IMAGES, type ImageTarget } from '../../lib/local/images.js';
+import {
+  buildImage,
+  DEFAULT_BASE_IMAGE,
+  ensureStandInBase,
+  IMAGES,
+  STAND_IN_BASE_IMAGE,
+  type ImageTarget,
+} from '../../lib/local/images.js';
 import { requireEngine } from '../../lib/local/engine.js';
 import { exec } from '../../lib/local/exec.js';
 import { PROJECT_ROOT } from '../../lib/local/paths.js';
@@ -20,9 +27,11 @@ async function buildLocal(deps: CommandDeps, raw: unknown): Promise<void> {
   const baseImage = o.baseImage ?? deps.env.EPYCLOUD_BASE_IMAGE ?? DEFAULT_BASE_IMAGE;
   await requireEngine(exec);
   const targets: ImageTarget[] = o.target === 'all' ? ['local', 'cloud'] : [o.target];
+  const write = o.quiet ? () => {} : deps.stderr;
+  await ensureStandInBase({ projectRoot: PROJECT_ROOT, target: 'local', baseImage, env: deps.env, write });
   for (const target of targets) {
     deps.stderr(`build: ${IMAGES[target]} (target ${target}, base ${baseImage})\n`);
-    const ms = await buildImage({ projectRoot: PROJECT_ROOT, target, baseImage, env: deps.env, write: o.quiet ? () => {} : deps.stderr });
+    const ms = await buildImage({ projectRoot: PROJECT_ROOT, target, baseImage, env: deps.env, write });
     deps.stderr(`build: ${IMAGES[target]} built in ${formatDuration(ms)}\n`);
     deps.stdout(`${IMAGES[target]}\n`);
   }
@@ -36,7 +45,7 @@ export function registerBuild(program: Command, deps: () => CommandDeps = proces
     .description('build the Docker images of docker/Dockerfile (epycloud:local, epycloud:cloud)')
     .option(
       '--base-image <image>',
-      `base image (env EPYCLOUD_BASE_IMAGE; default ${DEFAULT_BASE_IMAGE}; offline: epycloud-base:local from scripts/build-base-image.sh)`,
+      `base image (env EPYCLOUD_BASE_IMAGE; default ${DEFAULT_BASE_IMAGE}; ${STAND_IN_BASE_IMAGE}: a stand-in built here by scripts/build-base-image.sh when missing, for machines that cannot pull)`,
     )
     .addOption(new Option('--target <target>', 'which image').choices(['local', 'cloud', 'all']).default('all'))
     .option('--quiet', "hide Docker's build output")

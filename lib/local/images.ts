@@ -10,6 +10,9 @@ export type ImageTarget = keyof typeof IMAGES;
 /** The default base image: the official Node image (pulled by Docker when missing). */
 export const DEFAULT_BASE_IMAGE = 'node:20-bookworm-slim';
 
+/** The stand-in base scripts/build-base-image.sh makes on machines that cannot pull images. */
+export const STAND_IN_BASE_IMAGE = 'epycloud-base:local';
+
 /** Options of {@link buildImage}. */
 export interface BuildImageOptions {
   readonly projectRoot: string;
@@ -39,23 +42,40 @@ export function buildArgs(projectRoot: string, target: ImageTarget, baseImage: s
   ];
 }
 
+/** Runs a program with its output streamed to `write`; resolves to its exit code. */
+function runStreaming(file: string, args: readonly string[], write: (text: string) => void, env?: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(file, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk: Buffer) => write(chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => write(chunk.toString('utf8')));
+    child.on('error', (error) => reject(new EnvironmentError(`Cannot run ${file}: ${error.message}`)));
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+/**
+ * Makes sure the stand-in base exists when it is the base asked for:
+ * runs scripts/build-base-image.sh (which skips an existing image).
+ */
+export async function ensureStandInBase(options: BuildImageOptions): Promise<void> {
+  if (options.baseImage !== STAND_IN_BASE_IMAGE) return;
+  const script = join(options.projectRoot, 'scripts', 'build-base-image.sh');
+  const exitCode = await runStreaming('bash', [script], options.write, { ...options.env, EPYCLOUD_BASE_IMAGE: STAND_IN_BASE_IMAGE });
+  if (exitCode !== 0)
+    throw new EnvironmentError(
+      `scripts/build-base-image.sh failed with exit code ${exitCode}: the stand-in base ${STAND_IN_BASE_IMAGE} is missing`,
+    );
+}
+
 /** Builds one target of docker/Dockerfile; resolves to the build's wall time in ms. */
 export async function buildImage(options: BuildImageOptions): Promise<number> {
   const started = performance.now();
-  const exitCode = await new Promise<number>((resolve, reject) => {
-    const child = spawn('docker', buildArgs(options.projectRoot, options.target, options.baseImage), {
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (chunk: Buffer) => options.write(chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => options.write(chunk.toString('utf8')));
-    child.on('error', (error) => reject(new EnvironmentError(`Cannot run docker: ${error.message}`)));
-    child.on('close', (code) => resolve(code ?? 1));
-  });
+  const args = buildArgs(options.projectRoot, options.target, options.baseImage);
+  const exitCode = await runStreaming('docker', args, options.write, options.env);
   if (exitCode !== 0) {
     throw new StageError(
       `docker build of target ${options.target} (${IMAGES[options.target]}) failed with exit code ${exitCode} (base image ${options.baseImage}; ` +
-        'machines that cannot pull images: bash scripts/build-base-image.sh, then --base-image epycloud-base:local)',
+        `machines that cannot pull images: --base-image ${STAND_IN_BASE_IMAGE}, built by scripts/build-base-image.sh)`,
     );
   }
   return performance.now() - started;

@@ -1,10 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { DEFAULT_BASE_IMAGE, buildImage } from '../../../lib/local/images.js';
+import { buildImage, ensureStandInBase, STAND_IN_BASE_IMAGE } from '../../../lib/local/images.js';
 import { PROJECT_ROOT } from '../../../lib/local/paths.js';
 
 /** Base image for test builds: the stand-in scripts/build-base-image.sh makes (no pulls here). */
-export const TEST_BASE_IMAGE = process.env.EPYCLOUD_BASE_IMAGE ?? 'epycloud-base:local';
+export const TEST_BASE_IMAGE = process.env.EPYCLOUD_BASE_IMAGE ?? STAND_IN_BASE_IMAGE;
 
 const script = (name: string, ...args: string[]): void => {
   const result = spawnSync('bash', [join(PROJECT_ROOT, 'scripts', name), ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -22,14 +22,15 @@ const engineAnswers = (): boolean => spawnSync('docker', ['info'], { stdio: 'ign
 export async function prepareDocker(): Promise<() => void> {
   const started = !engineAnswers();
   if (started) script('docker-engine.sh', 'start');
-  if (TEST_BASE_IMAGE !== DEFAULT_BASE_IMAGE) script('build-base-image.sh');
-  for (const target of ['local', 'cloud'] as const) {
-    let output = '';
-    try {
-      await buildImage({ projectRoot: PROJECT_ROOT, target, baseImage: TEST_BASE_IMAGE, write: (s) => (output += s) });
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\n${output.slice(-4000)}`);
+  let output = '';
+  const write = (text: string): void => void (output += text);
+  try {
+    await ensureStandInBase({ projectRoot: PROJECT_ROOT, target: 'local', baseImage: TEST_BASE_IMAGE, write });
+    for (const target of ['local', 'cloud'] as const) {
+      await buildImage({ projectRoot: PROJECT_ROOT, target, baseImage: TEST_BASE_IMAGE, write });
     }
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${output.slice(-4000)}`);
   }
   return () => {
     if (started) script('docker-engine.sh', 'stop');
