@@ -12,6 +12,7 @@ async function imageState(exec: Exec, image: string): Promise<string> {
   return result.exitCode === 0 ? `present (${(Number(result.stdout.trim()) / 1e6).toFixed(0)} MB)` : 'missing (epycloud build local)';
 }
 
+/** What local mode has to work with: engine, Compose, images, folders, and counts of experiments and runs. */
 export async function localStatus(paths: LocalPaths, storage: Storage, exec: Exec): Promise<StatusReport> {
   const engine = await probeEngine(exec);
   const compose = await detectCompose(exec).then(
