@@ -92,6 +92,8 @@ export async function rehearseWorkflow(
       projectRoot: config.paths.projectRoot,
       hostEnv: config.hostEnv,
       experiments: config.experiments,
+      runtime: options.runtime,
+      onNotice: (message) => progress({ type: 'note', message }),
       extraEnv: faultInjectionEnv(config.hostEnv),
       onEvent: (e) => {
         if (e.type === 'StateEntered') progress({ type: 'note', message: `state ${e.state.name}` });

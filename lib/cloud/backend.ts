@@ -32,6 +32,8 @@ export interface CloudWorkflowExtras {
   readonly wait?: boolean | undefined;
   /** Run the synthesized state machine here instead of on AWS. */
   readonly rehearse?: boolean | undefined;
+  /** Rehearsal: containers of the cloud image, or host processes (default: containers when Docker answers). */
+  readonly runtime?: 'docker' | 'process' | undefined;
 }
 
 /** Options of `logs` that only the cloud honours. */

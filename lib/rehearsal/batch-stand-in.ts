@@ -11,6 +11,8 @@ export interface JobDefinitionSpec {
   readonly environment: Readonly<Record<string, string>>;
   readonly retryStrategy?: RetryStrategy | undefined;
   readonly stage?: StageName | undefined;
+  /** The container command, e.g. `node dist/stage.mjs runner`. */
+  readonly command?: readonly string[] | undefined;
 }
 
 /** Options of {@link BatchStandIn}. */
@@ -43,6 +45,7 @@ export interface JobRecord {
   readonly arraySize: number | undefined;
   readonly sequential: boolean;
   readonly environment: Readonly<Record<string, string>>;
+  readonly command: readonly string[] | undefined;
   readonly attempts: AttemptRecord[];
   status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 }
@@ -107,6 +110,7 @@ export class BatchStandIn {
       arraySize: params.ArrayProperties?.Size,
       sequential: (params.DependsOn ?? []).some((d) => d.Type === 'SEQUENTIAL'),
       environment: { ...definition.environment, ...envOf(params) },
+      command: params.ContainerOverrides?.Command ?? definition.command,
       attempts: [],
       status: 'RUNNING',
     };
@@ -150,7 +154,7 @@ export class BatchStandIn {
       ...(index === undefined ? {} : { AWS_BATCH_JOB_ARRAY_INDEX: String(index), AWS_BATCH_JOB_ARRAY_SIZE: String(record.arraySize) }),
     };
     const env = { ...record.environment, ...(this.options.extraEnv ?? {}), ...batchEnv };
-    return this.options.launcher({ stage: record.stage, env, signal: this.abort.signal });
+    return this.options.launcher({ stage: record.stage, env, command: record.command, signal: this.abort.signal });
   }
 
   /** The job as DescribeJobs (and so the `.sync` result) shows it. */

@@ -1,6 +1,9 @@
 import type { ExperimentSource } from '../local/experiments.js';
 import { availableParallelism } from 'node:os';
-import { processContainerLauncher, type StageEntry } from './launcher.js';
+import { EnvironmentError } from '../errors.js';
+import { IMAGES } from '../local/images.js';
+import { dockerContainerLauncher, dockerUnavailable } from './docker-launcher.js';
+import { processContainerLauncher, type ContainerLauncher, type StageEntry } from './launcher.js';
 import { rehearse, type EventLog, type RehearsalRequest, type RehearsalResult } from './rehearse.js';
 import { startS3Server, type S3Server } from './s3-server.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -18,8 +21,14 @@ export interface RehearsalSetup {
   readonly hostEnv: Readonly<Record<string, string | undefined>>;
   readonly experiments: ExperimentSource;
   readonly environment?: string | undefined;
-  /** Default: the stage code bundled now (as the cloud image bundles it) into a private file. */
+  /** Processes: default the stage code bundled now (as the cloud image bundles it) into a private file. */
   readonly entry?: StageEntry | undefined;
+  /** `docker`: containers of the cloud image; `process`: host processes; default docker when the engine answers and has the image. */
+  readonly runtime?: 'docker' | 'process' | undefined;
+  /** The cloud image (default `epycloud:cloud`). */
+  readonly image?: string | undefined;
+  /** Told which runtime was chosen and why. */
+  readonly onNotice?: ((message: string) => void) | undefined;
   readonly concurrency?: number | undefined;
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
   readonly signal?: AbortSignal | undefined;
@@ -62,23 +71,47 @@ export async function freshBundle(projectRoot: string): Promise<string> {
   return bundleStage(projectRoot, join(await mkdtemp(join(tmpdir(), 'epycloud-rehearsal-')), 'stage.mjs'));
 }
 
+/** The launcher of the chosen runtime, and what to clean up after the run. */
+async function chooseLauncher(
+  setup: RehearsalSetup,
+  server: S3Server,
+): Promise<{ launcher: ContainerLauncher; cleanup: () => Promise<void> }> {
+  const image = setup.image ?? IMAGES.cloud;
+  const why = setup.runtime === 'process' ? 'asked for' : dockerUnavailable(image);
+  if (why === undefined) {
+    setup.onNotice?.(`Rehearsal: stage containers of ${image} (job definitions' commands), host network`);
+    return { launcher: dockerContainerLauncher({ image, baseEnv: server.env }), cleanup: async () => {} };
+  }
+  if (setup.runtime === 'docker')
+    throw new EnvironmentError(`Cannot run the rehearsal's containers: ${why}. Use --runtime process to run the stages as processes`);
+  setup.onNotice?.(`Rehearsal: stages as host processes (containers: ${why})`);
+  const entry = setup.entry ?? { bundlePath: await freshBundle(setup.projectRoot) };
+  const cleanup = async (): Promise<void> => {
+    if (setup.entry === undefined && typeof entry === 'object') await rm(dirname(entry.bundlePath), { recursive: true, force: true });
+  };
+  return {
+    launcher: processContainerLauncher({ projectRoot: setup.projectRoot, entry, baseEnv: containerBaseEnv(setup.hostEnv, server) }),
+    cleanup,
+  };
+}
+
 /**
  * A whole rehearsal: synthesize, start an S3-compatible server on 127.0.0.1
- * holding the stack's bucket, execute the state machine, stop the server.
+ * holding the stack's bucket, execute the state machine with containers of
+ * the cloud image (or processes), stop the server.
  */
 export async function runRehearsal(request: RehearsalRequest, setup: RehearsalSetup, stack?: RehearsalStack): Promise<RehearsalResult> {
   const resolved = stack ?? (await loadRehearsalStack(setup.projectRoot, setup.environment));
-  const entry = setup.entry ?? { bundlePath: await freshBundle(setup.projectRoot) };
   const server = await startS3Server([resolved.bucketName]);
+  const { launcher, cleanup } = await chooseLauncher(setup, server).catch(async (error: unknown) => {
+    await server.stop();
+    throw error;
+  });
   try {
     return await rehearse(request, {
       stack: resolved,
       s3Env: server.env,
-      launcher: processContainerLauncher({
-        projectRoot: setup.projectRoot,
-        entry,
-        baseEnv: containerBaseEnv(setup.hostEnv, server),
-      }),
+      launcher,
       experiments: setup.experiments,
       concurrency: setup.concurrency ?? Math.max(1, availableParallelism()),
       extraEnv: setup.extraEnv,
@@ -87,6 +120,6 @@ export async function runRehearsal(request: RehearsalRequest, setup: RehearsalSe
     });
   } finally {
     await server.stop();
-    if (setup.entry === undefined && typeof entry === 'object') await rm(dirname(entry.bundlePath), { recursive: true, force: true });
+    await cleanup();
   }
 }

@@ -7,6 +7,8 @@ export interface ContainerLaunch {
   readonly stage: StageName;
   /** The container's whole environment (job definition, overrides, Batch's own variables). */
   readonly env: Readonly<Record<string, string>>;
+  /** The job definition's command (containers run it; processes run the stage entrypoint). */
+  readonly command?: readonly string[] | undefined;
   readonly signal: AbortSignal;
 }
 

@@ -49,6 +49,7 @@ function jobDefinitionSpec(id: string, resource: Resource, template: Template, r
     environment: Object.fromEntries((container?.Environment ?? []).map((e) => [e.Name, e.Value])),
     retryStrategy: props.RetryStrategy,
     stage: last === undefined ? undefined : parseStage(last),
+    command: container?.Command,
   };
 }
 

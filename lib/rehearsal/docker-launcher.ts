@@ -1,0 +1,58 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { ContainerExit, ContainerLauncher } from './launcher.js';
+
+const TAIL_BYTES = 4000;
+
+/** Why containers cannot run here, or undefined when the engine answers and has the image. */
+export function dockerUnavailable(image: string): string | undefined {
+  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 10_000 });
+  if (info.status !== 0) return `no Docker engine answers (${(info.stderr || info.error?.message || '').trim().split('\n')[0]})`;
+  const inspect = spawnSync('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { encoding: 'utf8', timeout: 10_000 });
+  if (inspect.status !== 0) return `image ${image} is missing: build it with \`epycloud build local --target cloud\``;
+  return undefined;
+}
+
+/** Options of {@link dockerContainerLauncher}. */
+export interface DockerLauncherOptions {
+  /** The cloud image, e.g. `epycloud:cloud`. */
+  readonly image: string;
+  /** Variables every container gets besides its job's (the S3 server's endpoint and keys). */
+  readonly baseEnv: Readonly<Record<string, string>>;
+}
+
+/**
+ * Runs each attempt as a container of the cloud image with the job
+ * definition's command, on the host network so that it reaches the S3 server
+ * on 127.0.0.1. Aborting the signal kills the container (TerminateJob).
+ */
+export function dockerContainerLauncher(options: DockerLauncherOptions): ContainerLauncher {
+  return ({ stage, env, command, signal }) =>
+    new Promise<ContainerExit>((resolve) => {
+      const name = `epycloud-rehearsal-${stage}-${randomBytes(4).toString('hex')}`;
+      const envFlags = Object.entries({ ...options.baseEnv, ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+      const args = [
+        'run',
+        '--rm',
+        '--name',
+        name,
+        '--network',
+        'host',
+        ...envFlags,
+        options.image,
+        ...(command ?? ['node', 'dist/stage.mjs', stage]),
+      ];
+      const child = spawn('docker', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let tail = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        tail = (tail + chunk.toString()).slice(-TAIL_BYTES);
+      });
+      const kill = (): void => void spawn('docker', ['kill', name], { stdio: 'ignore' }).on('error', () => {});
+      signal.addEventListener('abort', kill, { once: true });
+      child.once('error', (error) => resolve({ exitCode: 127, reason: `CannotStartContainerError: ${error.message}`, logTail: tail }));
+      child.once('close', (code) => {
+        signal.removeEventListener('abort', kill);
+        resolve({ exitCode: code ?? 137, reason: signal.aborted ? 'Job terminated' : 'Essential container in task exited', logTail: tail });
+      });
+    });
+}
