@@ -19,7 +19,7 @@ const experiments: Record<number, string> = {};
 
 beforeAll(async () => {
   bundle = await freshBundle(ROOT);
-  stack = await loadRehearsalStack(`${process.cwd()}/`);
+  stack = await loadRehearsalStack(ROOT);
   server = await startS3Server([stack.bucketName]);
   storage = new Storage(new S3Driver(createS3Client(server.env), stack.bucketName));
   for (const n of [1, 2, 200]) experiments[n] = await tinyExperiment(n);
@@ -132,7 +132,7 @@ describe('rehearsal failures and cancellation', () => {
   /** The dev environment, with the runner's injected-fault exit code (5) declared transient. */
   let retrying: RehearsalStack;
   beforeAll(async () => {
-    retrying = await loadRehearsalStack(`${process.cwd()}/`, undefined, {
+    retrying = await loadRehearsalStack(ROOT, undefined, {
       'epycloud:environments': { dev: { retry: { attempts: 3, transientExitCodes: [5, 6] } } },
     });
   });

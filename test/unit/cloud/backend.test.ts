@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCloudBackend, type CloudBackendConfig, type CloudWorkflowExtras } from '../../../lib/cloud/backend.js';
 import type { ProgressEvent, WorkflowOptions } from '../../../lib/backend/types.js';
-import { addJob, fakeWithStacks } from './fixtures.js';
+import { addExecution, addJob, DEPLOYMENT, fakeWithStacks } from './fixtures.js';
 import type { FakeAws } from './fake-aws.js';
 
 const paths = { projectRoot: '/p', localDir: '/p/local', experimentsDir: '/p/local/forecast/experiments', bucketDir: '/p/local/bucket' };
@@ -86,5 +86,40 @@ describe('cloud back end', () => {
     );
     expect(result.status).toBe('started');
     expect(result.logs).toMatch(/^Batch job job-1 \(epycloud-output-flu-r1\)/);
+  });
+
+  it('groups log lines into one entry per task attempt, and reports active runs in status', async () => {
+    const aws = fakeWithStacks();
+    const execution = addExecution(aws, 'flu--r1', { expId: 'flu', runId: 'r1' });
+    const attempt = (stream: string) => ({ container: { logStreamName: stream } });
+    addJob(
+      aws,
+      {
+        jobId: 'b',
+        status: 'RUNNING',
+        tags: { 'epycloud:stage': 'runner' },
+        arrayProperties: { size: 2, statusSummary: { SUCCEEDED: 1, RUNNING: 1 } },
+      },
+      [
+        { status: 'SUCCEEDED', attempts: [attempt('s0')] },
+        { status: 'RUNNING', attempts: [attempt('s1a'), attempt('s1b')] },
+      ],
+    );
+    aws.submitted(execution, 'b');
+    for (const [stream, t] of [
+      ['s0', 1],
+      ['s1a', 2],
+      ['s1b', 3],
+    ] as const)
+      aws.logStreams.set(`${DEPLOYMENT.logGroupName}/${stream}`, [{ timestamp: t, message: `${stream} says hi` }]);
+    const entries = await backend(aws).b.logs({ expId: 'flu', runId: 'r1' });
+    expect(entries.map((e) => [e.stage, e.taskIndex, e.text])).toEqual([
+      ['runner', 0, 's0 says hi\n'],
+      ['runner', 1, 's1a says hi\n'],
+      ['runner', 1, 's1b says hi\n'],
+    ]);
+    expect(entries[2]?.location).toBe(`${DEPLOYMENT.logGroupName} (attempt 2)`);
+    const report = await backend(aws).b.status({ expId: 'flu' });
+    expect(report.facts.find((f) => f.label === 'flu--r1')?.value).toContain('B 1 done, 0 failed, 1 running of 2');
   });
 });
