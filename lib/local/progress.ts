@@ -37,51 +37,68 @@ export interface ProgressOptions {
   readonly intervalMs?: number;
 }
 
+const CLEAR = '\r\x1b[2K';
+
+/** Renders progress events: plain lines, or lines above one live Stage B line on a terminal. */
+class ProgressRenderer {
+  private tasks: Tasks | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ProgressOptions) {
+    this.now = options.now ?? (() => Date.now());
+  }
+
+  handle(event: ProgressEvent): void {
+    if (event.type === 'note') this.line(event.message);
+    else if (event.type === 'stage-start') this.stageStart(event.stage, event.numTasks);
+    else if (event.type === 'stage-end') {
+      const summary = this.tasks === undefined ? '' : ` (${this.tasks.done} done, ${this.tasks.failed} failed)`;
+      this.close();
+      this.line(`${event.stage}: ${event.ok ? 'done' : 'FAILED'} in ${formatDuration(event.durationMs)}${summary}`);
+    } else this.task(event);
+    this.live();
+  }
+
+  /** Stops the timer and clears the live line. */
+  close(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.options.tty && this.tasks !== undefined) this.options.write(CLEAR);
+    this.tasks = undefined;
+  }
+
+  private stageStart(stage: string, numTasks: number | undefined): void {
+    if (numTasks === undefined) return this.line(`${stage}: started`);
+    this.line(`${stage}: ${numTasks} task(s)`);
+    this.tasks = { total: numTasks, done: 0, failed: 0, running: 0, startedMs: this.now() };
+    if (this.options.tty) this.timer = setInterval(() => this.live(), this.options.intervalMs ?? 1000).unref();
+  }
+
+  private task(event: Extract<ProgressEvent, { type: 'task' }>): void {
+    const tasks = this.tasks;
+    if (tasks === undefined) return;
+    tasks.running += event.phase === 'start' ? 1 : -1;
+    if (event.phase === 'retry') this.line(`runner: task ${event.index} failed, retrying (attempt ${event.attempt})`);
+    if (event.phase !== 'succeeded' && event.phase !== 'failed') return;
+    tasks[event.phase === 'succeeded' ? 'done' : 'failed'] += 1;
+    const took = event.durationMs === undefined ? '' : ` in ${formatDuration(event.durationMs)}`;
+    if (event.phase === 'failed')
+      this.line(`runner: task ${event.index} FAILED after ${event.attempt} attempt(s) (exit code ${event.exitCode})`);
+    else if (!this.options.tty) this.line(`runner: task ${event.index} done${took} [${tasks.done + tasks.failed}/${tasks.total}]`);
+  }
+
+  private live(): void {
+    if (this.options.tty && this.tasks !== undefined) this.options.write(`${CLEAR}${taskLine(this.tasks, this.now())}`);
+  }
+
+  private line(text: string): void {
+    this.options.write(this.options.tty && this.tasks !== undefined ? `${CLEAR}${text}\n` : `${text}\n`);
+  }
+}
+
 /** A progress renderer for stderr; `close()` stops its timer and ends the live line. */
 export function createProgress(options: ProgressOptions): { readonly sink: ProgressSink; close(): void } {
-  const now = options.now ?? (() => Date.now());
-  let tasks: Tasks | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const live = (): void => {
-    if (options.tty && tasks !== undefined) options.write(`\r\x1b[2K${taskLine(tasks, now())}`);
-  };
-  const line = (text: string): void => options.write(options.tty && tasks !== undefined ? `\r\x1b[2K${text}\n` : `${text}\n`);
-  const stopLive = (): void => {
-    if (timer !== undefined) clearInterval(timer);
-    timer = undefined;
-    if (options.tty && tasks !== undefined) options.write('\r\x1b[2K');
-    tasks = undefined;
-  };
-  const sink: ProgressSink = (event: ProgressEvent) => {
-    if (event.type === 'note') line(event.message);
-    else if (event.type === 'stage-start') {
-      if (event.numTasks === undefined) line(`${event.stage}: started`);
-      else {
-        line(`${event.stage}: ${event.numTasks} task(s)`);
-        tasks = { total: event.numTasks, done: 0, failed: 0, running: 0, startedMs: now() };
-        if (options.tty) timer = setInterval(live, options.intervalMs ?? 1000).unref();
-      }
-    } else if (event.type === 'stage-end') {
-      const summary = tasks === undefined ? '' : ` (${tasks.done} done, ${tasks.failed} failed)`;
-      stopLive();
-      line(`${event.stage}: ${event.ok ? 'done' : 'FAILED'} in ${formatDuration(event.durationMs)}${summary}`);
-    } else onTask(event);
-    live();
-  };
-  const onTask = (event: Extract<ProgressEvent, { type: 'task' }>): void => {
-    if (tasks === undefined) return;
-    if (event.phase === 'start') tasks.running += 1;
-    else if (event.phase === 'retry') {
-      tasks.running -= 1;
-      line(`runner: task ${event.index} failed, retrying (attempt ${event.attempt})`);
-    } else {
-      tasks.running -= 1;
-      tasks[event.phase === 'succeeded' ? 'done' : 'failed'] += 1;
-      const took = event.durationMs === undefined ? '' : ` in ${formatDuration(event.durationMs)}`;
-      if (event.phase === 'failed')
-        line(`runner: task ${event.index} FAILED after ${event.attempt} attempt(s) (exit code ${event.exitCode})`);
-      else if (!options.tty) line(`runner: task ${event.index} done${took} [${tasks.done + tasks.failed}/${tasks.total}]`);
-    }
-  };
-  return { sink, close: stopLive };
+  const renderer = new ProgressRenderer(options);
+  return { sink: (event) => renderer.handle(event), close: () => renderer.close() };
 }
