@@ -4,7 +4,7 @@ import type { ExperimentListing, LogEntry, LogQuery, RunListing } from '../backe
 import { RunLayout, RUN_DIRS, parseStage, type StageName } from '../contract/layout.js';
 import { ValidationError } from '../errors.js';
 import type { Storage } from '../storage/index.js';
-import { bucketPath, readManifest } from './run-state.js';
+import { bucketPath, logsPrefix, readManifest } from './run-state.js';
 import type { LocalPaths } from './types.js';
 
 const MAX_DEPTH = 6;
@@ -95,7 +95,7 @@ export async function readLocalLogs(paths: LocalPaths, storage: Storage, query: 
   const runId = query.runId ?? (await listLocalExperiments(paths, storage)).find((e) => e.expId === query.expId)?.runs[0]?.runId;
   if (runId === undefined) throw new ValidationError(`No runs of experiment "${query.expId}" in ${paths.bucketDir}`);
   const layout = new RunLayout(query.expId, runId);
-  const prefix = layout.log('builder').replace(/[^/]+$/, '');
+  const prefix = logsPrefix(layout);
   const order = (s: StageName): number => ['builder', 'runner', 'output'].indexOf(s);
   const wanted = (await storage.list(prefix))
     .map((key) => ({ key, parsed: parseLogName(key.slice(prefix.length)) }))

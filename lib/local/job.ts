@@ -1,7 +1,7 @@
 import type { JobOptions, WorkflowResult } from '../backend/types.js';
 import { RunLayout, RUN_DIRS } from '../contract/layout.js';
 import { ValidationError } from '../errors.js';
-import { bucketPath, hasManifest, latestOutputDir, readManifest } from './run-state.js';
+import { bucketPath, hasManifest, latestOutputDir, logsPrefix, readManifest } from './run-state.js';
 import { runStage, runTasks, type LocalContext } from './stages.js';
 import { experimentDir } from './workflow.js';
 
@@ -40,7 +40,7 @@ function baseResult(ctx: LocalContext, layout: RunLayout, options: JobOptions): 
     totalMs: 0,
     failedTasks: [],
     retriedTasks: [],
-    logs: bucketPath(ctx.paths.bucketDir, layout.log('builder').replace(/[^/]+$/, '')),
+    logs: bucketPath(ctx.paths.bucketDir, logsPrefix(layout)),
   };
 }
 

@@ -44,6 +44,11 @@ export async function clearRun(storage: Storage, layout: RunLayout): Promise<voi
   for (const key of await storage.list(layout.prefix)) await storage.delete(key);
 }
 
+/** The prefix of a run's kept logs, `<run>/logs/`. */
+export function logsPrefix(layout: RunLayout): string {
+  return `${layout.prefix}${RUN_DIRS.logs}/`;
+}
+
 /** The on-disk path of a key of the local bucket. */
 export function bucketPath(bucketDir: string, key: string): string {
   return join(bucketDir, ...key.split('/'));

@@ -4,7 +4,7 @@ import { newRunId, validateExpId } from '../contract/ids.js';
 import { RunLayout, type StageName } from '../contract/layout.js';
 import type { WorkflowOptions, WorkflowResult } from '../backend/types.js';
 import { ValidationError } from '../errors.js';
-import { bucketPath, clearRun, hasManifest, latestOutputDir, missingResults, readManifest, runExists } from './run-state.js';
+import { bucketPath, clearRun, hasManifest, latestOutputDir, logsPrefix, missingResults, readManifest, runExists } from './run-state.js';
 import { runStage, runTasks, type LocalContext } from './stages.js';
 import type { LocalPaths } from './types.js';
 
@@ -104,7 +104,7 @@ export async function runLocalWorkflow(ctx: LocalContext, options: WorkflowOptio
     totalMs: 0,
     failedTasks: [],
     retriedTasks: [],
-    logs: bucketPath(ctx.paths.bucketDir, layout.log('builder').replace(/[^/]+$/, '')),
+    logs: bucketPath(ctx.paths.bucketDir, logsPrefix(layout)),
   };
   if (options.dryRun) return draft;
   const result = await execute(ctx, options, prepared, draft);
