@@ -19,7 +19,7 @@ import { bucketPath } from '../lib/local/run-state.js';
 import type { Runtime } from '../lib/local/types.js';
 
 const EXP_ID = 'bench/twenty-tasks';
-const N_SIMS = Number(process.env.EPYCLOUD_BENCH_SIMS ?? 1500);
+const N_SIMS = Number(process.env.EPYCLOUD_BENCH_SIMS ?? 2000);
 
 async function benchExperiment(localDir: string): Promise<void> {
   const from = join(PROJECT_ROOT, 'local', 'forecast', 'experiments', 'examples', 'flu-states-sampling');
