@@ -3,7 +3,7 @@
  * time; target >= 90% on 2 cores for 20 tasks of >= 2 s; the reference's
  * sequential mode gives 50%) and the overhead of the Docker runtime over
  * host processes on the same run. Uses a bench-only experiment: the
- * flu-states example cut to 20 tasks of ~2 s each.
+ * flu-states example cut to 20 tasks of >= 2 s each (2,000 simulations).
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
