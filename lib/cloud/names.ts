@@ -36,15 +36,6 @@ export function executionNamePrefix(expId: string): string {
   return `${sanitizeName(validateExpId(expId))}--`;
 }
 
-/** Batch job names: up to 128 letters, digits, `-` and `_`, starting with a letter or digit. */
-export function batchJobName(parts: readonly string[]): string {
-  const name = sanitizeName(parts.join('-'))
-    .replace(/^[-_]+/, '')
-    .slice(0, 128);
-  if (name === '') throw new ValidationError(`Cannot build a Batch job name from ${JSON.stringify(parts)}`);
-  return name;
-}
-
 /** The ARN of an execution of a state machine, given its name. */
 export function executionArn(stateMachineArn: string, name: string): string {
   const parts = stateMachineArn.split(':');

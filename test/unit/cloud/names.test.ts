@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchJobName, consoleUrl, executionArn, executionName, executionNamePrefix } from '../../../lib/cloud/names.js';
+import { consoleUrl, executionArn, executionName, executionNamePrefix } from '../../../lib/cloud/names.js';
 
 const STEP_FUNCTIONS_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
@@ -39,9 +39,5 @@ describe('ARNs and links', () => {
     expect(consoleUrl('eu-west-1', 'arn:x')).toBe(
       'https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn:x',
     );
-  });
-  it('builds Batch job names from parts', () => {
-    expect(batchJobName(['202605/flu.a', 'r1', 'runner'])).toBe('202605-flu-a-r1-runner');
-    expect(batchJobName(['a'.repeat(300)])).toHaveLength(128);
   });
 });
