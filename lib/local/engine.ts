@@ -37,3 +37,10 @@ export async function requireImage(exec: Exec, image: string): Promise<void> {
     throw new EnvironmentError(`Docker image ${image} not found: build it with: epycloud build local (or use --runtime process)`);
   }
 }
+
+/** A label of a local image; undefined when the image has none. */
+export async function imageLabel(exec: Exec, image: string, label: string): Promise<string | undefined> {
+  const result = await exec('docker', ['image', 'inspect', '--format', `{{ index .Config.Labels "${label}" }}`, image]);
+  const value = result.stdout.trim();
+  return result.exitCode === 0 && value !== '' && value !== '<no value>' ? value : undefined;
+}

@@ -1,11 +1,15 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { EnvironmentError, StageError } from '../errors.js';
+import { stageCodeHash } from './bundle.js';
 
 /** Image tags local mode builds and runs. */
 export const IMAGES = { local: 'epycloud:local', cloud: 'epycloud:cloud' } as const;
 /** Targets of docker/Dockerfile. */
 export type ImageTarget = keyof typeof IMAGES;
+
+/** Image label holding the SHA-256 of the stage bundle the image was built from. */
+export const CODE_LABEL = 'org.epycloud.stage-code-sha256';
 
 /** The default base image: the official Node image (pulled by Docker when missing). */
 export const DEFAULT_BASE_IMAGE = 'node:20-bookworm-slim';
@@ -24,7 +28,7 @@ export interface BuildImageOptions {
 }
 
 /** The `docker build` arguments for a target: host network for `npm ci`, never a bridge. */
-export function buildArgs(projectRoot: string, target: ImageTarget, baseImage: string): string[] {
+export function buildArgs(projectRoot: string, target: ImageTarget, baseImage: string, codeHash = 'unknown'): string[] {
   return [
     'build',
     '--force-rm',
@@ -36,6 +40,8 @@ export function buildArgs(projectRoot: string, target: ImageTarget, baseImage: s
     target,
     '--build-arg',
     `BASE_IMAGE=${baseImage}`,
+    '--build-arg',
+    `STAGE_CODE_SHA256=${codeHash}`,
     '-t',
     IMAGES[target],
     projectRoot,
@@ -70,7 +76,7 @@ export async function ensureStandInBase(options: BuildImageOptions): Promise<voi
 /** Builds one target of docker/Dockerfile; resolves to the build's wall time in ms. */
 export async function buildImage(options: BuildImageOptions): Promise<number> {
   const started = performance.now();
-  const args = buildArgs(options.projectRoot, options.target, options.baseImage);
+  const args = buildArgs(options.projectRoot, options.target, options.baseImage, await stageCodeHash(options.projectRoot));
   const exitCode = await runStreaming('docker', args, options.write, options.env);
   if (exitCode !== 0) {
     throw new StageError(

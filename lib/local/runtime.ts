@@ -1,9 +1,9 @@
 import { EnvironmentError } from '../errors.js';
-import { bundleStage } from './bundle.js';
+import { bundleStage, stageCodeHash } from './bundle.js';
 import { detectCompose } from './compose.js';
-import { requireEngine, requireImage } from './engine.js';
+import { imageLabel, requireEngine, requireImage } from './engine.js';
 import type { Exec } from './exec.js';
-import { IMAGES } from './images.js';
+import { CODE_LABEL, IMAGES } from './images.js';
 import { dockerLauncher, processLauncher } from './launchers.js';
 import type { LocalPaths, Runtime, StageLauncher } from './types.js';
 
@@ -28,8 +28,25 @@ export async function createLauncher(config: RuntimeConfig): Promise<StageLaunch
   }
   await requireEngine(config.exec);
   await requireImage(config.exec, IMAGES.local);
+  await requireCurrentImage(config.exec, config.paths.projectRoot);
   const compose = await detectCompose(config.exec);
   return dockerLauncher({ paths: config.paths, hostEnv: config.hostEnv, compose, image: IMAGES.local, user: config.user });
+}
+
+/**
+ * Refuses an image labelled with other stage code than this checkout bundles
+ * (an image built without the label, e.g. by hand, is taken as it is).
+ */
+async function requireCurrentImage(exec: Exec, projectRoot: string): Promise<void> {
+  const built = await imageLabel(exec, IMAGES.local, CODE_LABEL);
+  if (built === undefined || built === 'unknown') return;
+  const current = await stageCodeHash(projectRoot);
+  if (built !== current) {
+    throw new EnvironmentError(
+      `Docker image ${IMAGES.local} holds other stage code than this checkout (bundle ${built.slice(0, 12)}, checkout ${current.slice(0, 12)}): ` +
+        'rebuild it with: epycloud build local (or run this code as processes: --runtime process)',
+    );
+  }
 }
 
 /** A launcher for plans (`--dry-run`): names the runtime, refuses to start anything. */

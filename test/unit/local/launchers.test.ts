@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { hostEnvironment } from '../../../lib/local/launchers.js';
-import { buildArgs } from '../../../lib/local/images.js';
+import { buildArgs, CODE_LABEL } from '../../../lib/local/images.js';
+import { createLauncher } from '../../../lib/local/runtime.js';
+import { stageCodeHash } from '../../../lib/local/bundle.js';
+import { PROJECT_ROOT } from '../../../lib/local/paths.js';
 import { probeEngine, requireEngine } from '../../../lib/local/engine.js';
 import { EnvironmentError } from '../../../lib/errors.js';
 import { fakeExec } from './fakes.js';
@@ -57,9 +60,32 @@ describe('buildArgs', () => {
       'cloud',
       '--build-arg',
       'BASE_IMAGE=epycloud-base:local',
+      '--build-arg',
+      'STAGE_CODE_SHA256=unknown',
       '-t',
       'epycloud:cloud',
       '/repo',
     ]);
+  });
+});
+
+describe('createLauncher (docker)', () => {
+  const paths = { projectRoot: PROJECT_ROOT, localDir: '/l', experimentsDir: '/l/e', bucketDir: '/l/b' };
+  const answers = (label: string) =>
+    fakeExec({
+      'docker info --format {{.ServerVersion}}': { stdout: '20.10.24\n' },
+      'docker image inspect --format {{.Id}} epycloud:local': { stdout: 'sha256:abc\n' },
+      [`docker image inspect --format {{ index .Config.Labels "${CODE_LABEL}" }} epycloud:local`]: { stdout: `${label}\n` },
+      'docker-compose version --short': { stdout: '1.29.2\n' },
+    });
+  const config = (label: string) => ({ runtime: 'docker' as const, paths, hostEnv: {}, user: { uid: 1, gid: 1 }, exec: answers(label) });
+
+  it('refuses an image built from other stage code than the checkout, saying how to rebuild', async () => {
+    await expect(createLauncher(config('0'.repeat(64)))).rejects.toThrow(/holds other stage code than this checkout.*epycloud build local/);
+  });
+
+  it('accepts an image of the current code, and one without the label', async () => {
+    expect((await createLauncher(config(await stageCodeHash(PROJECT_ROOT)))).runtime).toBe('docker');
+    expect((await createLauncher(config('<no value>'))).runtime).toBe('docker');
   });
 });
