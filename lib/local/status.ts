@@ -2,14 +2,23 @@ import type { StatusReport } from '../backend/types.js';
 import type { Storage } from '../storage/index.js';
 import { listLocalExperiments } from './browse.js';
 import { detectCompose } from './compose.js';
-import { probeEngine } from './engine.js';
+import { stageCodeHash } from './bundle.js';
+import { imageLabel, probeEngine } from './engine.js';
 import type { Exec } from './exec.js';
-import { IMAGES } from './images.js';
+import { CODE_LABEL, IMAGES } from './images.js';
 import type { LocalPaths } from './types.js';
 
-async function imageState(exec: Exec, image: string): Promise<string> {
+async function imageState(exec: Exec, image: string, codeHash: string): Promise<string> {
   const result = await exec('docker', ['image', 'inspect', '--format', '{{.Size}}', image]);
-  return result.exitCode === 0 ? `present (${(Number(result.stdout.trim()) / 1e6).toFixed(0)} MB)` : 'missing (epycloud build local)';
+  if (result.exitCode !== 0) return 'missing (epycloud build local)';
+  const label = await imageLabel(exec, image, CODE_LABEL);
+  const code =
+    label === undefined || label === 'unknown'
+      ? 'stage code unlabelled'
+      : label === codeHash
+        ? 'stage code current'
+        : 'STALE stage code (epycloud build local)';
+  return `present (${(Number(result.stdout.trim()) / 1e6).toFixed(0)} MB), ${code}`;
 }
 
 /** What local mode has to work with: engine, Compose, images, folders, and counts of experiments and runs. */
@@ -19,8 +28,11 @@ export async function localStatus(paths: LocalPaths, storage: Storage, exec: Exe
     (c) => `${[c.file, ...c.prefix].join(' ')} ${c.version} (${c.flavor})`,
     () => 'not found',
   );
+  const codeHash = engine.ok ? await stageCodeHash(paths.projectRoot) : '';
   const images = engine.ok
-    ? await Promise.all(Object.values(IMAGES).map(async (image) => ({ label: `image ${image}`, value: await imageState(exec, image) })))
+    ? await Promise.all(
+        Object.values(IMAGES).map(async (image) => ({ label: `image ${image}`, value: await imageState(exec, image, codeHash) })),
+      )
     : [];
   const experiments = await listLocalExperiments(paths, storage);
   const runs = experiments.flatMap((e) => e.runs.map((r) => `${e.expId} ${r.runId} (${r.state})`));
