@@ -3,7 +3,7 @@ import { listLocalExperiments, readLocalLogs } from '../local/browse.js';
 import { exec as realExec, type Exec } from '../local/exec.js';
 import type { ExperimentSource } from '../local/experiments.js';
 import { runLocalJob } from '../local/job.js';
-import { createLauncher, planningLauncher } from '../local/runtime.js';
+import { deferredLauncher, planningLauncher } from '../local/runtime.js';
 import type { LocalContext } from '../local/stages.js';
 import { localStatus } from '../local/status.js';
 import type { LocalPaths, Runtime, StageLauncher } from '../local/types.js';
@@ -30,17 +30,17 @@ export interface LocalBackendConfig {
 export function createLocalBackend(config: LocalBackendConfig): Backend {
   const storage = new Storage(new LocalDriver(config.paths.bucketDir));
   const exec = config.exec ?? realExec;
-  const context = async (progress: ProgressSink, plan = false): Promise<LocalContext> => ({
+  const context = (progress: ProgressSink, plan = false): LocalContext => ({
     paths: config.paths,
     storage,
     experiments: config.experiments,
     progress,
-    launcher: config.launcher ?? (plan ? planningLauncher(config.runtime) : await createLauncher({ ...config, exec })),
+    launcher: config.launcher ?? (plan ? planningLauncher(config.runtime) : deferredLauncher({ ...config, exec })),
   });
   return {
     name: 'local',
-    runWorkflow: async (options, progress) => runLocalWorkflow(await context(progress, options.dryRun), options),
-    runJob: async (options, progress) => runLocalJob(await context(progress), options),
+    runWorkflow: (options, progress) => runLocalWorkflow(context(progress, options.dryRun), options),
+    runJob: (options, progress) => runLocalJob(context(progress), options),
     listExperiments: () => listLocalExperiments(config.paths, storage),
     logs: (query) => readLocalLogs(config.paths, storage, query),
     status: () => localStatus(config.paths, storage, exec),

@@ -83,6 +83,7 @@ async function stageJob(ctx: LocalContext, layout: RunLayout, options: JobOption
 export async function runLocalJob(ctx: LocalContext, options: JobOptions): Promise<WorkflowResult> {
   const started = performance.now();
   const layout = new RunLayout(options.expId, options.runId);
+  await ctx.launcher.ready?.();
   const result = options.stage === 'runner' ? await runnerJob(ctx, layout, options) : await stageJob(ctx, layout, options);
   return { ...result, totalMs: performance.now() - started };
 }

@@ -56,3 +56,17 @@ export function planningLauncher(runtime: Runtime): StageLauncher {
     launch: () => Promise.reject(new EnvironmentError('Internal: a dry run tried to start a stage')),
   };
 }
+
+/**
+ * A launcher made on first use: `ready()` (or the first launch) creates it,
+ * so a run validates its experiment before it asks Docker anything.
+ */
+export function deferredLauncher(config: RuntimeConfig): StageLauncher {
+  let pending: Promise<StageLauncher> | undefined;
+  const get = (): Promise<StageLauncher> => (pending ??= createLauncher(config));
+  return {
+    runtime: config.runtime,
+    ready: async () => void (await get()),
+    launch: async (launch) => (await get()).launch(launch),
+  };
+}

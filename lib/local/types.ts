@@ -29,6 +29,8 @@ export interface LaunchResult {
  */
 export interface StageLauncher {
   readonly runtime: Runtime;
+  /** Checks that stages can start (engine, image, Compose), before a run writes anything. */
+  ready?(): Promise<void>;
   launch(launch: StageLaunch): Promise<LaunchResult>;
 }
 

@@ -35,6 +35,7 @@ async function prepareResume(ctx: LocalContext, options: WorkflowOptions, runId:
     throw new ValidationError(`--run-id ${options.runId} and --resume ${runId} disagree: --resume keeps the run id, give only --resume`);
   }
   const layout = new RunLayout(options.expId, runId);
+  await ctx.launcher.ready?.();
   if (!(await runExists(ctx.storage, layout))) {
     throw new ValidationError(
       `Cannot resume run ${runId} of ${options.expId}: nothing under ${bucketPath(ctx.paths.bucketDir, layout.prefix)}`,
@@ -48,6 +49,7 @@ async function prepareNew(ctx: LocalContext, options: WorkflowOptions): Promise<
   const dir = await experimentDir(ctx.paths, options.expId);
   const { numTasks } = await ctx.experiments.validate(dir, options.outputConfigFile);
   const layout = new RunLayout(options.expId, options.runId ?? newRunId((ctx.now ?? (() => new Date()))()));
+  if (!options.dryRun) await ctx.launcher.ready?.();
   if (await runExists(ctx.storage, layout)) {
     if (!options.yes) {
       throw new ValidationError(

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../../lib/contract/env.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
-import { ValidationError } from '../../../lib/errors.js';
+import { EnvironmentError, ValidationError } from '../../../lib/errors.js';
 import { runLocalWorkflow } from '../../../lib/local/workflow.js';
 import { fakeContext, removeTempDirs } from './fakes.js';
 
@@ -110,5 +110,20 @@ describe('runLocalWorkflow', () => {
     await expect(runLocalWorkflow(ctx, { ...base, expId: 'examples/missing' })).rejects.toThrow(
       /Experiment "examples\/missing" not found: expected its configs in .*examples\/missing\/config/,
     );
+  });
+
+  it('validates the experiment before asking the runtime, and writes nothing when the runtime is not ready', async () => {
+    const { ctx, storage } = await fakeContext({ numTasks: 1 });
+    const asked: string[] = [];
+    const ready = async (): Promise<void> => {
+      asked.push('ready');
+      throw new EnvironmentError('no engine');
+    };
+    const launcher = { runtime: ctx.launcher.runtime, launch: ctx.launcher.launch, ready };
+    await expect(runLocalWorkflow({ ...ctx, launcher }, { ...base, expId: 'examples/missing' })).rejects.toThrow(/not found/);
+    expect(asked).toEqual([]);
+    await expect(runLocalWorkflow({ ...ctx, launcher }, base)).rejects.toThrow(/no engine/);
+    expect(asked).toEqual(['ready']);
+    expect(await storage.list('')).toEqual([]);
   });
 });
