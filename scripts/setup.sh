@@ -1,11 +1,26 @@
 #!/usr/bin/env bash
 # Installs everything a fresh machine lacks: Debian packages (Docker engine,
 # Compose v1, debootstrap for the stand-in base image) and the npm packages.
+#
+#   bash scripts/setup.sh            # packages only (what CI runs)
+#   bash scripts/setup.sh --docker   # also start a Docker engine if none answers and build the images
+#
+# With --docker the images are built on $EPYCLOUD_BASE_IMAGE, default the
+# stand-in base `epycloud-base:local` (built here from Debian's packages and
+# this machine's node, for machines that cannot pull images). Where images can
+# be pulled, EPYCLOUD_BASE_IMAGE=node:20-bookworm-slim uses the official one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+with_docker=false
+case "${1:-}" in
+  --docker) with_docker=true ;;
+  "") ;;
+  *) echo "setup: unknown option $1 (expected --docker or nothing)" >&2; exit 2 ;;
+esac
+
 need=()
-command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v dockerd >/dev/null 2>&1 || docker info >/dev/null 2>&1 || need+=(docker.io)
 command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 if [ "${#need[@]}" -gt 0 ]; then
@@ -16,3 +31,8 @@ if [ "${#need[@]}" -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+
+if $with_docker; then
+  bash scripts/docker-engine.sh start
+  npx epycloud build local --quiet --base-image "${EPYCLOUD_BASE_IMAGE:-epycloud-base:local}"
+fi
