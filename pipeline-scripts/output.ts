@@ -95,6 +95,19 @@ async function buildFiles(config: OutputStageConfig, storage: Storage, manifest:
 }
 
 /**
+ * The output folder for a Stage C that finished at `createdAt`: its UTC stamp,
+ * or the next free second when an earlier Stage C of the run already wrote
+ * that folder, so an output is never overwritten.
+ */
+async function freshOutputDir(storage: Storage, layout: RunLayout, createdAt: Date): Promise<string> {
+  for (let second = 0; second < 3600; second++) {
+    const dir = layout.outputDir(utcStamp(new Date(createdAt.getTime() + second * 1000)));
+    if ((await storage.list(dir)).length === 0) return dir;
+  }
+  throw new StageError(`No free output folder under ${layout.outputsPrefix} within an hour of ${createdAt.toISOString()}`);
+}
+
+/**
  * Stage C: checks all N results (missing indexes fail the stage unless partial
  * results are allowed), then writes `outputs/<UTC stamp>/`: quantile tables,
  * optional trajectories, model metadata, a copy of the output config, and
@@ -109,7 +122,7 @@ export async function runOutput(config: OutputStageConfig, storage: Storage, log
   const { built, outputFile: outputConfigFile } = await buildFiles(config, storage, manifest, present);
   const buildMs = elapsedMs(start);
   const createdAt = (config.now ?? (() => new Date()))();
-  const dir = layout.outputDir(utcStamp(createdAt));
+  const dir = await freshOutputDir(storage, layout, createdAt);
   for (const [name, file] of built) await storage.put(`${dir}${name}`, file.text);
   const files = [...built].map(([name, file]) => ({ name, rows: file.rows }));
   const counts = { numTasks: manifest.numTasks, resultsUsed: present.length, missing };

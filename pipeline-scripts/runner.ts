@@ -44,10 +44,9 @@ async function injectFault(storage: Storage, config: RunnerConfig, log: Logger):
   const previous = (await storage.exists(key)) ? ((await storage.getJson<{ attempts?: number }>(key)).attempts ?? 0) : 0;
   await storage.putJson(key, { attempts: previous + 1 });
   if (previous < fault.attempts) {
-    log.error('injected fault', { attempt: previous + 1, failing_attempts: fault.attempts });
-    throw new StageError(
-      `Injected fault: task ${config.taskIndex} fails attempt ${previous + 1} (EPYCLOUD_FAULT_ATTEMPTS=${fault.attempts})`,
-    );
+    const failing = Number.isFinite(fault.attempts) ? fault.attempts : 'every';
+    log.error('injected fault', { attempt: previous + 1, failing_attempts: failing });
+    throw new StageError(`Injected fault: task ${config.taskIndex} fails attempt ${previous + 1} (failing attempts: ${failing})`);
   }
 }
 

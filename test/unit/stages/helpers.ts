@@ -1,6 +1,6 @@
 import { RunLayout } from '../../../lib/contract/layout.js';
 import type { Logger } from '../../../lib/log.js';
-import { MemoryDriver, Storage } from '../../../lib/storage/index.js';
+import { MemoryDriver, Storage, type ObjectTags } from '../../../lib/storage/index.js';
 
 /** A small SIR experiment: 3 locations x 1 sample, 4 simulations over 3 weeks. */
 export const EXPERIMENT: Record<string, string> = {
@@ -26,9 +26,9 @@ export const EXPERIMENT: Record<string, string> = {
 /** Records every key written, in order. */
 export class RecordingDriver extends MemoryDriver {
   readonly puts: string[] = [];
-  override async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
+  override async put(key: string, body: Uint8Array, contentType: string, tags?: ObjectTags): Promise<void> {
     this.puts.push(key);
-    return super.put(key, body, contentType);
+    return super.put(key, body, contentType, tags);
   }
 }
 

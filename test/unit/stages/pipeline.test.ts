@@ -105,7 +105,7 @@ describe('Stage B (runner)', () => {
     const config = { layout, taskIndex: 1, faultInjection: { tasks: new Set([1]), attempts: 2 } };
     await expect(runRunner(config, storage, memoryLogger())).rejects.toThrow(StageError);
     await expect(runRunner(config, storage, memoryLogger())).rejects.toThrow(
-      'Injected fault: task 1 fails attempt 2 (EPYCLOUD_FAULT_ATTEMPTS=2)',
+      'Injected fault: task 1 fails attempt 2 (failing attempts: 2)',
     );
     expect(await storage.exists(layout.result(1))).toBe(false);
     expect((await runRunner(config, storage, memoryLogger())).skipped).toBe(false);
@@ -117,6 +117,16 @@ describe('Stage B (runner)', () => {
 });
 
 describe('Stage C (output)', () => {
+  it('never overwrites an earlier output folder written in the same second', async () => {
+    const { storage, layout } = await buildAndRun();
+    const first = await runOutput({ layout, allowPartial: false, now }, storage, memoryLogger());
+    const before = await storage.getText(`${first.outputDir}index.json`);
+    const second = await runOutput({ layout, allowPartial: false, now }, storage, memoryLogger());
+    expect(first.outputDir).toBe(layout.outputDir('20260102-030405'));
+    expect(second.outputDir).toBe(layout.outputDir('20260102-030406'));
+    expect(await storage.getText(`${first.outputDir}index.json`)).toBe(before);
+  });
+
   it('writes the tables, the output config, and index.json last', async () => {
     const { storage, layout, driver } = await buildAndRun();
     driver.puts.length = 0;
