@@ -24,7 +24,8 @@ export interface BuildImageOptions {
   readonly baseImage: string;
   /** Receives Docker's build output. */
   readonly write: (text: string) => void;
-  readonly env?: NodeJS.ProcessEnv;
+  /** The environment Docker and the scripts run with (PATH included): the caller's whole environment. */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /** The `docker build` arguments for a target: host network for `npm ci`, never a bridge. */

@@ -25,9 +25,9 @@ export async function prepareDocker(): Promise<() => void> {
   let output = '';
   const write = (text: string): void => void (output += text);
   try {
-    await ensureStandInBase({ projectRoot: PROJECT_ROOT, target: 'local', baseImage: TEST_BASE_IMAGE, write });
+    await ensureStandInBase({ projectRoot: PROJECT_ROOT, target: 'local', baseImage: TEST_BASE_IMAGE, env: process.env, write });
     for (const target of ['local', 'cloud'] as const) {
-      await buildImage({ projectRoot: PROJECT_ROOT, target, baseImage: TEST_BASE_IMAGE, write });
+      await buildImage({ projectRoot: PROJECT_ROOT, target, baseImage: TEST_BASE_IMAGE, env: process.env, write });
     }
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${output.slice(-4000)}`);
