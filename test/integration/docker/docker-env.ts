@@ -30,6 +30,7 @@ export async function prepareDocker(): Promise<() => void> {
       await buildImage({ projectRoot: PROJECT_ROOT, target, baseImage: TEST_BASE_IMAGE, env: process.env, write });
     }
   } catch (error) {
+    if (started) script('docker-engine.sh', 'stop');
     throw new Error(`${(error as Error).message}\n${output.slice(-4000)}`);
   }
   return () => {
