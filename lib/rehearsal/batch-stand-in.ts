@@ -48,6 +48,9 @@ export interface JobRecord {
   readonly command: readonly string[] | undefined;
   readonly attempts: AttemptRecord[];
   status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  /** When the job was submitted and when it settled (`performance.now()`; `settledAt` undefined while running). */
+  readonly submittedAt: number;
+  settledAt: number | undefined;
 }
 
 /** `.sync` failures: Step Functions' `States.TaskFailed` with the job description as cause. */
@@ -113,12 +116,15 @@ export class BatchStandIn {
       command: params.ContainerOverrides?.Command ?? definition.command,
       attempts: [],
       status: 'RUNNING',
+      submittedAt: performance.now(),
+      settledAt: undefined,
     };
     this.jobs.push(record);
     const running = this.options.planOnly ? Promise.resolve(true) : this.runJob(record, params.RetryStrategy ?? definition.retryStrategy);
     this.inFlight.add(running);
     const ok = await running.finally(() => this.inFlight.delete(running));
     record.status = ok && !this.abort.signal.aborted ? 'SUCCEEDED' : 'FAILED';
+    record.settledAt = performance.now();
     const description = this.describe(record);
     if (record.status === 'FAILED') throw new TaskFailedError(JSON.stringify(description));
     return description;

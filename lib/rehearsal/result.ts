@@ -1,5 +1,6 @@
 import type { WorkflowResult } from '../backend/types.js';
 import { ENV } from '../contract/env.js';
+import { STAGES } from '../contract/layout.js';
 import type { JobRecord } from './batch-stand-in.js';
 import type { RehearsalResult } from './rehearse.js';
 
@@ -25,6 +26,18 @@ export function retriedTaskIndexes(jobs: readonly JobRecord[]): number[] {
   return [...retried].sort((a, b) => a - b);
 }
 
+/** Wall time of each stage that settled: from its first job's submission to its last job's end. */
+export function stageDurations(jobs: readonly JobRecord[]): WorkflowResult['durationsMs'] {
+  const durations: WorkflowResult['durationsMs'] = {};
+  for (const stage of STAGES) {
+    const mine = jobs.filter((j) => j.stage === stage);
+    const ends = mine.map((j) => j.settledAt);
+    if (mine.length === 0 || ends.some((e) => e === undefined)) continue;
+    durations[stage] = Math.max(...(ends as number[])) - Math.min(...mine.map((j) => j.submittedAt));
+  }
+  return durations;
+}
+
 /** The stderr tail of the last failed attempt, for failure messages. */
 function lastFailureLog(jobs: readonly JobRecord[]): string | undefined {
   const failed = jobs.flatMap((j) => j.attempts.filter((a) => a.exitCode !== 0).map((a) => ({ stage: j.stage, a })));
@@ -47,7 +60,7 @@ export function rehearsalWorkflowResult(result: RehearsalResult): WorkflowResult
     expId: result.expId,
     runId: result.runId,
     numTasks: result.numTasks ?? 0,
-    durationsMs: {},
+    durationsMs: stageDurations(result.jobs),
     totalMs: result.durationMs,
     failedTasks: failedTaskIndexes(result.jobs),
     retriedTasks: retriedTaskIndexes(result.jobs),
