@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sanitizeName } from '../contract/batch-job.js';
 import { validateExpId, validateRunId } from '../contract/ids.js';
 import { ValidationError } from '../errors.js';
 
@@ -6,11 +7,6 @@ import { ValidationError } from '../errors.js';
 export const EXECUTION_NAME_MAX = 80;
 
 const shortHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 8);
-
-/** Replaces every character outside `[A-Za-z0-9_-]` with `-` (an experiment id's `/` and `.` included). */
-export function sanitizeName(text: string): string {
-  return text.replace(/[^A-Za-z0-9_-]/g, '-');
-}
 
 /**
  * The execution name of a run: `<expId>--<runId>` sanitized to Step Functions'

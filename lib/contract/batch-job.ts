@@ -81,6 +81,11 @@ export function stageContainerOverrides(input: StageJobInput): BatchContainerOve
   };
 }
 
+/** Replaces every character outside `[A-Za-z0-9_-]` with `-`: the alphabet Batch job and Step Functions execution names share. */
+export function sanitizeName(text: string): string {
+  return text.replace(/[^A-Za-z0-9_-]/g, '-');
+}
+
 /** Longest Batch job name. */
 export const BATCH_JOB_NAME_MAX = 128;
 
@@ -90,13 +95,12 @@ export const BATCH_JOB_NAME_MAX = 128;
  * the experiment part is shortened so the run id and part stay whole.
  */
 export function stageJobName(stage: StageName, expId: string, runId: string, part?: number): string {
-  const clean = (text: string): string => text.replace(/[^A-Za-z0-9_-]/g, '-');
-  const tail = `-${clean(runId)}${part === undefined ? '' : `-part${part}`}`;
+  const tail = `-${sanitizeName(runId)}${part === undefined ? '' : `-part${part}`}`;
   const head = `epycloud-${stage}-`;
   const room = BATCH_JOB_NAME_MAX - head.length - tail.length;
   if (room < 1)
     throw new ValidationError(`Run id "${runId}" is too long for a Batch job name (max ${BATCH_JOB_NAME_MAX} characters in all)`);
-  return `${head}${clean(expId).slice(0, room)}${tail}`;
+  return `${head}${sanitizeName(expId).slice(0, room)}${tail}`;
 }
 
 /** Tag keys every Batch job of a run carries (propagated to its ECS tasks). */

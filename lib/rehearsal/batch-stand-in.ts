@@ -1,4 +1,5 @@
 import { parseStage, type StageName } from '../contract/layout.js';
+import { ENV } from '../contract/env.js';
 import { ValidationError } from '../errors.js';
 import { shouldRetry, validateSubmit, type RetryStrategy, type SubmitJobParams } from './batch-rules.js';
 import type { ContainerExit, ContainerLauncher } from './launcher.js';
@@ -157,7 +158,7 @@ export class BatchStandIn {
       AWS_BATCH_JOB_ID: index === undefined ? record.jobId : `${record.jobId}:${index}`,
       AWS_BATCH_JOB_ATTEMPT: String(attempt),
       AWS_BATCH_JQ_NAME: this.options.queues[0] ?? '',
-      ...(index === undefined ? {} : { AWS_BATCH_JOB_ARRAY_INDEX: String(index), AWS_BATCH_JOB_ARRAY_SIZE: String(record.arraySize) }),
+      ...(index === undefined ? {} : { [ENV.arrayIndex]: String(index), AWS_BATCH_JOB_ARRAY_SIZE: String(record.arraySize) }),
     };
     const env = { ...record.environment, ...(this.options.extraEnv ?? {}), ...batchEnv };
     return this.options.launcher({ stage: record.stage, env, command: record.command, signal: this.abort.signal });

@@ -4,11 +4,14 @@ import { STAGES } from '../contract/layout.js';
 import type { JobRecord } from './batch-stand-in.js';
 import type { RehearsalResult } from './rehearse.js';
 
+/** The run index of a Stage B job's child 0: its offset when split, its task index when single. */
+const taskOffset = (job: JobRecord): number => Number(job.environment[ENV.taskIndexOffset] ?? job.environment[ENV.taskIndex] ?? 0);
+
 /** Stage B task indexes whose last attempt failed (array children shifted by their job's offset). */
 export function failedTaskIndexes(jobs: readonly JobRecord[]): number[] {
   const failed = new Set<number>();
   for (const job of jobs.filter((j) => j.stage === 'runner')) {
-    const offset = Number(job.environment[ENV.taskIndexOffset] ?? job.environment[ENV.taskIndex] ?? 0);
+    const offset = taskOffset(job);
     const last = new Map<number, number>();
     for (const a of job.attempts) last.set(offset + (a.index ?? 0), a.exitCode);
     for (const [index, exitCode] of last) if (exitCode !== 0) failed.add(index);
@@ -20,7 +23,7 @@ export function failedTaskIndexes(jobs: readonly JobRecord[]): number[] {
 export function retriedTaskIndexes(jobs: readonly JobRecord[]): number[] {
   const retried = new Set<number>();
   for (const job of jobs.filter((j) => j.stage === 'runner')) {
-    const offset = Number(job.environment[ENV.taskIndexOffset] ?? job.environment[ENV.taskIndex] ?? 0);
+    const offset = taskOffset(job);
     for (const a of job.attempts) if (a.attempt > 1) retried.add(offset + (a.index ?? 0));
   }
   return [...retried].sort((a, b) => a - b);

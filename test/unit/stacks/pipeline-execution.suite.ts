@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { planRun } from '../../../lambdas/plan-stage-b/plan.js';
 import { prepareRun, type PrepareConfig } from '../../../lambdas/prepare-run/prepare.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
+import { validateSubmit } from '../../../lib/rehearsal/batch-rules.js';
 import { PIPELINE_STATES as S, type PipelineOutput } from '../../../lib/contract/pipeline.js';
 import { MemoryDriver, Storage } from '../../../lib/storage/index.js';
 import { renderPipelineDefinition } from '../../../lib/stacks/synth.js';
@@ -28,12 +29,16 @@ const config: PrepareConfig = {
   jobDefinitions: { builder: 'jd-builder:1', runner: 'jd-runner:1', output: 'jd-output:1' },
 };
 
-/** A Batch stand-in for the submit calls: enforces array sizes 2..10,000 and no AWS_BATCH* overrides. */
-function submitJob(submitted: Submit[]) {
+/** Job definitions the stand-in knows: the configured ones and the revisions PrepareRun registers (`-new`). */
+const KNOWN_JOB_DEFINITIONS = new Set(Object.values(config.jobDefinitions).flatMap((arn) => [arn, `${arn}-new`]));
+
+/**
+ * A Batch stand-in for the submit calls: rejects what Batch rejects (the rehearsal's rules: array size
+ * 2..10,000, no AWS_BATCH* overrides, job names, known queue and job definitions, SEQUENTIAL only on arrays).
+ */
+function submitJob(submitted: Submit[], queues: ReadonlySet<string>) {
   return async (input: Submit) => {
-    const size = input.ArrayProperties?.Size;
-    if (size !== undefined && (size < 2 || size > 10_000)) throw new Error(`array size ${size} outside 2..10,000`);
-    if (input.ContainerOverrides.Environment.some((e) => e.Name.startsWith('AWS_BATCH'))) throw new Error('AWS_BATCH* in overrides');
+    validateSubmit(input, { queues, jobDefinitions: KNOWN_JOB_DEFINITIONS });
     submitted.push(input);
     return { JobId: `job-${submitted.length}`, JobName: input.JobName, Status: 'SUCCEEDED' };
   };
@@ -49,15 +54,17 @@ const envOf = (s: Submit) => Object.fromEntries(s.ContainerOverrides.Environment
 export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
   describe('executing the synthesized state machine (stand-ins for Batch, the real lambda logic)', () => {
     let definition: StateMachineDefinition;
+    let queues: ReadonlySet<string>;
     beforeAll(() => {
       definition = renderPipelineDefinition(fixtures().dev).definition as unknown as StateMachineDefinition;
+      queues = new Set(JSON.stringify(definition).match(/arn:aws:batch:[^"]+:job-queue\/[^"]+/g));
     });
 
     async function execute(input: Record<string, unknown>, numTasks: number) {
       const storage = new Storage(new MemoryDriver());
       const submitted: Submit[] = [];
       const registered: string[] = [];
-      const submit = submitJob(submitted);
+      const submit = submitJob(submitted, queues);
       const machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: true } });
       const execution = machine.run(input as Parameters<StateMachine['run']>[0], {
         overrides: {
