@@ -13,6 +13,8 @@ export interface BuilderConfig {
   readonly layout: RunLayout;
   /** `OUTPUT_CONFIG_FILE`: validated here so a bad choice fails before Stage B spends anything. */
   readonly outputConfigFile?: string | undefined;
+  /** `REFERENCE_DATE`: the forecast week, overriding `modelset.calibration.reference_date`. */
+  readonly referenceDate?: string | undefined;
   readonly now?: () => Date;
 }
 
@@ -38,7 +40,10 @@ async function buildInputs(config: BuilderConfig, storage: Storage, log: Logger)
       `No experiment snapshot under ${layout.experimentPrefixKey} (in ${storage.location}): upload the experiment before Stage A`,
     );
   }
-  const experiment = loadExperiment(files, config.outputConfigFile === undefined ? {} : { outputConfigFile: config.outputConfigFile });
+  const experiment = loadExperiment(files, {
+    ...(config.outputConfigFile === undefined ? {} : { outputConfigFile: config.outputConfigFile }),
+    ...(config.referenceDate === undefined ? {} : { referenceDate: config.referenceDate }),
+  });
   const bodies = buildTaskInputs(experiment, { expId: layout.expId, runId: layout.runId }).map((task) => JSON.stringify(task));
   log.info('experiment validated', { num_tasks: bodies.length, model: experiment.model.name });
   return { bodies, inputs: bodies.map((body, index) => ({ index, key: layout.input(index), sha256: sha256(body) })) };

@@ -82,7 +82,8 @@ export class OutputFiles {
     const { output } = exp;
     const levels = output.quantiles.levels;
     for (const kind of ['compartments', 'transitions'] as const) {
-      if (output.quantiles[kind] !== false) {
+      // forecasts pool their projection quantiles per location instead (see forecast-files.ts)
+      if (output.quantiles[kind] !== false && exp.modelset?.calibration === undefined) {
         this.tables.push(
           seriesTable(`quantiles_${kind}.csv.gz`, kind, output.quantiles[kind], Q_IDS, (r, n) => quantileRows(r, r[kind], n, levels)),
         );

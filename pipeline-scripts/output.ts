@@ -9,6 +9,7 @@ import { taskResultSchema, type TaskResult } from '../lib/experiment/task.js';
 import type { Logger } from '../lib/log.js';
 import type { Storage } from '../lib/storage/index.js';
 import { elapsedMs, formatIndexes, mapLimit, readManifest } from './artifacts.js';
+import { ForecastFiles } from './forecast-files.js';
 import { OutputFiles } from './output-files.js';
 
 /** Results read in parallel at a time. */
@@ -83,13 +84,18 @@ async function checkResults(config: OutputStageConfig, storage: Storage, manifes
 /** Reads the present results in small parallel batches, adding them in index order (only rows are kept). */
 async function buildFiles(config: OutputStageConfig, storage: Storage, manifest: Manifest, present: readonly number[]) {
   const files = await readSnapshot(storage, config.layout);
-  const exp = loadExperiment(files, config.outputConfigFile === undefined ? {} : { outputConfigFile: config.outputConfigFile });
-  const tables = new OutputFiles(exp);
+  // a forecast is loaded at the reference date its results were computed for (Stage A may have had an override)
+  const first = await readResult(storage, config.layout, manifest, present[0]!);
+  const exp = loadExperiment(files, {
+    ...(config.outputConfigFile === undefined ? {} : { outputConfigFile: config.outputConfigFile }),
+    ...(first.calibration ? { referenceDate: first.calibration.referenceDate } : {}),
+  });
+  const tables = [new OutputFiles(exp), ...(exp.modelset?.calibration ? [new ForecastFiles(exp)] : [])];
   for (let k = 0; k < present.length; k += READ_BATCH) {
     const batch = await mapLimit(present.slice(k, k + READ_BATCH), READ_BATCH, (i) => readResult(storage, config.layout, manifest, i));
-    for (const result of batch) tables.add(result);
+    for (const result of batch) for (const t of tables) t.add(result);
   }
-  const built = tables.finish();
+  const built = new Map(tables.flatMap((t) => [...t.finish()]));
   built.set('output_config.yaml', { text: exp.outputFile ? files.get(exp.outputFile)! : stringify({ output: exp.output }), rows: 0 });
   return { built, outputFile: exp.outputFile ?? null };
 }

@@ -6,6 +6,8 @@ import { taskInputSchema, taskResultSchema, type TaskInput, type TaskResult } fr
 import type { Logger } from '../lib/log.js';
 import type { Storage } from '../lib/storage/index.js';
 import { elapsedMs, readManifest, sha256 } from './artifacts.js';
+import { computeForecastResult } from './forecast-result.js';
+import type { OnGeneration } from '../lib/calibration/fit-target.js';
 
 /** Typed configuration of one Stage B task. */
 export interface RunnerConfig {
@@ -108,7 +110,13 @@ export async function runRunner(config: RunnerConfig, storage: Storage, log: Log
     await injectFault(storage, config, log);
     const input = await readInput(storage, layout, taskIndex, entry.sha256);
     const simStart = performance.now();
-    const result = computeResult(input, entry.sha256);
+    const onGeneration: OnGeneration = (g) =>
+      log.info('calibration generation', {
+        population: input.population.code,
+        ...g,
+        tolerance: Number.isFinite(g.tolerance) ? g.tolerance : null,
+      });
+    const result = input.calibration ? computeForecastResult(input, entry.sha256, onGeneration) : computeResult(input, entry.sha256);
     const simulateMs = elapsedMs(simStart);
     await storage.putJson(resultKey, result);
     log.info('result written', {

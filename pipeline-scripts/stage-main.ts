@@ -28,7 +28,7 @@ export interface StageDeps {
 async function dispatch(argv: readonly string[], env: EnvMap, deps: StageDeps, setLogger: (l: Logger) => void): Promise<unknown> {
   if (argv.length !== 1) throw new ValidationError(`Usage: stage <A|B|C|builder|runner|output> (got ${argv.length} argument(s))`);
   const stage = parseStage(argv[0]!);
-  const { layout, outputConfigFile } = parseStageEnv(env);
+  const { layout, outputConfigFile, referenceDate } = parseStageEnv(env);
   // Intermediate artifacts carry the retention tag the bucket's lifecycle rule expires.
   const storage = storageFromEnv(env, deps.s3Client, { tagsFor: (key) => objectTagsFor(layout, key) });
   const now = deps.now ?? (() => new Date());
@@ -36,7 +36,7 @@ async function dispatch(argv: readonly string[], env: EnvMap, deps: StageDeps, s
   if (stage === 'builder') {
     const log = jsonLogger(context, deps.write);
     setLogger(log);
-    return runBuilder({ layout, outputConfigFile, now }, storage, log);
+    return runBuilder({ layout, outputConfigFile, referenceDate, now }, storage, log);
   }
   if (stage === 'output') {
     const log = jsonLogger(context, deps.write);

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import type { WorkflowResult } from '../../lib/backend/types.js';
 import { STAGES, parseStage } from '../../lib/contract/layout.js';
+import { referenceDateProblem } from '../../lib/contract/reference-date.js';
 import { StageError } from '../../lib/errors.js';
 import { createProgress } from '../../lib/local/progress.js';
 import { RUNTIMES } from '../../lib/local/types.js';
@@ -10,11 +11,18 @@ import { processDeps, withBackendOptions, type CommandDeps } from './context.js'
 import { backendOptionsSchema, defaultParallelism, intOption, parseOptions } from './options.js';
 import { renderPlan, renderResult } from './render.js';
 
+/** `--reference-date`: a real `YYYY-MM-DD` date that is a Saturday. */
+const referenceDate = z.string().superRefine((value, ctx) => {
+  const problem = referenceDateProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 const common = backendOptionsSchema.extend({
   expId: z.string({ message: 'required' }).min(1),
   parallelism: intOption(1, 'an integer >= 1').optional(),
   retries: intOption(0, 'an integer >= 0').default(2),
   outputConfig: z.string().min(1).optional(),
+  referenceDate: referenceDate.optional(),
   json: z.boolean().default(false),
 });
 
@@ -47,6 +55,7 @@ function runOptions(command: Command): Command {
     .option('--parallelism <n>', 'Stage B tasks at once (default: number of cores)')
     .option('--retries <n>', 'extra attempts of a failed task', '2')
     .option('--output-config <file>', 'output config file when the experiment has several (OUTPUT_CONFIG_FILE)')
+    .option('--reference-date <YYYY-MM-DD>', "Stage A: a Saturday overriding the experiment's calibration reference_date (REFERENCE_DATE)")
     .addOption(new Option('--runtime <runtime>', 'local runtime (env EPYCLOUD_RUNTIME; default docker)').choices(RUNTIMES))
     .option('--json', 'print one JSON summary on stdout');
 }

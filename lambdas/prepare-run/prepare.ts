@@ -112,6 +112,8 @@ export async function prepareRun(event: unknown, deps: PrepareDeps): Promise<Pre
         dirPrefix: input.dirPrefix,
         bucket: config.bucket,
         resources: resources.builder,
+        ...(input.outputConfigFile === undefined ? {} : { outputConfigFile: input.outputConfigFile }),
+        ...(input.referenceDate === undefined ? {} : { referenceDate: input.referenceDate }),
       }),
     },
   };

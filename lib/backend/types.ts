@@ -18,6 +18,8 @@ export interface WorkflowOptions {
   readonly retries: number;
   /** Output config file (`OUTPUT_CONFIG_FILE`) when the experiment has several. */
   readonly outputConfigFile?: string;
+  /** Stage A's `REFERENCE_DATE`: a Saturday overriding the experiment's calibration reference date. */
+  readonly referenceDate?: string;
   /** Validate and show the plan; write and start nothing. */
   readonly dryRun?: boolean;
   /** Confirmed: may replace an existing run with the same id. */
@@ -34,6 +36,8 @@ export interface JobOptions {
   /** Stage C: `NUM_TASKS`; Stage B without a manifest is an error. */
   readonly numTasks?: number;
   readonly outputConfigFile?: string;
+  /** Stage A: `REFERENCE_DATE`, a Saturday overriding the experiment's calibration reference date. */
+  readonly referenceDate?: string;
   readonly parallelism: number;
   readonly retries: number;
 }

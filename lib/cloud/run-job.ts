@@ -16,6 +16,7 @@ export interface StageJobRequest {
   readonly numTasks?: number | undefined;
   readonly dirPrefix?: string | undefined;
   readonly outputConfigFile?: string | undefined;
+  readonly referenceDate?: string | undefined;
   readonly vcpus?: number | undefined;
   readonly memoryMiB?: number | undefined;
 }
@@ -52,6 +53,7 @@ export function stageJobOverrides(request: StageJobRequest, bucket: string): Con
     ...(request.numTasks !== undefined ? { numTasks: request.numTasks } : {}),
     ...(request.taskIndex !== undefined || single ? { taskIndex: request.taskIndex ?? 0 } : {}),
     ...(request.outputConfigFile !== undefined ? { outputConfigFile: request.outputConfigFile } : {}),
+    ...(request.referenceDate !== undefined ? { referenceDate: request.referenceDate } : {}),
   });
   assertNoReservedNames(Object.keys(env));
   const resources: ResourceRequirement[] = [];

@@ -3,6 +3,7 @@ import { executionInputSchema, type ExecutionInput } from '../contract/execution
 import { newRunId, validateExpId, validateRunId } from '../contract/ids.js';
 import { RunLayout } from '../contract/layout.js';
 import { ValidationError } from '../errors.js';
+import type { LoadOptions } from '../experiment/load.js';
 import { S3Driver, Storage } from '../storage/index.js';
 import type { AwsClients } from './clients.js';
 import type { Deployment } from './deployment.js';
@@ -20,6 +21,8 @@ export interface CloudRunRequest {
   readonly imageTag?: string | undefined;
   readonly imageUri?: string | undefined;
   readonly outputConfigFile?: string | undefined;
+  /** Stage A's `REFERENCE_DATE`: a Saturday overriding the experiment's calibration reference date. */
+  readonly referenceDate?: string | undefined;
   readonly billingProject?: string | undefined;
   readonly dirPrefix?: string | undefined;
   readonly dryRun?: boolean | undefined;
@@ -27,7 +30,7 @@ export interface CloudRunRequest {
 
 /** The experiment tools a start needs (validation before any upload, then the snapshot upload). */
 export interface ExperimentTools {
-  validate(experimentDir: string, outputConfigFile?: string): Promise<{ numTasks: number }>;
+  validate(experimentDir: string, overrides?: LoadOptions): Promise<{ numTasks: number }>;
   snapshot(experimentDir: string, storage: Storage, layout: RunLayout): Promise<unknown>;
 }
 
@@ -56,6 +59,7 @@ export function buildExecutionInput(request: CloudRunRequest, runId: string): Ex
     ...(request.imageTag !== undefined ? { imageTag: request.imageTag } : {}),
     ...(request.imageUri !== undefined ? { imageUri: request.imageUri } : {}),
     ...(request.outputConfigFile !== undefined ? { outputConfigFile: request.outputConfigFile } : {}),
+    ...(request.referenceDate !== undefined ? { referenceDate: request.referenceDate } : {}),
     ...(request.billingProject !== undefined ? { billingProject: request.billingProject } : {}),
   });
 }
@@ -86,7 +90,8 @@ export async function startCloudRun(
 ): Promise<CloudRunStarted> {
   validateExpId(request.expId);
   const runId = validateRunId(request.runId ?? newRunId());
-  const { numTasks } = await tools.validate(request.experimentDir, request.outputConfigFile);
+  const overrides = { outputConfigFile: request.outputConfigFile, referenceDate: request.referenceDate };
+  const { numTasks } = await tools.validate(request.experimentDir, overrides);
   const input = buildExecutionInput(request, runId);
   const layout = new RunLayout(request.expId, runId, input.dirPrefix);
   const name = executionName(request.expId, runId);

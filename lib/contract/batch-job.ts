@@ -33,8 +33,10 @@ export interface StageJobInput {
   readonly resources: StageResources;
   /** Stage C: the number of tasks. */
   readonly numTasks?: number;
-  /** Stage C: the output config file. */
+  /** Stages A and C: the output config file. */
   readonly outputConfigFile?: string;
+  /** Stage A: the reference date override (`REFERENCE_DATE`). */
+  readonly referenceDate?: string;
   /** A plain (non-array) Stage B job: its task index. */
   readonly taskIndex?: number;
   /** An array Stage B job covering indexes from this offset. */
@@ -66,6 +68,7 @@ export function stageContainerOverrides(input: StageJobInput): BatchContainerOve
     bucket: input.bucket,
     ...(input.numTasks === undefined ? {} : { numTasks: input.numTasks }),
     ...(input.outputConfigFile === undefined ? {} : { outputConfigFile: input.outputConfigFile }),
+    ...(input.referenceDate === undefined ? {} : { referenceDate: input.referenceDate }),
     ...(input.taskIndex === undefined ? {} : { taskIndex: input.taskIndex }),
   });
   if (input.taskIndexOffset !== undefined) env[ENV.taskIndexOffset] = String(input.taskIndexOffset);

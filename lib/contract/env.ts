@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors.js';
 import { validateExpId, validateRunId } from './ids.js';
 import { RunLayout } from './layout.js';
+import { referenceDateProblem } from './reference-date.js';
 
 /**
  * Names of the environment variables that form the stage contract. The CLI,
@@ -15,6 +16,7 @@ export const ENV = {
   localBucketDir: 'LOCAL_BUCKET_DIR',
   numTasks: 'NUM_TASKS',
   outputConfigFile: 'OUTPUT_CONFIG_FILE',
+  referenceDate: 'REFERENCE_DATE',
   taskIndex: 'TASK_INDEX',
   batchTaskIndex: 'BATCH_TASK_INDEX',
   arrayIndex: 'AWS_BATCH_JOB_ARRAY_INDEX',
@@ -46,6 +48,8 @@ export interface StageEnv {
   readonly storage: StorageTarget;
   readonly layout: RunLayout;
   readonly outputConfigFile: string | undefined;
+  /** `REFERENCE_DATE`: a Saturday overriding the experiment's calibration reference date. */
+  readonly referenceDate: string | undefined;
 }
 
 function required(env: EnvMap, name: string, expected: string): string {
@@ -61,6 +65,15 @@ function nonNegativeInt(name: string, value: string): number {
   return Number(value);
 }
 
+/** `REFERENCE_DATE` when set; a set value must be a real `YYYY-MM-DD` date that is a Saturday. */
+export function parseReferenceDate(env: EnvMap): string | undefined {
+  const value = env[ENV.referenceDate];
+  if (value === undefined || value === '') return undefined;
+  const problem = referenceDateProblem(value);
+  if (problem !== undefined) throw new ValidationError(`Environment variable ${ENV.referenceDate}="${value}" is invalid: ${problem}`);
+  return value;
+}
+
 /** Parses the storage target: `EXECUTION_MODE` picks S3 (`S3_BUCKET`) or a local directory. */
 export function parseStorageTarget(env: EnvMap): StorageTarget {
   const mode = required(env, ENV.executionMode, `one of ${EXECUTION_MODES.join(', ')}`);
@@ -71,7 +84,7 @@ export function parseStorageTarget(env: EnvMap): StorageTarget {
   );
 }
 
-/** Parses what every stage needs: storage target and run layout. */
+/** Parses what every stage needs: storage target, run layout, and the optional experiment overrides. */
 export function parseStageEnv(env: EnvMap): StageEnv {
   const expId = validateExpId(required(env, ENV.expId, 'the experiment id'));
   const runId = validateRunId(required(env, ENV.runId, 'the run id'));
@@ -79,6 +92,7 @@ export function parseStageEnv(env: EnvMap): StageEnv {
     storage: parseStorageTarget(env),
     layout: new RunLayout(expId, runId, env[ENV.dirPrefix] ?? ''),
     outputConfigFile: env[ENV.outputConfigFile] || undefined,
+    referenceDate: parseReferenceDate(env),
   };
 }
 
@@ -127,6 +141,7 @@ export interface StageEnvInput {
   readonly localBucketDir?: string;
   readonly numTasks?: number;
   readonly outputConfigFile?: string;
+  readonly referenceDate?: string;
   readonly taskIndex?: number;
   readonly allowPartial?: boolean;
 }
@@ -143,6 +158,7 @@ export function stageEnvironment(input: StageEnvInput): Record<string, string> {
   if (input.localBucketDir !== undefined) env[ENV.localBucketDir] = input.localBucketDir;
   if (input.numTasks !== undefined) env[ENV.numTasks] = String(input.numTasks);
   if (input.outputConfigFile !== undefined) env[ENV.outputConfigFile] = input.outputConfigFile;
+  if (input.referenceDate !== undefined) env[ENV.referenceDate] = input.referenceDate;
   if (input.taskIndex !== undefined) env[ENV.taskIndex] = String(input.taskIndex);
   if (input.allowPartial) env[ENV.allowPartial] = 'true';
   return env;

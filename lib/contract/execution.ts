@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { referenceDateProblem } from './reference-date.js';
 
 /** Per-stage resources a run may override. */
 export const stageResourcesSchema = z
@@ -35,6 +36,14 @@ export const executionInputSchema = z
     imageUri: z.string().optional(),
     imageTag: z.string().optional(),
     outputConfigFile: z.string().optional(),
+    /** Stage A's `REFERENCE_DATE`: a Saturday overriding the experiment's calibration reference date. */
+    referenceDate: z
+      .string()
+      .superRefine((value, ctx) => {
+        const problem = referenceDateProblem(value);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `"${value}": ${problem}` });
+      })
+      .optional(),
     /** Billing project tag carried by the Batch jobs. */
     billingProject: z.string().optional(),
     /** Profile tag carried by the Batch jobs (the CLI's config profile); the deployment's environment name when absent. */

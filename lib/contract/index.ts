@@ -5,5 +5,6 @@ export * from './layout.js';
 export * from './manifest.js';
 export * from './batch-job.js';
 export * from './pipeline.js';
+export * from './reference-date.js';
 export * from './retention.js';
 export * from './stage-b-plan.js';

@@ -3,16 +3,27 @@
  * recursive-descent parser (never `eval`). Grammar:
  *
  *   expr    = term (("+" | "-") term)*
- *   term    = unary (("*" | "/") unary)*
+ *   term    = unary (("*" | "/" | "%") unary)*
  *   unary   = ("+" | "-") unary | power
- *   power   = primary ("^" unary)?          (right-associative)
+ *   power   = primary (("^" | "**") unary)?   (right-associative)
  *   primary = number | name | "(" expr ")"
+ *
+ * `%` is Python's modulo (the sign of the divisor, `a - b*floor(a/b)`), since
+ * the peer engine is Python. Sources longer than {@link MAX_EXPRESSION_LENGTH}
+ * characters or nested deeper than {@link MAX_EXPRESSION_DEPTH} levels are
+ * rejected with an {@link ExpressionError}, never a stack overflow.
  */
 export type Expr =
   | { readonly kind: 'num'; readonly value: number }
   | { readonly kind: 'name'; readonly name: string }
   | { readonly kind: 'neg'; readonly arg: Expr }
-  | { readonly kind: 'bin'; readonly op: '+' | '-' | '*' | '/' | '^'; readonly left: Expr; readonly right: Expr };
+  | { readonly kind: 'bin'; readonly op: BinaryOp | '^'; readonly left: Expr; readonly right: Expr };
+
+/** Longest expression source accepted, in characters. */
+export const MAX_EXPRESSION_LENGTH = 1000;
+
+/** Deepest nesting of parentheses, signs and powers accepted. */
+export const MAX_EXPRESSION_DEPTH = 100;
 
 /** A syntax error with the offending position (0-based character offset). */
 export class ExpressionError extends Error {
@@ -24,7 +35,7 @@ export class ExpressionError extends Error {
   }
 }
 
-const TOKEN = /\s*(?:(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|([-+*/^()]))/y;
+const TOKEN = /\s*(?:(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(\*\*|[-+*/%^()]))/y;
 
 interface Token {
   readonly text: string;
@@ -53,11 +64,12 @@ function tokenize(source: string): Token[] {
   return tokens;
 }
 
-type BinaryOp = '+' | '-' | '*' | '/';
+type BinaryOp = '+' | '-' | '*' | '/' | '%';
 
 /** Recursive descent over the token list, one method per grammar rule. */
 class Parser {
   private i = 0;
+  private depth = 0;
 
   constructor(private readonly tokens: readonly Token[]) {}
 
@@ -78,7 +90,7 @@ class Parser {
   }
 
   private expr(): Expr {
-    return this.binary(['+', '-'], () => this.binary(['*', '/'], () => this.unary()));
+    return this.binary(['+', '-'], () => this.binary(['*', '/', '%'], () => this.unary()));
   }
 
   private isOp(ops: readonly string[]): boolean {
@@ -94,18 +106,31 @@ class Parser {
     return left;
   }
 
+  /** Runs one nested rule, failing past {@link MAX_EXPRESSION_DEPTH} levels. */
+  private nested(rule: () => Expr): Expr {
+    if (++this.depth > MAX_EXPRESSION_DEPTH) {
+      throw new ExpressionError(
+        `expression nested deeper than ${MAX_EXPRESSION_DEPTH} levels at position ${this.peek().position + 1}`,
+        this.peek().position,
+      );
+    }
+    const result = rule();
+    this.depth--;
+    return result;
+  }
+
   private unary(): Expr {
     if (!this.isOp(['-', '+'])) return this.power();
     const negate = this.tokens[this.i++]!.text === '-';
-    const arg = this.unary();
+    const arg = this.nested(() => this.unary());
     return negate ? { kind: 'neg', arg } : arg;
   }
 
   private power(): Expr {
     const base = this.primary();
-    if (!this.isOp(['^'])) return base;
+    if (!this.isOp(['^', '**'])) return base;
     this.i++;
-    return { kind: 'bin', op: '^', left: base, right: this.unary() };
+    return { kind: 'bin', op: '^', left: base, right: this.nested(() => this.unary()) };
   }
 
   private primary(): Expr {
@@ -116,7 +141,7 @@ class Parser {
     }
     if (token.text !== '(' || token.kind !== 'op') this.fail('a number, a parameter name or "("');
     this.i++;
-    const inner = this.expr();
+    const inner = this.nested(() => this.expr());
     if (!this.isOp([')'])) this.fail('")"');
     this.i++;
     return inner;
@@ -125,7 +150,17 @@ class Parser {
 
 /** Parses an expression; throws {@link ExpressionError} naming the position of the problem. */
 export function parseExpression(source: string): Expr {
+  if (source.length > MAX_EXPRESSION_LENGTH) {
+    throw new ExpressionError(`expression of ${source.length} characters, expected at most ${MAX_EXPRESSION_LENGTH}`, 0);
+  }
   return new Parser(tokenize(source)).parse();
+}
+
+/** Python's float modulo: the result takes the sign of the divisor (`-7 % 3 = 2`); NaN for a zero divisor. */
+export function pythonModulo(a: number, b: number): number {
+  const m = a % b;
+  if (m === 0) return b < 0 ? -0 : 0;
+  return m < 0 !== b < 0 ? m + b : m;
 }
 
 /** The parameter names an expression refers to, in order of first use. */
@@ -159,6 +194,7 @@ export function evaluateExpression(expression: Expr, lookup: (name: string) => n
       if (expression.op === '-') return a - b;
       if (expression.op === '*') return a * b;
       if (expression.op === '/') return a / b;
+      if (expression.op === '%') return pythonModulo(a, b);
       return a ** b;
     }
   }

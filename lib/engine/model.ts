@@ -1,4 +1,8 @@
-import { evaluateExpression, parseExpression } from './expression.js';
+import { resolveParameters, seasonalAmplitude, transitionRates, type ParameterValues } from './resolve.js';
+import { SpecError, specProblems } from './spec-problems.js';
+import { forcing, segmentContact, timeline } from './timeline.js';
+
+export { transitionRates } from './resolve.js';
 
 /** A transition of a resolved model; `rate` is an expression over the parameters. */
 export interface TransitionSpec {
@@ -10,21 +14,64 @@ export interface TransitionSpec {
   readonly mediator?: string;
 }
 
+/** A calculated parameter: an expression over the parameters (and earlier derived ones), evaluated per group. */
+export interface DerivedParameter {
+  readonly name: string;
+  readonly expression: string;
+}
+
+/**
+ * From `startDay` to `endDay` (day numbers, inclusive: the steps that start
+ * from startDay 00:00 to endDay 00:00, as epydemix) the parameter takes
+ * `value` in every group: a number, or an expression evaluated over the
+ * values without overrides. Derived parameters follow an overridden one.
+ */
+export interface ParameterOverride {
+  readonly parameter: string;
+  readonly startDay: number;
+  readonly endDay: number;
+  readonly value: number | string;
+}
+
+/** Seasonal forcing: every mediated rate times `1 + amplitude * cos(2 pi (day - peakDay) / periodDays)`. */
+export interface Seasonality {
+  /** A number in [0, 1) or an expression (a parameter name) over the values without overrides. */
+  readonly amplitude: number | string;
+  readonly peakDay: number;
+  readonly periodDays: number;
+}
+
+/** From `startDay` to `endDay` (as overrides) a contact layer is multiplied by `reductionFactor` (epydemix's add_intervention). */
+export interface ContactIntervention {
+  readonly layer: string;
+  readonly startDay: number;
+  readonly endDay: number;
+  readonly reductionFactor: number;
+}
+
 /**
  * A fully resolved model for one task: everything the engine needs, plain
  * JSON (it travels inside the task input). Parameters hold one value per
- * group (calculated parameters already evaluated).
+ * group; {@link compileModel} evaluates `derived` after them, so changing a
+ * parameter (e.g. per calibration particle) and compiling again is enough.
  */
 export interface ModelSpec {
   readonly compartments: readonly string[];
   readonly groups: readonly string[];
   /** Population of each group. */
   readonly groupSizes: readonly number[];
-  /** Contact matrix C[g][h]. */
+  /** Contact matrix C[g][h]; with `contactLayers`, their sum (the engine then uses the layers). */
   readonly contact: readonly (readonly number[])[];
+  /** Named contact layers C[g][h], summed by the engine after interventions. */
+  readonly contactLayers?: Readonly<Record<string, readonly (readonly number[])[]>>;
+  readonly interventions?: readonly ContactIntervention[];
   /** Initial counts per compartment, one per group; each group sums to its size. */
   readonly init: Readonly<Record<string, readonly number[]>>;
   readonly parameters: Readonly<Record<string, readonly number[]>>;
+  /** Calculated parameters in dependency order, evaluated per group (and per time segment) after `parameters`. */
+  readonly derived?: readonly DerivedParameter[];
+  readonly overrides?: readonly ParameterOverride[];
+  readonly seasonality?: Seasonality;
   readonly transitions: readonly TransitionSpec[];
   /** Days since 1970-01-01 of the first step. */
   readonly startDay: number;
@@ -47,7 +94,14 @@ export interface CompiledModel {
   /** Slot in the force-of-infection table, or -1 for spontaneous edges. */
   readonly edgeMediatorSlot: Int32Array;
   readonly edgePair: Int32Array;
-  readonly edgeRate: Float64Array; // [edge][group]
+  readonly edgeRate: Float64Array; // [edge][group], at the first step
+  /** Edge rates and contact matrix of each time segment (segment 0 is the first step's: `edgeRate`, `contact`). */
+  readonly segmentEdgeRates: readonly Float64Array[];
+  readonly segmentContacts: readonly Float64Array[];
+  /** Segment of each step; undefined when every step uses `edgeRate` and `contact`. */
+  readonly stepSegment: Int32Array | undefined;
+  /** Multiplier of mediated rates at each step (seasonality); undefined without seasonality. */
+  readonly forcing: Float64Array | undefined;
   /** Compartment index of each mediator slot. */
   readonly mediators: Int32Array;
   /** Distinct source->target pairs, named `<src>_to_<tgt>`. */
@@ -59,12 +113,6 @@ export function pairName(source: string, target: string): string {
   return `${source}_to_${target}`;
 }
 
-/** Per-group rates of a transition: its expression evaluated against each group's parameter values. */
-export function transitionRates(spec: ModelSpec, transition: TransitionSpec): Float64Array {
-  const expression = parseExpression(transition.rate);
-  return Float64Array.from(spec.groups, (_, g) => evaluateExpression(expression, (name) => spec.parameters[name]![g]!));
-}
-
 /** Transitions with the same source, target and mediator, merged: their per-group rates add up. */
 interface Edge {
   readonly source: number;
@@ -73,12 +121,12 @@ interface Edge {
   readonly rates: Float64Array;
 }
 
-function mergeEdges(spec: ModelSpec, at: (id: string) => number): Edge[] {
+function mergeEdges(spec: ModelSpec, at: (id: string) => number, values: ParameterValues): Edge[] {
   const edges = new Map<string, Edge>();
   for (const t of spec.transitions) {
     const mediator = t.type === 'mediated' ? t.mediator : undefined;
     const key = `${t.source}>${t.target}>${mediator ?? ''}`;
-    const rates = transitionRates(spec, t);
+    const rates = transitionRates(spec, t, values);
     const edge = edges.get(key);
     if (edge) edge.rates.forEach((r, g) => (edge.rates[g] = r + rates[g]!));
     else edges.set(key, { source: at(t.source), target: at(t.target), mediator, rates });
@@ -86,10 +134,19 @@ function mergeEdges(spec: ModelSpec, at: (id: string) => number): Edge[] {
   return [...edges.values()].sort((a, b) => a.source - b.source);
 }
 
+/** Whether every rate is finite and >= 0 and every forcing multiplier finite and > 0. */
+function runnable(rates: readonly Float64Array[], multipliers: Float64Array | undefined): boolean {
+  const ok = (a: Float64Array, min: number) => a.every((v) => Number.isFinite(v) && v >= min);
+  return rates.every((r) => ok(r, 0)) && (multipliers === undefined || ok(multipliers, Number.MIN_VALUE));
+}
+
 /**
- * Compiles a spec into typed arrays; edges are grouped by source compartment,
- * and transitions that share source, target and mediator become one edge
- * (same distribution, one draw fewer).
+ * Compiles a spec into typed arrays: parameters, overrides and derived
+ * parameters resolved per time segment, contact layers summed after
+ * interventions, seasonal multipliers per step. Edges are grouped by source
+ * compartment, and transitions that share source, target and mediator become
+ * one edge (same distribution, one draw fewer). Throws a {@link SpecError}
+ * when a rate is not finite and >= 0 (see {@link specProblems}).
  */
 export function compileModel(spec: ModelSpec): CompiledModel {
   const C = spec.compartments.length;
@@ -100,25 +157,37 @@ export function compileModel(spec: ModelSpec): CompiledModel {
   spec.compartments.forEach((id, c) => (spec.init[id] ?? []).forEach((v, g) => (init[c * G + g] = v)));
   const pairNames = [...new Set(spec.transitions.map((t) => pairName(t.source, t.target)))];
   const mediatorIds = [...new Set(spec.transitions.flatMap((t) => (t.type === 'mediated' ? [t.mediator!] : [])))];
-  const edges = mergeEdges(spec, at);
+  const { segments, stepSegment } = timeline(spec);
+  const bySegment = segments.map((s) => mergeEdges(spec, at, resolveParameters(spec, s.overrides)));
+  const edges = bySegment[0]!;
   const sources = [...new Set(edges.map((e) => e.source))];
   const edgeStart = new Int32Array(sources.length + 1);
   sources.forEach((s, k) => (edgeStart[k + 1] = edgeStart[k]! + edges.filter((e) => e.source === s).length));
-  const edgeRate = new Float64Array(edges.length * G);
-  edges.forEach((e, i) => edgeRate.set(e.rates, i * G));
+  const segmentEdgeRates = bySegment.map((segmentEdges) => {
+    const rates = new Float64Array(segmentEdges.length * G);
+    segmentEdges.forEach((e, i) => rates.set(e.rates, i * G));
+    return rates;
+  });
+  const segmentContacts = segments.map((s) => segmentContact(spec, s));
+  const multipliers = forcing(spec, seasonalAmplitude(spec));
+  if (!runnable(segmentEdgeRates, multipliers)) throw new SpecError(specProblems(spec));
   return {
     spec,
     numComps: C,
     numGroups: G,
     init,
     invSizes: Float64Array.from(spec.groupSizes, (n) => (n > 0 ? 1 / n : 0)),
-    contact: Float64Array.from(spec.contact.flat()),
+    contact: segmentContacts[0]!,
     sources: Int32Array.from(sources),
     edgeStart,
     edgeTarget: Int32Array.from(edges, (e) => e.target),
     edgeMediatorSlot: Int32Array.from(edges, (e) => (e.mediator === undefined ? -1 : mediatorIds.indexOf(e.mediator))),
     edgePair: Int32Array.from(edges, (e) => pairNames.indexOf(pairName(spec.compartments[e.source]!, spec.compartments[e.target]!))),
-    edgeRate,
+    edgeRate: segmentEdgeRates[0]!,
+    segmentEdgeRates,
+    segmentContacts,
+    stepSegment,
+    forcing: multipliers,
     mediators: Int32Array.from(mediatorIds, at),
     pairNames,
   };

@@ -25,16 +25,16 @@ export function allocateBuffers(model: CompiledModel): SimulationBuffers {
   };
 }
 
-/** Force of infection per mediator slot m and group g: sum_h C[g,h] * X[mediator,h] / N_h. */
-function forceOfInfection(model: CompiledModel, state: Float64Array, foi: Float64Array): void {
+/** Force of infection per mediator slot m and group g: scale * sum_h C[g,h] * X[mediator,h] / N_h. */
+function forceOfInfection(model: CompiledModel, contact: Float64Array, scale: number, state: Float64Array, foi: Float64Array): void {
   const G = model.numGroups;
-  const { contact, invSizes, mediators } = model;
+  const { invSizes, mediators } = model;
   for (let m = 0; m < mediators.length; m++) {
     const base = mediators[m]! * G;
     for (let g = 0; g < G; g++) {
       let sum = 0;
       for (let h = 0; h < G; h++) sum += contact[g * G + h]! * state[base + h]! * invSizes[h]!;
-      foi[m * G + g] = sum;
+      foi[m * G + g] = sum * scale;
     }
   }
 }
@@ -44,10 +44,12 @@ function forceOfInfection(model: CompiledModel, state: Float64Array, foi: Float6
  * state; each source compartment's outflow in a group is one multinomial draw
  * (a binomial for the total leaving with probability 1 - exp(-sum(rates)*dt),
  * then sequential binomials splitting it by rate). Counts stay integers, never
- * go negative, and the population is conserved exactly.
+ * go negative, and the population is conserved exactly. Each step uses its
+ * time segment's rates and contacts, and its seasonal multiplier.
  */
 export function simulate(model: CompiledModel, rng: Rng, buffers: SimulationBuffers): void {
-  const { numComps: C, numGroups: G, spec, sources, edgeStart, edgeTarget, edgeMediatorSlot, edgePair, edgeRate } = model;
+  const { numComps: C, numGroups: G, spec, sources, edgeStart, edgeTarget, edgeMediatorSlot, edgePair, stepSegment, forcing } = model;
+  let { edgeRate, contact } = model;
   const { compartments, transitions, state, foi, edgeRates } = buffers;
   const width = C * G;
   const pairWidth = model.pairNames.length * G;
@@ -55,7 +57,12 @@ export function simulate(model: CompiledModel, rng: Rng, buffers: SimulationBuff
   state.set(model.init);
   transitions.fill(0);
   for (let t = 0; t < spec.steps; t++) {
-    forceOfInfection(model, state, foi);
+    if (stepSegment !== undefined) {
+      const segment = stepSegment[t]!;
+      edgeRate = model.segmentEdgeRates[segment]!;
+      contact = model.segmentContacts[segment]!;
+    }
+    forceOfInfection(model, contact, forcing === undefined ? 1 : forcing[t]!, state, foi);
     const off = t * width;
     compartments.set(state, off);
     const flowBase = t * pairWidth;

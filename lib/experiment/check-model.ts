@@ -15,11 +15,11 @@ export function reporter(source: YamlSource, problems: string[]): Report {
 /** `unknown location "X": expected ...` */
 export function unknownLocation(code: string): string {
   const first = LOCATIONS.slice(0, 4).map((l) => l.code);
-  return `unknown location "${code}": expected US or an ISO 3166-2 code such as US-MA (one of the 53 FluSight locations: ${first.join(', ')}, ...)`;
+  return `unknown location "${code}": expected US or an ISO 3166-2 code such as US-MA, or a FIPS code such as 25 (one of the 53 FluSight locations: ${first.join(', ')}, ...)`;
 }
 
 /** Parses an expression and checks it names only known parameters; the AST, or undefined on a syntax error. */
-function checkExpression(report: Report, path: ConfigPath, text: string, known: ReadonlySet<string>): Expr | undefined {
+export function checkExpression(report: Report, path: ConfigPath, text: string, known: ReadonlySet<string>): Expr | undefined {
   try {
     const expr = parseExpression(text);
     for (const name of expressionNames(expr).filter((n) => !known.has(n))) {
@@ -110,7 +110,21 @@ export function checkModel(report: Report, model: ModelConfig, groups: number): 
   checkParameters(report, model, groups);
   const { start_date: start, end_date: end } = model.timespan;
   if (start > end) report(['model', 'timespan', 'end_date'], `end_date ${end} is before start_date ${start}`);
-  if (!findLocation(model.population.name)) report(['model', 'population', 'name'], unknownLocation(model.population.name));
+  checkPopulation(report, model.population);
+}
+
+/** A known location (ISO or FIPS code), or a custom one with a size; one contact matrix or contact layers, not both. */
+function checkPopulation(report: Report, population: ModelConfig['population']): void {
+  const path = ['model', 'population'];
+  if (!findLocation(population.name) && population.size === undefined) {
+    report([...path, 'name'], `${unknownLocation(population.name)}; or give population.size for a custom population`);
+  }
+  if (population.contact_matrix !== undefined && population.contact_layers !== undefined) {
+    report([...path, 'contact_layers'], 'contact_matrix and contact_layers are mutually exclusive: keep one');
+  }
+  if (population.contact_layers !== undefined && Object.keys(population.contact_layers).length === 0) {
+    report([...path, 'contact_layers'], 'expected at least one layer, e.g. {home: data/home.csv}');
+  }
 }
 
 /** Output selections must name compartments and transitions (`S_to_I`) of the model. */

@@ -22,6 +22,12 @@ export function sampledNames(modelset: ModelsetConfig | undefined): Set<string> 
   return new Set(records.flatMap((r) => Object.keys(r ?? {})));
 }
 
+/** Names given values by the modelset: sampled, or fitted by the calibration. */
+function valuedNames(modelset: ModelsetConfig | undefined): Set<string> {
+  const priors = modelset?.calibration?.priors;
+  return new Set([...sampledNames(modelset), ...Object.keys(priors?.parameters ?? {}), ...Object.keys(priors?.compartments ?? {})]);
+}
+
 function checkPopulations(report: Report, names: ModelsetConfig['population_names']): void {
   if (!Array.isArray(names)) return;
   names.forEach((code, i) => {
@@ -69,14 +75,20 @@ export function checkModelset(report: Report, modelset: ModelsetConfig, model: M
 
 /** Every `sampled` entry of the basemodel must get values from the modelset. */
 export function checkSampledCovered(report: Report, model: ModelConfig, modelset: ModelsetConfig | undefined): void {
-  const sampled = sampledNames(modelset);
+  const sampled = valuedNames(modelset);
   const declared = declaredSampled(model);
   for (const name of declared.parameters.filter((n) => !sampled.has(n))) {
-    report(['model', 'parameters', name], `parameter "${name}" is of type sampled but no modelset sampling gives it values`);
+    report(
+      ['model', 'parameters', name],
+      `parameter "${name}" is of type sampled but no modelset sampling or calibration prior gives it values`,
+    );
   }
   model.compartments.forEach((c, i) => {
     if (declared.compartments.includes(c.id) && !sampled.has(c.id)) {
-      report(['model', 'compartments', i, 'init'], `compartment "${c.id}" has init: sampled but no modelset sampling gives it values`);
+      report(
+        ['model', 'compartments', i, 'init'],
+        `compartment "${c.id}" has init: sampled but no modelset sampling or calibration prior gives it values`,
+      );
     }
   });
 }

@@ -1,43 +1,17 @@
 import { ConfigError } from '../errors.js';
-import { ALL_LOCATIONS } from './csv-data.js';
-import { dayNumber } from '../engine/dates.js';
-import { evaluateExpression, parseExpression } from '../engine/expression.js';
-import { transitionRates, type ModelSpec } from '../engine/model.js';
+import { ALL_LOCATIONS, type AgeDistribution } from './csv-data.js';
+import { dayNumber, isoDate } from '../engine/dates.js';
+import type { ModelSpec } from '../engine/model.js';
 import { apportion } from '../engine/sampling.js';
-import { findLocation, type Location } from './locations.js';
+import { specProblems } from '../engine/spec-problems.js';
+import { problemSource } from './check-values.js';
+import { findLocation, runLocation, type Location } from './locations.js';
+import { derivedParameters, freeParameters, timeParts } from './spec-parts.js';
 import { locationCodes, type Experiment } from './load.js';
 import { buildSamples, type Sample } from './samples.js';
 import type { TaskInput } from './task.js';
-
-/** Per-group parameter values: scalars broadcast, sampled values filled in, calculated ones evaluated in dependency order. */
-function resolveParameters(exp: Experiment, sample: Sample): Record<string, number[]> {
-  const G = exp.groups.length;
-  const out: Record<string, number[]> = {};
-  const pending = new Map<string, ReturnType<typeof parseExpression>>();
-  for (const [name, p] of Object.entries(exp.model.parameters)) {
-    if (p.type === 'scalar') out[name] = Array<number>(G).fill(p.value);
-    else if (p.type === 'age_varying') out[name] = [...p.values];
-    else if (p.type === 'sampled') out[name] = Array<number>(G).fill(sample.parameters[name]!);
-    else pending.set(name, parseExpression(p.expression));
-  }
-  while (pending.size > 0) {
-    for (const [name, expr] of pending) {
-      try {
-        out[name] = exp.groups.map((_, g) =>
-          evaluateExpression(expr, (n) => {
-            const v = out[n]?.[g];
-            if (v === undefined) throw new Error('not yet');
-            return v;
-          }),
-        );
-        pending.delete(name);
-      } catch {
-        // depends on a calculated parameter not evaluated yet (cycles are rejected by validation)
-      }
-    }
-  }
-  return out;
-}
+import { formatPath } from './yaml-source.js';
+import { forecastTask, withPriorCentres } from './expand-calibration.js';
 
 /** Initial counts per compartment and group; the `default` compartment takes what is left. */
 function resolveInit(exp: Experiment, sizes: number[], sample: Sample, location: Location): Record<string, number[]> {
@@ -63,33 +37,40 @@ function resolveInit(exp: Experiment, sizes: number[], sample: Sample, location:
   return init;
 }
 
-/** Every rate must evaluate to a finite number >= 0 in every group (an expression can go negative or divide by zero). */
+/** Every rate must evaluate to a finite number >= 0 in every group and time segment (an expression can go negative or divide by zero). */
 function checkRates(exp: Experiment, spec: ModelSpec, location: Location, sample: Sample): void {
-  spec.transitions.forEach((t, i) => {
-    const rates = transitionRates(spec, t);
-    const bad = rates.findIndex((r) => !Number.isFinite(r) || r < 0);
-    if (bad < 0) return;
-    throw new ConfigError('A transition rate is invalid', [
-      `${exp.files.model}: model.transitions[${i}].rate: "${t.rate}" evaluates to ${rates[bad]} in ${location.code} (group ${exp.groups[bad]}, sample ${sample.id}); expected a finite rate >= 0`,
-    ]);
+  const problems = specProblems(spec).map((p) => {
+    const { path, text } = problemSource(exp.model, spec, p);
+    const when = p.day > spec.startDay ? `, from ${isoDate(p.day)}` : '';
+    return `${exp.files.model}: ${formatPath(path)}: "${text}" evaluates to ${p.value} in ${location.code} (group ${exp.groups[p.group]}, sample ${sample.id}${when}); expected ${p.expected}`;
   });
+  if (problems.length > 0) throw new ConfigError(`A transition rate or parameter is invalid`, problems);
+}
+
+/** The age fractions of a location: its own column (by ISO code or FIPS), else the one for every location. */
+function ageFractions(dist: AgeDistribution, location: Location): readonly number[] {
+  const key = Object.keys(dist).find((k) => k === location.code || findLocation(k)?.code === location.code);
+  return dist[key ?? ALL_LOCATIONS]!;
 }
 
 function modelSpec(exp: Experiment, location: Location, sample: Sample): ModelSpec {
-  const sizes = apportion(location.population, exp.ageDistribution[location.code] ?? exp.ageDistribution[ALL_LOCATIONS]!);
+  const sizes = apportion(location.population, ageFractions(exp.ageDistribution, location));
   const { timespan } = exp.model;
   const startDay = dayNumber(sample.startDate ?? timespan.start_date)!;
+  const derived = derivedParameters(exp.model);
   const spec: ModelSpec = {
     compartments: exp.model.compartments.map((c) => c.id),
     groups: exp.groups,
     groupSizes: sizes,
     contact: exp.contact,
     init: resolveInit(exp, sizes, sample, location),
-    parameters: resolveParameters(exp, sample),
+    parameters: freeParameters(exp.model, exp.groups.length, sample.parameters),
+    ...(derived.length > 0 ? { derived } : {}),
     transitions: exp.model.transitions.map((t) => ({ ...t, rate: String(t.rate) })),
     startDay,
     dt: timespan.delta_t,
     steps: Math.floor((dayNumber(timespan.end_date)! - startDay) / timespan.delta_t + 1e-9) + 1,
+    ...timeParts(exp.model, exp.contactLayers),
   };
   checkRates(exp, spec, location, sample);
   return spec;
@@ -97,7 +78,7 @@ function modelSpec(exp: Experiment, location: Location, sample: Sample): ModelSp
 
 /** The locations an experiment runs over: the modelset's list (`all` = the 53), else the model's population. */
 export function experimentLocations(exp: Experiment): Location[] {
-  return locationCodes(exp.model, exp.modelset).map((code) => findLocation(code)!);
+  return locationCodes(exp.model, exp.modelset).map((code) => runLocation(exp.model.population, code)!);
 }
 
 function sampleValues(sample: Sample): Record<string, number | string> {
@@ -113,19 +94,24 @@ function sampleValues(sample: Sample): Record<string, number | string> {
  */
 export function buildTaskInputs(exp: Experiment, ids: { readonly expId: string; readonly runId: string }): TaskInput[] {
   const samples = buildSamples(exp.modelset, exp.model.random_seed);
+  const calibration = exp.modelset?.calibration;
   return experimentLocations(exp).flatMap((location, li) =>
-    samples.map((sample, si) => ({
-      version: 1 as const,
-      expId: ids.expId,
-      runId: ids.runId,
-      taskIndex: li * samples.length + si,
-      modelName: exp.model.name,
-      population: { code: location.code, name: location.name, size: location.population },
-      sample: { id: sample.id, values: sampleValues(sample) },
-      randomSeed: exp.model.random_seed,
-      nSims: exp.model.simulation.n_sims,
-      resample: exp.model.simulation.resample,
-      model: modelSpec(exp, location, sample),
-    })),
+    samples.map((sample, si) => {
+      const task = {
+        version: 1 as const,
+        expId: ids.expId,
+        runId: ids.runId,
+        taskIndex: li * samples.length + si,
+        modelName: exp.model.name,
+        population: { code: location.code, name: location.name, size: location.population },
+        sample: { id: sample.id, values: sampleValues(sample) },
+        randomSeed: exp.model.random_seed,
+        nSims: exp.model.simulation.n_sims,
+        resample: exp.model.simulation.resample,
+      };
+      if (calibration === undefined) return { ...task, model: modelSpec(exp, location, sample) };
+      const spec = modelSpec(exp, location, withPriorCentres(sample, calibration));
+      return { ...task, ...forecastTask(exp, calibration, location, spec) };
+    }),
   );
 }

@@ -1,10 +1,16 @@
 import { ConfigError } from '../errors.js';
 import { checkModel, checkOutput, reporter } from './check-model.js';
+import { checkTimeline } from './check-timeline.js';
+import { checkValues } from './check-values.js';
+import { readContactLayers, sumLayers } from './contact-layers.js';
+import type { ContactLayers } from './spec-parts.js';
 import { checkModelset, checkSampledCovered } from './check-modelset.js';
 import { ALL_LOCATIONS, readAgeDistribution, readContactMatrix, type AgeDistribution } from './csv-data.js';
 import { findLocation, LOCATIONS } from './locations.js';
 import { CONFIG_ROOTS, outputSchema, type ModelConfig, type ModelsetConfig, type OutputConfig } from './schema.js';
 import { YamlSource } from './yaml-source.js';
+import type { WeeklyData } from './check-calibration.js';
+import { loadCalibrationData, withReferenceDate } from './load-calibration.js';
 
 /** The files of an experiment folder: path relative to the folder (`config/model.yaml`) -> text. */
 export type ExperimentFiles = ReadonlyMap<string, string>;
@@ -23,12 +29,18 @@ export interface Experiment {
   /** Fraction of the population in each group, by location (`*`: every location). */
   readonly ageDistribution: AgeDistribution;
   readonly contact: readonly (readonly number[])[];
+  /** `population.contact_layers` read from their CSVs (then `contact` is their sum). */
+  readonly contactLayers?: ContactLayers | undefined;
+  /** Forecast experiments: the calibration's data by location (FIPS or code), before the window cut. */
+  readonly observed?: ReadonlyMap<string, WeeklyData> | undefined;
 }
 
 /** Options of {@link loadExperiment}. */
 export interface LoadOptions {
   /** Which output config to use when there are several (`OUTPUT_CONFIG_FILE`): a file name or `config/<name>`. */
   readonly outputConfigFile?: string;
+  /** `REFERENCE_DATE` (a Saturday): overrides `modelset.calibration.reference_date`. */
+  readonly referenceDate?: string;
 }
 
 const CONFIG_FILE = /^config\/[^/]+\.ya?ml$/;
@@ -97,7 +109,12 @@ function single(byRoot: Map<Root, YamlSource[]>, root: Root, problems: string[])
 
 /** Group names, age distribution and contact matrix, read from the experiment's CSVs when named. */
 function readGroups(source: YamlSource, model: ModelConfig, files: ExperimentFiles, problems: string[]) {
-  const { age_groups: groups = ['0'], age_distribution: distFile, contact_matrix: contactFile } = model.population;
+  const {
+    age_groups: groups = ['0'],
+    age_distribution: distFile,
+    contact_matrix: contactFile,
+    contact_layers: layerFiles,
+  } = model.population;
   const table = <T>(
     key: 'age_distribution' | 'contact_matrix',
     file: string | undefined,
@@ -125,6 +142,10 @@ function readGroups(source: YamlSource, model: ModelConfig, files: ExperimentFil
   const ageDistribution = table('age_distribution', distFile, readAgeDistribution) ?? {
     [ALL_LOCATIONS]: groups.map(() => 1 / groups.length),
   };
+  if (layerFiles !== undefined) {
+    const contactLayers = readContactLayers(source, layerFiles, files, groups, problems);
+    return { groups, ageDistribution, contact: contactLayers ? sumLayers(contactLayers, groups.length) : [[1]], contactLayers };
+  }
   const contact = table('contact_matrix', contactFile, readContactMatrix) ?? [[1]];
   return { groups, ageDistribution, contact };
 }
@@ -139,10 +160,11 @@ export function locationCodes(model: ModelConfig, modelset: ModelsetConfig | und
 function checkAgeCoverage(model: ModelConfig, modelset: ModelsetConfig | undefined, dist: AgeDistribution, problems: string[]): void {
   if (ALL_LOCATIONS in dist) return;
   const file = model.population.age_distribution!;
-  const unknown = Object.keys(dist).filter((code) => !findLocation(code));
+  const unknown = Object.keys(dist).filter((code) => !findLocation(code) && code !== model.population.name);
   if (unknown.length > 0)
     problems.push(`${file}: unknown location column(s) ${unknown.join(', ')}: expected "fraction" or location codes such as US-MA`);
-  const missing = locationCodes(model, modelset).filter((code) => !(code in dist));
+  const columns = new Set(Object.keys(dist).map((key) => findLocation(key)?.code ?? key));
+  const missing = locationCodes(model, modelset).filter((code) => !columns.has(findLocation(code)?.code ?? code));
   if (missing.length > 0)
     problems.push(
       `${file}: no column for ${missing.join(', ')}: expected one column per location of the run, or a single "fraction" column`,
@@ -161,19 +183,31 @@ export function loadExperiment(files: ExperimentFiles, options: LoadOptions = {}
   const modelsetSource = single(byRoot, 'modelset', problems);
   const outputSource = pickOutput(byRoot.get('output') ?? [], options.outputConfigFile, problems);
   const model = parseRoot<ModelConfig>(modelSource, 'model', problems);
-  const modelset = parseRoot<ModelsetConfig>(modelsetSource, 'modelset', problems);
+  const modelset = withReferenceDate(parseRoot<ModelsetConfig>(modelsetSource, 'modelset', problems), options.referenceDate, problems);
   const output = outputSource ? parseRoot<OutputConfig>(outputSource, 'output', problems) : outputSchema.parse({});
   if (model && modelSource) {
     const report = reporter(modelSource, problems);
     const data = readGroups(modelSource, model, files, problems);
     checkModel(report, model, data.groups.length);
+    checkTimeline(report, model);
     if (modelset && modelsetSource) checkModelset(reporter(modelsetSource, problems), modelset, model);
     if (output && outputSource) checkOutput(reporter(outputSource, problems), output, model);
     checkSampledCovered(report, model, modelset);
     checkAgeCoverage(model, modelset, data.ageDistribution, problems);
+    if (problems.length === 0) checkValues(report, model, data.groups, data.contactLayers);
+    const calibration = modelset?.calibration;
+    const observed =
+      calibration && modelsetSource
+        ? loadCalibrationData(
+            modelsetSource,
+            calibration,
+            { model, modelset, files, locationCodes: locationCodes(model, modelset) },
+            problems,
+          )
+        : undefined;
     if (problems.length === 0 && output) {
       const sources = { model: modelSource.file, ...(modelsetSource ? { modelset: modelsetSource.file } : {}) };
-      return { model, modelset, output, outputFile: outputSource?.file, files: sources, ...data };
+      return { model, modelset, output, outputFile: outputSource?.file, files: sources, ...data, observed };
     }
   }
   throw new ConfigError(`Experiment configuration is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'})`, problems);

@@ -58,7 +58,7 @@ const ROWS: readonly (readonly [string, string, string, string, number])[] = [
   ['US-WV', '54', 'WV', 'West Virginia', 1769979],
   ['US-WI', '55', 'WI', 'Wisconsin', 5960975],
   ['US-WY', '56', 'WY', 'Wyoming', 587618],
-  ['', '72', 'PR', 'Puerto Rico', 3203295],
+  ['US-PR', '72', 'PR', 'Puerto Rico', 3203295],
 ];
 
 /** One location of the population table. */
@@ -81,9 +81,28 @@ export const LOCATIONS: readonly Location[] = ROWS.map(([code, fips, abbreviatio
   population,
 }));
 
-const BY_CODE = new Map(LOCATIONS.map((l) => [l.code, l]));
+const BY_CODE = new Map(LOCATIONS.flatMap((l) => [[l.code, l] as const, [l.fips, l] as const]));
 
-/** The location with an ISO code such as `US` or `US-MA`; undefined when unknown. */
+/** The location with an ISO code (`US`, `US-MA`) or a FIPS code (`25`, `US`); undefined when unknown. */
 export function findLocation(code: string): Location | undefined {
   return BY_CODE.get(code);
+}
+
+/** The basemodel's `population`: a location name and an optional size. */
+export interface PopulationConfig {
+  readonly name: string;
+  readonly size?: number | undefined;
+}
+
+/**
+ * The population a run simulates for a location code: the known location
+ * (its size replaced by `population.size` when it is the basemodel's own), or
+ * the basemodel's custom population (`name` not a known location, `size`
+ * given: code and name are the name). Undefined when neither.
+ */
+export function runLocation(population: PopulationConfig, code: string): Location | undefined {
+  const known = findLocation(code);
+  const own = code === population.name || (known !== undefined && known === findLocation(population.name));
+  if (!own || population.size === undefined) return known;
+  return known ? { ...known, population: population.size } : { code, fips: '', abbreviation: '', name: code, population: population.size };
 }

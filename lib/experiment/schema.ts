@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { dayNumber } from '../engine/dates.js';
 import { FLUSIGHT_QUANTILES } from '../engine/quantiles.js';
 import { RESAMPLE_MODES } from '../engine/resample.js';
+import { MODEL_ID_PART } from '../forecast/hub-rules.js';
+import { calibrationSchema } from './calibration-schema.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -77,6 +79,32 @@ export const parameterSchema = z.union(
   { error: 'expected a number or {type: scalar | age_varying | sampled | calculated, ...}' },
 );
 
+/** `model.overrides[]`: from start_date to end_date inclusive the parameter takes the value (epydemix's override_parameter). */
+export const overrideSchema = z.strictObject({
+  parameter: identifier,
+  start_date: isoDateSchema,
+  end_date: isoDateSchema,
+  value: z.union([z.number(), z.string().min(1)], { error: 'expected a number or an arithmetic expression over parameters' }),
+});
+
+/** `model.seasonality`: mediated rates times 1 + amplitude * cos(2 pi (day - peak) / period). */
+export const seasonalitySchema = z.strictObject({
+  amplitude: z
+    .union([z.number(), identifier], { error: 'expected a number in [0, 1) or a parameter name' })
+    .refine((a) => typeof a === 'string' || (a >= 0 && a < 1), { message: 'expected a number in [0, 1) or a parameter name' }),
+  peak_date: isoDateSchema,
+  period_days: z.number().positive().default(365.25),
+});
+
+/** `model.interventions[]`: a contact layer times reduction_factor from start_date to end_date (epydemix's add_intervention). */
+export const interventionSchema = z.strictObject({
+  layer: identifier,
+  start_date: isoDateSchema,
+  end_date: isoDateSchema,
+  reduction_factor: z.number().min(0),
+  name: z.string().optional(),
+});
+
 /** Free-form descriptive metadata, kept in the outputs. */
 const metaSchema = z.record(z.string(), z.unknown()).optional();
 
@@ -92,15 +120,20 @@ export const modelSchema = z.strictObject({
   }),
   population: z.strictObject({
     name: z.string().min(1),
+    size: z.number().int().positive().optional(),
     age_groups: z.array(z.string().min(1)).min(1).optional(),
     age_distribution: z.string().min(1).optional(),
     contact_matrix: z.string().min(1).optional(),
+    contact_layers: z.record(identifier, z.string().min(1)).optional(),
   }),
   compartments: z
     .array(z.strictObject({ id: identifier, label: z.string().optional(), init: initSchema.optional() }))
     .min(1, 'expected at least one compartment'),
   transitions: z.array(transitionSchema).min(1, 'expected at least one transition'),
   parameters: z.record(identifier, parameterSchema).default({}),
+  overrides: z.array(overrideSchema).optional(),
+  seasonality: seasonalitySchema.optional(),
+  interventions: z.array(interventionSchema).optional(),
 });
 
 const numberList = z.array(z.number()).min(1);
@@ -109,7 +142,7 @@ const dateRange = z
   .strictObject({ low: isoDateSchema, high: isoDateSchema })
   .refine((r) => r.low <= r.high, { message: 'expected low <= high' });
 
-/** The `modelset:` root: populations and sampling. Room is left for `calibration:` later. */
+/** The `modelset:` root: populations, sampling, and the calibration of forecast experiments. */
 export const modelsetSchema = z.strictObject({
   meta: metaSchema,
   population_names: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)], {
@@ -140,13 +173,17 @@ export const modelsetSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  calibration: calibrationSchema.optional(),
 });
 
 const selection = z.union([z.boolean(), z.array(z.string().min(1)).min(1)], {
   error: 'expected true, false or a list of names',
 });
 
-/** The `output:` root. Room is left for a `flusight:` section later. */
+/** A hub abbreviation (team or model): letters, digits, `_` and `+`, at most 16 characters (the hub's model_id rule). */
+const hubName = z.string().regex(MODEL_ID_PART, 'expected 1 to 16 letters, digits, "_" or "+" (the hub\'s team and model abbreviations)');
+
+/** The `output:` root; `flusight:` asks forecast experiments for a hub submission file. */
 export const outputSchema = z.strictObject({
   meta: metaSchema,
   quantiles: z
@@ -162,6 +199,7 @@ export const outputSchema = z.strictObject({
     .prefault({}),
   trajectories: z.strictObject({ compartments: selection.default(false), transitions: selection.default(false) }).prefault({}),
   model_metadata: z.boolean().default(true),
+  flusight: z.strictObject({ team: hubName, model: hubName }).optional(),
 });
 
 /** A validated basemodel. */

@@ -4,7 +4,7 @@ import type { RunLayout } from '../contract/layout.js';
 import { ValidationError } from '../errors.js';
 import type { Storage } from '../storage/index.js';
 import { buildTaskInputs } from './expand.js';
-import { loadExperiment, type Experiment, type ExperimentFiles } from './load.js';
+import { loadExperiment, type Experiment, type ExperimentFiles, type LoadOptions } from './load.js';
 
 /** Files that belong to an experiment snapshot: `config/*.yaml|yml` and every `*.csv` in the folder. */
 function isExperimentFile(rel: string): boolean {
@@ -40,13 +40,14 @@ export interface ExperimentCheck {
 }
 
 /**
- * Loads and validates an experiment folder and builds its task inputs in
+ * Loads and validates an experiment folder (with the run's overrides: output
+ * config, reference date) and builds its task inputs in
  * memory, WITHOUT writing anything: call it before any upload. Throws a
  * ConfigError listing every problem.
  */
-export async function validateExperimentDir(localDir: string, outputConfigFile?: string): Promise<ExperimentCheck> {
+export async function validateExperimentDir(localDir: string, overrides: LoadOptions = {}): Promise<ExperimentCheck> {
   const files = await readExperimentDir(localDir);
-  const experiment = loadExperiment(files, outputConfigFile === undefined ? {} : { outputConfigFile });
+  const experiment = loadExperiment(files, overrides);
   const numTasks = buildTaskInputs(experiment, { expId: 'validation', runId: 'validation' }).length;
   return { numTasks, experiment, files: [...files.keys()] };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ModelSpec } from '../engine/model.js';
 import { RESAMPLE_MODES } from '../engine/resample.js';
+import { calibrationTaskSchema, calibrationResultSchema } from './calibration-task.js';
 
 const numbers = z.array(z.number());
 
@@ -12,6 +13,17 @@ export const modelSpecSchema = z.object({
   contact: z.array(numbers),
   init: z.record(z.string(), numbers),
   parameters: z.record(z.string(), numbers),
+  derived: z.array(z.object({ name: z.string(), expression: z.string() })).optional(),
+  overrides: z
+    .array(z.object({ parameter: z.string(), startDay: z.number(), endDay: z.number(), value: z.union([z.number(), z.string()]) }))
+    .optional(),
+  seasonality: z
+    .object({ amplitude: z.union([z.number(), z.string()]), peakDay: z.number(), periodDays: z.number().positive() })
+    .optional(),
+  contactLayers: z.record(z.string(), z.array(numbers)).optional(),
+  interventions: z
+    .array(z.object({ layer: z.string(), startDay: z.number(), endDay: z.number(), reductionFactor: z.number().nonnegative() }))
+    .optional(),
   transitions: z.array(
     z.object({
       type: z.enum(['spontaneous', 'mediated']),
@@ -44,6 +56,8 @@ export const taskInputSchema = z.object({
   nSims: z.number().int().positive(),
   resample: z.enum(RESAMPLE_MODES),
   model: modelSpecSchema,
+  /** Present for forecast experiments: Stage B calibrates, then projects (see lib/calibration). */
+  calibration: calibrationTaskSchema.optional(),
 });
 
 /** A parsed task input. */
@@ -65,6 +79,8 @@ export const taskResultSchema = z.object({
   dates: z.array(z.string()),
   compartments: z.record(z.string(), numbers),
   transitions: z.record(z.string(), numbers),
+  /** Forecast tasks: the posterior and the compared series; `nSims` counts projected trajectories. */
+  calibration: calibrationResultSchema.optional(),
 });
 
 /** A parsed task result. */

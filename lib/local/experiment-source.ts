@@ -2,9 +2,9 @@ import type { ExperimentSource } from './experiments.js';
 
 /** The real experiment source: lib/experiment's validation and snapshot. */
 export const localExperiments: ExperimentSource = {
-  validate: async (dir, outputConfigFile) => {
+  validate: async (dir, overrides) => {
     const { validateExperimentDir } = await import('../experiment/snapshot.js');
-    return validateExperimentDir(dir, outputConfigFile);
+    return validateExperimentDir(dir, overrides);
   },
   snapshot: async (dir, storage, layout) => {
     const { snapshotExperiment } = await import('../experiment/snapshot.js');

@@ -1,10 +1,11 @@
 import type { RunLayout } from '../contract/layout.js';
+import type { LoadOptions } from '../experiment/load.js';
 import type { Storage } from '../storage/index.js';
 
 /** What local mode needs from an experiment folder; the real one is in lib/experiment. */
 export interface ExperimentSource {
-  /** Validates the folder without writing anything; resolves to the number of tasks it yields. */
-  validate(dir: string, outputConfigFile?: string): Promise<{ readonly numTasks: number }>;
+  /** Validates the folder, with the run's overrides (output config, reference date), without writing anything; resolves to the number of tasks it yields. */
+  validate(dir: string, overrides?: LoadOptions): Promise<{ readonly numTasks: number }>;
   /** Copies the folder into the run's `experiment/` prefix. */
   snapshot(dir: string, storage: Storage, layout: RunLayout): Promise<unknown>;
 }

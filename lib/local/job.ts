@@ -3,12 +3,12 @@ import { RunLayout, RUN_DIRS } from '../contract/layout.js';
 import { ValidationError } from '../errors.js';
 import { bucketPath, hasManifest, latestOutputDir, logsPrefix, readManifest } from './run-state.js';
 import { runStage, runTasks, type LocalContext } from './stages.js';
-import { experimentDir } from './workflow.js';
+import { experimentDir, experimentOverrides } from './workflow.js';
 
-async function ensureSnapshot(ctx: LocalContext, layout: RunLayout, outputConfigFile?: string): Promise<void> {
+async function ensureSnapshot(ctx: LocalContext, layout: RunLayout, options: JobOptions): Promise<void> {
   if ((await ctx.storage.list(layout.experimentPrefixKey)).length > 0) return;
   const dir = await experimentDir(ctx.paths, layout.expId);
-  await ctx.experiments.validate(dir, outputConfigFile);
+  await ctx.experiments.validate(dir, experimentOverrides(options));
   await ctx.experiments.snapshot(dir, ctx.storage, layout);
 }
 
@@ -60,9 +60,9 @@ async function runnerJob(ctx: LocalContext, layout: RunLayout, options: JobOptio
 }
 
 async function stageJob(ctx: LocalContext, layout: RunLayout, options: JobOptions): Promise<WorkflowResult> {
-  if (options.stage === 'builder') await ensureSnapshot(ctx, layout, options.outputConfigFile);
+  if (options.stage === 'builder') await ensureSnapshot(ctx, layout, options);
   const numTasks = options.stage === 'output' ? options.numTasks : undefined;
-  const result = await runStage(ctx, layout, options.stage, { outputConfigFile: options.outputConfigFile, numTasks });
+  const result = await runStage(ctx, layout, options.stage, { ...experimentOverrides(options), numTasks });
   const ok = result.exitCode === 0;
   const outputs = options.stage === 'output' && ok ? await latestOutputDir(ctx.storage, layout) : undefined;
   const hint = `epycloud logs --local --exp-id ${layout.expId} --run-id ${layout.runId} --stage ${options.stage}`;

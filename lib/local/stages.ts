@@ -22,6 +22,8 @@ export interface StageSettings {
   readonly taskIndex?: number;
   readonly numTasks?: number;
   readonly outputConfigFile?: string;
+  /** Stage A: `REFERENCE_DATE`. */
+  readonly referenceDate?: string;
 }
 
 /** Launches one stage (or one task) with the contract environment and its log under the run. */

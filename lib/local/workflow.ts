@@ -4,6 +4,7 @@ import { newRunId, validateExpId } from '../contract/ids.js';
 import { RunLayout, type StageName } from '../contract/layout.js';
 import type { WorkflowOptions, WorkflowResult } from '../backend/types.js';
 import { ValidationError } from '../errors.js';
+import type { LoadOptions } from '../experiment/load.js';
 import { bucketPath, clearRun, hasManifest, latestOutputDir, logsPrefix, missingResults, readManifest, runExists } from './run-state.js';
 import { runStage, runTasks, type LocalContext } from './stages.js';
 import type { LocalPaths } from './types.js';
@@ -22,6 +23,11 @@ export async function experimentDir(paths: LocalPaths, expId: string): Promise<s
     );
   }
   return dir;
+}
+
+/** The run's experiment overrides: what validation and Stage A see (`OUTPUT_CONFIG_FILE`, `REFERENCE_DATE`). */
+export function experimentOverrides(options: Pick<WorkflowOptions, 'outputConfigFile' | 'referenceDate'>): LoadOptions {
+  return { outputConfigFile: options.outputConfigFile, referenceDate: options.referenceDate };
 }
 
 interface Prepared {
@@ -47,7 +53,7 @@ async function prepareResume(ctx: LocalContext, options: WorkflowOptions, runId:
 
 async function prepareNew(ctx: LocalContext, options: WorkflowOptions): Promise<Prepared> {
   const dir = await experimentDir(ctx.paths, options.expId);
-  const { numTasks } = await ctx.experiments.validate(dir, options.outputConfigFile);
+  const { numTasks } = await ctx.experiments.validate(dir, experimentOverrides(options));
   const layout = new RunLayout(options.expId, options.runId ?? newRunId((ctx.now ?? (() => new Date()))()));
   if (!options.dryRun) await ctx.launcher.ready?.();
   if (await runExists(ctx.storage, layout)) {
@@ -118,7 +124,7 @@ async function execute(ctx: LocalContext, options: WorkflowOptions, prepared: Pr
   if (prepared.resumed && (await hasManifest(ctx.storage, layout))) {
     ctx.progress({ type: 'note', message: `Resuming ${layout.runId}: Stage builder already done` });
   } else {
-    const a = await runStage(ctx, layout, 'builder', { outputConfigFile: options.outputConfigFile });
+    const a = await runStage(ctx, layout, 'builder', experimentOverrides(options));
     draft.durationsMs = { ...draft.durationsMs, builder: a.durationMs };
     if (a.exitCode !== 0) return stageFailed(draft, layout, 'builder', a.exitCode);
   }

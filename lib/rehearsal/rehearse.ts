@@ -79,7 +79,10 @@ async function prepareStorage(request: RehearsalRequest, options: RehearsalOptio
   if (seeded !== undefined) return seedManifest(storage, layout, seeded);
   if (request.experimentDir === undefined || options.experiments === undefined)
     throw new ConfigError('A rehearsal needs the experiment folder');
-  await options.experiments.validate(request.experimentDir, request.outputConfigFile);
+  await options.experiments.validate(request.experimentDir, {
+    outputConfigFile: request.outputConfigFile,
+    referenceDate: request.referenceDate,
+  });
   await options.experiments.snapshot(request.experimentDir, storage, layout);
 }
 

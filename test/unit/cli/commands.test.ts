@@ -124,6 +124,27 @@ describe('run workflow', () => {
     expect((error as Error).message).toMatch(/--retries: expected an integer >= 0 \(got "two"\)/);
   });
 
+  it('passes --reference-date, a Saturday, to the back end', async () => {
+    const h = harness();
+    await h.parse('run', 'workflow', '--local', '--exp-id', 'x', '--reference-date', '2024-12-14', '--output-config', 'o.yaml');
+    expect(h.calls[0]!.workflow).toMatchObject({ referenceDate: '2024-12-14', outputConfigFile: 'o.yaml' });
+    await h.parse('run', 'workflow', '--local', '--exp-id', 'x');
+    expect(h.calls[1]!.workflow!.referenceDate).toBeUndefined();
+  });
+
+  it.each([
+    ['2024-12-13', 'it is a Friday: expected a Saturday (2024-12-07 or 2024-12-14)'],
+    ['2024-02-30', 'expected a real calendar date YYYY-MM-DD that is a Saturday'],
+    ['12/14/2024', 'expected a real calendar date YYYY-MM-DD that is a Saturday'],
+  ])('rejects --reference-date %s with exit code 2, before calling the back end', async (value, why) => {
+    const h = harness();
+    const error = await h.parse('run', 'workflow', '--local', '--exp-id', 'x', '--reference-date', value).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).exitCode).toBe(2);
+    expect((error as Error).message).toContain(`--reference-date: ${why} (got "${value}")`);
+    expect(h.calls).toEqual([]);
+  });
+
   it('says clearly that the cloud back end is not configured without --local', async () => {
     const h = harness();
     const error = await h.parse('run', 'workflow', '--exp-id', 'x').catch((e: unknown) => e);
@@ -139,6 +160,14 @@ describe('run job', () => {
     await h.parse('run', 'job', '--local', '--stage', 'output', '--exp-id', 'x', '--run-id', 'r1', '--num-tasks', '20');
     expect(h.calls[0]!.job).toMatchObject({ stage: 'runner', runId: 'r1', taskIndex: 4 });
     expect(h.calls[1]!.job).toMatchObject({ stage: 'output', numTasks: 20 });
+  });
+
+  it('passes --reference-date to Stage A, and rejects one that is not a Saturday', async () => {
+    const h = harness();
+    await h.parse('run', 'job', '--local', '--stage', 'A', '--exp-id', 'x', '--run-id', 'r1', '--reference-date', '2024-12-14');
+    expect(h.calls[0]!.job).toMatchObject({ stage: 'builder', referenceDate: '2024-12-14' });
+    const args = ['run', 'job', '--local', '--stage', 'A', '--exp-id', 'x', '--run-id', 'r1', '--reference-date', '2024-12-16'];
+    await expect(h.parse(...args)).rejects.toThrow(/--reference-date: it is a Monday: expected a Saturday/);
   });
 
   it('rejects an unknown stage naming the accepted ones', async () => {

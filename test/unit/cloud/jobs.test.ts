@@ -48,6 +48,17 @@ describe('run job', () => {
     expect(Object.keys(env).some((n) => n.startsWith('AWS_BATCH'))).toBe(false);
   });
 
+  it('gives a Stage A job REFERENCE_DATE and OUTPUT_CONFIG_FILE', async () => {
+    const aws = fakeWithStacks();
+    const request = { stage: 'builder' as const, expId: 'e', runId: 'r', referenceDate: '2024-12-14', outputConfigFile: 'o.yaml' };
+    await submitStageJob(aws.clients, DEPLOYMENT, request);
+    const input = aws.calls.find((c) => c.api === 'SubmitJob')?.input as {
+      containerOverrides: { environment: { name: string; value: string }[] };
+    };
+    const env = Object.fromEntries(input.containerOverrides.environment.map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({ REFERENCE_DATE: '2024-12-14', OUTPUT_CONFIG_FILE: 'o.yaml' });
+  });
+
   it('refuses a Stage B job without a task index or task count (never a silent task 0)', async () => {
     const aws = fakeWithStacks();
     await expect(submitStageJob(aws.clients, DEPLOYMENT, { stage: 'runner', expId: 'e', runId: 'r' })).rejects.toThrow(/--task-index/);

@@ -29,7 +29,7 @@ describe('startCloudRun', () => {
       stages: { runner: { vcpus: 2, memoryMiB: 4096 } },
       imageTag: 'v2',
     });
-    expect(t.validate).toHaveBeenCalledWith('/exp', undefined);
+    expect(t.validate).toHaveBeenCalledWith('/exp', { outputConfigFile: undefined, referenceDate: undefined });
     expect(t.uploads).toEqual(['s3://epy-bucket/202605/flu/r-1/']);
     expect(run).toMatchObject({
       runId: 'r-1',
@@ -48,6 +48,25 @@ describe('startCloudRun', () => {
       maxParallelism: 50,
       stages: { runner: { vcpus: 2, memoryMiB: 4096 } },
       imageTag: 'v2',
+    });
+  });
+
+  it('validates with the reference date and output config, and puts them into the execution input', async () => {
+    const aws = fakeWithStacks();
+    const t = tools();
+    const request = { expId: 'e', runId: 'r', experimentDir: '/exp', referenceDate: '2024-12-14', outputConfigFile: 'o.yaml' };
+    const run = await startCloudRun(aws.clients, DEPLOYMENT, t, request);
+    expect(t.validate).toHaveBeenCalledWith('/exp', { referenceDate: '2024-12-14', outputConfigFile: 'o.yaml' });
+    expect(run.input).toMatchObject({ referenceDate: '2024-12-14', outputConfigFile: 'o.yaml' });
+    expect(JSON.parse(aws.executions[0]?.input ?? '')).toMatchObject({ referenceDate: '2024-12-14' });
+  });
+
+  it('refuses an execution input whose reference date is not a Saturday, naming the field and the value', () => {
+    const parsed = executionInputSchema.safeParse({ expId: 'e', referenceDate: '2024-12-13' });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]).toMatchObject({
+      path: ['referenceDate'],
+      message: '"2024-12-13": it is a Friday: expected a Saturday (2024-12-07 or 2024-12-14)',
     });
   });
 

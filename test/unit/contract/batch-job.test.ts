@@ -41,6 +41,12 @@ describe('stageContainerOverrides', () => {
     expect(env).toMatchObject({ NUM_TASKS: '7', OUTPUT_CONFIG_FILE: 'output.yaml' });
   });
 
+  it('gives Stage A the output config file and the reference date', () => {
+    const overrides = stageContainerOverrides({ ...base, stage: 'builder', outputConfigFile: 'o.yaml', referenceDate: '2024-12-14' });
+    expect(envOf(overrides)).toMatchObject({ OUTPUT_CONFIG_FILE: 'o.yaml', REFERENCE_DATE: '2024-12-14' });
+    expect(overrides.Environment.map((e) => e.Name)).toEqual([...overrides.Environment.map((e) => e.Name)].sort());
+  });
+
   it('rejects a bad experiment id through the stage contract', () => {
     expect(() => stageContainerOverrides({ ...base, stage: 'builder', expId: '../x' })).toThrow(/Invalid experiment id/);
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   parseFaultInjection,
   parseNumTasks,
+  parseReferenceDate,
   parseStageEnv,
   resolveTaskIndex,
   stageEnvironment,
@@ -40,6 +41,7 @@ describe('parseStageEnv', () => {
     expect(env.storage).toEqual({ mode: 'local', root: DEFAULT_LOCAL_BUCKET_DIR });
     expect(env.layout.prefix).toBe('e/x/r1/');
     expect(env.outputConfigFile).toBeUndefined();
+    expect(env.referenceDate).toBeUndefined();
   });
 
   it('parses a cloud stage environment', () => {
@@ -50,10 +52,12 @@ describe('parseStageEnv', () => {
       RUN_ID: 'r',
       DIR_PREFIX: 'p/',
       OUTPUT_CONFIG_FILE: 'o.yaml',
+      REFERENCE_DATE: '2024-12-14',
     });
     expect(env.storage).toEqual({ mode: 'cloud', bucket: 'b' });
     expect(env.layout.prefix).toBe('p/e/r/');
     expect(env.outputConfigFile).toBe('o.yaml');
+    expect(env.referenceDate).toBe('2024-12-14');
   });
 
   it('names the missing or bad variable', () => {
@@ -65,6 +69,39 @@ describe('parseStageEnv', () => {
   });
 });
 
+describe('parseReferenceDate', () => {
+  it('accepts a Saturday, and nothing when unset or empty', () => {
+    expect(parseReferenceDate({ REFERENCE_DATE: '2024-12-14' })).toBe('2024-12-14');
+    expect(parseReferenceDate({ REFERENCE_DATE: '2024-02-24' })).toBe('2024-02-24');
+    expect(parseReferenceDate({})).toBeUndefined();
+    expect(parseReferenceDate({ REFERENCE_DATE: '' })).toBeUndefined();
+  });
+
+  it('rejects a date that is not a Saturday, naming the weekday and the Saturdays around it', () => {
+    expect(() => parseReferenceDate({ REFERENCE_DATE: '2024-12-13' })).toThrow(
+      'Environment variable REFERENCE_DATE="2024-12-13" is invalid: it is a Friday: expected a Saturday (2024-12-07 or 2024-12-14)',
+    );
+    expect(() => parseReferenceDate({ REFERENCE_DATE: '2024-12-15' })).toThrow(
+      /it is a Sunday: expected a Saturday \(2024-12-14 or 2024-12-21\)/,
+    );
+  });
+
+  it.each(['2024-02-30', '2023-02-29', '2024-13-01', '14/12/2024', '2024-12-14T00:00:00Z', 'saturday'])(
+    'rejects %j, which is not a real YYYY-MM-DD date',
+    (value) => {
+      expect(() => parseReferenceDate({ REFERENCE_DATE: value })).toThrow(
+        `Environment variable REFERENCE_DATE="${value}" is invalid: expected a real calendar date YYYY-MM-DD that is a Saturday`,
+      );
+    },
+  );
+
+  it('fails the whole stage environment', () => {
+    expect(() => parseStageEnv({ EXECUTION_MODE: 'local', EXP_ID: 'e', RUN_ID: 'r', REFERENCE_DATE: '2024-12-13' })).toThrow(
+      /REFERENCE_DATE/,
+    );
+  });
+});
+
 describe('stageEnvironment', () => {
   it('is the inverse of the parsers', () => {
     const env = stageEnvironment({ mode: 'cloud', expId: 'e', runId: 'r', bucket: 'b', numTasks: 7, taskIndex: 2, allowPartial: true });
@@ -73,6 +110,13 @@ describe('stageEnvironment', () => {
     expect(resolveTaskIndex(env, 7)).toBe(2);
     expect(env.ALLOW_PARTIAL_RESULTS).toBe('true');
     expect(Object.keys(env).some((k) => k.startsWith('AWS_BATCH'))).toBe(false);
+  });
+
+  it('round-trips the output config file and the reference date, and leaves them out when absent', () => {
+    const env = stageEnvironment({ mode: 'local', expId: 'e', runId: 'r', outputConfigFile: 'o.yaml', referenceDate: '2024-12-14' });
+    expect(env).toMatchObject({ OUTPUT_CONFIG_FILE: 'o.yaml', REFERENCE_DATE: '2024-12-14' });
+    expect(parseStageEnv(env)).toMatchObject({ outputConfigFile: 'o.yaml', referenceDate: '2024-12-14' });
+    expect(Object.keys(stageEnvironment({ mode: 'local', expId: 'e', runId: 'r' }))).not.toContain('REFERENCE_DATE');
   });
 });
 

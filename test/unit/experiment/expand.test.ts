@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/errors.js';
 import { buildTaskInputs } from '../../../lib/experiment/expand.js';
 import { loadExperiment } from '../../../lib/experiment/load.js';
+import { resolveParameters } from '../../../lib/engine/resolve.js';
 import { findLocation } from '../../../lib/experiment/locations.js';
 import { taskInputSchema } from '../../../lib/experiment/task.js';
 import { filesOf, SIR_MODEL } from './fixtures.js';
@@ -52,11 +53,13 @@ describe('building task inputs', () => {
     const r0 = tasks.slice(0, 4).map((t) => t.sample.values.R0 as number);
     expect(r0.map((v) => Math.floor((v - 1.5) * 4)).sort()).toEqual([0, 1, 2, 3]); // one per stratum
     for (const t of tasks) {
-      const { init, groupSizes, parameters } = t.model;
+      const { init, groupSizes, parameters, derived } = t.model;
+      expect(parameters.beta).toBeUndefined(); // calculated: resolved by the engine from `derived`
+      expect(derived).toEqual([{ name: 'beta', expression: 'R0 * gamma' }]);
       expect(init.S![0]! + init.I![0]! + init.R![0]!).toBe(groupSizes[0]);
       expect(init.R![0]).toBe(Math.round(0.25 * groupSizes[0]!));
       expect(init.I![0]).toBe(Math.round((t.sample.values['init.I'] as number) * groupSizes[0]!));
-      expect(parameters.beta![0]).toBeCloseTo((t.sample.values.R0 as number) * 0.1, 12);
+      expect(resolveParameters(t.model).beta![0]).toBeCloseTo((t.sample.values.R0 as number) * 0.1, 12);
     }
   });
 
@@ -90,10 +93,11 @@ describe('building task inputs', () => {
     );
   });
 
-  it('fails with a ConfigError when a rate expression evaluates negative', () => {
-    const exp = loadExperiment(filesOf({ 'config/model.yaml': SIR_MODEL.replace('rate: gamma', 'rate: gamma - beta') }));
+  it('fails with a ConfigError when a rate that depends on a sampled value evaluates negative', () => {
+    const model = sampledModel.replace('rate: gamma', 'rate: gamma - R0');
+    const exp = loadExperiment(filesOf({ 'config/model.yaml': model, 'config/modelset.yaml': modelset }));
     expect(() => buildTaskInputs(exp, ids)).toThrow(
-      'config/model.yaml: model.transitions[1].rate: "gamma - beta" evaluates to -0.19999999999999998 in US-MA (group 0, sample 0); expected a finite rate >= 0',
+      /config\/model\.yaml: model\.transitions\[1\]\.rate: "gamma - R0" evaluates to -[\d.]+ in US-MA \(group 0, sample 0\); expected a finite rate >= 0/,
     );
   });
 

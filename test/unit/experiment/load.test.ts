@@ -101,7 +101,7 @@ describe('experiment validation', () => {
 
   it('requires sampled entries to be covered by the modelset, and modelset names to be sampled', () => {
     expect(withModel((t) => t.replace('    beta: 0.3\n', '    beta: {type: sampled}\n'))).toEqual([
-      'config/model.yaml: model.parameters.beta (line 30): parameter "beta" is of type sampled but no modelset sampling gives it values',
+      'config/model.yaml: model.parameters.beta (line 30): parameter "beta" is of type sampled but no modelset sampling or calibration prior gives it values',
     ]);
     const modelset =
       'modelset:\n  population_names: [US-MA, US-XX]\n  sampling:\n    grid:\n      parameters:\n        gamma: [0.1, 0.2]\n';

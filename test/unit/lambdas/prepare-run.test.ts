@@ -39,6 +39,22 @@ describe('prepareRun', () => {
     expect(results).toEqual({ builder: null, runner: null, output: null });
   });
 
+  it("gives Stage A's job the reference date and output config file of the input", async () => {
+    const input = { expId: 'x', runId: 'r', referenceDate: '2024-12-14', outputConfigFile: 'o.yaml' };
+    const { run } = await prepareRun(input, { config, registerImage: never });
+    expect(run.outputConfigFile).toBe('o.yaml');
+    expect(run.builder.containerOverrides.Environment).toContainEqual({ Name: 'REFERENCE_DATE', Value: '2024-12-14' });
+    expect(run.builder.containerOverrides.Environment).toContainEqual({ Name: 'OUTPUT_CONFIG_FILE', Value: 'o.yaml' });
+  });
+
+  it('refuses a reference date that is not a Saturday before anything runs', async () => {
+    const error = await prepareRun({ expId: 'x', referenceDate: '2024-12-13' }, { config, registerImage: never }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'referenceDate: "2024-12-13": it is a Friday: expected a Saturday (2024-12-07 or 2024-12-14)',
+    ]);
+  });
+
   it('generates a run id when none is given', async () => {
     const { run } = await prepareRun({ expId: 'x' }, { config, registerImage: never, now });
     expect(run.runId).toMatch(/^20261123-010203-[0-9a-f]{8}$/);

@@ -67,6 +67,20 @@ describe('runLocalJob', () => {
     ]);
   });
 
+  it('validates and runs Stage A with --reference-date', async () => {
+    const { ctx, launcher, experiments } = await fakeContext({ numTasks: 1 });
+    await runLocalJob(ctx, {
+      expId: 'examples/fake',
+      runId: 'j3',
+      parallelism: 1,
+      retries: 0,
+      stage: 'builder',
+      referenceDate: '2024-12-14',
+    });
+    expect(experiments.validated).toEqual([{ referenceDate: '2024-12-14', outputConfigFile: undefined }]);
+    expect(launcher.launches[0]!.env.REFERENCE_DATE).toBe('2024-12-14');
+  });
+
   it('runs every task of the manifest when no index is given, and refuses without a manifest', async () => {
     const { ctx, launcher } = await fakeContext({ numTasks: 2 });
     const job = { expId: 'examples/fake', runId: 'j2', parallelism: 2, retries: 0, stage: 'runner' as const };

@@ -5,6 +5,7 @@ import { ENV } from '../../../lib/contract/env.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import type { ProgressEvent } from '../../../lib/backend/types.js';
 import type { Exec, ExecResult } from '../../../lib/local/exec.js';
+import type { LoadOptions } from '../../../lib/experiment/load.js';
 import type { ExperimentSource } from '../../../lib/local/experiments.js';
 import type { LocalContext } from '../../../lib/local/stages.js';
 import type { LocalPaths, StageLaunch, StageLauncher } from '../../../lib/local/types.js';
@@ -61,11 +62,15 @@ export function fakeLauncher(storage: Storage, plan: FakePlan): StageLauncher & 
   return self;
 }
 
-/** A fake experiment source: validation yields the plan's N, snapshot writes one file. */
-export function fakeExperiments(numTasks: number): ExperimentSource & { snapshots: number } {
+/** A fake experiment source: validation yields the plan's N (recording the overrides it got), snapshot writes one file. */
+export function fakeExperiments(numTasks: number): ExperimentSource & { snapshots: number; validated: (LoadOptions | undefined)[] } {
   const self = {
     snapshots: 0,
-    validate: async () => ({ numTasks }),
+    validated: [] as (LoadOptions | undefined)[],
+    validate: async (_dir: string, overrides?: LoadOptions) => {
+      self.validated.push(overrides);
+      return { numTasks };
+    },
     snapshot: async (_dir: string, storage: Storage, layout: RunLayout) => {
       self.snapshots += 1;
       await storage.put(layout.experimentFile('config/model.yaml'), 'model: {}');

@@ -22,6 +22,21 @@ describe('runLocalWorkflow', () => {
     expect(await storage.exists(new RunLayout('examples/fake', 'r1').experimentFile('config/model.yaml'))).toBe(true);
   });
 
+  it('validates with the reference date and output config, and gives them to Stage A', async () => {
+    const { ctx, launcher, experiments } = await fakeContext({ numTasks: 2 });
+    await runLocalWorkflow(ctx, { ...base, runId: 'r1', referenceDate: '2024-12-14', outputConfigFile: 'o.yaml' });
+    expect(experiments.validated).toEqual([{ referenceDate: '2024-12-14', outputConfigFile: 'o.yaml' }]);
+    const builder = launcher.launches.find((l) => l.stage === 'builder')!;
+    expect(builder.env).toMatchObject({ [ENV.referenceDate]: '2024-12-14', [ENV.outputConfigFile]: 'o.yaml' });
+    expect(launcher.launches.filter((l) => l.stage === 'runner').every((l) => l.env[ENV.referenceDate] === undefined)).toBe(true);
+  });
+
+  it('sets no REFERENCE_DATE when none is given', async () => {
+    const { ctx, launcher } = await fakeContext({ numTasks: 1 });
+    await runLocalWorkflow(ctx, { ...base, runId: 'r1' });
+    expect(launcher.launches.some((l) => ENV.referenceDate in l.env)).toBe(false);
+  });
+
   it('passes each task its index, the run and the host bucket dir, and logs under the run', async () => {
     const { ctx, launcher } = await fakeContext({ numTasks: 2 });
     await runLocalWorkflow(ctx, { ...base, runId: 'r1' });

@@ -35,6 +35,11 @@ describe('stage entrypoint', () => {
     const badFault = await run(['runner'], { ...env, EPYCLOUD_FAULT_TASKS: 'x' });
     expect(badFault.code).toBe(2);
     expect(badFault.lines[0]).toMatchObject({ message: 'Environment variable EPYCLOUD_FAULT_TASKS="x" is not a non-negative integer' });
+    const badDate = await run(['builder'], { ...env, REFERENCE_DATE: '2024-12-13' });
+    expect(badDate.code).toBe(2);
+    expect(badDate.lines[0]).toMatchObject({
+      message: expect.stringMatching(/^Environment variable REFERENCE_DATE="2024-12-13" is invalid/),
+    });
   });
 
   it('exits with the stage error code when the run has no manifest', async () => {

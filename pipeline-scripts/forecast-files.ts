@@ -1,0 +1,124 @@
+import { dayNumber, isoDate } from '../lib/engine/dates.js';
+import { StageError } from '../lib/errors.js';
+import type { Experiment } from '../lib/experiment/load.js';
+import { findLocation } from '../lib/experiment/locations.js';
+import type { TaskResult } from '../lib/experiment/task.js';
+import { checkHubFile } from '../lib/forecast/hub-check.js';
+import { hubCsv, hubFileName, hubRows, type LocationForecast } from '../lib/forecast/hub-file.js';
+import { TARGET_RULES, INC_HOSP_TARGET } from '../lib/forecast/hub-rules.js';
+import {
+  calibrationQuantileRows,
+  comparedSamples,
+  generationRows,
+  pooledQuantileHeader,
+  pooledQuantileRows,
+  posteriorRows,
+  type LocationPool,
+} from './forecast-tables.js';
+import type { BuiltFile } from './output-files.js';
+import { selectNames } from './output-tables.js';
+
+const table = (header: string, rows: readonly string[]): BuiltFile => ({
+  text: `${header}\n${rows.join('\n')}${rows.length ? '\n' : ''}`,
+  rows: rows.length,
+});
+
+/** The hub forecast of one location: samples of the reported series at horizons -1..3, and the last observed week. */
+function locationForecast(pool: LocationPool, referenceDate: string): LocationForecast {
+  const location = findLocation(pool.code);
+  const first = pool.results[0]!;
+  const observed = first.calibration!.observed;
+  const lastWeek = isoDate(dayNumber(referenceDate)! - 7);
+  const at = observed.dates.indexOf(lastWeek);
+  if (location === undefined || at < 0)
+    throw new StageError(`No hub forecast for ${pool.code}: it needs a FluSight location and data for the week ending ${lastWeek}`);
+  const samples = comparedSamples(pool);
+  const horizons = TARGET_RULES.get(INC_HOSP_TARGET)?.horizons ?? [];
+  const byHorizon = new Map(
+    horizons.map((h) => {
+      const date = isoDate(dayNumber(referenceDate)! + 7 * h);
+      const values = samples.get(date);
+      if (values === undefined)
+        throw new StageError(`No projection of ${pool.code} for ${date} (horizon ${h}): the projection must reach it`);
+      return [h, values] as const;
+    }),
+  );
+  return { location: location.fips, population: first.population.size, lastObserved: observed.values[at]!, samples: byHorizon };
+}
+
+/**
+ * Stage C files of a forecast experiment, pooled per location over particles,
+ * stochastic runs and model variants: posteriors, calibration generations,
+ * the compared series against the data, projection quantiles and, when the
+ * output config names a team and model, the hub submission file (checked
+ * against the hub's rules before it is written).
+ */
+export class ForecastFiles {
+  private readonly pools = new Map<string, LocationPool>();
+  private readonly posteriors: string[] = [];
+  private readonly generations: string[] = [];
+  private names: readonly string[] = [];
+
+  constructor(private readonly exp: Experiment) {}
+
+  /** Adds one task's result. */
+  add(result: TaskResult): void {
+    if (result.calibration === undefined)
+      throw new StageError(`Result of task ${result.taskIndex} has no calibration: it was not computed as a forecast`);
+    const pool = this.pools.get(result.population.code) ?? { code: result.population.code, results: [] };
+    pool.results.push(result);
+    this.pools.set(pool.code, pool);
+    this.names = result.calibration.names;
+    this.posteriors.push(...posteriorRows(result));
+    this.generations.push(...generationRows(result));
+  }
+
+  /** The finished files, name -> text. */
+  finish(): Map<string, BuiltFile> {
+    const { output } = this.exp;
+    const levels = output.quantiles.levels;
+    const pools = [...this.pools.values()];
+    const files = new Map<string, BuiltFile>();
+    files.set(
+      'posteriors.csv.gz',
+      table(['population', 'sample_id', 'particle', 'weight', 'distance', ...this.names].join(','), this.posteriors),
+    );
+    files.set(
+      'calibration_generations.csv.gz',
+      table('population,sample_id,generation,tolerance,accepted,simulations,ess', this.generations),
+    );
+    files.set(
+      'quantiles_calibration.csv.gz',
+      table(
+        'population,date,observed,quantile,value',
+        pools.flatMap((p) => calibrationQuantileRows(p, levels)),
+      ),
+    );
+    for (const kind of ['compartments', 'transitions'] as const) {
+      if (output.quantiles[kind] === false || pools.length === 0) continue;
+      const first = pools[0]!.results[0]!;
+      const names = selectNames(Object.keys(first[kind]), output.quantiles[kind]);
+      const rows = pools.flatMap((p) => pooledQuantileRows(p, kind, names, levels));
+      files.set(`quantiles_projection_${kind}.csv.gz`, table(pooledQuantileHeader(names, first.groups), rows));
+    }
+    if (output.flusight && pools.length > 0) files.set(...this.hubFile(pools, output.flusight));
+    return files;
+  }
+
+  private hubFile(pools: readonly LocationPool[], names: { readonly team: string; readonly model: string }): [string, BuiltFile] {
+    const dates = new Set(pools.flatMap((p) => p.results.map((r) => r.calibration!.referenceDate)));
+    if (dates.size !== 1)
+      throw new StageError(`Results disagree on the reference date (${[...dates].join(', ')}): re-run the forecast with one`);
+    const referenceDate = [...dates][0]!;
+    const rows = hubRows(
+      referenceDate,
+      pools.map((p) => locationForecast(p, referenceDate)),
+    );
+    const name = hubFileName(referenceDate, names.team, names.model);
+    const text = hubCsv(rows);
+    const problems = checkHubFile(text, { referenceDate, fileName: name, strictColumnOrder: true });
+    if (problems.length > 0)
+      throw new StageError(`The hub file ${name} breaks the hub's rules; it was not written:\n  - ${problems.slice(0, 10).join('\n  - ')}`);
+    return [name, { text, rows: rows.length }];
+  }
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { quantiles } from '../../../lib/engine/quantiles.js';
+import type { Posterior } from '../../../lib/calibration/posterior.js';
+import { fitSynthetic, TRUTH } from './synthetic.js';
+
+/** Weighted sample -> equally weighted by repeating each particle in proportion to its weight (1,000 draws). */
+function column(posterior: Posterior, k: number): number[] {
+  const out: number[] = [];
+  posterior.values.forEach((v, i) => {
+    for (let r = 0; r < Math.round(posterior.weights[i]! * 1000); r++) out.push(v[k]!);
+  });
+  return out;
+}
+
+function summary(posterior: Posterior, k: number) {
+  const [lo, median, hi] = quantiles(column(posterior, k), [0.05, 0.5, 0.95]);
+  return { lo: lo!, median: median!, hi: hi! };
+}
+
+const smc = {
+  type: 'smc',
+  particles: 200,
+  generations: 8,
+  toleranceQuantile: 0.5,
+  minTolerance: 0,
+  kernel: 'mvn',
+  maxSimulations: 40_000,
+} as const;
+
+describe('calibration recovers known parameters from synthetic data', () => {
+  const fits = {
+    smc: fitSynthetic(smc),
+    rejection: fitSynthetic({ type: 'rejection', simulations: 20_000, topFraction: 0.01 }),
+  };
+
+  for (const [name, fit] of Object.entries(fits)) {
+    it(`${name}: the 90% credible interval covers the truth and the median is within 5%`, () => {
+      ['beta', 'rho'].forEach((param, k) => {
+        const s = summary(fit.posterior, k);
+        const truth = TRUTH[param as keyof typeof TRUTH];
+        expect(s.lo, `${param} 5%`).toBeLessThanOrEqual(truth);
+        expect(s.hi, `${param} 95%`).toBeGreaterThanOrEqual(truth);
+        expect(Math.abs(s.median / truth - 1), `${param} median ${s.median}`).toBeLessThan(0.05);
+      });
+    });
+  }
+
+  it('rejection and SMC agree: their posterior medians are within 5% of each other and their intervals overlap', () => {
+    ['beta', 'rho'].forEach((_, k) => {
+      const a = summary(fits.smc.posterior, k);
+      const b = summary(fits.rejection.posterior, k);
+      expect(Math.abs(a.median / b.median - 1)).toBeLessThan(0.05);
+      expect(a.lo).toBeLessThan(b.hi);
+      expect(b.lo).toBeLessThan(a.hi);
+    });
+  });
+});
+
+describe('ABC-SMC against ABC rejection', () => {
+  it('SMC reaches its final tolerance with fewer simulations than rejection needs for the same number of particles', () => {
+    const fit = fitSynthetic(smc, 10);
+    const tolerance = fit.posterior.generations.at(-1)!.tolerance;
+    const draws = 20_000;
+    const rejection = fitSynthetic({ type: 'rejection', simulations: draws, tolerance: Number.MAX_VALUE }, 10);
+    const within = Array.from(rejection.posterior.distances).filter((d) => d <= tolerance).length;
+    // rejection's expected cost for 200 particles within the tolerance: 200 / acceptance rate
+    const rejectionCost = within === 0 ? Infinity : (200 * draws) / within;
+    expect(fit.posterior.simulations).toBeLessThan(rejectionCost);
+  });
+});
