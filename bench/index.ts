@@ -7,6 +7,8 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   engine: () => import('./engine.js'),
   local: () => import('./local.js'),
   cloud: () => import('./cloud.js'),
+  calibration: () => import('./calibration.js'),
+  forecast: () => import('./forecast.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,4 +1,4 @@
-import { quantileSorted } from '../lib/engine/quantiles.js';
+import { quantiles } from '../lib/engine/quantiles.js';
 import type { TaskResult } from '../lib/experiment/task.js';
 import { csvCell, seriesHeaders } from './output-tables.js';
 
@@ -11,12 +11,6 @@ export interface LocationPool {
 /** Sorted union of the results' dates. */
 function allDates(results: readonly TaskResult[]): string[] {
   return [...new Set(results.flatMap((r) => r.dates))].sort();
-}
-
-/** Type-7 quantiles of values at each level. */
-function quantilesOf(values: number[], levels: readonly number[]): number[] {
-  const sorted = Float64Array.from(values).sort();
-  return levels.map((level) => quantileSorted(sorted, level));
 }
 
 /**
@@ -51,7 +45,7 @@ export function pooledQuantileRows(
         }
       });
     }
-    return columns.map((values) => quantilesOf(values, levels));
+    return columns.map((values) => quantiles(values, levels));
   });
   return levels.flatMap((level, q) => dates.map((date, i) => [pool.code, date, level, ...byDate[i]!.map((c) => c[q]!)].join(',')));
 }
@@ -82,7 +76,7 @@ export function calibrationQuantileRows(pool: LocationPool, levels: readonly num
   for (const r of pool.results) r.calibration!.observed.dates.forEach((date, i) => observed.set(date, r.calibration!.observed.values[i]!));
   const rows: string[] = [];
   for (const [date, values] of [...comparedSamples(pool)].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const qs = quantilesOf(values, levels);
+    const qs = quantiles(values, levels);
     levels.forEach((level, q) => rows.push([pool.code, date, observed.get(date) ?? '', level, qs[q]!].join(',')));
   }
   return rows;

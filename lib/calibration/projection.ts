@@ -1,3 +1,4 @@
+import { scatter } from '../engine/ensemble.js';
 import type { ModelSpec } from '../engine/model.js';
 import type { Rng } from '../engine/rng.js';
 import type { ForecastTask } from './forecast.js';
@@ -12,14 +13,6 @@ export interface Projection {
   readonly observed: Float64Array;
   readonly compartments: Record<string, Float64Array>;
   readonly transitions: Record<string, Float64Array>;
-}
-
-function scatter(binned: Float64Array, names: readonly string[], G: number, D: number, s: number, out: Record<string, Float64Array>): void {
-  const width = names.length * G;
-  names.forEach((name, k) => {
-    const series = out[name]!;
-    for (let d = 0; d < D; d++) for (let g = 0; g < G; g++) series[(s * D + d) * G + g] = binned[d * width + k * G + g]!;
-  });
 }
 
 /**

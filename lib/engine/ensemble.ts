@@ -19,7 +19,8 @@ export interface Ensemble {
   readonly transitions: Readonly<Record<string, Float64Array>>;
 }
 
-function scatter(
+/** Copies one simulation's binned `[bin][name][group]` rows into flat per-name series `(sim * D + d) * G + g`. */
+export function scatter(
   binned: Float64Array,
   names: readonly string[],
   G: number,

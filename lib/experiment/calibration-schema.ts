@@ -3,10 +3,7 @@ import { referenceDateProblem } from '../contract/reference-date.js';
 import { dayNumber } from '../engine/dates.js';
 import { DISTANCES } from '../calibration/distance.js';
 import { PRIOR_TYPES } from '../calibration/priors.js';
-
-const identifier = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a name of letters, digits and "_" that does not start with a digit');
+import { identifier } from './identifier.js';
 
 /** A Saturday `YYYY-MM-DD`: the hub's weeks end on Saturdays (one rule with `REFERENCE_DATE`). */
 export const saturdaySchema = z.string({ error: 'expected a Saturday YYYY-MM-DD' }).superRefine((d, ctx) => {

@@ -64,8 +64,8 @@ function checkDates(report: Report, calibration: CalibrationConfig, model: Model
   const firstWeekStart = isoDate(start - 6);
   if (model.timespan.start_date > firstWeekStart)
     report(
-      ['model', 'timespan', 'start_date'],
-      `the simulation starts ${model.timespan.start_date}, after the first day (${firstWeekStart}) of the first fitted week ending ${calibration.window.start_date}: start on or before it`,
+      [...BASE, 'window', 'start_date'],
+      `the first fitted week (${firstWeekStart} to ${calibration.window.start_date}) starts before the simulation (model.timespan.start_date ${model.timespan.start_date}): fit from a later week or start the model on or before ${firstWeekStart}`,
     );
   const s = calibration.strategy;
   if (s.type === 'rejection' && s.top_fraction !== undefined && s.top_fraction * s.simulations < 1)

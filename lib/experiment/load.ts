@@ -192,7 +192,7 @@ export function loadExperiment(files: ExperimentFiles, options: LoadOptions = {}
     checkTimeline(report, model);
     if (modelset && modelsetSource) checkModelset(reporter(modelsetSource, problems), modelset, model);
     if (output && outputSource) checkOutput(reporter(outputSource, problems), output, model);
-    checkSampledCovered(report, model, modelset);
+    if (modelset || !modelsetSource) checkSampledCovered(report, model, modelset); // an unparsable modelset would only add echoes
     checkAgeCoverage(model, modelset, data.ageDistribution, problems);
     if (problems.length === 0) checkValues(report, model, data.groups, data.contactLayers);
     const calibration = modelset?.calibration;

@@ -4,11 +4,9 @@ import { FLUSIGHT_QUANTILES } from '../engine/quantiles.js';
 import { RESAMPLE_MODES } from '../engine/resample.js';
 import { MODEL_ID_PART } from '../forecast/hub-rules.js';
 import { calibrationSchema } from './calibration-schema.js';
+import { identifier } from './identifier.js';
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** A compartment or parameter name: letters, digits, `_`, not starting with a digit. */
-export const identifier = z.string().regex(IDENTIFIER, 'expected a name of letters, digits and "_" that does not start with a digit');
+export { identifier };
 
 /** An ISO calendar date. */
 export const isoDateSchema = z

@@ -1,5 +1,6 @@
 import { dayNumber, isoDate } from '../engine/dates.js';
 import { quantileSorted } from '../engine/quantiles.js';
+import { apportion } from '../engine/sampling.js';
 import { ValidationError } from '../errors.js';
 import {
   HUB_COLUMNS,
@@ -106,22 +107,11 @@ export function rateChangePmf(
   for (let i = 0; i < samples.length; i++) {
     counts[RATE_CHANGE_CATEGORIES.indexOf(rateChangeCategory(samples[i]! - lastObserved, population, horizon))]! += 1;
   }
-  const units = largestRemainder(counts, PMF_UNITS);
+  const units = apportion(PMF_UNITS, counts);
   return Object.fromEntries(RATE_CHANGE_CATEGORIES.map((category, k) => [category, units[k]! / PMF_UNITS])) as Record<
     RateChangeCategory,
     number
   >;
-}
-
-/** Integer shares of `total` proportional to `weights` (Hamilton's method; ties go to the earlier index). */
-function largestRemainder(weights: readonly number[], total: number): number[] {
-  const sum = weights.reduce((a, b) => a + b, 0);
-  const exact = weights.map((w) => (w * total) / sum);
-  const shares = exact.map(Math.floor);
-  const order = exact.map((x, k) => ({ k, rest: x - Math.floor(x) })).sort((a, b) => b.rest - a.rest || a.k - b.k);
-  let left = total - shares.reduce((a, b) => a + b, 0);
-  for (const { k } of order) if (left-- > 0) shares[k]! += 1;
-  return shares;
 }
 
 /** CSV text of rows, header first, in {@link HUB_COLUMNS} order, one line per row, ending with a newline. */
@@ -142,4 +132,24 @@ export function hubFileName(referenceDate: string, team: string, model: string):
     if (!MODEL_ID_PART.test(part)) throw new ValidationError(`${what} "${part}": expected 1 to 16 letters, digits, _ or + (no hyphens)`);
   }
   return `${referenceDate}-${team}-${model}.csv`;
+}
+
+/** Rows of a submission's CSV text written in {@link HUB_COLUMNS} order (our own hub files; check others with `checkHubFile` first). */
+export function hubRowsFromCsv(text: string): HubRow[] {
+  const [header, ...lines] = text.trim().split('\n');
+  if (header !== HUB_COLUMNS.join(','))
+    throw new ValidationError(`Expected a hub file with the header ${HUB_COLUMNS.join(',')}, got "${header}"`);
+  return lines.map((line) => {
+    const [referenceDate, target, horizon, targetEndDate, location, outputType, outputTypeId, value] = line.split(',');
+    return {
+      referenceDate: referenceDate!,
+      target: target!,
+      horizon: Number(horizon),
+      targetEndDate: targetEndDate!,
+      location: location!,
+      outputType: outputType as HubRow['outputType'],
+      outputTypeId: outputTypeId!,
+      value: Number(value),
+    };
+  });
 }
