@@ -9,6 +9,8 @@ import { applyParticle, WeeklySimulator } from './simulator.js';
 export interface Projection {
   readonly dates: readonly string[];
   readonly samples: number;
+  /** The posterior particle each sample projects. */
+  readonly picks: Int32Array;
   /** The compared series (thinned), flat `[sample][date]`. */
   readonly observed: Float64Array;
   readonly compartments: Record<string, Float64Array>;
@@ -51,5 +53,5 @@ export function projectPosterior(
     scatter(run.compartments!, spec.compartments, G, D, s, compartments);
     scatter(run.transitions!, sim.pairNames, G, D, s, transitions);
   });
-  return { dates: sim.binning.labels, samples: S, observed, compartments, transitions };
+  return { dates: sim.binning.labels, samples: S, picks, observed, compartments, transitions };
 }

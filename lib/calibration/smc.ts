@@ -78,13 +78,10 @@ function nextGeneration(
     const logPrior = target.priors.reduce((sum, prior, k) => sum + workingLogDensity(prior, proposal[k]!), 0);
     if (logPrior === -Infinity) continue;
     const values = Float64Array.from(proposal, (u, k) => fromWorking(target.priors[k]!, u));
-    const d = target.distance(values, generation, simulations);
-    streams.push([generation, simulations]);
-    simulations++;
-    if (!(d <= tolerance)) {
-      streams.pop();
-      continue;
-    }
+    const attempt = simulations++;
+    const d = target.distance(values, generation, attempt);
+    if (!(d <= tolerance)) continue;
+    streams.push([generation, attempt]);
     const logKernel = logPrevWeights.map((lw, j) => lw + kernel.logDensity(proposal, previous.working[j]!));
     working.push(proposal);
     distances.push(d);

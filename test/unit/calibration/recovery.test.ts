@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { quantiles } from '../../../lib/engine/quantiles.js';
 import type { Posterior } from '../../../lib/calibration/posterior.js';
-import { fitSynthetic, TRUTH } from './synthetic.js';
+import { distanceFunction } from '../../../lib/calibration/distance.js';
+import { fitSynthetic, syntheticData, TRUTH } from './synthetic.js';
 
 /** Weighted sample -> equally weighted by repeating each particle in proportion to its weight (1,000 draws). */
 function column(posterior: Posterior, k: number): number[] {
@@ -66,5 +67,25 @@ describe('ABC-SMC against ABC rejection', () => {
     // rejection's expected cost for 200 particles within the tolerance: 200 / acceptance rate
     const rejectionCost = within === 0 ? Infinity : (200 * draws) / within;
     expect(fit.posterior.simulations).toBeLessThan(rejectionCost);
+  });
+});
+
+describe('projection', () => {
+  it("repeats each particle's accepted fit on its first copy, then continues it", () => {
+    const { posterior, projection } = fitSynthetic({ type: 'rejection', simulations: 2000, topFraction: 0.05 }, 300);
+    const data = syntheticData();
+    const D = projection.dates.length;
+    const bins = data.dates.map((date) => projection.dates.indexOf(date));
+    const seen = new Set<number>();
+    let firstCopies = 0;
+    projection.picks.forEach((p, s) => {
+      if (seen.has(p)) return;
+      seen.add(p);
+      firstCopies++;
+      const fitted = bins.map((b) => projection.observed[s * D + b]!);
+      expect(distanceFunction('rmse')(fitted, data.values)).toBeCloseTo(posterior.distances[p]!, 9);
+    });
+    expect(firstCopies).toBeGreaterThan(50);
+    expect(D).toBeGreaterThan(bins.length); // the projection goes past the data
   });
 });
