@@ -7,10 +7,10 @@ const plain = (series: Readonly<Record<string, Float64Array>>) =>
   Object.fromEntries(Object.entries(series).map(([k, v]) => [k, Array.from(v)]));
 
 /** Stage B of a forecast task: calibrate, project the posterior, and pack both into the task's result. */
-export function computeForecastResult(input: TaskInput, inputSha256: string, onGeneration?: OnGeneration): TaskResult {
+export async function computeForecastResult(input: TaskInput, inputSha256: string, onGeneration?: OnGeneration): Promise<TaskResult> {
   const task = input.calibration;
   if (task === undefined) throw new StageError(`Task ${input.taskIndex} has no calibration section`);
-  const { names, posterior, projection } = runForecast(input.model, task, [input.randomSeed, input.taskIndex], onGeneration);
+  const { names, posterior, projection } = await runForecast(input.model, task, [input.randomSeed, input.taskIndex], onGeneration);
   return {
     version: 1,
     taskIndex: input.taskIndex,

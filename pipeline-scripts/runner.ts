@@ -7,13 +7,15 @@ import type { Logger } from '../lib/log.js';
 import type { Storage } from '../lib/storage/index.js';
 import { elapsedMs, readManifest, sha256 } from './artifacts.js';
 import { computeForecastResult } from './forecast-result.js';
-import type { OnGeneration } from '../lib/calibration/fit-target.js';
+import { calibrationPlan, calibrationRecorder } from './calibration-progress.js';
 
 /** Typed configuration of one Stage B task. */
 export interface RunnerConfig {
   readonly layout: RunLayout;
   readonly taskIndex: number;
   readonly faultInjection?: FaultInjection | undefined;
+  /** Clock of the calibration progress' `updatedAt`. */
+  readonly now?: () => Date;
 }
 
 /** What a task did (also written to `summaries/runner_NNNNN.json`). */
@@ -89,6 +91,28 @@ export function computeResult(input: TaskInput, inputSha256: string): TaskResult
   };
 }
 
+/** A task's result: a forecast, recording its calibration progress after each generation, or a plain ensemble. */
+async function computeTask(
+  config: RunnerConfig,
+  storage: Storage,
+  log: Logger,
+  input: TaskInput,
+  inputSha256: string,
+): Promise<TaskResult> {
+  if (input.calibration === undefined) return computeResult(input, inputSha256);
+  const recorder = calibrationRecorder({
+    storage,
+    key: config.layout.progress(config.taskIndex),
+    plan: calibrationPlan(input.calibration.strategy),
+    log,
+    fields: { population: input.population.code },
+    now: config.now,
+  });
+  const result = await computeForecastResult(input, inputSha256, recorder.onGeneration);
+  await recorder.flush();
+  return result;
+}
+
 /**
  * Stage B, one task: reads input i, runs its n_sims trajectories, writes
  * result i. Idempotent: a result already computed from the same input hash is
@@ -110,18 +134,12 @@ export async function runRunner(config: RunnerConfig, storage: Storage, log: Log
     await injectFault(storage, config, log);
     const input = await readInput(storage, layout, taskIndex, entry.sha256);
     const simStart = performance.now();
-    const onGeneration: OnGeneration = (g) =>
-      log.info('calibration generation', {
-        population: input.population.code,
-        ...g,
-        tolerance: Number.isFinite(g.tolerance) ? g.tolerance : null,
-      });
-    const result = input.calibration ? computeForecastResult(input, entry.sha256, onGeneration) : computeResult(input, entry.sha256);
+    const result = await computeTask(config, storage, log, input, entry.sha256);
     const simulateMs = elapsedMs(simStart);
     await storage.putJson(resultKey, result);
     log.info('result written', {
       key: resultKey,
-      n_sims: input.nSims,
+      n_sims: result.nSims,
       population: input.population.code,
       sample_id: input.sample.id,
       simulate_ms: simulateMs,
@@ -130,7 +148,7 @@ export async function runRunner(config: RunnerConfig, storage: Storage, log: Log
       stage: 'runner',
       taskIndex,
       skipped: false,
-      nSims: input.nSims,
+      nSims: result.nSims,
       timingsMs: { simulate: simulateMs, total: elapsedMs(start) },
     };
   }

@@ -1,3 +1,4 @@
+import type { CalibrationProgress } from '../contract/calibration-progress.js';
 import type { StageName } from '../contract/layout.js';
 
 /** Where a back end runs the pipeline. */
@@ -94,7 +95,9 @@ export type ProgressEvent =
       readonly total: number;
       readonly exitCode?: number;
       readonly durationMs?: number;
-    };
+    }
+  /** A running forecast task finished a calibration generation. */
+  | { readonly type: 'calibration'; readonly index: number; readonly progress: CalibrationProgress };
 
 /** Receives progress; renderers live in lib/local/progress.ts. */
 export type ProgressSink = (event: ProgressEvent) => void;

@@ -12,5 +12,15 @@ export interface FitTarget {
   distance(values: Float64Array, generation: number, attempt: number): number;
 }
 
-/** Called once per finished generation (progress lines). */
-export type OnGeneration = (summary: GenerationSummary) => void;
+/** Called once per finished generation (progress lines and records); may be async. */
+export type OnGeneration = (summary: GenerationSummary) => void | Promise<void>;
+
+/**
+ * Reports a finished generation, then yields to the event loop so that I/O
+ * the report started (a progress write) goes out while the next generation
+ * computes; the ABC loops are otherwise synchronous.
+ */
+export async function reportGeneration(onGeneration: OnGeneration | undefined, summary: GenerationSummary): Promise<void> {
+  await onGeneration?.(summary);
+  await new Promise<void>((resolve) => setImmediate(resolve));
+}

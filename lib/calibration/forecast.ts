@@ -93,17 +93,18 @@ function fitTarget(spec: ModelSpec, task: ForecastTask, seedKeys: readonly [numb
  * then projects the posterior to the model's last step. Deterministic for the
  * seed keys (random seed, task index).
  */
-export function runForecast(
+export async function runForecast(
   spec: ModelSpec,
   task: ForecastTask,
   seedKeys: readonly [number, number],
   onGeneration?: OnGeneration,
-): Forecast {
+): Promise<Forecast> {
   const target = fitTarget(spec, task, seedKeys);
   const rng = new Rng(...seedKeys, CALIBRATION_STREAM);
   const { strategy } = task;
-  const posterior =
-    strategy.type === 'rejection' ? abcRejection(target, strategy, rng, onGeneration) : abcSmc(target, strategy, rng, onGeneration);
+  const posterior = await (strategy.type === 'rejection'
+    ? abcRejection(target, strategy, rng, onGeneration)
+    : abcSmc(target, strategy, rng, onGeneration));
   const projection = projectPosterior(spec, task, posterior, seedKeys, rng);
   return { names: task.free.map(freeName), posterior, projection };
 }

@@ -1,6 +1,6 @@
 import { StageError } from '../errors.js';
 import type { Rng } from '../engine/rng.js';
-import type { FitTarget, OnGeneration } from './fit-target.js';
+import { reportGeneration, type FitTarget, type OnGeneration } from './fit-target.js';
 import { effectiveSampleSize, type Posterior } from './posterior.js';
 import { samplePrior } from './priors.js';
 
@@ -17,7 +17,12 @@ export interface RejectionOptions {
  * those within `tolerance`, or the closest `topFraction` of them, are the
  * posterior, equally weighted.
  */
-export function abcRejection(target: FitTarget, options: RejectionOptions, rng: Rng, onGeneration?: OnGeneration): Posterior {
+export async function abcRejection(
+  target: FitTarget,
+  options: RejectionOptions,
+  rng: Rng,
+  onGeneration?: OnGeneration,
+): Promise<Posterior> {
   const { simulations } = options;
   const d = target.priors.length;
   const all = new Float64Array(simulations * d);
@@ -49,7 +54,7 @@ export function abcRejection(target: FitTarget, options: RejectionOptions, rng: 
     simulations,
     ess: effectiveSampleSize(weights),
   };
-  onGeneration?.(summary);
+  await reportGeneration(onGeneration, summary);
   return {
     values: accepted.map((i) => Float64Array.from(all.subarray(i * d, (i + 1) * d))),
     weights,

@@ -1,6 +1,6 @@
 import { quantiles } from '../engine/quantiles.js';
 import type { Rng } from '../engine/rng.js';
-import type { FitTarget, OnGeneration } from './fit-target.js';
+import { reportGeneration, type FitTarget, type OnGeneration } from './fit-target.js';
 import { PerturbationKernel, type KernelName } from './kernel.js';
 import { effectiveSampleSize, normalise, systematicResample, type GenerationSummary, type Posterior } from './posterior.js';
 import { samplePrior } from './priors.js';
@@ -102,10 +102,10 @@ function nextGeneration(
  * prior / sum_j w_j K(theta | theta_j). Stops after `generations`, at
  * `minTolerance`, or when the simulation budget would be exceeded.
  */
-export function abcSmc(target: FitTarget, options: SmcOptions, rng: Rng, onGeneration?: OnGeneration): Posterior {
+export async function abcSmc(target: FitTarget, options: SmcOptions, rng: Rng, onGeneration?: OnGeneration): Promise<Posterior> {
   let population = fromPriors(target, options, rng);
   const summaries = [population.summary];
-  onGeneration?.(population.summary);
+  await reportGeneration(onGeneration, population.summary);
   let simulations = population.summary.simulations;
   for (let g = 1; g < options.generations && population.working.length > 1; g++) {
     const tolerance = Math.max(options.minTolerance, quantiles(population.distances, [options.toleranceQuantile])[0]!);
@@ -115,7 +115,7 @@ export function abcSmc(target: FitTarget, options: SmcOptions, rng: Rng, onGener
     population = next;
     simulations += next.summary.simulations;
     summaries.push(next.summary);
-    onGeneration?.(next.summary);
+    await reportGeneration(onGeneration, next.summary);
     if (tolerance <= options.minTolerance) break;
   }
   return {

@@ -18,6 +18,8 @@ export interface ExecutionInfo {
   readonly stopDate: string | undefined;
   readonly expId: string | undefined;
   readonly runId: string | undefined;
+  /** The run's `DIR_PREFIX`, read from the input by {@link describeExecution}. */
+  readonly dirPrefix?: string | undefined;
   readonly redriveCount: number;
   readonly error: string | undefined;
   readonly cause: string | undefined;
@@ -81,6 +83,7 @@ export async function describeExecution(client: SFNClient, arn: string): Promise
     stopDate: e.stopDate?.toISOString(),
     expId: parsed.success ? parsed.data.expId : undefined,
     runId: parsed.success ? parsed.data.runId : undefined,
+    dirPrefix: parsed.success ? parsed.data.dirPrefix : undefined,
     redriveCount: e.redriveCount ?? 0,
     error: e.error,
     cause: e.cause,

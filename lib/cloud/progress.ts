@@ -1,6 +1,8 @@
 import { STAGES, type StageName } from '../contract/layout.js';
+import { calibrationPhrase } from '../contract/calibration-progress.js';
 import { StageError } from '../errors.js';
 import { describeJobs, jobProgress, type JobProgress } from './batch.js';
+import { withCalibration, type CalibrationSample } from './calibration-progress.js';
 import type { AwsClients } from './clients.js';
 import type { Deployment } from './deployment.js';
 import { describeExecution, executionJobIds, type ExecutionInfo } from './executions.js';
@@ -18,6 +20,8 @@ export interface RunProgress {
   readonly execution: ExecutionInfo;
   readonly jobs: readonly JobProgress[];
   readonly stages: Readonly<Record<StageName, StageProgress>>;
+  /** Stage B's calibrating tasks (forecasts), read while Stage B runs under `--wait`. */
+  readonly calibration?: CalibrationSample;
 }
 
 /** Adds up the jobs of each stage. */
@@ -43,14 +47,18 @@ export async function runProgress(clients: AwsClients, deployment: Deployment, a
   return { execution, jobs, stages: stageCounts(jobs) };
 }
 
-/** One progress line: `RUNNING  A 1/1  B 12 done, 1 failed of 40  C 0/1`. */
+/**
+ * One progress line: `RUNNING  A 1/1  B 12 done, 1 failed, 2 running of 40  C 0/1`, with
+ * `· calibrating 2 tasks: gen 4/8 (mean), 300/300 particles (mean)` in B while forecast tasks calibrate.
+ */
 export function progressLine(progress: RunProgress, numTasks?: number): string {
   const { builder, runner, output } = progress.stages;
   const total = numTasks ?? runner.total;
+  const calibration = progress.calibration && calibrationPhrase(progress.calibration.progress, progress.calibration.tasks);
   return [
     progress.execution.status.padEnd(9),
     `A ${builder.done}/${builder.total || 1}`,
-    `B ${runner.done} done, ${runner.failed} failed, ${runner.running} running of ${total}`,
+    `B ${runner.done} done, ${runner.failed} failed, ${runner.running} running of ${total}${calibration ? ` · ${calibration}` : ''}`,
     `C ${output.done}/${output.total}`,
   ].join('  ');
 }
@@ -62,7 +70,10 @@ export interface WaitOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** Polls until the execution ends; returns its final progress, or throws StageError when it did not succeed. */
+/**
+ * Polls until the execution ends, with the calibration of Stage B's running tasks at each poll;
+ * returns its final progress, or throws StageError when it did not succeed.
+ */
 export async function waitForRun(
   clients: AwsClients,
   deployment: Deployment,
@@ -71,7 +82,7 @@ export async function waitForRun(
 ): Promise<RunProgress> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (;;) {
-    const progress = await runProgress(clients, deployment, arn);
+    const progress = await withCalibration(clients, deployment, await runProgress(clients, deployment, arn));
     options.onProgress?.(progress);
     const { status, error, cause } = progress.execution;
     if (status === 'SUCCEEDED') return progress;

@@ -8,3 +8,4 @@ export * from './pipeline.js';
 export * from './reference-date.js';
 export * from './retention.js';
 export * from './stage-b-plan.js';
+export * from './calibration-progress.js';

@@ -11,6 +11,7 @@ export const RUN_DIRS = {
   runner: 'runner-artifacts',
   outputs: 'outputs',
   summaries: 'summaries',
+  progress: 'progress',
   logs: 'logs',
 } as const;
 
@@ -23,7 +24,7 @@ export function padIndex(index: number): string {
 }
 
 /** Parses the index out of `input_00042.json.gz`-style names; undefined when the name does not match. */
-export function indexFromName(name: string, stem: 'input' | 'result'): number | undefined {
+export function indexFromName(name: string, stem: 'input' | 'result' | 'task'): number | undefined {
   const match = new RegExp(`(?:^|/)${stem}_(\\d{${INDEX_WIDTH},})\\.`).exec(name);
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
@@ -98,6 +99,16 @@ export class RunLayout {
   summary(stage: StageName, index?: number): string {
     const name = index === undefined ? stage : `${stage}_${padIndex(index)}`;
     return this.key(`${RUN_DIRS.summaries}/${name}.json`);
+  }
+
+  /** Calibration progress of forecast task i, rewritten after each generation: `progress/task_00000.json`. */
+  progress(index: number): string {
+    return this.key(`${RUN_DIRS.progress}/task_${padIndex(index)}.json`);
+  }
+
+  /** Prefix of the tasks' calibration progress. */
+  get progressPrefix(): string {
+    return this.key(`${RUN_DIRS.progress}/`);
   }
 
   /** Log file of a stage or task, for modes that keep logs themselves. */

@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { EnvironmentError } from '../errors.js';
+import { tapLines } from './lines.js';
 import type { LaunchResult } from './types.js';
 
 /** Output of a finished command. */
@@ -44,6 +45,8 @@ export interface SpawnToLogOptions {
   /** Receives stdout and stderr, appended after `header`. */
   readonly logFile: string;
   readonly header: string;
+  /** Receives each line of stdout and stderr as it arrives (the log file still gets every byte). */
+  readonly onLine?: ((line: string) => void) | undefined;
 }
 
 /**
@@ -59,8 +62,10 @@ export async function spawnToLog(file: string, args: readonly string[], options:
   try {
     const exitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn(file, [...args], { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout.pipe(log, { end: false });
-      child.stderr.pipe(log, { end: false });
+      for (const stream of [child.stdout, child.stderr]) {
+        stream.pipe(log, { end: false });
+        if (options.onLine !== undefined) tapLines(stream, options.onLine);
+      }
       child.on('error', (error) => reject(new EnvironmentError(`Cannot start ${file}: ${error.message}`)));
       child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
     });

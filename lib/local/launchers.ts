@@ -52,6 +52,7 @@ export function processLauncher(options: ProcessLauncherOptions): StageLauncher 
         cwd: options.paths.projectRoot,
         logFile: launch.logFile,
         header: header(launch, 'process'),
+        onLine: launch.onLine,
       }),
   };
 }
@@ -98,6 +99,7 @@ export function dockerLauncher(options: DockerLauncherOptions): StageLauncher {
         cwd: options.paths.projectRoot,
         logFile: launch.logFile,
         header: header(launch, `docker, compose ${options.compose.version}`),
+        onLine: launch.onLine,
       }),
   };
 }

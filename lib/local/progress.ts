@@ -1,4 +1,5 @@
 import type { ProgressEvent, ProgressSink } from '../backend/types.js';
+import { calibrationPhrase, type CalibrationProgress } from '../contract/calibration-progress.js';
 
 /** `12.3s`, `4:05`, `1:02:03`. */
 export function formatDuration(ms: number): string {
@@ -19,12 +20,17 @@ interface Tasks {
   startedMs: number;
 }
 
-/** The live line: `runner: 12/20 done, 1 failed, 2 running | 0:34 elapsed | ETA 0:20`. */
-export function taskLine(tasks: Readonly<Tasks>, nowMs: number): string {
+/**
+ * The live line: `runner: 12/20 done, 1 failed, 2 running | 0:34 elapsed | ETA 0:20`, with
+ * `· calibrating: gen 4/8, 300/300 particles` after the counts while forecast tasks calibrate.
+ */
+export function taskLine(tasks: Readonly<Tasks>, nowMs: number, calibrating: readonly CalibrationProgress[] = []): string {
   const elapsed = nowMs - tasks.startedMs;
   const finished = tasks.done + tasks.failed;
   const eta = finished > 0 && finished < tasks.total ? ` | ETA ${formatDuration((elapsed / finished) * (tasks.total - finished))}` : '';
-  return `runner: ${tasks.done}/${tasks.total} done, ${tasks.failed} failed, ${tasks.running} running | ${formatDuration(elapsed)} elapsed${eta}`;
+  const calibration = calibrationPhrase(calibrating);
+  const counts = `${tasks.done}/${tasks.total} done, ${tasks.failed} failed, ${tasks.running} running${calibration ? ` · ${calibration}` : ''}`;
+  return `runner: ${counts} | ${formatDuration(elapsed)} elapsed${eta}`;
 }
 
 /** Options of {@link createProgress}. */
@@ -42,6 +48,8 @@ const CLEAR = '\r\x1b[2K';
 /** Renders progress events: plain lines, or lines above one live Stage B line on a terminal. */
 class ProgressRenderer {
   private tasks: Tasks | undefined;
+  /** Latest calibration progress of each running task that reported one. */
+  private readonly calibrating = new Map<number, CalibrationProgress>();
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
@@ -56,7 +64,8 @@ class ProgressRenderer {
       const summary = this.tasks === undefined ? '' : ` (${this.tasks.done} done, ${this.tasks.failed} failed)`;
       this.close();
       this.line(`${event.stage}: ${event.ok ? 'done' : 'FAILED'} in ${formatDuration(event.durationMs)}${summary}`);
-    } else this.task(event);
+    } else if (event.type === 'calibration') this.calibration(event);
+    else this.task(event);
     this.live();
   }
 
@@ -66,6 +75,7 @@ class ProgressRenderer {
     this.timer = undefined;
     if (this.options.tty && this.tasks !== undefined) this.options.write(CLEAR);
     this.tasks = undefined;
+    this.calibrating.clear();
   }
 
   private stageStart(stage: string, numTasks: number | undefined): void {
@@ -78,6 +88,7 @@ class ProgressRenderer {
   private task(event: Extract<ProgressEvent, { type: 'task' }>): void {
     const tasks = this.tasks;
     if (tasks === undefined) return;
+    this.calibrating.delete(event.index);
     tasks.running += event.phase === 'start' ? 1 : -1;
     if (event.phase === 'retry') this.line(`runner: task ${event.index} failed, retrying (attempt ${event.attempt})`);
     if (event.phase !== 'succeeded' && event.phase !== 'failed') return;
@@ -88,8 +99,20 @@ class ProgressRenderer {
     else if (!this.options.tty) this.line(`runner: task ${event.index} done${took} [${tasks.done + tasks.failed}/${tasks.total}]`);
   }
 
+  /** Keeps the task's latest generation for the live line; plain output gets one line per new generation. */
+  private calibration(event: Extract<ProgressEvent, { type: 'calibration' }>): void {
+    if (this.tasks === undefined) return;
+    const seen = this.calibrating.get(event.index);
+    this.calibrating.set(event.index, event.progress);
+    if (!this.options.tty && seen?.generation !== event.progress.generation) {
+      this.line(`runner: task ${event.index} ${calibrationPhrase([event.progress])}`);
+    }
+  }
+
   private live(): void {
-    if (this.options.tty && this.tasks !== undefined) this.options.write(`${CLEAR}${taskLine(this.tasks, this.now())}`);
+    if (this.options.tty && this.tasks !== undefined) {
+      this.options.write(`${CLEAR}${taskLine(this.tasks, this.now(), [...this.calibrating.values()])}`);
+    }
   }
 
   private line(text: string): void {

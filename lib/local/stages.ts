@@ -1,3 +1,4 @@
+import { calibrationFromLogLine } from '../contract/calibration-progress.js';
 import { stageEnvironment } from '../contract/env.js';
 import type { RunLayout, StageName } from '../contract/layout.js';
 import type { ProgressSink, RunnerStats } from '../backend/types.js';
@@ -26,8 +27,14 @@ export interface StageSettings {
   readonly referenceDate?: string;
 }
 
-/** Launches one stage (or one task) with the contract environment and its log under the run. */
-export function launchStage(ctx: LocalContext, layout: RunLayout, stage: StageName, settings: StageSettings = {}): Promise<LaunchResult> {
+/** Launches one stage (or one task) with the contract environment and its log under the run; `onLine` gets its output lines. */
+export function launchStage(
+  ctx: LocalContext,
+  layout: RunLayout,
+  stage: StageName,
+  settings: StageSettings = {},
+  onLine?: (line: string) => void,
+): Promise<LaunchResult> {
   const env = stageEnvironment({
     mode: 'local',
     expId: layout.expId,
@@ -36,7 +43,7 @@ export function launchStage(ctx: LocalContext, layout: RunLayout, stage: StageNa
     localBucketDir: ctx.paths.bucketDir,
     ...settings,
   });
-  return ctx.launcher.launch({ stage, env, logFile: bucketPath(ctx.paths.bucketDir, layout.log(stage, settings.taskIndex)) });
+  return ctx.launcher.launch({ stage, env, logFile: bucketPath(ctx.paths.bucketDir, layout.log(stage, settings.taskIndex)), onLine });
 }
 
 /** Runs Stage A or C (or one Stage B task) with start/end progress. */
@@ -58,7 +65,15 @@ export interface TaskSettings {
   readonly retries: number;
 }
 
-/** Stage B: the given tasks in parallel with retries; progress per task. */
+/** Reports the calibration progress lines of task `index` as `calibration` events. */
+function calibrationEvents(ctx: LocalContext, index: number): (line: string) => void {
+  return (line) => {
+    const progress = calibrationFromLogLine(line);
+    if (progress !== undefined) ctx.progress({ type: 'calibration', index, progress });
+  };
+}
+
+/** Stage B: the given tasks in parallel with retries; progress per task, and per calibration generation of forecast tasks. */
 export async function runTasks(
   ctx: LocalContext,
   layout: RunLayout,
@@ -89,7 +104,7 @@ export async function runTasks(
     indexes,
     parallelism: settings.parallelism,
     retries: settings.retries,
-    run: (taskIndex) => launchStage(ctx, layout, 'runner', { taskIndex }),
+    run: (taskIndex) => launchStage(ctx, layout, 'runner', { taskIndex }, calibrationEvents(ctx, taskIndex)),
     onEvent,
   });
   const wallMs = performance.now() - started;

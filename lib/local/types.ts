@@ -12,6 +12,8 @@ export interface StageLaunch {
   readonly env: Readonly<Record<string, string>>;
   /** Absolute path of the file that receives the stage's stdout and stderr (appended). */
   readonly logFile: string;
+  /** Receives each line the stage writes (its JSON log lines), as it writes it. */
+  readonly onLine?: ((line: string) => void) | undefined;
 }
 
 /** What a finished launch reports. */

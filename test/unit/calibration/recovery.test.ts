@@ -28,10 +28,10 @@ const smc = {
   maxSimulations: 40_000,
 } as const;
 
-describe('calibration recovers known parameters from synthetic data', () => {
+describe('calibration recovers known parameters from synthetic data', async () => {
   const fits = {
-    smc: fitSynthetic(smc),
-    rejection: fitSynthetic({ type: 'rejection', simulations: 20_000, topFraction: 0.01 }),
+    smc: await fitSynthetic(smc),
+    rejection: await fitSynthetic({ type: 'rejection', simulations: 20_000, topFraction: 0.01 }),
   };
 
   for (const [name, fit] of Object.entries(fits)) {
@@ -58,11 +58,11 @@ describe('calibration recovers known parameters from synthetic data', () => {
 });
 
 describe('ABC-SMC against ABC rejection', () => {
-  it('SMC reaches its final tolerance with fewer simulations than rejection needs for the same number of particles', () => {
-    const fit = fitSynthetic(smc, 10);
+  it('SMC reaches its final tolerance with fewer simulations than rejection needs for the same number of particles', async () => {
+    const fit = await fitSynthetic(smc, 10);
     const tolerance = fit.posterior.generations.at(-1)!.tolerance;
     const draws = 20_000;
-    const rejection = fitSynthetic({ type: 'rejection', simulations: draws, tolerance: Number.MAX_VALUE }, 10);
+    const rejection = await fitSynthetic({ type: 'rejection', simulations: draws, tolerance: Number.MAX_VALUE }, 10);
     const within = Array.from(rejection.posterior.distances).filter((d) => d <= tolerance).length;
     // rejection's expected cost for 200 particles within the tolerance: 200 / acceptance rate
     const rejectionCost = within === 0 ? Infinity : (200 * draws) / within;
@@ -71,8 +71,8 @@ describe('ABC-SMC against ABC rejection', () => {
 });
 
 describe('projection', () => {
-  it("repeats each particle's accepted fit on its first copy, then continues it", () => {
-    const { posterior, projection } = fitSynthetic({ type: 'rejection', simulations: 2000, topFraction: 0.05 }, 300);
+  it("repeats each particle's accepted fit on its first copy, then continues it", async () => {
+    const { posterior, projection } = await fitSynthetic({ type: 'rejection', simulations: 2000, topFraction: 0.05 }, 300);
     const data = syntheticData();
     const D = projection.dates.length;
     const bins = data.dates.map((date) => projection.dates.indexOf(date));

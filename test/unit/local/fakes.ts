@@ -20,6 +20,8 @@ export interface FakePlan {
   failStages?: Set<string>;
   /** Task duration in ms (a timer, not work). */
   taskMs?: number;
+  /** Lines a task writes (to the launch's `onLine`) while it runs. */
+  lines?: (index: number) => readonly string[];
 }
 
 /** A launcher whose stages write what the real ones would, into memory, and record every launch. */
@@ -49,6 +51,7 @@ export function fakeLauncher(storage: Storage, plan: FakePlan): StageLauncher & 
         attempts.set(index, attempt);
         running += 1;
         self.maxRunning = Math.max(self.maxRunning, running);
+        for (const line of plan.lines?.(index) ?? []) launch.onLine?.(line);
         await new Promise((r) => setTimeout(r, plan.taskMs ?? 2));
         running -= 1;
         if (attempt <= (plan.failFirst?.get(index) ?? 0)) return { exitCode: 3, durationMs: plan.taskMs ?? 2 };
