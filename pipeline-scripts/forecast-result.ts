@@ -2,27 +2,18 @@ import { runForecast } from '../lib/calibration/forecast.js';
 import type { OnGeneration } from '../lib/calibration/fit-target.js';
 import { StageError } from '../lib/errors.js';
 import type { TaskInput, TaskResult } from '../lib/experiment/task.js';
-
-const plain = (series: Readonly<Record<string, Float64Array>>) =>
-  Object.fromEntries(Object.entries(series).map(([k, v]) => [k, Array.from(v)]));
+import { resultDocument } from './result-document.js';
 
 /** Stage B of a forecast task: calibrate, project the posterior, and pack both into the task's result. */
 export async function computeForecastResult(input: TaskInput, inputSha256: string, onGeneration?: OnGeneration): Promise<TaskResult> {
   const task = input.calibration;
   if (task === undefined) throw new StageError(`Task ${input.taskIndex} has no calibration section`);
   const { names, posterior, projection } = await runForecast(input.model, task, [input.randomSeed, input.taskIndex], onGeneration);
-  return {
-    version: 1,
-    taskIndex: input.taskIndex,
+  return resultDocument(
+    input,
     inputSha256,
-    population: input.population,
-    sample: input.sample,
-    nSims: projection.samples,
-    groups: [...input.model.groups],
-    dates: [...projection.dates],
-    compartments: plain(projection.compartments),
-    transitions: plain(projection.transitions),
-    calibration: {
+    { ...projection, nSims: projection.samples },
+    {
       referenceDate: task.referenceDate,
       strategy: task.strategy.type,
       distance: task.distance,
@@ -37,5 +28,5 @@ export async function computeForecastResult(input: TaskInput, inputSha256: strin
       observed: task.observed,
       series: Array.from(projection.observed),
     },
-  };
+  );
 }

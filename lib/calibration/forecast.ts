@@ -4,31 +4,15 @@ import { SpecError } from '../engine/spec-problems.js';
 import { Rng } from '../engine/rng.js';
 import { distanceFunction, type DistanceName } from './distance.js';
 import type { FitTarget, OnGeneration } from './fit-target.js';
-import type { KernelName } from './kernel.js';
 import type { Posterior } from './posterior.js';
 import { freeName, type FreeQuantity, type ObservedSeries, type ObservedTarget } from './problem.js';
 import { projectPosterior, type Projection } from './projection.js';
-import { abcRejection } from './rejection.js';
+import { abcRejection, type RejectionOptions } from './rejection.js';
 import { applyParticle, WeeklySimulator } from './simulator.js';
-import { abcSmc } from './smc.js';
+import { abcSmc, type SmcOptions } from './smc.js';
 
-/** The calibration strategy of a task. */
-export type Strategy =
-  | {
-      readonly type: 'rejection';
-      readonly simulations: number;
-      readonly tolerance?: number | undefined;
-      readonly topFraction?: number | undefined;
-    }
-  | {
-      readonly type: 'smc';
-      readonly particles: number;
-      readonly generations: number;
-      readonly toleranceQuantile: number;
-      readonly minTolerance: number;
-      readonly kernel: KernelName;
-      readonly maxSimulations: number;
-    };
+/** The calibration strategy of a task: the options of one algorithm, tagged. */
+export type Strategy = ({ readonly type: 'rejection' } & RejectionOptions) | ({ readonly type: 'smc' } & SmcOptions);
 
 /** One location's forecast problem: the model (through the last projected week), the data, the priors. */
 export interface ForecastTask {

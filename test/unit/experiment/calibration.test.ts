@@ -28,7 +28,7 @@ describe('modelset.calibration validation', () => {
     const [ma] = buildTaskInputs(exp, { expId: 'e', runId: 'r' });
     expect(ma!.calibration!.observed.dates[0]).toBe('2024-11-02');
     expect(ma!.calibration!.observed.dates.at(-1)).toBe('2025-01-04');
-    expect(ma!.calibration!.free.map((q) => q.name)).toEqual(['R0', 'rho', 'I', 'R']);
+    expect(ma!.calibration!.free.map((q) => q.name)).toEqual(['R0', 'rho', 'amp', 'I', 'R']);
   });
 
   it('names file, path, line and expectation for each broken rule, all at once', () => {
@@ -48,7 +48,7 @@ describe('modelset.calibration validation', () => {
         /^config\/modelset\.yaml: modelset\.calibration\.observed\.reporting_fraction \(line \d+\): unknown parameter "rhoo"/,
       ),
       expect.stringMatching(
-        /modelset\.calibration\.priors\.parameters\.gamma \(line \d+\): "gamma" is not a parameter of type sampled in the basemodel: expected one of R0, rho$/,
+        /modelset\.calibration\.priors\.parameters\.gamma \(line \d+\): "gamma" is not a parameter of type sampled in the basemodel: expected one of R0, rho, amp$/,
       ),
     ]);
   });

@@ -31,7 +31,7 @@ describe('a forecast through Stages A, B and C', () => {
     // 2 locations x (5 horizons x 23 quantiles + 4 horizons x 5 categories)
     expect(hub.trim().split('\n')).toHaveLength(1 + 2 * (5 * 23 + 4 * 5));
     const posteriors = (await read('posteriors.csv.gz')).trim().split('\n');
-    expect(posteriors[0]).toBe('population,sample_id,particle,weight,distance,R0,rho,init.I,init.R');
+    expect(posteriors[0]).toBe('population,sample_id,particle,weight,distance,R0,rho,amp,init.I,init.R');
     expect(posteriors).toHaveLength(1 + 2 * 60);
     const fit = (await read('quantiles_calibration.csv.gz')).split('\n');
     // Massachusetts' data for the week ending 2025-01-04 is 600 admissions; the fit sees it, not later weeks
