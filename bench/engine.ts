@@ -5,6 +5,7 @@
  */
 import { runEnsemble } from '../lib/engine/ensemble.js';
 import type { ModelSpec } from '../lib/engine/model.js';
+import { Rng } from '../lib/engine/rng.js';
 import { ageSeirSpec, seirSpec, sirSpec } from '../test/unit/engine/models.js';
 
 interface Case {
@@ -47,6 +48,20 @@ function measure(spec: ModelSpec): Timing {
   return { bestMs: sorted(wall)[0]!, cpuMs: sorted(cpu)[Math.floor(REPEATS / 2)]! };
 }
 
+/** Median wall time, in ns, of seeding one stream (`new Rng(seed, task, sim)`, once per simulation and per ABC particle). */
+function seedingNs(): number {
+  const n = 200_000;
+  let sink = 0;
+  const times: number[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    const start = performance.now();
+    for (let sim = 0; sim < n; sim++) sink ^= new Rng(12345, r, sim).nextUint32();
+    times.push(((performance.now() - start) * 1e6) / n);
+  }
+  if (sink === 0.5) process.stdout.write(''); // keeps the loop from being optimised away
+  return times.sort((a, b) => a - b)[Math.floor(REPEATS / 2)]!;
+}
+
 /**
  * Prints one line per case: ms per simulation (best wall time, and median CPU
  * time of the process, which a busy shared machine disturbs least),
@@ -70,4 +85,5 @@ export async function run(): Promise<void> {
     ];
     process.stdout.write(`${line.join('  ')}\n`);
   }
+  process.stdout.write(`seeding a stream (new Rng(seed, task, sim) + 1 draw): ${seedingNs().toFixed(0)} ns (median)\n`);
 }

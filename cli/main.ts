@@ -1,25 +1,31 @@
-import { CommanderError } from 'commander';
-import { EpycloudError } from '../lib/errors.js';
+import type { EpycloudError } from '../lib/errors.js';
+import { reportError, wantsJson } from './error-report.js';
+import { interruptOnSignals } from './interrupt.js';
 import { buildProgram } from './program.js';
 
 /**
  * The CLI entrypoint: the only place that catches errors and exits. Known
  * errors print their message and exit with their code; anything else is a bug
- * and prints its stack.
+ * and prints its stack. With `--json`, a failure also prints its JSON object
+ * (`{"error": {code, message, problems?}}`) on stdout. SIGINT and SIGTERM abort `signal`: the command stops
+ * its stages and releases its run lock, and the CLI exits with 130 or 143.
  */
-async function main(argv: readonly string[]): Promise<number> {
+async function main(argv: readonly string[], signal: AbortSignal): Promise<number> {
   try {
-    await buildProgram().parseAsync([...argv]);
+    await buildProgram(signal).parseAsync([...argv]);
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof EpycloudError) {
-      process.stderr.write(`epycloud: ${error.message}\n`);
-      return error.exitCode;
-    }
-    process.stderr.write(`epycloud: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-    return 1;
+    const report = reportError(error);
+    process.stderr.write(report.text);
+    if (report.json && wantsJson(argv)) process.stdout.write(`${JSON.stringify(report.json)}\n`);
+    return report.exitCode;
   }
 }
 
-process.exitCode = await main(process.argv);
+const interrupt = interruptOnSignals(
+  (text) => process.stderr.write(text),
+  (code) => process.exit(code),
+);
+const exitCode = await main(process.argv, interrupt.signal);
+interrupt.dispose();
+process.exitCode = interrupt.signal.aborted ? (interrupt.signal.reason as EpycloudError).exitCode : exitCode;

@@ -5,19 +5,21 @@ import { registerDownload } from './commands/download.js';
 import { registerWorkflow } from './commands/workflow.js';
 import { registerBuild } from './commands/build.js';
 import { registerRun } from './commands/run.js';
+import { processDeps } from './commands/context.js';
 
 /**
  * The command tree. Each `register*` function adds one command group; command
- * files parse options, call one core function and render its result.
+ * files parse options, call one core function and render its result. `signal`
+ * stops a running local run (its stages, then the command).
  */
-export function buildProgram(): Command {
+export function buildProgram(signal?: AbortSignal): Command {
   const program = new Command('epycloud')
     .description('Run epidemic-modelling experiments as a three-stage pipeline, locally (Docker) or on AWS.')
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerBuild(program);
-  registerRun(program);
+  registerRun(program, () => processDeps(signal));
   registerBrowse(program);
   registerBuildCloud(program);
   registerWorkflow(program);

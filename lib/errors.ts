@@ -55,8 +55,44 @@ export class StageError extends EpycloudError {
   override readonly exitCode = 5;
 }
 
+/**
+ * Exit code of a failure worth retrying unchanged: a service that throttled,
+ * timed out or did not answer. The job definitions' retry strategy retries it
+ * (`retry.transientExitCodes` must include it).
+ */
+export const TRANSIENT_EXIT_CODE = 6;
+
 /** An external tool or service that is missing or did not answer (Docker, AWS). */
 export class EnvironmentError extends EpycloudError {
   override readonly code = 'ENVIRONMENT';
-  override readonly exitCode = 6;
+  override readonly exitCode = TRANSIENT_EXIT_CODE;
+}
+
+/**
+ * A request that a service throttled (S3 503 SlowDown, 429), failed with a
+ * server error (500 InternalError) or that timed out, after the SDK's own
+ * retries: a later attempt may succeed, so it exits with the transient code.
+ */
+export class TransientError extends EpycloudError {
+  override readonly code = 'TRANSIENT';
+  override readonly exitCode = TRANSIENT_EXIT_CODE;
+}
+
+/** Another epycloud process holds the run (local mode's run lock); the message names the holder. */
+export class BusyError extends EpycloudError {
+  override readonly code = 'BUSY';
+  override readonly exitCode = 7;
+}
+
+/**
+ * The CLI was stopped by SIGINT or SIGTERM: it stopped its stages and released
+ * its run lock. Exits like a shell reports a signal: 128 + its number (130, 143).
+ */
+export class InterruptedError extends EpycloudError {
+  override readonly code = 'INTERRUPTED';
+  override readonly exitCode: number;
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
+    super(`Stopped by ${signal}: the running stages were stopped and the run's lock released; finish the run with --resume`);
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+  }
 }

@@ -1,13 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { RunLayout } from '../lib/contract/layout.js';
 import { manifestSchema, type Manifest } from '../lib/contract/manifest.js';
 import { NotFoundError, StageError } from '../lib/errors.js';
 import type { Storage } from '../lib/storage/index.js';
 
-/** Hex sha256 of text (task inputs are hashed as their uncompressed JSON). */
-export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+/** Hex sha256 of text or bytes (task inputs are hashed as their uncompressed JSON). */
+export { sha256 } from '../lib/run/checksum.js';
 
 /** Reads and validates the run's manifest; a missing one means Stage A has not completed. */
 export async function readManifest(storage: Storage, layout: RunLayout): Promise<Manifest> {

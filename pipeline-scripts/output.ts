@@ -7,6 +7,8 @@ import { loadExperiment } from '../lib/experiment/load.js';
 import { readSnapshot } from '../lib/experiment/snapshot.js';
 import { taskResultSchema, type TaskResult } from '../lib/experiment/task.js';
 import type { Logger } from '../lib/log.js';
+import { removeUnfinishedOutputs } from '../lib/run/output-folders.js';
+import { checkResult, recomputeHint } from '../lib/run/result-check.js';
 import type { Storage } from '../lib/storage/index.js';
 import { elapsedMs, formatIndexes, mapLimit, readManifest } from './artifacts.js';
 import { ForecastFiles } from './forecast-files.js';
@@ -49,8 +51,23 @@ async function missingIndexes(storage: Storage, layout: RunLayout, manifest: Man
   return manifest.inputs.map((entry) => entry.index).filter((i) => !present.has(i));
 }
 
+/** Result i's bytes, verified against the checksum Stage B recorded; a StageError naming the task and how to recompute it. */
+async function verifiedBytes(storage: Storage, layout: RunLayout, manifest: Manifest, index: number): Promise<Uint8Array> {
+  const checked = await checkResult(storage, layout, index, manifest.inputs[index]!.sha256);
+  if (checked.ok) return checked.bytes;
+  if (checked.cause !== undefined) throw checked.cause;
+  throw new StageError(`Task ${index}'s result is refused: ${checked.detail}; ${recomputeHint(layout, index)}`);
+}
+
 async function readResult(storage: Storage, layout: RunLayout, manifest: Manifest, index: number): Promise<TaskResult> {
-  const parsed = taskResultSchema.safeParse(await storage.getJson(layout.result(index)));
+  const text = Buffer.from(await verifiedBytes(storage, layout, manifest, index)).toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new StageError(`Invalid JSON in result ${layout.result(index)}: ${(error as Error).message}; ${recomputeHint(layout, index)}`);
+  }
+  const parsed = taskResultSchema.safeParse(value);
   if (!parsed.success)
     throw new StageError(
       `Invalid result ${layout.result(index)}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
@@ -122,6 +139,7 @@ async function freshOutputDir(storage: Storage, layout: RunLayout, createdAt: Da
 export async function runOutput(config: OutputStageConfig, storage: Storage, log: Logger): Promise<OutputSummary> {
   const start = performance.now();
   const { layout } = config;
+  for (const dir of await removeUnfinishedOutputs(storage, layout)) log.info('removed unfinished output folder', { output_dir: dir });
   const manifest = await readManifest(storage, layout);
   const missing = await checkResults(config, storage, manifest, log);
   const present = manifest.inputs.map((e) => e.index).filter((i) => !missing.includes(i));

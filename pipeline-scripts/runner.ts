@@ -1,12 +1,15 @@
 import type { FaultInjection } from '../lib/contract/env.js';
 import type { RunLayout } from '../lib/contract/layout.js';
 import { runEnsemble } from '../lib/engine/ensemble.js';
-import { NotFoundError, StageError, StorageError } from '../lib/errors.js';
-import { taskInputSchema, taskResultSchema, type TaskInput, type TaskResult } from '../lib/experiment/task.js';
+import type { ResultChecksum } from '../lib/contract/result-checksum.js';
+import { StageError } from '../lib/errors.js';
+import { taskInputSchema, type TaskInput, type TaskResult } from '../lib/experiment/task.js';
 import type { Logger } from '../lib/log.js';
+import { checkResult, writeResult } from '../lib/run/result-check.js';
 import type { Storage } from '../lib/storage/index.js';
 import { elapsedMs, readManifest, sha256 } from './artifacts.js';
 import { computeForecastResult } from './forecast-result.js';
+import { resultDocument } from './result-document.js';
 import { calibrationPlan, calibrationRecorder } from './calibration-progress.js';
 
 /** Typed configuration of one Stage B task. */
@@ -22,22 +25,26 @@ export interface RunnerConfig {
 export interface RunnerSummary {
   readonly stage: 'runner';
   readonly taskIndex: number;
-  /** True when a result for the same input hash already existed. */
+  /** True when a result for the same input hash already existed, matching its recorded checksum. */
   readonly skipped: boolean;
+  /** The result's checksum, recorded after the result is written: what Stage C and `--resume` verify. */
+  readonly result: ResultChecksum;
   readonly nSims: number;
   readonly timingsMs: { readonly simulate: number; readonly total: number };
 }
 
-/** The input hash an existing result carries; undefined when there is no readable result (it is then recomputed). */
-async function existingHash(storage: Storage, key: string, log: Logger): Promise<string | undefined> {
-  try {
-    return taskResultSchema.shape.inputSha256.safeParse((await storage.getJson<{ inputSha256?: unknown }>(key)).inputSha256).data;
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    if (!(error instanceof StorageError)) throw error;
-    log.info('existing result is unreadable; recomputing it', { key, reason: error.message });
-    return undefined;
-  }
+/** The checksum of result i when it is already good for this input; undefined (logging why unless it is missing) when it must be computed. */
+async function existingResult(
+  storage: Storage,
+  config: RunnerConfig,
+  inputSha256: string,
+  log: Logger,
+): Promise<ResultChecksum | undefined> {
+  const checked = await checkResult(storage, config.layout, config.taskIndex, inputSha256);
+  if (checked.ok) return checked.checksum;
+  if (checked.problem !== 'missing')
+    log.info('existing result cannot be used; recomputing it', { problem: checked.problem, reason: checked.detail });
+  return undefined;
 }
 
 /** Counts this attempt in the task's marker; throws while attempts so far are below the configured count. */
@@ -75,20 +82,7 @@ export function computeResult(input: TaskInput, inputSha256: string): TaskResult
     resample: input.resample,
     seedKeys: [input.randomSeed, input.taskIndex],
   });
-  const plain = (series: Readonly<Record<string, Float64Array>>) =>
-    Object.fromEntries(Object.entries(series).map(([k, v]) => [k, Array.from(v)]));
-  return {
-    version: 1,
-    taskIndex: input.taskIndex,
-    inputSha256,
-    population: input.population,
-    sample: input.sample,
-    nSims: input.nSims,
-    groups: [...input.model.groups],
-    dates: [...ensemble.dates],
-    compartments: plain(ensemble.compartments),
-    transitions: plain(ensemble.transitions),
-  };
+  return resultDocument(input, inputSha256, { ...ensemble, nSims: input.nSims });
 }
 
 /** A task's result: a forecast, recording its calibration progress after each generation, or a plain ensemble. */
@@ -115,9 +109,10 @@ async function computeTask(
 
 /**
  * Stage B, one task: reads input i, runs its n_sims trajectories, writes
- * result i. Idempotent: a result already computed from the same input hash is
- * left alone. The result is written whole (atomic put), so a crash leaves no
- * half result.
+ * result i, then its summary recording the result's checksum. Idempotent: a
+ * result computed from the same input hash whose bytes match its recorded
+ * checksum is left alone; anything else (missing, unreadable, unrecorded,
+ * stale, edited) is recomputed. The result is written whole (atomic put).
  */
 export async function runRunner(config: RunnerConfig, storage: Storage, log: Logger): Promise<RunnerSummary> {
   const start = performance.now();
@@ -127,16 +122,24 @@ export async function runRunner(config: RunnerConfig, storage: Storage, log: Log
   if (entry === undefined) throw new StageError(`Task index ${taskIndex} is out of range: the manifest lists ${manifest.numTasks} task(s)`);
   const resultKey = layout.result(taskIndex);
   let summary: RunnerSummary;
-  if ((await existingHash(storage, resultKey, log)) === entry.sha256) {
+  const existing = await existingResult(storage, config, entry.sha256, log);
+  if (existing !== undefined) {
     log.info('result already present for this input; nothing to do', { key: resultKey });
-    summary = { stage: 'runner', taskIndex, skipped: true, nSims: 0, timingsMs: { simulate: 0, total: elapsedMs(start) } };
+    summary = {
+      stage: 'runner',
+      taskIndex,
+      skipped: true,
+      result: existing,
+      nSims: 0,
+      timingsMs: { simulate: 0, total: elapsedMs(start) },
+    };
   } else {
     await injectFault(storage, config, log);
     const input = await readInput(storage, layout, taskIndex, entry.sha256);
     const simStart = performance.now();
     const result = await computeTask(config, storage, log, input, entry.sha256);
     const simulateMs = elapsedMs(simStart);
-    await storage.putJson(resultKey, result);
+    const checksum = await writeResult(storage, layout, taskIndex, entry.sha256, JSON.stringify(result));
     log.info('result written', {
       key: resultKey,
       n_sims: result.nSims,
@@ -148,6 +151,7 @@ export async function runRunner(config: RunnerConfig, storage: Storage, log: Log
       stage: 'runner',
       taskIndex,
       skipped: false,
+      result: checksum,
       nSims: result.nSims,
       timingsMs: { simulate: simulateMs, total: elapsedMs(start) },
     };

@@ -29,8 +29,8 @@ export function localSettings(options: BackendOptions, env: NodeJS.ProcessEnv): 
   return { localDir: options.localDir ?? env.EPYCLOUD_LOCAL_DIR ?? DEFAULT_LOCAL_DIR, runtime: runtime as Runtime };
 }
 
-/** The real dependencies, read from this process once. */
-export function processDeps(): CommandDeps {
+/** The real dependencies, read from this process once; `signal` stops a local run's stages. */
+export function processDeps(signal?: AbortSignal): CommandDeps {
   const env = process.env;
   const cwd = process.cwd();
   return {
@@ -43,6 +43,7 @@ export function processDeps(): CommandDeps {
         hostEnv: env,
         user: { uid: process.getuid?.() ?? 1000, gid: process.getgid?.() ?? 1000 },
         experiments: localExperiments,
+        signal,
       });
     },
     stdout: (text) => process.stdout.write(text),

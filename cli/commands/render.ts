@@ -1,4 +1,5 @@
 import type { ExperimentListing, LogEntry, StatusReport, WorkflowResult } from '../../lib/backend/types.js';
+import { describePlan } from '../../lib/experiment/plan.js';
 import { formatDuration } from '../../lib/local/progress.js';
 
 /** A run's summary for people: status, tasks, stage times, outputs, logs. */
@@ -23,11 +24,12 @@ export function renderResult(result: WorkflowResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A plan (`--dry-run`). */
+/** A plan (`--dry-run`), with what it would cost when validation planned it. */
 export function renderPlan(result: WorkflowResult, parallelism: number): string {
+  const cost = result.plan === undefined ? '' : `  cost: ${describePlan(result.plan)}\n`;
   return (
     `Plan: run ${result.runId} of ${result.expId}: ${result.numTasks} task(s), ${parallelism} at a time, ` +
-    `runtime ${result.runtime}; nothing was written (dry run)\n`
+    `runtime ${result.runtime}; nothing was written (dry run)\n${cost}`
   );
 }
 

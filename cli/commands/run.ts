@@ -4,6 +4,7 @@ import type { WorkflowResult } from '../../lib/backend/types.js';
 import { STAGES, parseStage } from '../../lib/contract/layout.js';
 import { referenceDateProblem } from '../../lib/contract/reference-date.js';
 import { StageError } from '../../lib/errors.js';
+import { alreadyPrinted } from '../error-report.js';
 import { createProgress } from '../../lib/local/progress.js';
 import { RUNTIMES } from '../../lib/local/types.js';
 import { cloudWorkflowExtras, cloudWorkflowFields, withCloudWorkflowOptions } from './cloud-options.js';
@@ -45,7 +46,7 @@ const jobSchema = common.extend({
 /** Prints a result (JSON on stdout, or text), then fails with its reason when the run failed. */
 function finish(deps: CommandDeps, result: WorkflowResult, json: boolean): WorkflowResult {
   deps.stdout(json ? `${JSON.stringify(result)}\n` : renderResult(result));
-  if (result.status === 'failed') throw new StageError(result.failure ?? `Run ${result.runId} failed`);
+  if (result.status === 'failed') throw alreadyPrinted(new StageError(result.failure ?? `Run ${result.runId} failed`));
   return result;
 }
 

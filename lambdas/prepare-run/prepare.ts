@@ -3,6 +3,7 @@ import { fargateResourcesProblem } from '../../lib/config/fargate.js';
 import { stageContainerOverrides, stageJobName, stageJobTags, type StageResources } from '../../lib/contract/batch-job.js';
 import { executionInputSchema, type ExecutionInput } from '../../lib/contract/execution.js';
 import { newRunId } from '../../lib/contract/ids.js';
+import { checkImageAllowed } from '../../lib/contract/image.js';
 import { RunLayout, STAGES, type StageName } from '../../lib/contract/layout.js';
 import type { PrepareRunResult, RunSpec } from '../../lib/contract/pipeline.js';
 import { ConfigError, ValidationError } from '../../lib/errors.js';
@@ -21,6 +22,8 @@ export const prepareConfigSchema = z.object({
   billingProject: z.string().min(1),
   platform: z.enum(['fargate', 'ec2']),
   repositoryUri: z.string().min(1),
+  /** Repositories besides `repositoryUri` a run's `imageUri` may name (the deployment config's `image.allowedRepositories`). */
+  allowedImageRepositories: z.array(z.string()).default([]),
   resources: byStage(resourcesSchema),
   jobDefinitions: byStage(z.string().min(1)),
 });
@@ -57,13 +60,20 @@ function resolveResources(input: ExecutionInput, config: PrepareConfig): Record<
   return Object.fromEntries(entries) as Record<StageName, StageResources>;
 }
 
-/** The image a run asks for: `imageUri` wins, `imageTag` is a tag of the stack's repository; undefined keeps the job definitions' image. */
-export function requestedImage(input: ExecutionInput, repositoryUri: string): string | undefined {
+/**
+ * The image a run asks for: `imageUri` (from the stack's repository or an
+ * allowed one) wins, `imageTag` is a tag of the stack's repository; undefined
+ * keeps the job definitions' image.
+ */
+export function requestedImage(
+  input: ExecutionInput,
+  config: Pick<PrepareConfig, 'repositoryUri' | 'allowedImageRepositories'>,
+): string | undefined {
   if (input.imageUri !== undefined && input.imageTag !== undefined) {
     throw new ValidationError('Execution input sets both imageUri and imageTag: give one');
   }
-  if (input.imageUri !== undefined) return input.imageUri;
-  return input.imageTag === undefined ? undefined : `${repositoryUri}:${input.imageTag}`;
+  if (input.imageUri !== undefined) return checkImageAllowed(input.imageUri, config.repositoryUri, config.allowedImageRepositories);
+  return input.imageTag === undefined ? undefined : `${config.repositoryUri}:${input.imageTag}`;
 }
 
 async function jobDefinitionsFor(image: string | undefined, deps: PrepareDeps): Promise<Record<StageName, string>> {
@@ -89,7 +99,7 @@ export async function prepareRun(event: unknown, deps: PrepareDeps): Promise<Pre
   const billingProject = input.billingProject ?? config.billingProject;
   const tagsOf = (stage: StageName) => stageJobTags({ stage, expId: input.expId, runId, profile, billingProject });
   const tags = { builder: tagsOf('builder'), runner: tagsOf('runner'), output: tagsOf('output') };
-  const image = requestedImage(input, config.repositoryUri);
+  const image = requestedImage(input, config);
   const run: RunSpec = {
     expId: input.expId,
     runId,

@@ -21,6 +21,8 @@ export interface LocalBackendConfig {
   readonly exec?: Exec;
   /** Replaces the runtime's launcher (tests). */
   readonly launcher?: StageLauncher;
+  /** Aborted when the CLI must stop: running stages are stopped (see `LocalContext.signal`). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -35,6 +37,7 @@ export function createLocalBackend(config: LocalBackendConfig): Backend {
     storage,
     experiments: config.experiments,
     progress,
+    signal: config.signal,
     launcher: config.launcher ?? (plan ? planningLauncher(config.runtime) : deferredLauncher({ ...config, exec })),
   });
   return {

@@ -1,5 +1,6 @@
 import type { CalibrationProgress } from '../contract/calibration-progress.js';
 import type { StageName } from '../contract/layout.js';
+import type { ExperimentPlan } from '../experiment/plan.js';
 
 /** Where a back end runs the pipeline. */
 export type BackendName = 'local' | 'cloud';
@@ -78,6 +79,8 @@ export interface WorkflowResult {
   readonly logs?: string;
   /** Cloud rehearsal: Step Functions state transitions the run used. */
   readonly stateTransitions?: number;
+  /** What the run costs (tasks, steps, result bytes), as validation planned it; set by a new run and `--dry-run`. */
+  readonly plan?: ExperimentPlan;
 }
 
 /** Something to tell the user while a run goes on. */

@@ -59,7 +59,11 @@ export async function startWorkflow(
     { ...options, experimentDir: join(config.paths.experimentsDir, options.expId) },
     async (plan) => options.yes === true || config.confirm(question(plan)),
   );
-  const base = startedResult(run.expId, run.runId, run.numTasks, { outputs: run.runPrefix, logs: run.consoleUrl });
+  const base = startedResult(run.expId, run.runId, run.numTasks, {
+    outputs: run.runPrefix,
+    logs: run.consoleUrl,
+    ...(run.plan ? { plan: run.plan } : {}),
+  });
   if (run.dryRun) return { ...base, status: 'planned' };
   progress({ type: 'note', message: `Started ${run.executionName}: ${run.consoleUrl}` });
   if (!options.wait) return { ...base, totalMs: Date.now() - started };

@@ -4,6 +4,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { S3_LIMITS, s3RequestHandler } from '../storage/index.js';
 
 /** The AWS SDK clients the cloud back end uses; tests inject mocked ones. */
 export interface AwsClients {
@@ -24,7 +25,7 @@ export interface AwsTarget {
 /**
  * Creates every client with the standard credential chain (environment,
  * shared config and SSO, container and instance roles), honouring an
- * explicit `--region` and `--profile`.
+ * explicit `--region` and `--profile`. S3 requests get the stages' time limits and adaptive retries.
  */
 export function createAwsClients(target: AwsTarget = {}): AwsClients {
   const config = {
@@ -36,7 +37,7 @@ export function createAwsClients(target: AwsTarget = {}): AwsClients {
     sfn: new SFNClient(config),
     batch: new BatchClient(config),
     logs: new CloudWatchLogsClient(config),
-    s3: new S3Client(config),
+    s3: new S3Client({ ...config, requestHandler: s3RequestHandler(), maxAttempts: S3_LIMITS.maxAttempts, retryMode: 'adaptive' }),
     ecr: new ECRClient(config),
   };
 }

@@ -1,8 +1,9 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { validateExpId, validateRunId } from '../contract/ids.js';
-import { RunLayout } from '../contract/layout.js';
+import { validateRunId } from '../contract/ids.js';
+import { parseRunKey, RunLayout, runsPrefix } from '../contract/layout.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { inUnfinishedOutput, OUTPUT_INDEX, outputFolders } from '../run/output-folders.js';
 import type { Storage } from '../storage/index.js';
 
 /** `*` (within a folder), `**` (across folders) and `?` as a regular expression over a whole relative path. */
@@ -22,11 +23,10 @@ export function globToRegExp(glob: string): RegExp {
 
 /** The run ids of an experiment found in storage, sorted (generated ids sort by start time). */
 export async function listRunIds(storage: Storage, expId: string, dirPrefix = ''): Promise<string[]> {
-  const prefix = `${dirPrefix}${validateExpId(expId)}/`;
   const ids = new Set<string>();
-  for (const key of await storage.list(prefix)) {
-    const runId = key.slice(prefix.length).split('/')[0];
-    if (runId !== undefined && key.slice(prefix.length).includes('/')) ids.add(runId);
+  for (const key of await storage.list(runsPrefix(expId, dirPrefix))) {
+    const parsed = parseRunKey(key, dirPrefix);
+    if (parsed?.expId === expId) ids.add(parsed.runId);
   }
   return [...ids].sort();
 }
@@ -56,10 +56,15 @@ export async function downloadRun(storage: Storage, request: DownloadRequest): P
   if (runId === undefined) throw new NotFoundError(`runs of experiment ${request.expId}`, storage.location);
   const layout = new RunLayout(request.expId, validateRunId(runId), request.dirPrefix ?? '');
   const pattern = globToRegExp(request.files ?? 'outputs/**');
-  const keys = (await storage.list(layout.prefix)).filter((k) => pattern.test(k.slice(layout.prefix.length)));
+  const inRun = (await storage.list(layout.prefix)).map((k) => k.slice(layout.prefix.length));
+  const folders = outputFolders(inRun);
+  const keys = inRun.filter((k) => pattern.test(k) && !inUnfinishedOutput(k, folders)).map((k) => `${layout.prefix}${k}`);
   if (keys.length === 0)
     throw new ValidationError(
-      `No file of run ${runId} matches "${request.files ?? 'outputs/**'}" (under ${storage.location}/${layout.prefix})`,
+      `No file of run ${runId} matches "${request.files ?? 'outputs/**'}" (under ${storage.location}/${layout.prefix})` +
+        (folders.unfinished.length > 0
+          ? `; unfinished output folders (no ${OUTPUT_INDEX}) are never downloaded: ${folders.unfinished.join(', ')}`
+          : ''),
     );
   const root = resolve(request.outDir, runId);
   const written: string[] = [];

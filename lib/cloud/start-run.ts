@@ -4,6 +4,7 @@ import { newRunId, validateExpId, validateRunId } from '../contract/ids.js';
 import { RunLayout } from '../contract/layout.js';
 import { ValidationError } from '../errors.js';
 import type { LoadOptions } from '../experiment/load.js';
+import type { ExperimentPlan } from '../experiment/plan.js';
 import { S3Driver, Storage } from '../storage/index.js';
 import type { AwsClients } from './clients.js';
 import type { Deployment } from './deployment.js';
@@ -30,7 +31,7 @@ export interface CloudRunRequest {
 
 /** The experiment tools a start needs (validation before any upload, then the snapshot upload). */
 export interface ExperimentTools {
-  validate(experimentDir: string, overrides?: LoadOptions): Promise<{ numTasks: number }>;
+  validate(experimentDir: string, overrides?: LoadOptions): Promise<{ numTasks: number; plan?: ExperimentPlan }>;
   snapshot(experimentDir: string, storage: Storage, layout: RunLayout): Promise<unknown>;
 }
 
@@ -39,6 +40,8 @@ export interface CloudRunStarted {
   readonly runId: string;
   readonly expId: string;
   readonly numTasks: number;
+  /** What the run costs, as validation planned it. */
+  readonly plan?: ExperimentPlan | undefined;
   readonly executionName: string;
   readonly executionArn: string;
   readonly consoleUrl: string;
@@ -91,7 +94,7 @@ export async function startCloudRun(
   validateExpId(request.expId);
   const runId = validateRunId(request.runId ?? newRunId());
   const overrides = { outputConfigFile: request.outputConfigFile, referenceDate: request.referenceDate };
-  const { numTasks } = await tools.validate(request.experimentDir, overrides);
+  const { numTasks, plan: costs } = await tools.validate(request.experimentDir, overrides);
   const input = buildExecutionInput(request, runId);
   const layout = new RunLayout(request.expId, runId, input.dirPrefix);
   const name = executionName(request.expId, runId);
@@ -100,6 +103,7 @@ export async function startCloudRun(
     runId,
     expId: request.expId,
     numTasks,
+    plan: costs,
     executionName: name,
     executionArn: arn,
     consoleUrl: consoleUrl(deployment.region, arn),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { EnvironmentError } from '../errors.js';
+import { IMAGE_REPOSITORY, IMAGE_TAG } from '../contract/image.js';
+import { TRANSIENT_EXIT_CODE } from '../errors.js';
 import { fargateResourcesProblem } from './fargate.js';
 
 /** CloudWatch Logs retention values, in days. */
@@ -29,9 +30,6 @@ const stagesSchema = z
     output: stageSchema.default({ vcpus: 2, memoryMiB: 4096, timeoutMinutes: 60 }),
   })
   .strict();
-
-/** Exit code of an `EnvironmentError` (an external service did not answer): transient by default. */
-const TRANSIENT_EXIT_CODE = new EnvironmentError('').exitCode;
 
 /** The configuration of one deployment environment (dev, prod, ...), every field defaulted. */
 export const environmentSchema = z
@@ -82,6 +80,9 @@ export const environmentSchema = z
         transientExitCodes: z
           .array(z.number().int().min(1).max(255))
           .max(2, 'at most 2 codes: Batch allows 5 retry rules and 3 are taken')
+          .refine((codes) => codes.includes(TRANSIENT_EXIT_CODE), {
+            message: `must include ${TRANSIENT_EXIT_CODE}, the exit code of throttling and timeouts (S3 503 SlowDown, a stalled request): without it one throttled task fails a whole run`,
+          })
           .default([TRANSIENT_EXIT_CODE]),
       })
       .strict()
@@ -89,14 +90,17 @@ export const environmentSchema = z
     image: z
       .object({
         source: z.enum(['repository', 'asset', 'uri']).default('repository'),
-        tag: z
-          .string()
-          .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected a Docker tag')
-          .default('latest'),
+        tag: z.string().regex(IMAGE_TAG, 'expected a Docker tag').default('latest'),
         uri: z.string().min(1).optional(),
+        /** Repositories besides the stack's own that a run's `imageUri` may name (exact repository URIs, no tag). */
+        allowedRepositories: z
+          .array(
+            z.string().regex(IMAGE_REPOSITORY, 'expected an image repository without tag or digest, such as public.ecr.aws/acme/epycloud'),
+          )
+          .default([]),
       })
       .strict()
-      .default({ source: 'repository', tag: 'latest' }),
+      .default({ source: 'repository', tag: 'latest', allowedRepositories: [] }),
     logRetentionDays: z.union(LOG_RETENTION_DAYS.map((d) => z.literal(d))),
     notificationEmail: z.email().optional(),
     billingProject: z.string().min(1).default('default'),

@@ -24,7 +24,11 @@ export const ENV = {
   allowPartial: 'ALLOW_PARTIAL_RESULTS',
   faultTasks: 'EPYCLOUD_FAULT_TASKS',
   faultAttempts: 'EPYCLOUD_FAULT_ATTEMPTS',
+  lifeline: 'EPYCLOUD_LIFELINE',
 } as const;
+
+/** `EPYCLOUD_LIFELINE` value of a stage that must exit when its stdin closes (its launcher is gone). */
+export const STDIN_LIFELINE = 'stdin';
 
 /** Index variables in the order they win. */
 export const TASK_INDEX_VARS = [ENV.taskIndex, ENV.batchTaskIndex, ENV.arrayIndex] as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IMAGE_REFERENCE, IMAGE_TAG } from './image.js';
 import { referenceDateProblem } from './reference-date.js';
 
 /** Per-stage resources a run may override. */
@@ -32,9 +33,15 @@ export const executionInputSchema = z
       })
       .strict()
       .default({}),
-    /** Full image URI, or a tag of the stack's repository. */
-    imageUri: z.string().optional(),
-    imageTag: z.string().optional(),
+    /**
+     * Full image URI, or a tag of the stack's repository. PrepareRun refuses an
+     * image from any repository but the stack's own and those the deployment allows.
+     */
+    imageUri: z
+      .string()
+      .regex(IMAGE_REFERENCE, 'expected an image reference such as <repository>:<tag> or <repository>@sha256:<digest>')
+      .optional(),
+    imageTag: z.string().regex(IMAGE_TAG, 'expected a Docker tag').optional(),
     outputConfigFile: z.string().optional(),
     /** Stage A's `REFERENCE_DATE`: a Saturday overriding the experiment's calibration reference date. */
     referenceDate: z

@@ -1,19 +1,11 @@
-import { validateExpId, validateRunId } from './ids.js';
+import { isValidExpId, isValidRunId, validateExpId, validateRunId } from './ids.js';
 import { ValidationError } from '../errors.js';
+import { RUN_DIRS, RUNS_SEGMENT } from './run-dirs.js';
 
 /** Width of the zero-padded task index in artifact names. */
 export const INDEX_WIDTH = 5;
 
-/** The folders of one run, relative to the run prefix. */
-export const RUN_DIRS = {
-  experiment: 'experiment',
-  builder: 'builder-artifacts',
-  runner: 'runner-artifacts',
-  outputs: 'outputs',
-  summaries: 'summaries',
-  progress: 'progress',
-  logs: 'logs',
-} as const;
+export { RUN_DIRS, RUNS_SEGMENT } from './run-dirs.js';
 
 /** Zero-pads a task index to {@link INDEX_WIDTH} digits; wider indexes are kept whole. */
 export function padIndex(index: number): string {
@@ -29,9 +21,52 @@ export function indexFromName(name: string, stem: 'input' | 'result' | 'task'): 
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
+function validateDirPrefix(dirPrefix: string): string {
+  if (dirPrefix !== '' && (!dirPrefix.endsWith('/') || dirPrefix.startsWith('/') || dirPrefix.split('/').includes('..'))) {
+    throw new ValidationError(`Invalid DIR_PREFIX "${dirPrefix}": expected "" or a relative path ending in "/" without ".."`);
+  }
+  return dirPrefix;
+}
+
+/**
+ * Prefix of an experiment's runs, `{dirPrefix}{expId}/runs/`. Listing it finds
+ * that experiment's runs and nothing of any other experiment, nested or not.
+ */
+export function runsPrefix(expId: string, dirPrefix = ''): string {
+  return `${validateDirPrefix(dirPrefix)}${validateExpId(expId)}/${RUNS_SEGMENT}/`;
+}
+
+/** Where a stored key sits in the layout: its run and its key relative to the run prefix. */
+export interface RunKey {
+  readonly expId: string;
+  readonly runId: string;
+  readonly keyInRun: string;
+}
+
+/**
+ * Splits a key of some run (`{dirPrefix}{expId}/runs/{runId}/{keyInRun}`) into
+ * its parts; undefined for a key under no run. Exact, because `runs` is never a
+ * segment of an experiment id.
+ */
+export function parseRunKey(key: string, dirPrefix = ''): RunKey | undefined {
+  if (!key.startsWith(dirPrefix)) return undefined;
+  const segments = key.slice(dirPrefix.length).split('/');
+  const at = segments.indexOf(RUNS_SEGMENT);
+  const expId = segments.slice(0, Math.max(at, 0)).join('/');
+  const runId = segments[at + 1] ?? '';
+  const keyInRun = segments.slice(at + 2).join('/');
+  if (at < 1 || keyInRun === '' || !isValidExpId(expId) || !isValidRunId(runId)) return undefined;
+  return { expId, runId, keyInRun };
+}
+
+/** An IAM resource pattern matching one key (relative to the run prefix) in every run of every experiment. */
+export function anyRunKey(keyInRun: string): string {
+  return `*/${RUNS_SEGMENT}/*/${keyInRun}`;
+}
+
 /**
  * Storage keys of one run: everything a run writes lives under
- * `{dirPrefix}{expId}/{runId}/`. Every part of epycloud derives keys here.
+ * `{dirPrefix}{expId}/runs/{runId}/`. Every part of epycloud derives keys here.
  */
 export class RunLayout {
   /** The run prefix, ending in `/`. */
@@ -42,17 +77,7 @@ export class RunLayout {
     readonly runId: string,
     readonly dirPrefix = '',
   ) {
-    validateExpId(expId);
-    validateRunId(runId);
-    if (dirPrefix !== '' && (!dirPrefix.endsWith('/') || dirPrefix.startsWith('/') || dirPrefix.split('/').includes('..'))) {
-      throw new ValidationError(`Invalid DIR_PREFIX "${dirPrefix}": expected "" or a relative path ending in "/" without ".."`);
-    }
-    this.prefix = `${dirPrefix}${expId}/${runId}/`;
-  }
-
-  /** Prefix of the experiment's runs, `{dirPrefix}{expId}/`. */
-  get experimentPrefix(): string {
-    return `${this.dirPrefix}${this.expId}/`;
+    this.prefix = `${runsPrefix(expId, dirPrefix)}${validateRunId(runId)}/`;
   }
 
   /** Snapshot of the experiment's config files, e.g. `experiment/config/model.yaml`. */
@@ -63,6 +88,11 @@ export class RunLayout {
   /** Prefix under which the experiment snapshot lives. */
   get experimentPrefixKey(): string {
     return this.key(`${RUN_DIRS.experiment}/`);
+  }
+
+  /** The experiment snapshot's manifest (every file and its sha256), written after the files: `experiment/snapshot-manifest.json`. */
+  get snapshotManifest(): string {
+    return this.key(`${RUN_DIRS.experiment}/snapshot-manifest.json`);
   }
 
   /** Task input i: `builder-artifacts/input_00000.json.gz`. */

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** A hex sha256 digest. */
+export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
+
 /**
  * `builder-artifacts/manifest.json`: what Stage A wrote. The planner (cloud),
  * the local orchestrator and Stage C read `numTasks` from here; Stage B uses
@@ -16,7 +19,7 @@ export const manifestSchema = z.object({
     z.object({
       index: z.number().int().nonnegative(),
       key: z.string(),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      sha256: sha256Schema,
     }),
   ),
 });

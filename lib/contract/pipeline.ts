@@ -39,7 +39,7 @@ export interface RunSpec {
   readonly expId: string;
   readonly runId: string;
   readonly dirPrefix: string;
-  /** The run prefix in the bucket, `{dirPrefix}{expId}/{runId}/`. */
+  /** The run prefix in the bucket, `{dirPrefix}{expId}/runs/{runId}/`. */
   readonly prefix: string;
   readonly skipOutput: boolean;
   readonly maxParallelism: number | null;

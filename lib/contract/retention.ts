@@ -3,7 +3,7 @@ import { RUN_DIRS, type RunLayout } from './layout.js';
 /**
  * S3 object tag that marks intermediate artifacts. The bucket's lifecycle
  * rule expires objects carrying it (S3 lifecycle filters match a key prefix
- * or tags, and run prefixes `{exp}/{run}/builder-artifacts/` have no common
+ * or tags, and run prefixes `{exp}/runs/{run}/builder-artifacts/` have no common
  * leading prefix, so the tag is the filter).
  */
 export const RETENTION_TAG = { key: 'epycloud:retention', intermediate: 'intermediate' } as const;

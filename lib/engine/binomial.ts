@@ -8,11 +8,15 @@ export const INVERSION_LIMIT = 30;
  * sequential-search inversion when n*r <= 30 (expected cost O(n*r)), else
  * BTPE (Kachitvichyanukul and Schmeiser, 1988), whose expected cost does not
  * grow with n. For p > 1/2 it samples failures and returns n minus them.
- * `n` must be a non-negative integer and `p` in [0, 1].
+ * Throws a RangeError unless `n` is an integer >= 0 and `p` in [0, 1] (a
+ * NaN probability would otherwise never be accepted: an endless loop).
  */
 export function binomial(rng: Rng, n: number, p: number): number {
-  if (n <= 0 || p <= 0) return 0;
-  if (p >= 1) return n;
+  if (!(p >= 0 && p <= 1 && n >= 0 && n % 1 === 0)) {
+    throw new RangeError(`Binomial(n, p) needs an integer n >= 0 and p in [0, 1], got n = ${n}, p = ${p}`);
+  }
+  if (n === 0 || p === 0) return 0;
+  if (p === 1) return n;
   if (p <= 0.5) return n * p <= INVERSION_LIMIT ? inversion(rng, n, p) : btpe(rng, n, p);
   const q = 1 - p;
   return n - (n * q <= INVERSION_LIMIT ? inversion(rng, n, q) : btpe(rng, n, q));

@@ -42,7 +42,7 @@ export function resolveParameters(spec: ModelSpec, overrides: readonly number[] 
   const G = spec.groups.length;
   const base = overrides.length > 0 ? resolveParameters(spec) : undefined;
   const forced = new Map<string, ParameterOverride>(overrides.map((i) => [spec.overrides![i]!.parameter, spec.overrides![i]!]));
-  const values: ParameterValues = {};
+  const values: ParameterValues = Object.create(null) as ParameterValues; // no inherited names: "toString" stays unknown
   for (const [name, v] of Object.entries(spec.parameters)) {
     const o = forced.get(name);
     values[name] = o && base ? evaluateAll(o.value, base, G) : Float64Array.from(v);

@@ -1,6 +1,8 @@
 import { binomial } from './binomial.js';
 import type { CompiledModel } from './model.js';
 import type { Rng } from './rng.js';
+import { SpecError } from './spec-problems.js';
+import { stepDay } from './timeline.js';
 
 /** Preallocated buffers for {@link simulate}; reuse one per model across simulations. */
 export interface SimulationBuffers {
@@ -39,13 +41,22 @@ function forceOfInfection(model: CompiledModel, contact: Float64Array, scale: nu
   }
 }
 
+/** A source whose total outflow rate at step t is not finite: its rates times the force of infection overflowed. */
+function overflow(model: CompiledModel, src: number, g: number, t: number, total: number): SpecError {
+  const { spec } = model;
+  const index = spec.transitions.findIndex((tr) => tr.source === spec.compartments[src]);
+  const expected = `a finite total rate out of ${spec.compartments[src]} (its rates times the force of infection overflowed)`;
+  return new SpecError([{ item: 'transition', index, group: g, day: stepDay(spec, t), value: total, expected }]);
+}
+
 /**
  * One chain-binomial trajectory. Every rate is taken from the start-of-step
  * state; each source compartment's outflow in a group is one multinomial draw
  * (a binomial for the total leaving with probability 1 - exp(-sum(rates)*dt),
  * then sequential binomials splitting it by rate). Counts stay integers, never
  * go negative, and the population is conserved exactly. Each step uses its
- * time segment's rates and contacts, and its seasonal multiplier.
+ * time segment's rates and contacts, and its seasonal multiplier. A total
+ * rate that overflows to Infinity or NaN throws a {@link SpecError}.
  */
 export function simulate(model: CompiledModel, rng: Rng, buffers: SimulationBuffers): void {
   const { numComps: C, numGroups: G, spec, sources, edgeStart, edgeTarget, edgeMediatorSlot, edgePair, stepSegment, forcing } = model;
@@ -80,13 +91,17 @@ export function simulate(model: CompiledModel, rng: Rng, buffers: SimulationBuff
           edgeRates[e] = r;
           total += r;
         }
-        if (!(total > 0)) continue;
+        if (!(total > 0 && total < Infinity)) {
+          if (total === 0) continue;
+          throw overflow(model, src, g, t, total);
+        }
         let left = binomial(rng, n, -Math.expm1(-total * dt));
         if (left === 0) continue;
         compartments[off + src * G + g]! -= left;
         for (let e = e0; e < e1 && left > 0; e++) {
           const r = edgeRates[e]!;
-          const x = e === e1 - 1 ? left : binomial(rng, left, Math.min(1, r / total));
+          // remaining rates that rounding took to <= 0 leave the rest to this edge, unless its own rate is 0
+          const x = e === e1 - 1 ? left : binomial(rng, left, r <= 0 ? 0 : r >= total ? 1 : r / total);
           total -= r;
           left -= x;
           compartments[off + edgeTarget[e]! * G + g]! += x;

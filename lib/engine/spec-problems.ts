@@ -1,3 +1,4 @@
+import { EpycloudError } from '../errors.js';
 import type { ModelSpec } from './model.js';
 import { evaluateIn, resolveParameters, transitionRates } from './resolve.js';
 import { stepDay, timeline } from './timeline.js';
@@ -61,8 +62,14 @@ export function specProblems(spec: ModelSpec): SpecProblem[] {
   return problems;
 }
 
-/** A spec the engine cannot run: {@link compileModel} found a rate or multiplier that is not finite and >= 0. */
-export class SpecError extends Error {
+/**
+ * A spec the engine cannot run: {@link compileModel} found a rate or
+ * multiplier that is not finite and >= 0, or a simulation's total rate
+ * overflowed. Bad input: exit code 2.
+ */
+export class SpecError extends EpycloudError {
+  override readonly code = 'SPEC';
+  override readonly exitCode = 2;
   constructor(readonly problems: readonly SpecProblem[]) {
     const p = problems[0];
     super(

@@ -28,7 +28,8 @@ export function checkExpression(report: Report, path: ConfigPath, text: string, 
     return expr;
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
-    report(path, `invalid expression "${text}": ${error.message}`);
+    const shown = text.length > 80 ? `${text.slice(0, 60)}...` : text;
+    report(path, `invalid expression "${shown}": ${error.message}`);
     return undefined;
   }
 }

@@ -12,6 +12,7 @@ import { buildSamples, type Sample } from './samples.js';
 import type { TaskInput } from './task.js';
 import { formatPath } from './yaml-source.js';
 import { forecastTask, withPriorCentres } from './expand-calibration.js';
+import { stepCount } from './plan.js';
 
 /** Initial counts per compartment and group; the `default` compartment takes what is left. */
 function resolveInit(exp: Experiment, sizes: number[], sample: Sample, location: Location): Record<string, number[]> {
@@ -69,7 +70,7 @@ function modelSpec(exp: Experiment, location: Location, sample: Sample): ModelSp
     transitions: exp.model.transitions.map((t) => ({ ...t, rate: String(t.rate) })),
     startDay,
     dt: timespan.delta_t,
-    steps: Math.floor((dayNumber(timespan.end_date)! - startDay) / timespan.delta_t + 1e-9) + 1,
+    steps: stepCount(startDay, dayNumber(timespan.end_date)!, timespan.delta_t),
     ...timeParts(exp.model, exp.contactLayers),
   };
   checkRates(exp, spec, location, sample);
@@ -88,15 +89,22 @@ function sampleValues(sample: Sample): Record<string, number | string> {
   return values;
 }
 
+/** The ids a task input carries. */
+export interface RunIds {
+  readonly expId: string;
+  readonly runId: string;
+}
+
 /**
- * The N self-contained task inputs of an experiment: N = locations x samples,
+ * The N self-contained task inputs of an experiment, one at a time (so
+ * checking them all keeps one in memory): N = locations x samples,
  * index = location index * samples + sample index. Pure and deterministic.
  */
-export function buildTaskInputs(exp: Experiment, ids: { readonly expId: string; readonly runId: string }): TaskInput[] {
+export function* taskInputs(exp: Experiment, ids: RunIds): Generator<TaskInput> {
   const samples = buildSamples(exp.modelset, exp.model.random_seed);
   const calibration = exp.modelset?.calibration;
-  return experimentLocations(exp).flatMap((location, li) =>
-    samples.map((sample, si) => {
+  for (const [li, location] of experimentLocations(exp).entries()) {
+    for (const [si, sample] of samples.entries()) {
       const task = {
         version: 1 as const,
         expId: ids.expId,
@@ -109,9 +117,17 @@ export function buildTaskInputs(exp: Experiment, ids: { readonly expId: string; 
         nSims: exp.model.simulation.n_sims,
         resample: exp.model.simulation.resample,
       };
-      if (calibration === undefined) return { ...task, model: modelSpec(exp, location, sample) };
-      const spec = modelSpec(exp, location, withPriorCentres(sample, calibration));
-      return { ...task, ...forecastTask(exp, calibration, location, spec) };
-    }),
-  );
+      if (calibration === undefined) {
+        yield { ...task, model: modelSpec(exp, location, sample) };
+      } else {
+        const spec = modelSpec(exp, location, withPriorCentres(sample, calibration));
+        yield { ...task, ...forecastTask(exp, calibration, location, spec) };
+      }
+    }
+  }
+}
+
+/** Every task input of an experiment (see {@link taskInputs}). */
+export function buildTaskInputs(exp: Experiment, ids: RunIds): TaskInput[] {
+  return [...taskInputs(exp, ids)];
 }

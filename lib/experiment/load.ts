@@ -11,6 +11,7 @@ import { CONFIG_ROOTS, outputSchema, type ModelConfig, type ModelsetConfig, type
 import { YamlSource } from './yaml-source.js';
 import type { WeeklyData } from './check-calibration.js';
 import { loadCalibrationData, withReferenceDate } from './load-calibration.js';
+import { checkPlan, planExperiment, type ExperimentPlan } from './plan.js';
 
 /** The files of an experiment folder: path relative to the folder (`config/model.yaml`) -> text. */
 export type ExperimentFiles = ReadonlyMap<string, string>;
@@ -33,6 +34,8 @@ export interface Experiment {
   readonly contactLayers?: ContactLayers | undefined;
   /** Forecast experiments: the calibration's data by location (FIPS or code), before the window cut. */
   readonly observed?: ReadonlyMap<string, WeeklyData> | undefined;
+  /** What a run would cost (tasks, steps, result bytes), within the bounds of lib/experiment/bounds.ts. */
+  readonly plan: ExperimentPlan;
 }
 
 /** Options of {@link loadExperiment}. */
@@ -47,18 +50,22 @@ const CONFIG_FILE = /^config\/[^/]+\.ya?ml$/;
 
 type Root = keyof typeof CONFIG_ROOTS;
 
-/** Parses every config file and sorts it by its root key. */
-function readConfigs(files: ExperimentFiles, problems: string[]): Map<Root, YamlSource[]> {
+/** Parses every config file and sorts it by its root key; `unreadable` counts files with invalid YAML. */
+function readConfigs(files: ExperimentFiles, problems: string[]): { byRoot: Map<Root, YamlSource[]>; unreadable: number } {
   const byRoot = new Map<Root, YamlSource[]>();
+  let unreadable = 0;
   const names = [...files.keys()].filter((f) => CONFIG_FILE.test(f)).sort();
   if (names.length === 0) problems.push('config/: no *.yaml files found: expected at least config/model.yaml with a "model:" root');
   for (const name of names) {
     const source = new YamlSource(name, files.get(name)!);
     problems.push(...source.syntaxProblems);
-    if (source.syntaxProblems.length > 0) continue;
+    if (source.syntaxProblems.length > 0) {
+      unreadable++;
+      continue;
+    }
     const value = source.value;
     const roots = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
-    if (roots.length !== 1 || !(roots[0]! in CONFIG_ROOTS)) {
+    if (roots.length !== 1 || !Object.hasOwn(CONFIG_ROOTS, roots[0]!)) {
       problems.push(
         source.problem(
           [],
@@ -70,7 +77,7 @@ function readConfigs(files: ExperimentFiles, problems: string[]): Map<Root, Yaml
     const root = roots[0] as Root;
     byRoot.set(root, [...(byRoot.get(root) ?? []), source]);
   }
-  return byRoot;
+  return { byRoot, unreadable };
 }
 
 function matchesOutputName(file: string, wanted: string): boolean {
@@ -177,9 +184,9 @@ function checkAgeCoverage(model: ModelConfig, modelset: ModelsetConfig | undefin
  */
 export function loadExperiment(files: ExperimentFiles, options: LoadOptions = {}): Experiment {
   const problems: string[] = [];
-  const byRoot = readConfigs(files, problems);
+  const { byRoot, unreadable } = readConfigs(files, problems);
   const modelSource = single(byRoot, 'model', problems);
-  if (!modelSource && byRoot.size > 0) problems.push('config/: no file with a "model:" root: expected one basemodel');
+  if (!modelSource && byRoot.size > 0 && unreadable === 0) problems.push('config/: no file with a "model:" root: expected one basemodel');
   const modelsetSource = single(byRoot, 'modelset', problems);
   const outputSource = pickOutput(byRoot.get('output') ?? [], options.outputConfigFile, problems);
   const model = parseRoot<ModelConfig>(modelSource, 'model', problems);
@@ -194,6 +201,10 @@ export function loadExperiment(files: ExperimentFiles, options: LoadOptions = {}
     if (output && outputSource) checkOutput(reporter(outputSource, problems), output, model);
     if (modelset || !modelsetSource) checkSampledCovered(report, model, modelset); // an unparsable modelset would only add echoes
     checkAgeCoverage(model, modelset, data.ageDistribution, problems);
+    const size = { locations: locationCodes(model, modelset).length, groups: data.groups.length };
+    const plan = modelset || !modelsetSource ? planExperiment(model, modelset, size) : undefined;
+    const reports = { model: report, modelset: modelsetSource && reporter(modelsetSource, problems) };
+    if (plan) checkPlan(reports, plan, model, modelset?.calibration !== undefined);
     if (problems.length === 0) checkValues(report, model, data.groups, data.contactLayers);
     const calibration = modelset?.calibration;
     const observed =
@@ -205,9 +216,9 @@ export function loadExperiment(files: ExperimentFiles, options: LoadOptions = {}
             problems,
           )
         : undefined;
-    if (problems.length === 0 && output) {
+    if (problems.length === 0 && output && plan) {
       const sources = { model: modelSource.file, ...(modelsetSource ? { modelset: modelsetSource.file } : {}) };
-      return { model, modelset, output, outputFile: outputSource?.file, files: sources, ...data, observed };
+      return { model, modelset, output, outputFile: outputSource?.file, files: sources, ...data, observed, plan };
     }
   }
   throw new ConfigError(`Experiment configuration is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'})`, problems);

@@ -2,9 +2,11 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { RunLayout } from '../contract/layout.js';
 import { ValidationError } from '../errors.js';
+import { readVerifiedSnapshot, writeSnapshot } from '../run/experiment-snapshot.js';
 import type { Storage } from '../storage/index.js';
-import { buildTaskInputs } from './expand.js';
+import { taskInputs } from './expand.js';
 import { loadExperiment, type Experiment, type ExperimentFiles, type LoadOptions } from './load.js';
+import type { ExperimentPlan } from './plan.js';
 
 /** Files that belong to an experiment snapshot: `config/*.yaml|yml` and every `*.csv` in the folder. */
 function isExperimentFile(rel: string): boolean {
@@ -34,6 +36,8 @@ export async function readExperimentDir(localDir: string): Promise<Map<string, s
 /** What validation learned about an experiment. */
 export interface ExperimentCheck {
   readonly numTasks: number;
+  /** What a run would cost: tasks, steps, result bytes. */
+  readonly plan: ExperimentPlan;
   readonly experiment: Experiment;
   /** The files a snapshot would upload. */
   readonly files: readonly string[];
@@ -41,33 +45,31 @@ export interface ExperimentCheck {
 
 /**
  * Loads and validates an experiment folder (with the run's overrides: output
- * config, reference date) and builds its task inputs in
- * memory, WITHOUT writing anything: call it before any upload. Throws a
- * ConfigError listing every problem.
+ * config, reference date), checks its plan against the bounds, and builds its
+ * task inputs one at a time, WITHOUT writing anything: call it before any
+ * upload. Throws a ConfigError listing every problem.
  */
 export async function validateExperimentDir(localDir: string, overrides: LoadOptions = {}): Promise<ExperimentCheck> {
   const files = await readExperimentDir(localDir);
   const experiment = loadExperiment(files, overrides);
-  const numTasks = buildTaskInputs(experiment, { expId: 'validation', runId: 'validation' }).length;
-  return { numTasks, experiment, files: [...files.keys()] };
+  // Builds (and so checks) each task input in turn, keeping none: memory stays flat in N.
+  for (const task of taskInputs(experiment, { expId: 'validation', runId: 'validation' })) void task;
+  return { numTasks: experiment.plan.tasks, plan: experiment.plan, experiment, files: [...files.keys()] };
 }
 
-/** Copies an experiment folder's files to the run's `experiment/` prefix; returns the keys written. */
+/**
+ * Copies an experiment folder's files to the run's `experiment/` prefix, then
+ * its snapshot manifest last (local runs, cloud uploads and rehearsals alike);
+ * returns the keys of the files written.
+ */
 export async function snapshotExperiment(localDir: string, storage: Storage, layout: RunLayout): Promise<string[]> {
-  const files = await readExperimentDir(localDir);
-  const keys: string[] = [];
-  for (const [rel, text] of files) {
-    const key = layout.experimentFile(rel);
-    await storage.put(key, text);
-    keys.push(key);
-  }
-  return keys;
+  return writeSnapshot(storage, layout, await readExperimentDir(localDir));
 }
 
-/** Reads the run's experiment snapshot back from storage (what Stage A and Stage C use). */
+/**
+ * Reads the run's experiment snapshot back from storage (what Stage A and
+ * Stage C use); a StageError when it has no manifest or differs from it.
+ */
 export async function readSnapshot(storage: Storage, layout: RunLayout): Promise<ExperimentFiles> {
-  const prefix = layout.experimentPrefixKey;
-  const files = new Map<string, string>();
-  for (const key of await storage.list(prefix)) files.set(key.slice(prefix.length), await storage.getText(key));
-  return files;
+  return readVerifiedSnapshot(storage, layout);
 }

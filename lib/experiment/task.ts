@@ -2,25 +2,27 @@ import { z } from 'zod';
 import type { ModelSpec } from '../engine/model.js';
 import { RESAMPLE_MODES } from '../engine/resample.js';
 import { calibrationTaskSchema, calibrationResultSchema } from './calibration-task.js';
+import { MAX_STEPS_PER_TASK } from './bounds.js';
+import { identifier } from './identifier.js';
 
 const numbers = z.array(z.number());
 
 /** The resolved model inside a task input (see `ModelSpec` in lib/engine/model.ts). */
 export const modelSpecSchema = z.object({
-  compartments: z.array(z.string()).min(1),
+  compartments: z.array(identifier).min(1),
   groups: z.array(z.string()).min(1),
   groupSizes: numbers,
   contact: z.array(numbers),
-  init: z.record(z.string(), numbers),
-  parameters: z.record(z.string(), numbers),
-  derived: z.array(z.object({ name: z.string(), expression: z.string() })).optional(),
+  init: z.record(identifier, numbers),
+  parameters: z.record(identifier, numbers),
+  derived: z.array(z.object({ name: identifier, expression: z.string() })).optional(),
   overrides: z
     .array(z.object({ parameter: z.string(), startDay: z.number(), endDay: z.number(), value: z.union([z.number(), z.string()]) }))
     .optional(),
   seasonality: z
     .object({ amplitude: z.union([z.number(), z.string()]), peakDay: z.number(), periodDays: z.number().positive() })
     .optional(),
-  contactLayers: z.record(z.string(), z.array(numbers)).optional(),
+  contactLayers: z.record(identifier, z.array(numbers)).optional(),
   interventions: z
     .array(z.object({ layer: z.string(), startDay: z.number(), endDay: z.number(), reductionFactor: z.number().nonnegative() }))
     .optional(),
@@ -35,7 +37,7 @@ export const modelSpecSchema = z.object({
   ),
   startDay: z.number().int(),
   dt: z.number().positive(),
-  steps: z.number().int().positive(),
+  steps: z.number().int().positive().max(MAX_STEPS_PER_TASK),
 });
 
 /**

@@ -1,8 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { ExperimentListing, LogEntry, LogQuery, RunListing } from '../backend/types.js';
-import { RunLayout, RUN_DIRS, parseStage, type StageName } from '../contract/layout.js';
+import { RunLayout, RUN_DIRS, parseRunKey, parseStage, type StageName } from '../contract/layout.js';
 import { ValidationError } from '../errors.js';
+import { outputFolders } from '../run/output-folders.js';
 import type { Storage } from '../storage/index.js';
 import { bucketPath, logsPrefix, readManifest } from './run-state.js';
 import type { LocalPaths } from './types.js';
@@ -22,20 +23,15 @@ export async function findExperimentIds(experimentsDir: string, dir = experiment
   return nested.flat().sort();
 }
 
-const RUN_DIR_NAMES: ReadonlySet<string> = new Set(Object.values(RUN_DIRS));
-
-/** Groups bucket keys by run: `expId -> runId -> keys relative to the run`. */
+/** Groups bucket keys by run: `expId -> runId -> keys relative to the run`; keys under no run are left out. */
 export function groupRuns(keys: readonly string[]): Map<string, Map<string, string[]>> {
   const runs = new Map<string, Map<string, string[]>>();
   for (const key of keys) {
-    const segments = key.split('/');
-    const at = segments.findIndex((s, i) => i >= 2 && RUN_DIR_NAMES.has(s));
-    if (at < 0) continue;
-    const expId = segments.slice(0, at - 1).join('/');
-    const runId = segments[at - 1] ?? '';
-    const byRun = runs.get(expId) ?? new Map<string, string[]>();
-    byRun.set(runId, [...(byRun.get(runId) ?? []), segments.slice(at).join('/')]);
-    runs.set(expId, byRun);
+    const parsed = parseRunKey(key);
+    if (parsed === undefined) continue;
+    const byRun = runs.get(parsed.expId) ?? new Map<string, string[]>();
+    byRun.set(parsed.runId, [...(byRun.get(parsed.runId) ?? []), parsed.keyInRun]);
+    runs.set(parsed.expId, byRun);
   }
   return runs;
 }
@@ -43,7 +39,7 @@ export function groupRuns(keys: readonly string[]): Map<string, Map<string, stri
 async function describeRun(storage: Storage, expId: string, runId: string, keys: readonly string[]): Promise<RunListing> {
   const layout = new RunLayout(expId, runId);
   const results = keys.filter((k) => k.startsWith(`${RUN_DIRS.runner}/result_`)).length;
-  const outputs = new Set(keys.filter((k) => k.startsWith(`${RUN_DIRS.outputs}/`)).map((k) => k.split('/')[1])).size;
+  const outputs = outputFolders(keys).finished.length;
   const hasManifest = keys.includes(`${RUN_DIRS.builder}/manifest.json`);
   const numTasks = hasManifest
     ? await readManifest(storage, layout).then(
@@ -58,7 +54,7 @@ async function describeRun(storage: Storage, expId: string, runId: string, keys:
 
 /** When a run folder was last touched, for newest-first order. */
 async function runTime(paths: LocalPaths, expId: string, runId: string): Promise<number> {
-  return stat(bucketPath(paths.bucketDir, `${expId}/${runId}`)).then(
+  return stat(bucketPath(paths.bucketDir, new RunLayout(expId, runId).prefix)).then(
     (s) => s.mtimeMs,
     () => 0,
   );

@@ -48,7 +48,7 @@ export interface ComposeProject {
   readonly name: string;
 }
 
-/** Arguments for a one-off `run` of a service: removed afterwards, no TTY. */
-export function composeRunArgs(compose: ComposeCommand, project: ComposeProject, service: string): string[] {
-  return [...compose.prefix, '-f', project.file, '-p', project.name, 'run', '--rm', '-T', service];
+/** Arguments for a one-off `run` of a service: removed afterwards, no TTY, stdin attached, the container named `name`. */
+export function composeRunArgs(compose: ComposeCommand, project: ComposeProject, service: string, name: string): string[] {
+  return [...compose.prefix, '-f', project.file, '-p', project.name, 'run', '--rm', '-T', '--name', name, service];
 }

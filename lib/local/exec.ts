@@ -47,13 +47,25 @@ export interface SpawnToLogOptions {
   readonly header: string;
   /** Receives each line of stdout and stderr as it arrives (the log file still gets every byte). */
   readonly onLine?: ((line: string) => void) | undefined;
+  /** Aborting stops the program (see {@link spawnToLog}) and rejects with the signal's reason. */
+  readonly signal?: AbortSignal | undefined;
+  /** More to do when stopping, e.g. remove the program's container. */
+  readonly stop?: (() => Promise<unknown>) | undefined;
 }
+
+/** How long a stopped program may take to exit before it gets SIGKILL. */
+export const STOP_GRACE_MS = 5_000;
 
 /**
  * Runs a program to completion with its stdout and stderr appended to a log
- * file. A program that cannot start at all is an `EnvironmentError`.
+ * file. A program that cannot start at all is an `EnvironmentError`. Its
+ * stdin is a pipe held open while it runs: its lifeline, which closes when this
+ * process ends however it ends (see `EPYCLOUD_LIFELINE`). On abort the program
+ * gets its stdin closed, SIGTERM and `stop()`, SIGKILL after
+ * {@link STOP_GRACE_MS}; the promise rejects once it has exited.
  */
 export async function spawnToLog(file: string, args: readonly string[], options: SpawnToLogOptions): Promise<LaunchResult> {
+  options.signal?.throwIfAborted();
   await mkdir(dirname(options.logFile), { recursive: true });
   const log = createWriteStream(options.logFile, { flags: 'a' });
   await new Promise<void>((resolve, reject) => log.once('open', () => resolve()).once('error', reject));
@@ -61,13 +73,28 @@ export async function spawnToLog(file: string, args: readonly string[], options:
   const started = performance.now();
   try {
     const exitCode = await new Promise<number>((resolve, reject) => {
-      const child = spawn(file, [...args], { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(file, [...args], { env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stdin.on('error', () => undefined); // the program may exit before its lifeline closes
       for (const stream of [child.stdout, child.stderr]) {
         stream.pipe(log, { end: false });
         if (options.onLine !== undefined) tapLines(stream, options.onLine);
       }
+      let hardKill: NodeJS.Timeout | undefined;
+      const stop = (): void => {
+        child.stdin.end();
+        child.kill('SIGTERM');
+        options.stop?.().catch(() => undefined);
+        hardKill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      };
+      options.signal?.addEventListener('abort', stop, { once: true });
+      if (options.signal?.aborted) stop(); // aborted while the log was opening: the listener never fires
       child.on('error', (error) => reject(new EnvironmentError(`Cannot start ${file}: ${error.message}`)));
-      child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+      child.on('close', (code, signal) => {
+        clearTimeout(hardKill);
+        options.signal?.removeEventListener('abort', stop);
+        if (options.signal?.aborted) reject(options.signal.reason);
+        else resolve(code ?? (signal ? 128 : 1));
+      });
     });
     return { exitCode, durationMs: performance.now() - started };
   } finally {

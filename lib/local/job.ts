@@ -1,6 +1,7 @@
 import type { JobOptions, WorkflowResult } from '../backend/types.js';
 import { RunLayout, RUN_DIRS } from '../contract/layout.js';
 import { ValidationError } from '../errors.js';
+import { withRunLock } from './run-lock.js';
 import { bucketPath, hasManifest, latestOutputDir, logsPrefix, readManifest } from './run-state.js';
 import { runStage, runTasks, type LocalContext } from './stages.js';
 import { experimentDir, experimentOverrides } from './workflow.js';
@@ -78,12 +79,15 @@ async function stageJob(ctx: LocalContext, layout: RunLayout, options: JobOption
 
 /**
  * Runs one stage of a run alone: Stage A (snapshotting the experiment first
- * when the run has none), one Stage B task or all of them, or Stage C.
+ * when the run has none), one Stage B task or all of them, or Stage C; holding
+ * the run's lock (a `BusyError` when another process holds it).
  */
 export async function runLocalJob(ctx: LocalContext, options: JobOptions): Promise<WorkflowResult> {
   const started = performance.now();
   const layout = new RunLayout(options.expId, options.runId);
   await ctx.launcher.ready?.();
-  const result = options.stage === 'runner' ? await runnerJob(ctx, layout, options) : await stageJob(ctx, layout, options);
+  const result = await withRunLock(ctx, layout, () =>
+    options.stage === 'runner' ? runnerJob(ctx, layout, options) : stageJob(ctx, layout, options),
+  );
   return { ...result, totalMs: performance.now() - started };
 }

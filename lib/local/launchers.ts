@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ENV } from '../contract/env.js';
+import { ENV, STDIN_LIFELINE } from '../contract/env.js';
 import type { ComposeCommand, ComposeProject } from './compose.js';
 import { composeRunArgs } from './compose.js';
-import { spawnToLog } from './exec.js';
+import { spawnToLog, type Exec } from './exec.js';
 import type { LaunchResult, LocalPaths, StageLaunch, StageLauncher } from './types.js';
 
 /** Contract variables a caller's environment may pass through to stages: fault injection only. */
@@ -33,10 +34,13 @@ export interface ProcessLauncherOptions {
   readonly bundle?: string;
 }
 
+/** Set on every launch: the stage exits when its stdin, held open by the CLI, closes. */
+const LIFELINE = { [ENV.lifeline]: STDIN_LIFELINE };
+
 /**
  * Runs a stage as a host process: `node <bundle> <stage>` (what the images
  * run), or `node --import tsx pipeline-scripts/main.ts <stage>` without a
- * bundle. No Docker needed.
+ * bundle. No Docker needed. The process dies with the CLI (stdin lifeline).
  */
 export function processLauncher(options: ProcessLauncherOptions): StageLauncher {
   const entry =
@@ -48,11 +52,12 @@ export function processLauncher(options: ProcessLauncherOptions): StageLauncher 
     runtime: 'process',
     launch: (launch): Promise<LaunchResult> =>
       spawnToLog(process.execPath, [...entry, launch.stage], {
-        env: { ...base, ...launch.env },
+        env: { ...base, ...launch.env, ...LIFELINE },
         cwd: options.paths.projectRoot,
         logFile: launch.logFile,
         header: header(launch, 'process'),
         onLine: launch.onLine,
+        signal: launch.signal,
       }),
   };
 }
@@ -66,6 +71,8 @@ export interface DockerLauncherOptions {
   readonly image: string;
   /** User the containers run as, so files in the bucket belong to the caller. */
   readonly user: { readonly uid: number; readonly gid: number };
+  /** Runs `docker rm -f` on a stopped launch's container. */
+  readonly exec: Exec;
 }
 
 /** Variables docker/compose.yaml reads for its own settings (not the stage contract). */
@@ -76,11 +83,19 @@ export const COMPOSE_SETTINGS = {
   gid: 'EPYCLOUD_GID',
 } as const;
 
+/** A container name no other launch uses: `epycloud-runner-3-<8 hex>`. */
+function containerName(launch: StageLaunch): string {
+  const index = launch.env[ENV.taskIndex];
+  return ['epycloud', launch.stage, ...(index === undefined ? [] : [index]), randomBytes(4).toString('hex')].join('-');
+}
+
 /**
- * Runs a stage as `docker compose run --rm -T <stage>` (v2) or
+ * Runs a stage as `docker compose run --rm -T --name <name> <stage>` (v2) or
  * `docker-compose run ...` (v1): the service gets the stage-contract variables
  * from Compose's environment, the local folder mounted at `/local` (so the
  * bucket is the image's `LOCAL_BUCKET_DIR=/local/bucket`), and no network.
+ * Compose forwards the stdin lifeline into the container, so the stage exits
+ * when the CLI is gone; a stopped launch also gets `docker rm -f <name>`.
  */
 export function dockerLauncher(options: DockerLauncherOptions): StageLauncher {
   const project: ComposeProject = { file: join(options.paths.projectRoot, 'docker', 'compose.yaml'), name: 'epycloud' };
@@ -93,13 +108,17 @@ export function dockerLauncher(options: DockerLauncherOptions): StageLauncher {
   const base = hostEnvironment(options.hostEnv);
   return {
     runtime: 'docker',
-    launch: (launch): Promise<LaunchResult> =>
-      spawnToLog(options.compose.file, composeRunArgs(options.compose, project, launch.stage), {
-        env: { ...base, ...launch.env, ...settings },
+    launch: (launch): Promise<LaunchResult> => {
+      const name = containerName(launch);
+      return spawnToLog(options.compose.file, composeRunArgs(options.compose, project, launch.stage, name), {
+        env: { ...base, ...launch.env, ...settings, ...LIFELINE },
         cwd: options.paths.projectRoot,
         logFile: launch.logFile,
-        header: header(launch, `docker, compose ${options.compose.version}`),
+        header: header(launch, `docker, compose ${options.compose.version}, container ${name}`),
         onLine: launch.onLine,
-      }),
+        signal: launch.signal,
+        stop: () => options.exec('docker', ['rm', '-f', name]),
+      });
+    },
   };
 }

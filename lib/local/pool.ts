@@ -62,7 +62,9 @@ async function runTask(options: PoolOptions, index: number): Promise<{ outcome: 
 /**
  * Runs tasks with at most `parallelism` at once; a failed task is retried in
  * its slot up to `retries` times before it counts as failed. Every task runs
- * whatever the others do, so one call reports every failure of a run.
+ * whatever the others do, so one call reports every failure of a run. When
+ * `run` throws (a stage that cannot start, a stopped run), no further task
+ * starts, and the error is thrown once the running ones have ended.
  */
 export async function runPool(options: PoolOptions): Promise<PoolResult> {
   if (!Number.isInteger(options.parallelism) || options.parallelism < 1) {
@@ -73,13 +75,18 @@ export async function runPool(options: PoolOptions): Promise<PoolResult> {
   let busyMs = 0;
   const worker = async (): Promise<void> => {
     for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
-      const result = await runTask(options, index);
+      const result = await runTask(options, index).catch((error: unknown) => {
+        queue.length = 0;
+        throw error;
+      });
       busyMs += result.busyMs;
       outcomes.push(result.outcome);
       options.onEvent?.({ type: 'done', outcome: result.outcome });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.parallelism, queue.length) }, worker));
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(options.parallelism, queue.length) }, worker));
+  const thrown = settled.find((s) => s.status === 'rejected');
+  if (thrown !== undefined) throw thrown.reason;
   outcomes.sort((a, b) => a.index - b.index);
   return { outcomes, failed: outcomes.filter((o) => !o.ok).map((o) => o.index), busyMs };
 }

@@ -2,11 +2,17 @@ import { join } from 'node:path';
 import { RUN_DIRS, type RunLayout } from '../contract/layout.js';
 import { manifestSchema, type Manifest } from '../contract/manifest.js';
 import { StageError } from '../errors.js';
+import { readOutputFolders } from '../run/output-folders.js';
 import type { Storage } from '../storage/index.js';
 
-/** Whether anything of the run exists under its prefix. */
+/** The run's lock file (local mode), `<run>/.lock`: not an artifact, so {@link runExists} and {@link clearRun} pass it by. */
+export function runLockKey(layout: RunLayout): string {
+  return `${layout.prefix}.lock`;
+}
+
+/** Whether anything of the run (other than its lock) exists under its prefix. */
 export async function runExists(storage: Storage, layout: RunLayout): Promise<boolean> {
-  return (await storage.list(layout.prefix)).length > 0;
+  return (await storage.list(layout.prefix)).some((key) => key !== runLockKey(layout));
 }
 
 /** Whether Stage A finished (its manifest exists). */
@@ -23,25 +29,15 @@ export async function readManifest(storage: Storage, layout: RunLayout): Promise
   return parsed.data;
 }
 
-/** Indexes `0..numTasks-1` whose result is not stored yet. */
-export async function missingResults(storage: Storage, layout: RunLayout, numTasks: number): Promise<number[]> {
-  const present = new Set(await storage.list(layout.resultsPrefix));
-  return Array.from({ length: numTasks }, (_, i) => i).filter((i) => !present.has(layout.result(i)));
-}
-
-/** The newest `outputs/<stamp>/` prefix of the run, if Stage C wrote one. */
+/** The newest finished `outputs/<stamp>/` prefix of the run (one with its `index.json`), if Stage C wrote one. */
 export async function latestOutputDir(storage: Storage, layout: RunLayout): Promise<string | undefined> {
-  const stamps = new Set((await storage.list(layout.outputsPrefix)).map((key) => key.slice(layout.outputsPrefix.length).split('/')[0]));
-  const newest = [...stamps]
-    .filter((s): s is string => s !== undefined && s !== '')
-    .sort()
-    .pop();
+  const newest = (await readOutputFolders(storage, layout)).finished.at(-1);
   return newest === undefined ? undefined : layout.outputDir(newest);
 }
 
-/** Removes every key of the run (used by an explicit rerun into an existing run id). */
+/** Removes every key of the run but its lock (used by an explicit rerun into an existing run id). */
 export async function clearRun(storage: Storage, layout: RunLayout): Promise<void> {
-  for (const key of await storage.list(layout.prefix)) await storage.delete(key);
+  for (const key of await storage.list(layout.prefix)) if (key !== runLockKey(layout)) await storage.delete(key);
 }
 
 /** The prefix of a run's kept logs, `<run>/logs/`. */

@@ -30,7 +30,7 @@ export async function createLauncher(config: RuntimeConfig): Promise<StageLaunch
   await requireImage(config.exec, IMAGES.local);
   await requireCurrentImage(config.exec, config.paths.projectRoot);
   const compose = await detectCompose(config.exec);
-  return dockerLauncher({ paths: config.paths, hostEnv: config.hostEnv, compose, image: IMAGES.local, user: config.user });
+  return dockerLauncher({ ...config, compose, image: IMAGES.local });
 }
 
 /**

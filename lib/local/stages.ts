@@ -16,6 +16,8 @@ export interface LocalContext {
   readonly experiments: ExperimentSource;
   readonly progress: ProgressSink;
   readonly now?: () => Date;
+  /** Aborted when the CLI is told to stop (SIGINT, SIGTERM): running stages are stopped, no new one starts. */
+  readonly signal?: AbortSignal;
 }
 
 /** Per-launch settings beyond the run itself. */
@@ -43,7 +45,8 @@ export function launchStage(
     localBucketDir: ctx.paths.bucketDir,
     ...settings,
   });
-  return ctx.launcher.launch({ stage, env, logFile: bucketPath(ctx.paths.bucketDir, layout.log(stage, settings.taskIndex)), onLine });
+  const logFile = bucketPath(ctx.paths.bucketDir, layout.log(stage, settings.taskIndex));
+  return ctx.launcher.launch({ stage, env, logFile, onLine, signal: ctx.signal });
 }
 
 /** Runs Stage A or C (or one Stage B task) with start/end progress. */

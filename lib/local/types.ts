@@ -14,6 +14,8 @@ export interface StageLaunch {
   readonly logFile: string;
   /** Receives each line the stage writes (its JSON log lines), as it writes it. */
   readonly onLine?: ((line: string) => void) | undefined;
+  /** Aborting stops the stage (and its container); the launch then rejects with the signal's reason. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** What a finished launch reports. */
@@ -27,7 +29,8 @@ export interface LaunchResult {
 /**
  * Starts stages. Implementations never throw for a stage that fails (that is
  * a non-zero `exitCode`); they throw `EnvironmentError` when they cannot start
- * anything at all (no Docker engine, no Compose).
+ * anything at all (no Docker engine, no Compose), and the abort reason when the
+ * launch's signal stops it. A stage never outlives the process that launched it.
  */
 export interface StageLauncher {
   readonly runtime: Runtime;

@@ -5,7 +5,11 @@ import { RunLayout, type StageName } from '../contract/layout.js';
 import type { WorkflowOptions, WorkflowResult } from '../backend/types.js';
 import { ValidationError } from '../errors.js';
 import type { LoadOptions } from '../experiment/load.js';
-import { bucketPath, clearRun, hasManifest, latestOutputDir, logsPrefix, missingResults, readManifest, runExists } from './run-state.js';
+import type { ExperimentPlan } from '../experiment/plan.js';
+import { readVerifiedSnapshot } from '../run/experiment-snapshot.js';
+import { resultsToCompute, type ResultToCompute } from '../run/result-check.js';
+import { bucketPath, clearRun, hasManifest, latestOutputDir, logsPrefix, readManifest, runExists } from './run-state.js';
+import { runLockSlot } from './run-lock.js';
 import { runStage, runTasks, type LocalContext } from './stages.js';
 import type { LocalPaths } from './types.js';
 
@@ -34,28 +38,35 @@ interface Prepared {
   readonly layout: RunLayout;
   readonly plannedTasks: number | undefined;
   readonly resumed: boolean;
+  readonly plan?: ExperimentPlan | undefined;
 }
 
-async function prepareResume(ctx: LocalContext, options: WorkflowOptions, runId: string): Promise<Prepared> {
+/** Takes the run's lock (held until the workflow ends). */
+type LockRun = (layout: RunLayout) => Promise<void>;
+
+async function prepareResume(ctx: LocalContext, options: WorkflowOptions, runId: string, lock: LockRun): Promise<Prepared> {
   if (options.runId !== undefined && options.runId !== runId) {
     throw new ValidationError(`--run-id ${options.runId} and --resume ${runId} disagree: --resume keeps the run id, give only --resume`);
   }
   const layout = new RunLayout(options.expId, runId);
   await ctx.launcher.ready?.();
+  if (!options.dryRun) await lock(layout);
   if (!(await runExists(ctx.storage, layout))) {
     throw new ValidationError(
       `Cannot resume run ${runId} of ${options.expId}: nothing under ${bucketPath(ctx.paths.bucketDir, layout.prefix)}`,
     );
   }
+  await readVerifiedSnapshot(ctx.storage, layout);
   const plannedTasks = (await hasManifest(ctx.storage, layout)) ? (await readManifest(ctx.storage, layout)).numTasks : undefined;
   return { layout, plannedTasks, resumed: true };
 }
 
-async function prepareNew(ctx: LocalContext, options: WorkflowOptions): Promise<Prepared> {
+async function prepareNew(ctx: LocalContext, options: WorkflowOptions, lock: LockRun): Promise<Prepared> {
   const dir = await experimentDir(ctx.paths, options.expId);
-  const { numTasks } = await ctx.experiments.validate(dir, experimentOverrides(options));
+  const { numTasks, plan } = await ctx.experiments.validate(dir, experimentOverrides(options));
   const layout = new RunLayout(options.expId, options.runId ?? newRunId((ctx.now ?? (() => new Date()))()));
   if (!options.dryRun) await ctx.launcher.ready?.();
+  if (!options.dryRun) await lock(layout);
   if (await runExists(ctx.storage, layout)) {
     if (!options.yes) {
       throw new ValidationError(
@@ -66,7 +77,7 @@ async function prepareNew(ctx: LocalContext, options: WorkflowOptions): Promise<
     if (!options.dryRun) await clearRun(ctx.storage, layout);
   }
   if (!options.dryRun) await ctx.experiments.snapshot(dir, ctx.storage, layout);
-  return { layout, plannedTasks: numTasks, resumed: false };
+  return { layout, plannedTasks: numTasks, resumed: false, plan };
 }
 
 type Draft = { -readonly [K in keyof WorkflowResult]: WorkflowResult[K] };
@@ -96,10 +107,22 @@ function tasksFailed(draft: Draft, layout: RunLayout, failed: readonly number[],
  * Runs an experiment locally: validate, snapshot, Stage A, Stage B tasks in
  * parallel with retries, Stage C. A failed stage or task ends the run with
  * `status: 'failed'` before the next stage; `resume` reruns only what is missing.
+ * From its first write the run holds its lock (a `BusyError` when another
+ * process holds it), released however the workflow ends.
  */
 export async function runLocalWorkflow(ctx: LocalContext, options: WorkflowOptions): Promise<WorkflowResult> {
+  const lock = runLockSlot(ctx);
+  try {
+    return await runWorkflow(ctx, options, lock.take);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runWorkflow(ctx: LocalContext, options: WorkflowOptions, lock: LockRun): Promise<WorkflowResult> {
   const started = performance.now();
-  const prepared = options.resume !== undefined ? await prepareResume(ctx, options, options.resume) : await prepareNew(ctx, options);
+  const prepared =
+    options.resume !== undefined ? await prepareResume(ctx, options, options.resume, lock) : await prepareNew(ctx, options, lock);
   const { layout } = prepared;
   const draft: Draft = {
     status: 'planned',
@@ -113,10 +136,20 @@ export async function runLocalWorkflow(ctx: LocalContext, options: WorkflowOptio
     failedTasks: [],
     retriedTasks: [],
     logs: bucketPath(ctx.paths.bucketDir, logsPrefix(layout)),
+    ...(prepared.plan ? { plan: prepared.plan } : {}),
   };
   if (options.dryRun) return draft;
   const result = await execute(ctx, options, prepared, draft);
   return { ...result, totalMs: performance.now() - started };
+}
+
+/** Says how many results a resume keeps, and why it recomputes each present result it does not keep. */
+function noteResumedResults(ctx: LocalContext, layout: RunLayout, numTasks: number, toCompute: readonly ResultToCompute[]): void {
+  const kept = numTasks - toCompute.length;
+  if (kept > 0) ctx.progress({ type: 'note', message: `Resuming ${layout.runId}: ${kept} of ${numTasks} results kept` });
+  for (const { index, detail } of toCompute.filter((r) => r.problem !== 'missing')) {
+    ctx.progress({ type: 'note', message: `Resuming ${layout.runId}: recomputing task ${index}: ${detail}` });
+  }
 }
 
 async function execute(ctx: LocalContext, options: WorkflowOptions, prepared: Prepared, draft: Draft): Promise<WorkflowResult> {
@@ -128,14 +161,11 @@ async function execute(ctx: LocalContext, options: WorkflowOptions, prepared: Pr
     draft.durationsMs = { ...draft.durationsMs, builder: a.durationMs };
     if (a.exitCode !== 0) return stageFailed(draft, layout, 'builder', a.exitCode);
   }
-  draft.numTasks = (await readManifest(ctx.storage, layout)).numTasks;
-  const indexes = await missingResults(ctx.storage, layout, draft.numTasks);
-  if (prepared.resumed && indexes.length < draft.numTasks) {
-    ctx.progress({
-      type: 'note',
-      message: `Resuming ${layout.runId}: ${draft.numTasks - indexes.length} of ${draft.numTasks} results kept`,
-    });
-  }
+  const manifest = await readManifest(ctx.storage, layout);
+  draft.numTasks = manifest.numTasks;
+  const toCompute = await resultsToCompute(ctx.storage, layout, manifest);
+  if (prepared.resumed) noteResumedResults(ctx, layout, draft.numTasks, toCompute);
+  const indexes = toCompute.map((r) => r.index);
   const b = await runTasks(ctx, layout, indexes, options);
   draft.durationsMs = { ...draft.durationsMs, runner: b.stats.wallMs };
   draft.runner = b.stats;

@@ -12,6 +12,7 @@ import type { DeploymentConfig } from '../config/schema.js';
 import { Network } from '../constructs/network.js';
 import { StageJobDefinitions } from '../constructs/stage-job-definitions.js';
 import { STACK_OUTPUTS } from '../contract/execution.js';
+import { parseEcrRepository } from '../contract/image.js';
 import type { StageName } from '../contract/layout.js';
 import { acknowledge, acknowledgeWildcardResources } from './nag-acknowledgements.js';
 
@@ -82,6 +83,7 @@ export class ComputeStack extends Stack {
       description: 'Pulls the epycloud image and writes job logs',
     });
     this.repository.grantPull(executionRole);
+    this.grantAllowedPulls(config.image.allowedRepositories, executionRole);
     this.logGroup.grantWrite(executionRole);
     this.jobRoles = [jobRole, executionRole];
 
@@ -119,6 +121,28 @@ export class ComputeStack extends Stack {
       exclude: [`!${DOCKERFILE}`],
     });
     return ecs.ContainerImage.fromDockerImageAsset(asset);
+  }
+
+  /**
+   * Pulls from the private ECR repositories the config allows runs to name
+   * (public registries need no grant): with the stack's own, the only private
+   * images a job can start from.
+   */
+  private grantAllowedPulls(repositories: readonly string[], role: iam.IRole): void {
+    repositories.forEach((uri, i) => {
+      const found = parseEcrRepository(uri);
+      if (found === undefined) return;
+      const arn = this.formatArn({
+        service: 'ecr',
+        account: found.account,
+        region: found.region,
+        resource: 'repository',
+        resourceName: found.name,
+      });
+      ecr.Repository.fromRepositoryAttributes(this, `AllowedRepository${i}`, { repositoryArn: arn, repositoryName: found.name }).grantPull(
+        role,
+      );
+    });
   }
 
   private computeEnvironments(config: DeploymentConfig, network: Network): batch.OrderedComputeEnvironment[] {

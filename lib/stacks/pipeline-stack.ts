@@ -53,6 +53,7 @@ export class PipelineStack extends Stack {
       billingProject: config.billingProject,
       platform: config.compute.type === 'ec2' ? 'ec2' : 'fargate',
       repositoryUri: props.repositoryUri,
+      allowedImageRepositories: config.image.allowedRepositories,
       resources: config.stages,
       jobDefinitions: {
         builder: props.jobDefinitions.builder.jobDefinitionArn,

@@ -4,18 +4,25 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config/schema.js';
 import { STACK_OUTPUTS } from '../contract/execution.js';
-import { RUN_DIRS } from '../contract/layout.js';
+import { anyRunKey, RUN_DIRS } from '../contract/layout.js';
 import { RETENTION_TAG } from '../contract/retention.js';
 import { acknowledge, acknowledgeWildcardResources } from './nag-acknowledgements.js';
 
-/** S3 object actions a stage container needs on the data bucket: no wildcards. */
-export const RUN_DATA_OBJECT_ACTIONS = [
-  's3:GetObject',
-  's3:PutObject',
-  's3:DeleteObject',
-  's3:PutObjectTagging',
-  's3:AbortMultipartUpload',
-] as const;
+/** S3 object actions a stage container needs on the data bucket: no wildcards, no delete. */
+export const RUN_DATA_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload'] as const;
+
+/**
+ * The folders of a run whose objects a stage deletes: Stage C removes output
+ * folders an interrupted Stage C left without `index.json`. The job role may
+ * delete nothing else.
+ */
+export const RUN_DATA_DELETED_DIRS = [RUN_DIRS.outputs] as const;
+
+/** Key patterns (every run of every experiment) under which the job role may delete. */
+export const runDataDeletable = (): string[] => RUN_DATA_DELETED_DIRS.map((dir) => anyRunKey(`${dir}/*`));
+
+/** Key pattern of every run's experiment snapshot: never deleted by a stage, whatever its files are called. */
+export const runSnapshots = (): string => anyRunKey(`${RUN_DIRS.experiment}/*`);
 
 /** Props of {@link StorageStack}. */
 export interface StorageStackProps extends StackProps {
@@ -56,6 +63,15 @@ export class StorageStack extends Stack {
       description: 'epycloud stage containers: objects of the data bucket, no other bucket',
       statements: [
         new iam.PolicyStatement({ actions: [...RUN_DATA_OBJECT_ACTIONS], resources: [this.bucket.arnForObjects('*')] }),
+        new iam.PolicyStatement({
+          actions: ['s3:DeleteObject'],
+          resources: runDataDeletable().map((pattern) => this.bucket.arnForObjects(pattern)),
+        }),
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          actions: ['s3:DeleteObject'],
+          resources: [this.bucket.arnForObjects(runSnapshots())],
+        }),
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
       ],
     });
@@ -64,7 +80,7 @@ export class StorageStack extends Stack {
       statements: [
         new iam.PolicyStatement({
           actions: ['s3:GetObject'],
-          resources: [this.bucket.arnForObjects(`*/${RUN_DIRS.builder}/manifest.json`)],
+          resources: [this.bucket.arnForObjects(anyRunKey(`${RUN_DIRS.builder}/manifest.json`))],
         }),
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
       ],
@@ -115,10 +131,17 @@ export class StorageStack extends Stack {
         reason:
           'Stage containers read and write the keys of the run they are given (its prefix is chosen per execution), so object access spans the data bucket; no other bucket.',
       },
+      ...runDataDeletable().map((pattern) => ({
+        resource: new RegExp(`^<DataBucket\\.Arn>/${escapeRegExp(pattern)}$`),
+        reason:
+          "Stages delete only under these folders of a run (Stage C removes unfinished output folders); the run's prefix is chosen per execution.",
+      })),
       {
-        resource: /^<DataBucket\.Arn>\/\*\/builder-artifacts\/manifest\.json$/,
+        resource: /^<DataBucket\.Arn>\/\*\/runs\/\*\/builder-artifacts\/manifest\.json$/,
         reason: 'PlanStageB reads only builder manifests (of any run prefix) of the data bucket.',
       },
     ]);
   }
 }
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

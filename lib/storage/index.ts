@@ -10,7 +10,7 @@ export { Storage, validateKey } from './storage.js';
 export type { ObjectTags, StorageDriver, StorageOptions } from './types.js';
 export { LocalDriver } from './local.js';
 export { MemoryDriver } from './memory.js';
-export { S3Driver, createS3Client } from './s3.js';
+export { S3Driver, S3_LIMITS, createS3Client, s3RequestHandler, type S3Limits } from './s3.js';
 
 /** Builds the storage for a target; the S3 client comes from `env` unless injected. */
 export function storageFor(target: StorageTarget, env: EnvMap = {}, s3Client?: S3Client, options: StorageOptions = {}): Storage {

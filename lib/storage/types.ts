@@ -15,7 +15,9 @@ export interface StorageOptions {
  * Error contract, for every method of every driver:
  * - a key that does not exist -> `NotFoundError` (from `get`; `exists` returns false;
  *   `delete` of a missing key succeeds);
- * - any other failure -> `StorageError` whose message names the location and key.
+ * - throttling, a server error or a timeout (S3) -> `TransientError` (a later attempt may succeed);
+ * - any other failure -> `StorageError` whose message names the location and key
+ *   (a missing S3 bucket says so and how to fix it).
  */
 export interface StorageDriver {
   /** Where the keys live, for messages: `s3://bucket`, an absolute directory, `memory://`. */

@@ -74,7 +74,7 @@ describe('local runs through Docker Compose', () => {
   it('runs one task with each task-index variable through the runner service, to the same bytes', async () => {
     const compose = await detectCompose(exec);
     const paths = localPaths(local.dir, process.cwd());
-    const launcher = dockerLauncher({ paths, hostEnv: process.env, compose, image: IMAGES.local, user });
+    const launcher = dockerLauncher({ paths, hostEnv: process.env, compose, image: IMAGES.local, user, exec });
     const layout = new RunLayout('examples/flu-states-sampling', 'docker-flu');
     for (const [i, name] of TASK_INDEX_VARS.entries()) {
       const file = bucketPath(paths.bucketDir, layout.result(i + 1));

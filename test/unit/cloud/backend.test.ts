@@ -29,7 +29,13 @@ describe('cloud back end', () => {
     const notes: ProgressEvent[] = [];
     const result = await b.runWorkflow({ ...options, yes: true }, (e) => notes.push(e));
     expect(uploaded).toEqual(['/p/local/forecast/experiments/flu']);
-    expect(result).toMatchObject({ status: 'started', backend: 'cloud', runId: 'r1', numTasks: 2, outputs: 's3://epy-bucket/flu/r1/' });
+    expect(result).toMatchObject({
+      status: 'started',
+      backend: 'cloud',
+      runId: 'r1',
+      numTasks: 2,
+      outputs: 's3://epy-bucket/flu/runs/r1/',
+    });
     expect(result.logs).toMatch(/^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/states\/.*execution:Pipeline:flu--r1$/);
     expect(notes[0]).toMatchObject({ type: 'note' });
   });

@@ -64,7 +64,7 @@ describe('--wait with forecast tasks calibrating', () => {
   it('reads the progress under the run’s DIR_PREFIX', async () => {
     const run = stageB(2, 1, { expId: 'e', runId: 'r', dirPrefix: 'team/' });
     run.put(run.layout.progress(1), progress(1));
-    expect(run.layout.progress(1)).toBe('team/e/r/progress/task_00001.json');
+    expect(run.layout.progress(1)).toBe('team/e/runs/r/progress/task_00001.json');
     expect((await waitLines(run))[0]).toContain('B 1 done, 0 failed, 1 running of 2 · calibrating: gen 2/3, 60/60 particles');
   });
 

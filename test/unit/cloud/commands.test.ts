@@ -74,10 +74,13 @@ describe('workflow commands', () => {
 describe('download command', () => {
   it('copies the newest run outputs from the bucket under -o/<run-id>/', async () => {
     const aws = fakeWithStacks();
-    aws.objects.set('flu/20260101-000000-aaaaaaaa/outputs/20260101-000100/q.csv.gz', new Uint8Array([31, 139]));
+    aws.objects.set('flu/runs/20260101-000000-aaaaaaaa/outputs/20260101-000100/q.csv.gz', new Uint8Array([31, 139]));
+    aws.objects.set('flu/runs/20260101-000000-aaaaaaaa/outputs/20260101-000100/index.json', new Uint8Array([123, 125]));
     dir = await mkdtemp(join(tmpdir(), 'epy-cmd-'));
     const { out, err } = await run(aws, ['download', '--exp-id', 'flu', '-o', 'dl'], dir);
-    expect(out.trim()).toBe(join(dir, 'dl/20260101-000000-aaaaaaaa/outputs/20260101-000100/q.csv.gz'));
-    expect(err).toContain('1 file(s) of run 20260101-000000-aaaaaaaa');
+    expect(out.trim().split('\n')).toEqual(
+      ['index.json', 'q.csv.gz'].map((f) => join(dir!, `dl/20260101-000000-aaaaaaaa/outputs/20260101-000100/${f}`)),
+    );
+    expect(err).toContain('2 file(s) of run 20260101-000000-aaaaaaaa');
   });
 });

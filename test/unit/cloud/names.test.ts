@@ -18,9 +18,16 @@ describe('executionName', () => {
   });
 
   it('fits 80 characters for long ids, keeping the run id whole', () => {
-    const name = executionName('x'.repeat(200), '20261123-003000-ab12cd34');
+    const name = executionName(`${'x'.repeat(100)}/${'y'.repeat(100)}`, '20261123-003000-ab12cd34');
     expect(name).toMatch(STEP_FUNCTIONS_NAME);
     expect(name).toContain('--20261123-003000-ab12cd34-');
+  });
+
+  it('keeps the hash for the longest run ids, so runs that differ only at the end stay distinct', () => {
+    const a = executionName('e.x', `${'r'.repeat(63)}a`);
+    const b = executionName('e.x', `${'r'.repeat(63)}b`);
+    expect(a).toMatch(STEP_FUNCTIONS_NAME);
+    expect(a).not.toBe(b);
   });
 
   it('rejects ids the contract rejects', () => {

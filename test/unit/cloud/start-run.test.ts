@@ -30,12 +30,12 @@ describe('startCloudRun', () => {
       imageTag: 'v2',
     });
     expect(t.validate).toHaveBeenCalledWith('/exp', { outputConfigFile: undefined, referenceDate: undefined });
-    expect(t.uploads).toEqual(['s3://epy-bucket/202605/flu/r-1/']);
+    expect(t.uploads).toEqual(['s3://epy-bucket/202605/flu/runs/r-1/']);
     expect(run).toMatchObject({
       runId: 'r-1',
       numTasks: 3,
       executionName: run.executionName,
-      runPrefix: 's3://epy-bucket/202605/flu/r-1/',
+      runPrefix: 's3://epy-bucket/202605/flu/runs/r-1/',
     });
     expect(run.consoleUrl).toContain('eu-west-1.console.aws.amazon.com');
     const [execution] = aws.executions;

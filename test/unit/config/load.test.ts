@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fargateResourcesProblem } from '../../../lib/config/fargate.js';
 import { loadDeploymentConfig, mergeConfig } from '../../../lib/config/load.js';
-import { ConfigError } from '../../../lib/errors.js';
+import { ConfigError, TRANSIENT_EXIT_CODE } from '../../../lib/errors.js';
 
 const context = (values: Record<string, unknown>) => (key: string) => values[key];
 
@@ -100,6 +100,25 @@ describe('loadDeploymentConfig', () => {
     );
     expect(problemsOf({ 'epycloud:environments': { dev: { retry: { transientExitCodes: [1, 2, 3] } } } }).join('\n')).toContain(
       'at most 2 codes',
+    );
+  });
+
+  it('requires the transient exit code among the retried ones, so throttling and timeouts are retried', () => {
+    expect(problemsOf({ 'epycloud:environments': { dev: { retry: { transientExitCodes: [75] } } } })).toContain(
+      `epycloud:environments.dev.retry.transientExitCodes: must include ${TRANSIENT_EXIT_CODE}, the exit code of throttling and timeouts (S3 503 SlowDown, a stalled request): without it one throttled task fails a whole run`,
+    );
+    expect(loadDeploymentConfig(context({})).retry.transientExitCodes).toEqual([TRANSIENT_EXIT_CODE]);
+  });
+
+  it("allows no image repository but the stack's own unless listed, and checks the listed ones", () => {
+    expect(loadDeploymentConfig(context({})).image.allowedRepositories).toEqual([]);
+    const allowed = ['public.ecr.aws/acme/epycloud', '123456789012.dkr.ecr.us-east-1.amazonaws.com/models'];
+    const config = loadDeploymentConfig(context({ 'epycloud:environments': { dev: { image: { allowedRepositories: allowed } } } }));
+    expect(config.image).toMatchObject({ source: 'repository', tag: 'latest', allowedRepositories: allowed });
+    expect(
+      problemsOf({ 'epycloud:environments': { dev: { image: { allowedRepositories: ['public.ecr.aws/acme/epycloud:1.2'] } } } }),
+    ).toContain(
+      'epycloud:environments.dev.image.allowedRepositories.0: expected an image repository without tag or digest, such as public.ecr.aws/acme/epycloud',
     );
   });
 

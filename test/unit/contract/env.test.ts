@@ -39,7 +39,7 @@ describe('parseStageEnv', () => {
   it('parses a local stage environment with the default bucket directory', () => {
     const env = parseStageEnv({ EXECUTION_MODE: 'local', EXP_ID: 'e/x', RUN_ID: 'r1' });
     expect(env.storage).toEqual({ mode: 'local', root: DEFAULT_LOCAL_BUCKET_DIR });
-    expect(env.layout.prefix).toBe('e/x/r1/');
+    expect(env.layout.prefix).toBe('e/x/runs/r1/');
     expect(env.outputConfigFile).toBeUndefined();
     expect(env.referenceDate).toBeUndefined();
   });
@@ -55,7 +55,7 @@ describe('parseStageEnv', () => {
       REFERENCE_DATE: '2024-12-14',
     });
     expect(env.storage).toEqual({ mode: 'cloud', bucket: 'b' });
-    expect(env.layout.prefix).toBe('p/e/r/');
+    expect(env.layout.prefix).toBe('p/e/runs/r/');
     expect(env.outputConfigFile).toBe('o.yaml');
     expect(env.referenceDate).toBe('2024-12-14');
   });
@@ -105,7 +105,7 @@ describe('parseReferenceDate', () => {
 describe('stageEnvironment', () => {
   it('is the inverse of the parsers', () => {
     const env = stageEnvironment({ mode: 'cloud', expId: 'e', runId: 'r', bucket: 'b', numTasks: 7, taskIndex: 2, allowPartial: true });
-    expect(parseStageEnv(env).layout.prefix).toBe('e/r/');
+    expect(parseStageEnv(env).layout.prefix).toBe('e/runs/r/');
     expect(parseNumTasks(env)).toBe(7);
     expect(resolveTaskIndex(env, 7)).toBe(2);
     expect(env.ALLOW_PARTIAL_RESULTS).toBe('true');

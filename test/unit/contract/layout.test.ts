@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { indexFromName, padIndex, parseStage, RunLayout } from '../../../lib/contract/layout.js';
+import { anyRunKey, indexFromName, padIndex, parseRunKey, parseStage, RunLayout, runsPrefix } from '../../../lib/contract/layout.js';
 
 describe('RunLayout', () => {
   const layout = new RunLayout('202605/flu-a', '20260501-120000-abcdef01', 'team/');
 
-  it('puts everything under {DIR_PREFIX}{EXP_ID}/{RUN_ID}/', () => {
-    expect(layout.prefix).toBe('team/202605/flu-a/20260501-120000-abcdef01/');
+  it('puts everything under {DIR_PREFIX}{EXP_ID}/runs/{RUN_ID}/', () => {
+    expect(layout.prefix).toBe('team/202605/flu-a/runs/20260501-120000-abcdef01/');
     const keys = [
       layout.input(0),
       layout.manifest,
@@ -45,6 +45,40 @@ describe('RunLayout', () => {
     expect(() => new RunLayout('x', 'r', '../up/')).toThrow(/DIR_PREFIX/);
     expect(() => padIndex(-1)).toThrow(/non-negative integer/);
     expect(() => padIndex(1.5)).toThrow(/non-negative integer/);
+  });
+});
+
+describe('run prefixes of nested experiments', () => {
+  const ids = ['rel', 'rel/coll', 'rel/coll/r1', 'rel/coll/r1/logs', 'rel/coll/outputs'];
+  const runIds = ['r1', 'r2', 'logs-1', 'coll'];
+  const layouts = ids.flatMap((e) => runIds.map((r) => new RunLayout(e, r, 'team/')));
+
+  it('never lets a run prefix hold, or sit in, another run or another experiment', () => {
+    for (const a of layouts) {
+      for (const b of layouts) if (a !== b) expect(b.prefix.startsWith(a.prefix)).toBe(false);
+      for (const e of ids) if (e !== a.expId) expect(runsPrefix(e, 'team/').startsWith(a.prefix)).toBe(false);
+    }
+  });
+
+  it("lists only the experiment's own runs under its runs prefix", () => {
+    const under = layouts.filter((l) => l.manifest.startsWith(runsPrefix('rel/coll', 'team/')));
+    expect(under.map((l) => l.expId)).toEqual(runIds.map(() => 'rel/coll'));
+  });
+
+  it('parses any key of a run back into experiment, run and key in the run', () => {
+    for (const l of layouts)
+      expect(parseRunKey(l.result(3), 'team/')).toEqual({
+        expId: l.expId,
+        runId: l.runId,
+        keyInRun: 'runner-artifacts/result_00003.json.gz',
+      });
+    expect(parseRunKey('team/rel/coll/r1/outputs/x.csv', 'team/')).toBeUndefined();
+    expect(parseRunKey('rel/runs/r1/', '')).toBeUndefined();
+    expect(parseRunKey('other/rel/runs/r1/x', 'team/')).toBeUndefined();
+  });
+
+  it('gives IAM one pattern for a key of every run', () => {
+    expect(anyRunKey('builder-artifacts/manifest.json')).toBe('*/runs/*/builder-artifacts/manifest.json');
   });
 });
 

@@ -16,6 +16,6 @@ describe('retention tags', () => {
     expect(isIntermediateKey(layout, layout.experimentFile('config/model.yaml'))).toBe(false);
     expect(isIntermediateKey(layout, layout.summary('runner', 1))).toBe(false);
     // An experiment id whose segment is named like an intermediate folder is not confused with one.
-    expect(isIntermediateKey(layout, 'team/flu/builder-artifacts/r2/outputs/x.csv')).toBe(false);
+    expect(isIntermediateKey(layout, 'team/flu/builder-artifacts/runs/r2/outputs/x.csv')).toBe(false);
   });
 });

@@ -107,6 +107,22 @@ describe('binomial sampler', () => {
     expect(above.reduce((a, b) => a + b, 0) / DRAWS).toBeCloseTo(INVERSION_LIMIT + 0.5, 0);
   });
 
+  it('refuses a probability outside [0, 1] or NaN and an n that is not an integer >= 0 (a NaN p looped forever)', () => {
+    const rng = new Rng(1);
+    for (const [n, p] of [
+      [100, NaN],
+      [100, -0.1],
+      [100, 1.5],
+      [-1, 0.5],
+      [2.5, 0.5],
+      [NaN, 0.5],
+      [Infinity, 0.5],
+    ]) {
+      expect(() => binomial(rng, n!, p!)).toThrow(RangeError);
+    }
+    expect(() => binomial(rng, 100, NaN)).toThrow('Binomial(n, p) needs an integer n >= 0 and p in [0, 1], got n = 100, p = NaN');
+  });
+
   it('costs about the same for n = 1e3 and n = 1e9 (no O(n) path)', () => {
     const count = (n: number): number => {
       let calls = 0;

@@ -3,6 +3,7 @@ import { runEnsemble } from '../../../lib/engine/ensemble.js';
 import { compileModel } from '../../../lib/engine/model.js';
 import { Rng } from '../../../lib/engine/rng.js';
 import { allocateBuffers, simulate } from '../../../lib/engine/simulate.js';
+import { SpecError } from '../../../lib/engine/spec-problems.js';
 import { ageSeirSpec, sirSpec } from './models.js';
 
 /** RK4 solution of the SIR ODE, S/I/R as fractions, sampled at integer days. */
@@ -87,5 +88,36 @@ describe('chain-binomial engine', () => {
       const finalR = compartments.R![(sim + 1) * 4000 - 1]! / n;
       expect(Math.abs(finalR - z) / z).toBeLessThan(0.002);
     }
+  });
+
+  it('stops with a SpecError naming the compartment and day when rates overflow, instead of looping on a NaN probability', () => {
+    // Two finite rates of 1e308 out of S: their forces of infection add up to Infinity, and Infinity / Infinity
+    // used to reach the binomial sampler as a NaN probability.
+    const spec = sirSpec({
+      compartments: ['S', 'I', 'R'],
+      init: { S: [500_000], I: [500_000], R: [0] },
+      parameters: { beta: [1e308], gamma: [0.1] },
+      transitions: [
+        { type: 'mediated', source: 'S', target: 'I', rate: 'beta', mediator: 'I' },
+        { type: 'mediated', source: 'S', target: 'R', rate: 'beta', mediator: 'I' },
+        { type: 'spontaneous', source: 'I', target: 'R', rate: 'gamma' },
+      ],
+      contact: [[10]],
+    });
+    const model = compileModel(spec);
+    const error = (() => {
+      try {
+        simulate(model, new Rng(1), allocateBuffers(model));
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(SpecError);
+    expect((error as SpecError).exitCode).toBe(2);
+    expect((error as SpecError).problems).toEqual([
+      expect.objectContaining({ item: 'transition', index: 0, group: 0, day: spec.startDay, value: Infinity }),
+    ]);
+    expect((error as Error).message).toMatch(/expected a finite total rate out of S/);
   });
 });

@@ -35,7 +35,7 @@ describe('experiment snapshots', () => {
     const storage = new Storage(new MemoryDriver());
     const layout = new RunLayout('a/b', 'r1', 'team/');
     const keys = await snapshotExperiment(local, storage, layout);
-    expect(keys).toEqual(['team/a/b/r1/experiment/config/model.yaml', 'team/a/b/r1/experiment/data/extra.csv']);
+    expect(keys).toEqual(['team/a/b/runs/r1/experiment/config/model.yaml', 'team/a/b/runs/r1/experiment/data/extra.csv']);
     expect([...(await readSnapshot(storage, layout)).entries()]).toEqual([
       ['config/model.yaml', SIR_MODEL],
       ['data/extra.csv', 'a,b\n1,2\n'],

@@ -67,7 +67,7 @@ describe('planRun', () => {
       `Not found: ${layout.manifest}`,
     );
     await expect(planRun({ run }, { storage: await storageWith({ numTasks: -1 }), bucket: 'data' })).rejects.toThrow(
-      /Invalid manifest flu\/a\/r1\/builder-artifacts\/manifest.json: version/,
+      /Invalid manifest flu\/a\/runs\/r1\/builder-artifacts\/manifest.json: version/,
     );
     await expect(
       planRun({ run }, { storage: await storageWith(manifest(3, { expId: 'flu/a', runId: 'r0' })), bucket: 'data' }),

@@ -7,7 +7,8 @@ const config: PrepareConfig = {
   environment: 'prod',
   billingProject: 'default',
   platform: 'fargate',
-  repositoryUri: 'acct.dkr.ecr.us-east-1.amazonaws.com/epycloud',
+  repositoryUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/epycloud',
+  allowedImageRepositories: ['public.ecr.aws/acme/epycloud'],
   resources: { builder: { vcpus: 1, memoryMiB: 2048 }, runner: { vcpus: 1, memoryMiB: 2048 }, output: { vcpus: 2, memoryMiB: 4096 } },
   jobDefinitions: { builder: 'jd-b:1', runner: 'jd-r:1', output: 'jd-o:1' },
 };
@@ -25,7 +26,7 @@ describe('prepareRun', () => {
     expect(run).toMatchObject({
       expId: 'flu/a',
       runId: 'r1',
-      prefix: 'team/flu/a/r1/',
+      prefix: 'team/flu/a/runs/r1/',
       skipOutput: false,
       maxParallelism: null,
       outputConfigFile: null,
@@ -92,18 +93,55 @@ describe('prepareRun', () => {
       calls.push(`${arn}=${image}`);
       return `${arn}+`;
     };
-    const { run } = await prepareRun({ expId: 'x', runId: 'r', imageUri: 'repo/img:9' }, { config, registerImage });
-    expect(calls).toEqual(['jd-b:1=repo/img:9', 'jd-r:1=repo/img:9', 'jd-o:1=repo/img:9']);
+    const image = 'public.ecr.aws/acme/epycloud:9';
+    const { run } = await prepareRun({ expId: 'x', runId: 'r', imageUri: image }, { config, registerImage });
+    expect(calls).toEqual([`jd-b:1=${image}`, `jd-r:1=${image}`, `jd-o:1=${image}`]);
     expect(run.jobDefinitions).toEqual({ builder: 'jd-b:1+', runner: 'jd-r:1+', output: 'jd-o:1+' });
+  });
+
+  it('refuses an imageUri from a repository the deployment does not allow, before registering anything', async () => {
+    for (const image of [
+      'attacker.example.com/miner:latest',
+      '999999999999.dkr.ecr.us-east-1.amazonaws.com/epycloud:v1',
+      `${config.repositoryUri}-other:v1`,
+      'public.ecr.aws/acme/epycloud/sub:1',
+    ]) {
+      const error = await prepareRun({ expId: 'x', runId: 'r', imageUri: image }, { config, registerImage: never }).catch(
+        (e: unknown) => e,
+      );
+      expect(error, image).toBeInstanceOf(ValidationError);
+      expect((error as Error).message, image).toContain(`imageUri "${image}"`);
+      expect((error as Error).message, image).toContain('image.allowedRepositories');
+    }
+  });
+
+  it("accepts an imageUri of the stack's own repository, by tag or digest", async () => {
+    const registered: string[] = [];
+    const registerImage: RegisterImage = async (arn, image) => {
+      registered.push(image);
+      return `${arn}+`;
+    };
+    const digest = `${config.repositoryUri}@sha256:${'a'.repeat(64)}`;
+    await prepareRun({ expId: 'x', runId: 'r', imageUri: `${config.repositoryUri}:v7` }, { config, registerImage });
+    await prepareRun({ expId: 'x', runId: 'r', imageUri: digest }, { config, registerImage });
+    expect(new Set(registered)).toEqual(new Set([`${config.repositoryUri}:v7`, digest]));
+  });
+
+  it('refuses a malformed imageUri or imageTag in the execution input', async () => {
+    for (const input of [{ imageUri: 'not an image' }, { imageUri: 'UPPER/case:1' }, { imageTag: 'v1 beta' }]) {
+      await expect(prepareRun({ expId: 'x', runId: 'r', ...input }, { config, registerImage: never })).rejects.toThrow(ConfigError);
+    }
   });
 });
 
 describe('requestedImage', () => {
   const input = { expId: 'x', dirPrefix: '', skipOutput: false, stages: {} };
   it('prefers a full URI, maps a tag onto the repository, and refuses both', () => {
-    expect(requestedImage(input, 'repo')).toBeUndefined();
-    expect(requestedImage({ ...input, imageTag: 'v1' }, 'repo')).toBe('repo:v1');
-    expect(requestedImage({ ...input, imageUri: 'other:v2' }, 'repo')).toBe('other:v2');
-    expect(() => requestedImage({ ...input, imageUri: 'a', imageTag: 'b' }, 'repo')).toThrow(ValidationError);
+    const deployment = { repositoryUri: 'repo', allowedImageRepositories: ['other'] };
+    expect(requestedImage(input, deployment)).toBeUndefined();
+    expect(requestedImage({ ...input, imageTag: 'v1' }, deployment)).toBe('repo:v1');
+    expect(requestedImage({ ...input, imageUri: 'other:v2' }, deployment)).toBe('other:v2');
+    expect(() => requestedImage({ ...input, imageUri: 'third:v2' }, deployment)).toThrow(/does not allow/);
+    expect(() => requestedImage({ ...input, imageUri: 'a', imageTag: 'b' }, deployment)).toThrow(ValidationError);
   });
 });

@@ -10,13 +10,22 @@ afterAll(removeTempDirs);
 describe('groupRuns', () => {
   it('finds nested experiment ids and run ids from bucket keys', () => {
     const runs = groupRuns([
-      '202605/flu-a/r1/builder-artifacts/manifest.json',
-      '202605/flu-a/r1/logs/runner_00000.log',
-      'examples/seir-ma/r2/outputs/x/q.csv',
+      '202605/flu-a/runs/r1/builder-artifacts/manifest.json',
+      '202605/flu-a/runs/r1/logs/runner_00000.log',
+      'examples/seir-ma/runs/r2/outputs/x/q.csv',
       'stray/file.txt',
+      'old-layout/r0/outputs/x/q.csv',
     ]);
     expect([...runs.keys()]).toEqual(['202605/flu-a', 'examples/seir-ma']);
     expect(runs.get('202605/flu-a')!.get('r1')).toEqual(['builder-artifacts/manifest.json', 'logs/runner_00000.log']);
+  });
+
+  it('keeps a nested experiment apart from the runs of its parent', () => {
+    const runs = groupRuns([new RunLayout('rel/coll', 'r1').manifest, new RunLayout('rel/coll/r1', 'logs-x').manifest]);
+    expect([...runs].map(([exp, byRun]) => [exp, [...byRun.keys()]])).toEqual([
+      ['rel/coll', ['r1']],
+      ['rel/coll/r1', ['logs-x']],
+    ]);
   });
 });
 
@@ -31,6 +40,18 @@ describe('local browsing', () => {
       ['old/exp', false],
     ]);
     expect(list[0]!.runs).toEqual([{ runId: 'done', state: 'complete', numTasks: 2, results: 2, outputs: 1 }]);
+  });
+
+  it('never counts an output folder without index.json (an interrupted Stage C) as an output', async () => {
+    const { ctx, storage } = await fakeContext({ numTasks: 2 });
+    await runLocalWorkflow(ctx, { expId: 'examples/fake', runId: 'done', parallelism: 1, retries: 0 });
+    const layout = new RunLayout('examples/fake', 'cut');
+    await storage.putJson(layout.manifest, {});
+    await storage.put(`${layout.outputDir('20260101-000000')}quantiles.csv`, 'partial');
+    await storage.put(`${new RunLayout('examples/fake', 'done').outputDir('20260102-000000')}quantiles.csv`, 'partial');
+    const runs = (await listLocalExperiments(ctx.paths, storage))[0]!.runs;
+    expect(runs.find((r) => r.runId === 'cut')).toMatchObject({ state: 'built', outputs: 0 });
+    expect(runs.find((r) => r.runId === 'done')).toMatchObject({ state: 'complete', outputs: 1 });
   });
 
   it('reads the logs of a run by stage and task, and names what is missing', async () => {

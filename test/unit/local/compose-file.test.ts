@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from '../../../lib/local/paths.js';
 interface Service {
   image: string;
   network_mode: string;
+  init: boolean;
   user: string;
   volumes: string[];
   environment: string[];
@@ -43,6 +44,10 @@ describe('docker/compose.yaml', () => {
     const service = compose.services.runner!;
     expect(service.environment).toContain('LOCAL_BUCKET_DIR=/local/bucket');
     expect(service.volumes).toEqual([`\${${COMPOSE_SETTINGS.localDir}:-../local}:/local`]);
+  });
+
+  it('runs an init as PID 1, so a stage can end itself when its stdin lifeline closes', () => {
+    for (const stage of STAGES) expect(compose.services[stage]!.init).toBe(true);
   });
 
   it('gives containers no network and never defines one (no bridge networks)', () => {

@@ -36,10 +36,10 @@ describe('detectCompose', () => {
 
 describe('composeRunArgs', () => {
   const project = { file: '/repo/docker/compose.yaml', name: 'epycloud' };
-  it('runs a one-off, removed, TTY-less service for both flavors', () => {
-    const v2 = composeRunArgs({ file: 'docker', prefix: ['compose'], flavor: 'v2', version: '2.27.1' }, project, 'runner');
-    expect(v2).toEqual(['compose', '-f', '/repo/docker/compose.yaml', '-p', 'epycloud', 'run', '--rm', '-T', 'runner']);
-    const v1 = composeRunArgs({ file: 'docker-compose', prefix: [], flavor: 'v1', version: '1.29.2' }, project, 'output');
-    expect(v1).toEqual(['-f', '/repo/docker/compose.yaml', '-p', 'epycloud', 'run', '--rm', '-T', 'output']);
+  it('runs a one-off, removed, TTY-less, named service for both flavors', () => {
+    const v2 = composeRunArgs({ file: 'docker', prefix: ['compose'], flavor: 'v2', version: '2.27.1' }, project, 'runner', 'c1');
+    expect(v2).toEqual(['compose', '-f', '/repo/docker/compose.yaml', '-p', 'epycloud', 'run', '--rm', '-T', '--name', 'c1', 'runner']);
+    const v1 = composeRunArgs({ file: 'docker-compose', prefix: [], flavor: 'v1', version: '1.29.2' }, project, 'output', 'c2');
+    expect(v1).toEqual(['-f', '/repo/docker/compose.yaml', '-p', 'epycloud', 'run', '--rm', '-T', '--name', 'c2', 'output']);
   });
 });

@@ -9,6 +9,8 @@ import type { LoadOptions } from '../../../lib/experiment/load.js';
 import type { ExperimentSource } from '../../../lib/local/experiments.js';
 import type { LocalContext } from '../../../lib/local/stages.js';
 import type { LocalPaths, StageLaunch, StageLauncher } from '../../../lib/local/types.js';
+import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
+import { writeResult } from '../../../lib/run/result-check.js';
 import { MemoryDriver, Storage } from '../../../lib/storage/index.js';
 
 /** What the fake stages do. */
@@ -55,9 +57,11 @@ export function fakeLauncher(storage: Storage, plan: FakePlan): StageLauncher & 
         await new Promise((r) => setTimeout(r, plan.taskMs ?? 2));
         running -= 1;
         if (attempt <= (plan.failFirst?.get(index) ?? 0)) return { exitCode: 3, durationMs: plan.taskMs ?? 2 };
-        await storage.put(layout.result(index), `result ${index}`);
+        const checksum = await writeResult(storage, layout, index, 'a'.repeat(64), `result ${index}`);
+        await storage.putJson(layout.summary('runner', index), { result: checksum });
       } else {
         await storage.put(`${layout.outputDir('20260101-000000')}quantiles.csv`, `n=${launch.env[ENV.numTasks]}`);
+        await storage.putJson(`${layout.outputDir('20260101-000000')}index.json`, { files: [{ name: 'quantiles.csv' }] });
       }
       return { exitCode: 0, durationMs: plan.taskMs ?? 2 };
     },
@@ -65,7 +69,7 @@ export function fakeLauncher(storage: Storage, plan: FakePlan): StageLauncher & 
   return self;
 }
 
-/** A fake experiment source: validation yields the plan's N (recording the overrides it got), snapshot writes one file. */
+/** A fake experiment source: validation yields the plan's N (recording the overrides it got), snapshot writes one file and its manifest. */
 export function fakeExperiments(numTasks: number): ExperimentSource & { snapshots: number; validated: (LoadOptions | undefined)[] } {
   const self = {
     snapshots: 0,
@@ -76,7 +80,7 @@ export function fakeExperiments(numTasks: number): ExperimentSource & { snapshot
     },
     snapshot: async (_dir: string, storage: Storage, layout: RunLayout) => {
       self.snapshots += 1;
-      await storage.put(layout.experimentFile('config/model.yaml'), 'model: {}');
+      await writeSnapshot(storage, layout, new Map([['config/model.yaml', 'model: {}']]));
     },
   };
   return self;

@@ -1,9 +1,12 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../../lib/contract/env.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import { EnvironmentError, ValidationError } from '../../../lib/errors.js';
 import { runLocalWorkflow } from '../../../lib/local/workflow.js';
-import { fakeContext, removeTempDirs } from './fakes.js';
+import { LocalDriver, Storage } from '../../../lib/storage/index.js';
+import { fakeContext, fakeLauncher, removeTempDirs } from './fakes.js';
 
 afterAll(removeTempDirs);
 
@@ -18,7 +21,7 @@ describe('runLocalWorkflow', () => {
     expect(launcher.maxRunning).toBe(2);
     expect(launcher.launches.at(-1)!.env[ENV.numTasks]).toBe('5');
     expect(Object.keys(result.durationsMs).sort()).toEqual(['builder', 'output', 'runner']);
-    expect(result.outputs).toMatch(/bucket\/examples\/fake\/r1\/outputs\/20260101-000000$/);
+    expect(result.outputs).toMatch(/bucket\/examples\/fake\/runs\/r1\/outputs\/20260101-000000$/);
     expect(await storage.exists(new RunLayout('examples/fake', 'r1').experimentFile('config/model.yaml'))).toBe(true);
   });
 
@@ -47,7 +50,7 @@ describe('runLocalWorkflow', () => {
       RUN_ID: 'r1',
       LOCAL_BUCKET_DIR: ctx.paths.bucketDir,
     });
-    expect(task.logFile).toBe(`${ctx.paths.bucketDir}/examples/fake/r1/logs/runner_00001.log`);
+    expect(task.logFile).toBe(`${ctx.paths.bucketDir}/examples/fake/runs/r1/logs/runner_00001.log`);
   });
 
   it('retries a task that fails its first attempt and succeeds', async () => {
@@ -98,6 +101,30 @@ describe('runLocalWorkflow', () => {
     expect(again.status).toBe('succeeded');
     expect(await storage.exists(stale)).toBe(false);
   });
+
+  it.each(['memory', 'local bucket'])(
+    "keeps nested experiments apart on %s storage: a run never lands in, or replaces, another experiment's run",
+    async (kind) => {
+      const fake = await fakeContext({ numTasks: 1 });
+      const storage = kind === 'memory' ? fake.storage : new Storage(new LocalDriver(fake.ctx.paths.bucketDir));
+      const ctx = { ...fake.ctx, storage, launcher: fakeLauncher(storage, { numTasks: 1 }) };
+      for (const id of ['rel/coll', 'rel/coll/r1'])
+        await mkdir(join(ctx.paths.experimentsDir, ...id.split('/'), 'config'), { recursive: true });
+      const parent = new RunLayout('rel/coll', 'r1');
+      await runLocalWorkflow(ctx, { ...base, expId: 'rel/coll', runId: 'r1' });
+      const parentKeys = await storage.list(parent.prefix);
+      await runLocalWorkflow(ctx, { ...base, expId: 'rel/coll/r1', runId: 'r2' });
+      await runLocalWorkflow(ctx, { ...base, expId: 'rel/coll/r1', runId: 'r2', yes: true });
+      const nestedKeys = await storage.list(new RunLayout('rel/coll/r1', 'r2').prefix);
+      expect(nestedKeys.length).toBeGreaterThan(0);
+      expect(await storage.list(parent.prefix)).toEqual(parentKeys);
+      await runLocalWorkflow(ctx, { ...base, expId: 'rel/coll', runId: 'r1', yes: true });
+      expect(await storage.list(new RunLayout('rel/coll/r1', 'r2').prefix)).toEqual(nestedKeys);
+      await expect(runLocalWorkflow(ctx, { ...base, expId: 'rel/coll/r1', runId: 'runner-artifacts', yes: true })).rejects.toThrow(
+        /Invalid run id "runner-artifacts": "runner-artifacts" is a folder name of the run layout/,
+      );
+    },
+  );
 
   it('stops when Stage A fails, and skips Stage C with skipOutput', async () => {
     const failing = await fakeContext({ numTasks: 2, failStages: new Set(['builder']) });

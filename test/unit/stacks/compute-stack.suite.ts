@@ -1,6 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STACK_OUTPUTS } from '../../../lib/contract/execution.js';
+import { StorageError, TransientError } from '../../../lib/errors.js';
+import { shouldRetry, type RetryStrategy } from '../../../lib/rehearsal/batch-rules.js';
 import { FARGATE_SPOT_INTERRUPTED, stageCommand } from '../../../lib/constructs/stage-job-definitions.js';
 import { DOCKERFILE, REPOSITORY_LOGICAL_ID } from '../../../lib/stacks/compute-stack.js';
 import { existsSync, readFileSync } from 'node:fs';
@@ -111,6 +113,21 @@ export function computeStackSuite(fixtures: () => Fixtures): void {
           { Action: 'EXIT', OnReason: '*' },
         ],
       });
+    });
+
+    it('retries what a throttled or timed-out S3 request exits with, and not a permanent storage failure', () => {
+      const exit = (exitCode: number) => ({
+        exitCode,
+        reason: 'Essential container in task exited',
+        statusReason: 'Essential container in task exited',
+      });
+      for (const fixture of [dev, variant]) {
+        for (const definition of jobDefinitions(fixture)) {
+          const strategy = definition.Properties.RetryStrategy as RetryStrategy;
+          expect(shouldRetry(strategy, 1, exit(new TransientError('throttled').exitCode))).toBe(true);
+          expect(shouldRetry(strategy, 1, exit(new StorageError('denied').exitCode))).toBe(false);
+        }
+      }
     });
 
     it('uses the repository image by default and a Docker asset when asked (synth needs no Docker)', () => {

@@ -25,6 +25,7 @@ const config: PrepareConfig = {
   billingProject: 'default',
   platform: 'fargate',
   repositoryUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/epycloud',
+  allowedImageRepositories: [],
   resources: { builder: { vcpus: 1, memoryMiB: 2048 }, runner: { vcpus: 1, memoryMiB: 2048 }, output: { vcpus: 2, memoryMiB: 4096 } },
   jobDefinitions: { builder: 'jd-builder:1', runner: 'jd-runner:1', output: 'jd-output:1' },
 };
@@ -115,7 +116,7 @@ export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
         value: {
           expId: 'flu/a',
           runId: 'r-1',
-          prefix: 'flu/a/r-1/',
+          prefix: 'flu/a/runs/r-1/',
           numTasks: 3,
           jobs: { builder: { jobId: 'job-1' }, runner: { jobIds: ['job-2'] }, output: { jobId: 'job-3' } },
         },
@@ -196,6 +197,13 @@ export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
       const { output, submitted } = await execute({ expId: 'x', maxParallelism: 0, stages: { builder: { vcpus: 3, memoryMiB: 100 } } }, 2);
       expect(output.ok).toBe(false);
       expect(output.ok ? '' : output.error.message).toContain('maxParallelism');
+      expect(submitted).toHaveLength(0);
+    });
+
+    it('refuses an image from a repository the deployment does not allow, before registering or submitting anything', async () => {
+      const { output, submitted, registered } = await execute({ expId: 'x', imageUri: 'registry.example.com/miner:latest' }, 2);
+      expect(output.ok ? '' : output.error.message).toContain('which this deployment does not allow');
+      expect(registered).toHaveLength(0);
       expect(submitted).toHaveLength(0);
     });
   });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PLAN_BUCKET_VAR } from '../../../lambdas/plan-stage-b/plan.js';
 import { PREPARE_CONFIG_VAR } from '../../../lambdas/prepare-run/prepare.js';
 import { STACK_OUTPUTS } from '../../../lib/contract/execution.js';
-import { policyStatements, type Fixtures, type SynthFixture } from './support.js';
+import { policyStatements, PROD_ALLOWED_REPOSITORIES, type Fixtures, type SynthFixture } from './support.js';
 
 const resourceText = (resource: unknown): string => JSON.stringify(resource);
 
@@ -60,6 +60,17 @@ export function pipelineStackSuite(fixtures: () => Fixtures): void {
       for (const key of ['bucket', 'repositoryUri', 'jobDefinitions', 'resources', 'billingProject']) expect(prepare).toContain(key);
     });
 
+    it("gives PrepareRun the repositories besides the stack's own that runs may name (none unless configured)", () => {
+      const prepareConfigOf = (f: SynthFixture): string =>
+        resourceText(
+          Object.values(f.template('pipeline').findResources('AWS::Lambda::Function')).find((fn) =>
+            resourceText(fn).includes(PREPARE_CONFIG_VAR),
+          ),
+        );
+      expect(prepareConfigOf(fixtures().dev)).toContain('\\"allowedImageRepositories\\":[]');
+      for (const repository of PROD_ALLOWED_REPOSITORIES) expect(prepareConfigOf(fixture)).toContain(repository);
+    });
+
     it('lets PlanStageB read manifests only', () => {
       const plan = Object.entries(fixture.template('pipeline').findResources('AWS::IAM::Role')).find(([id]) => id.startsWith('PlanStageB'));
       expect(resourceText(plan)).toContain('ManifestRead');
@@ -68,7 +79,7 @@ export function pipelineStackSuite(fixtures: () => Fixtures): void {
           Statement: Match.arrayWith([
             Match.objectLike({
               Action: 's3:GetObject',
-              Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['DataBucket', 'Arn'] }, '/*/builder-artifacts/manifest.json']] },
+              Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['DataBucket', 'Arn'] }, '/*/runs/*/builder-artifacts/manifest.json']] },
             }),
           ]),
         },

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { computeStackSuite } from './compute-stack.suite.js';
+import { iamSimulationSuite } from './iam-simulation.suite.js';
 import { nagSuite } from './nag.suite.js';
 import { pipelineDefinitionSuite } from './pipeline-definition.suite.js';
 import { pipelineExecutionSuite } from './pipeline-execution.suite.js';
@@ -22,6 +23,7 @@ describe('the epycloud CDK app', () => {
   computeStackSuite(() => fixtures);
   pipelineStackSuite(() => fixtures);
   nagSuite(() => fixtures);
+  iamSimulationSuite(() => fixtures);
   pipelineDefinitionSuite(() => fixtures);
   pipelineExecutionSuite(() => fixtures);
 });

@@ -5,6 +5,9 @@ import { synthesizeEpycloud, type SynthesizedEpycloud } from '../../../lib/stack
 /** Time allowed for a beforeAll that synthesizes (the first synth loads aws-cdk-lib). */
 export const SYNTH_TIMEOUT = 180_000;
 
+/** The repositories besides its own that the prod fixture lets runs name in `imageUri`. */
+export const PROD_ALLOWED_REPOSITORIES = ['public.ecr.aws/acme/epycloud', '123456789012.dkr.ecr.us-east-1.amazonaws.com/models'] as const;
+
 /** A synthesized deployment and assertion templates per stack. */
 export interface SynthFixture extends SynthesizedEpycloud {
   readonly template: (stack: keyof SynthesizedEpycloud['stacks']) => Template;
@@ -29,7 +32,7 @@ export function synthFixture(context: Record<string, unknown> = {}, stageAssets 
 export interface Fixtures {
   /** dev, with a bigger runner and two transient exit codes. */
   readonly dev: SynthFixture;
-  /** prod, with 14-day intermediates, an email subscription and a given image URI. */
+  /** prod, with 14-day intermediates, an email subscription, a given image URI and two more repositories runs may use. */
   readonly prod: SynthFixture;
   /** dev on managed EC2 Spot behind a NAT gateway, image built as a Docker asset (staged). */
   readonly ec2: SynthFixture;
@@ -49,7 +52,7 @@ export function synthFixtures(): Fixtures {
         prod: {
           storage: { intermediateExpirationDays: 14 },
           notificationEmail: 'ops@example.org',
-          image: { source: 'uri', uri: 'public.ecr.aws/acme/epycloud:1.2' },
+          image: { source: 'uri', uri: 'public.ecr.aws/acme/epycloud:1.2', allowedRepositories: [...PROD_ALLOWED_REPOSITORIES] },
         },
       },
     }),

@@ -18,7 +18,7 @@ describe('Stage B calibration progress', () => {
     await runRunner({ layout: run.layout, taskIndex: 1, now }, run.storage, log);
 
     const key = run.layout.progress(1);
-    expect(key).toBe('tests/tiny/fc-progress/progress/task_00001.json');
+    expect(key).toBe('tests/tiny/runs/fc-progress/progress/task_00001.json');
     const stored = calibrationProgressSchema.strict().parse(await run.storage.getJson(key));
     const result = await run.storage.getJson<TaskResult>(run.layout.result(1));
     const last = result.calibration!.generations.at(-1)!;

@@ -1,5 +1,6 @@
 import { RunLayout } from '../../../lib/contract/layout.js';
 import type { Logger } from '../../../lib/log.js';
+import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
 import { MemoryDriver, Storage, type ObjectTags } from '../../../lib/storage/index.js';
 
 /** A small SIR experiment: 3 locations x 1 sample, 4 simulations over 3 weeks. */
@@ -42,12 +43,12 @@ export function memoryLogger(): Logger & { lines: { level: string; message: stri
   };
 }
 
-/** Storage with the experiment snapshot already uploaded for run `runId`. */
+/** Storage with the experiment snapshot (files, then its manifest) already uploaded for run `runId`; none for no files. */
 export async function seededRun(runId = 'run-1', files: Record<string, string> = EXPERIMENT) {
   const driver = new RecordingDriver();
   const storage = new Storage(driver);
   const layout = new RunLayout('tests/tiny', runId);
-  for (const [rel, text] of Object.entries(files)) await storage.put(layout.experimentFile(rel), text);
+  if (Object.keys(files).length > 0) await writeSnapshot(storage, layout, new Map(Object.entries(files)));
   driver.puts.length = 0;
   return { driver, storage, layout };
 }

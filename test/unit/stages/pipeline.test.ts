@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { manifestSchema } from '../../../lib/contract/manifest.js';
 import { ConfigError, StageError, ValidationError } from '../../../lib/errors.js';
 import { taskResultSchema } from '../../../lib/experiment/task.js';
+import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
+import { writeResult } from '../../../lib/run/result-check.js';
 import { sha256 } from '../../../pipeline-scripts/artifacts.js';
 import { runBuilder } from '../../../pipeline-scripts/builder.js';
 import { runOutput } from '../../../pipeline-scripts/output.js';
@@ -35,7 +37,11 @@ describe('Stage A (builder)', () => {
     driver.puts.length = 0;
     expect((await runBuilder({ layout, now }, storage, memoryLogger())).reused).toBe(true);
     expect(driver.puts).toEqual([layout.summary('builder')]);
-    await storage.put(layout.experimentFile('config/modelset.yaml'), 'modelset:\n  population_names: [US-MA]\n');
+    await writeSnapshot(
+      storage,
+      layout,
+      new Map(Object.entries({ ...EXPERIMENT, 'config/modelset.yaml': 'modelset:\n  population_names: [US-MA]\n' })),
+    );
     await expect(runBuilder({ layout, now }, storage, memoryLogger())).rejects.toThrow(
       /already has a manifest with different inputs .* start a new run id/,
     );
@@ -54,7 +60,7 @@ describe('Stage A (builder)', () => {
     expect(bad.driver.puts).toEqual([]);
     const empty = await seededRun('run-2', {});
     await expect(runBuilder({ layout: empty.layout }, empty.storage, memoryLogger())).rejects.toThrow(
-      /No experiment snapshot under tests\/tiny\/run-2\/experiment\//,
+      /No experiment snapshot under tests\/tiny\/runs\/run-2\/experiment\//,
     );
   });
 });
@@ -85,6 +91,26 @@ describe('Stage B (runner)', () => {
     await storage.driver.put(layout.result(1), new TextEncoder().encode('not gzip'), 'application/gzip');
     expect((await runRunner({ layout, taskIndex: 1 }, storage, memoryLogger())).skipped).toBe(false);
     expect(taskResultSchema.parse(await storage.getJson(layout.result(1)))).toEqual(result);
+    // and one edited into different valid JSON that still carries its input's hash
+    await storage.putJson(layout.result(1), { ...result, nSims: 3 });
+    expect((await runRunner({ layout, taskIndex: 1 }, storage, memoryLogger())).skipped).toBe(false);
+    expect(taskResultSchema.parse(await storage.getJson(layout.result(1)))).toEqual(result);
+  });
+
+  it("records the checksum of the result's bytes in its summary, after the result", async () => {
+    const { storage, layout, driver } = await seededRun();
+    await runBuilder({ layout, now }, storage, memoryLogger());
+    driver.puts.length = 0;
+    const summary = await runRunner({ layout, taskIndex: 2 }, storage, memoryLogger());
+    expect(driver.puts).toEqual([layout.result(2), layout.summary('runner', 2)]);
+    const bytes = await storage.get(layout.result(2));
+    const manifest = manifestSchema.parse(await storage.getJson(layout.manifest));
+    const checksum = { key: layout.result(2), inputSha256: manifest.inputs[2]!.sha256, sha256: sha256(bytes), bytes: bytes.length };
+    expect(summary.result).toEqual(checksum);
+    expect(await storage.getJson(layout.summary('runner', 2))).toMatchObject({ result: checksum });
+    // a result whose checksum was never recorded (killed between the two writes) is recomputed
+    await storage.delete(layout.summary('runner', 2));
+    expect((await runRunner({ layout, taskIndex: 2 }, storage, memoryLogger())).skipped).toBe(false);
   });
 
   it('draws the same numbers whatever order tasks run in', async () => {
@@ -110,7 +136,7 @@ describe('Stage B (runner)', () => {
     expect(await storage.exists(layout.result(1))).toBe(false);
     expect((await runRunner(config, storage, memoryLogger())).skipped).toBe(false);
     expect(await storage.getJson(layout.faultMarker(1))).toEqual({ attempts: 3 });
-    expect(layout.faultMarker(1)).toBe('tests/tiny/run-1/logs/fault-injection/task_00001.json');
+    expect(layout.faultMarker(1)).toBe('tests/tiny/runs/run-1/logs/fault-injection/task_00001.json');
     // other tasks are untouched
     expect((await runRunner({ ...config, taskIndex: 0 }, storage, memoryLogger())).skipped).toBe(false);
   });
@@ -185,10 +211,37 @@ describe('Stage C (output)', () => {
     const error = await runOutput({ layout, allowPartial: false, numTasks: 4 }, storage, memoryLogger()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toMatch(/NUM_TASKS=4 does not match the manifest's numTasks=3/);
+    // a result Stage B computed (and recorded) from another input
     const result = taskResultSchema.parse(await storage.getJson(layout.result(2)));
-    await storage.putJson(layout.result(2), { ...result, inputSha256: 'f'.repeat(64) });
+    const stale = { ...result, inputSha256: 'f'.repeat(64) };
+    const checksum = await writeResult(storage, layout, 2, stale.inputSha256, JSON.stringify(stale));
+    await storage.putJson(layout.summary('runner', 2), { result: checksum });
     await expect(runOutput({ layout, allowPartial: false, numTasks: 3 }, storage, memoryLogger())).rejects.toThrow(
-      /result_00002.json.gz was computed from a different input .* re-run task 2/,
+      /Task 2's result is refused: .*result_00002.json.gz was computed from a different input .* --task-index 2/,
+    );
+  });
+
+  it('refuses a result edited into different valid JSON, naming the task and how to recompute it', async () => {
+    const { storage, layout } = await buildAndRun();
+    const result = taskResultSchema.parse(await storage.getJson(layout.result(1)));
+    await storage.putJson(layout.result(1), {
+      ...result,
+      compartments: { ...result.compartments, I: result.compartments.I!.map((v) => v + 1) },
+    });
+    const error = await runOutput({ layout, allowPartial: false, now }, storage, memoryLogger()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StageError);
+    expect((error as Error).message).toMatch(
+      /^Task 1's result is refused: \S+result_00001\.json\.gz does not match the sha256 Stage B recorded in \S+runner_00001\.json/,
+    );
+    expect((error as Error).message).toContain(`epycloud run workflow --local --exp-id tests/tiny --resume ${layout.runId}`);
+    expect(await storage.list(layout.outputsPrefix)).toEqual([]);
+  });
+
+  it('refuses a result without the checksum Stage B records after it', async () => {
+    const { storage, layout } = await buildAndRun();
+    await storage.delete(layout.summary('runner', 0));
+    await expect(runOutput({ layout, allowPartial: false, now }, storage, memoryLogger())).rejects.toThrow(
+      /Task 0's result is refused: .* records no checksum of .*result_00000\.json\.gz \(Stage B did not finish it\)/,
     );
   });
 });

@@ -1,0 +1,45 @@
+import { ValidationError } from '../errors.js';
+
+const COMPONENT = '[a-z0-9]+(?:[._-]+[a-z0-9]+)*';
+const REPOSITORY = `${COMPONENT}(?::\\d+)?(?:/${COMPONENT})*`;
+const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+
+/** A Docker tag: `latest`, `v1.2`, `2026-05-01`. */
+export const IMAGE_TAG = new RegExp(`^${TAG}$`);
+
+/** An image repository without tag or digest: `123456789012.dkr.ecr.us-east-1.amazonaws.com/models`, `public.ecr.aws/acme/epycloud`. */
+export const IMAGE_REPOSITORY = new RegExp(`^${REPOSITORY}$`);
+
+/** An image reference as Batch takes it: a repository, then an optional `:tag` and an optional `@sha256:` digest. */
+export const IMAGE_REFERENCE = new RegExp(`^${REPOSITORY}(?::${TAG})?(?:@sha256:[0-9a-f]{64})?$`);
+
+/** The repository of an image reference: the reference without its tag and digest. */
+export function imageRepository(image: string): string {
+  const named = image.split('@')[0] ?? image;
+  const tagAt = named.indexOf(':', named.lastIndexOf('/') + 1);
+  return tagAt === -1 ? named : named.slice(0, tagAt);
+}
+
+/**
+ * Checks that a run's image comes from the stack's own repository or from one
+ * the deployment config allows (`image.allowedRepositories`); returns the
+ * image, or throws a ValidationError naming it, its repository and the fix.
+ */
+export function checkImageAllowed(image: string, repositoryUri: string, allowed: readonly string[]): string {
+  const repository = imageRepository(image);
+  if (repository === repositoryUri || allowed.includes(repository)) return image;
+  const others = allowed.length === 0 ? 'no other repository' : `also ${allowed.join(', ')}`;
+  throw new ValidationError(
+    `Execution input imageUri "${image}" is from repository "${repository}", which this deployment does not allow ` +
+      `(its own repository ${repositoryUri}; ${others}). Push the image to ${repositoryUri} and pass imageTag, ` +
+      `or add "${repository}" to image.allowedRepositories in the deployment config (epycloud:environments) and redeploy`,
+  );
+}
+
+/** Account, region and name of a private ECR repository URI; undefined for any other registry. */
+export function parseEcrRepository(repository: string): { account: string; region: string; name: string } | undefined {
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/.exec(repository);
+  if (match === null) return undefined;
+  const [, account = '', region = '', name = ''] = match;
+  return { account, region, name };
+}

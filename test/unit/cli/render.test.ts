@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import type { WorkflowResult } from '../../../lib/backend/types.js';
+import { renderPlan } from '../../../cli/commands/render.js';
+
+const planned: WorkflowResult = {
+  status: 'planned',
+  backend: 'local',
+  runtime: 'process',
+  expId: 'examples/flu-states-sampling',
+  runId: 'r1',
+  numTasks: 24,
+  durationsMs: {},
+  totalMs: 0,
+  failedTasks: [],
+  retriedTasks: [],
+};
+
+describe('renderPlan', () => {
+  it('says what a dry run would cost before it runs', () => {
+    const plan = {
+      tasks: 24,
+      locations: 4,
+      samplesPerLocation: 6,
+      stepsPerTask: 239,
+      simulationsPerTask: 100,
+      trajectoriesPerTask: 100,
+      datesPerTask: 35,
+      series: 10,
+      groups: 5,
+      resultBytesPerTask: 1_400_000,
+    };
+    expect(renderPlan({ ...planned, plan }, 2)).toBe(
+      'Plan: run r1 of examples/flu-states-sampling: 24 task(s), 2 at a time, runtime process; nothing was written (dry run)\n' +
+        '  cost: 24 task(s) (4 location(s) x 6 sample(s)), each up to 100 simulation(s) of 239 step(s); results about 1.3 MiB per task, 32 MiB in all\n',
+    );
+    expect(renderPlan(planned, 2)).not.toContain('cost:');
+  });
+});
