@@ -128,16 +128,13 @@ async function removeStale(file: string, stale: LockHolder | undefined, env: Loc
 
 /** Removes the folders the lock created (deepest first) while they are empty. */
 async function removeCreatedDirs(dir: string, created: string | undefined): Promise<void> {
+  const removed = (path: string): Promise<boolean> =>
+    rmdir(path).then(
+      () => true,
+      () => false,
+    );
   if (created === undefined) return;
-  for (let current = dir; current.startsWith(created); current = dirname(current)) {
-    if (
-      !(await rmdir(current).then(
-        () => true,
-        () => false,
-      ))
-    )
-      return;
-  }
+  for (let current = dir; current.startsWith(created); current = dirname(current)) if (!(await removed(current))) return;
 }
 
 function held(file: string, holder: LockHolder, created: string | undefined, env: LockEnv): RunLock {
