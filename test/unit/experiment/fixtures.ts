@@ -1,3 +1,5 @@
+import { ConfigError } from '../../../lib/errors.js';
+import { loadExperiment, type LoadOptions } from '../../../lib/experiment/load.js';
 /** A valid one-group SIR basemodel; tests edit its text to break it. */
 export const SIR_MODEL = `model:
   name: sir
@@ -38,3 +40,18 @@ export const SIR_MODEL = `model:
 export function filesOf(entries: Record<string, string>): Map<string, string> {
   return new Map(Object.entries(entries));
 }
+
+/** The problems of a config that must fail to load (throws when it loads). */
+export function problemsOf(files: Record<string, string>, options: LoadOptions = {}): readonly string[] {
+  try {
+    loadExperiment(filesOf(files), options);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** The problems of the SIR fixture edited, with extra files. */
+export const withModel = (edit: (text: string) => string, extra: Record<string, string> = {}) =>
+  problemsOf({ 'config/model.yaml': edit(SIR_MODEL), ...extra });

@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../lib/errors.js';
 import { buildTaskInputs } from '../../../lib/experiment/expand.js';
 import { loadExperiment } from '../../../lib/experiment/load.js';
 import { taskInputSchema } from '../../../lib/experiment/task.js';
-import { filesOf, SIR_MODEL } from './fixtures.js';
-
-function problemsOf(files: Record<string, string>): readonly string[] {
-  try {
-    loadExperiment(filesOf(files));
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-const withModel = (edit: (text: string) => string) => problemsOf({ 'config/model.yaml': edit(SIR_MODEL) });
+import { filesOf, problemsOf, SIR_MODEL, withModel } from './fixtures.js';
 
 describe('ids that every JavaScript object already has', () => {
   it.each(['__proto__', 'constructor', 'prototype', 'toString'])('refuses %s as a compartment id, naming file, path and line', (id) => {

@@ -1,25 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../lib/errors.js';
 import { loadExperiment } from '../../../lib/experiment/load.js';
 import { validateExperimentDir } from '../../../lib/experiment/snapshot.js';
-import { filesOf, SIR_MODEL } from './fixtures.js';
+import { filesOf, problemsOf, SIR_MODEL, withModel } from './fixtures.js';
 
 const examples = fileURLToPath(new URL('../../../local/forecast/experiments/examples/', import.meta.url));
-
-/** The problems of a config that must fail. */
-function problemsOf(files: Record<string, string>, outputConfigFile?: string): readonly string[] {
-  try {
-    loadExperiment(filesOf(files), outputConfigFile === undefined ? {} : { outputConfigFile });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-const withModel = (edit: (text: string) => string, extra: Record<string, string> = {}) =>
-  problemsOf({ 'config/model.yaml': edit(SIR_MODEL), ...extra });
 
 describe('experiment validation', () => {
   it('accepts the shipped examples and counts their tasks', async () => {
@@ -117,7 +102,7 @@ describe('experiment validation', () => {
     expect(problemsOf(files)).toEqual(['config/: 2 output configs (config/a.yaml, config/b.yml): set OUTPUT_CONFIG_FILE to pick one']);
     expect(loadExperiment(filesOf(files), { outputConfigFile: 'b.yml' }).output.meta).toEqual({ name: 'b' });
     expect(loadExperiment(filesOf(files), { outputConfigFile: 'config/a.yaml' }).outputFile).toBe('config/a.yaml');
-    expect(problemsOf(files, 'c.yaml')).toEqual([
+    expect(problemsOf(files, { outputConfigFile: 'c.yaml' })).toEqual([
       'OUTPUT_CONFIG_FILE="c.yaml" names no output config: expected one of config/a.yaml, config/b.yml',
     ]);
     expect(problemsOf({ 'config/model.yaml': SIR_MODEL, 'config/x.yaml': 'other: 1\n' })).toEqual([

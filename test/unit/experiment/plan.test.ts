@@ -1,24 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../lib/errors.js';
 import { MAX_RESULT_BYTES_PER_TASK, MAX_STEPS_PER_TASK, MAX_TASKS } from '../../../lib/experiment/bounds.js';
 import { loadExperiment } from '../../../lib/experiment/load.js';
 import { describePlan, formatBytes } from '../../../lib/experiment/plan.js';
 import { validateExperimentDir } from '../../../lib/experiment/snapshot.js';
 import { forecastExperiment } from '../stages/forecast-fixture.js';
-import { filesOf, SIR_MODEL } from './fixtures.js';
+import { filesOf, problemsOf, SIR_MODEL } from './fixtures.js';
 
 const examples = fileURLToPath(new URL('../../../local/forecast/experiments/examples/', import.meta.url));
-
-function problemsOf(files: Record<string, string>): readonly string[] {
-  try {
-    loadExperiment(filesOf(files));
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('the plan of an experiment', () => {
   it('counts tasks, steps, dates and result bytes from the configs', async () => {

@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../lib/errors.js';
 import { compileModel } from '../../../lib/engine/model.js';
 import { buildTaskInputs } from '../../../lib/experiment/expand.js';
 import { loadExperiment } from '../../../lib/experiment/load.js';
 import { findLocation } from '../../../lib/experiment/locations.js';
 import { taskInputSchema } from '../../../lib/experiment/task.js';
-import { filesOf, SIR_MODEL } from './fixtures.js';
+import { filesOf, problemsOf, SIR_MODEL, withModel } from './fixtures.js';
 
 const ids = { expId: 'e', runId: 'r' };
-
-function problemsOf(files: Record<string, string>): readonly string[] {
-  try {
-    loadExperiment(filesOf(files));
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-const withModel = (edit: (text: string) => string, extra: Record<string, string> = {}) =>
-  problemsOf({ 'config/model.yaml': edit(SIR_MODEL), ...extra });
 
 /** SIR_MODEL (31 days from 2024-01-01) with extra top-level model keys appended. */
 const appended = (yaml: string) => `${SIR_MODEL}${yaml}`;

@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../lib/errors.js';
 import { MAX_YAML_ALIAS_COUNT, MAX_YAML_DEPTH } from '../../../lib/experiment/bounds.js';
-import { loadExperiment } from '../../../lib/experiment/load.js';
 import { YamlSource } from '../../../lib/experiment/yaml-source.js';
-import { filesOf, SIR_MODEL } from './fixtures.js';
-
-function problemsOf(files: Record<string, string>): readonly string[] {
-  try {
-    loadExperiment(filesOf(files));
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { problemsOf, SIR_MODEL } from './fixtures.js';
 
 const withMeta = (meta: string) => SIR_MODEL.replace('  random_seed: 1\n', `  random_seed: 1\n  meta:\n${meta}`);
 
