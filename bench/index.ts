@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   cloud: () => import('./cloud.js'),
   calibration: () => import('./calibration.js'),
   forecast: () => import('./forecast.js'),
+  results: () => import('./results.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,5 +1,6 @@
 import type { Experiment } from '../lib/experiment/load.js';
 import type { TaskResult } from '../lib/experiment/task.js';
+import type { ObjectWriter, Storage } from '../lib/storage/index.js';
 import { csvCell, quantileRows, selectNames, seriesHeaders, trajectoryRows, type Selection } from './output-tables.js';
 
 /** A finished file of an output folder. */
@@ -10,12 +11,11 @@ export interface BuiltFile {
 
 type Kind = 'compartments' | 'transitions';
 
-/** One CSV being filled result by result: its header comes from the first result. */
+/** One CSV filled result by result: its header (from the first result) and each result's rows. */
 interface Table {
   readonly name: string;
-  header?: string[];
-  readonly rows: string[];
-  readonly add: (table: Table, result: TaskResult) => void;
+  readonly header: (result: TaskResult) => string[];
+  readonly rows: (result: TaskResult) => string[];
 }
 
 const Q_IDS = ['population', 'sample_id', 'date', 'quantile'];
@@ -31,14 +31,11 @@ function seriesTable(
   let names: string[] = [];
   return {
     name,
-    rows: [],
-    add: (table, result) => {
-      if (table.header === undefined) {
-        names = selectNames(Object.keys(result[kind]), selection);
-        table.header = [...ids, ...seriesHeaders(names, result.groups)];
-      }
-      for (const row of rowsOf(result, names)) table.rows.push(row);
+    header: (result) => {
+      names = selectNames(Object.keys(result[kind]), selection);
+      return [...ids, ...seriesHeaders(names, result.groups)];
     },
+    rows: (result) => rowsOf(result, names),
   };
 }
 
@@ -48,13 +45,12 @@ function metadataTable(exp: Experiment): Table {
   let keys: string[] = [];
   return {
     name: 'model_metadata.csv.gz',
-    rows: [],
-    add: (table, r) => {
-      if (table.header === undefined) {
-        keys = Object.keys(r.sample.values).filter((k) => k !== 'start_date');
-        const fixed = ['model_name', 'n_sims', 'start_date', 'end_date', 'delta_t', 'resample', 'random_seed'];
-        table.header = ['task_index', 'population', 'population_name', 'population_size', 'sample_id', ...keys, ...fixed];
-      }
+    header: (r) => {
+      keys = Object.keys(r.sample.values).filter((k) => k !== 'start_date');
+      const fixed = ['model_name', 'n_sims', 'start_date', 'end_date', 'delta_t', 'resample', 'random_seed'];
+      return ['task_index', 'population', 'population_name', 'population_size', 'sample_id', ...keys, ...fixed];
+    },
+    rows: (r) => {
       const start = r.sample.values.start_date ?? m.timespan.start_date;
       const cells = [
         r.taskIndex,
@@ -65,20 +61,33 @@ function metadataTable(exp: Experiment): Table {
         ...keys.map((k) => r.sample.values[k] ?? ''),
       ];
       const fixed = [m.name, r.nSims, start, m.timespan.end_date, m.timespan.delta_t, m.simulation.resample, m.random_seed];
-      table.rows.push([...cells, ...fixed].map(csvCell).join(','));
+      return [[...cells, ...fixed].map(csvCell).join(',')];
     },
   };
 }
 
+/** A table being written: its writer and the rows written so far. */
+interface Open {
+  readonly table: Table;
+  readonly writer: ObjectWriter;
+  rows: number;
+}
+
 /**
- * Builds the files of an output folder from results fed one at a time (so a
- * large run never holds every trajectory in memory), per the output config:
- * quantile tables, optional trajectories, optional model metadata.
+ * Writes the CSV files of an output folder from results fed one at a time,
+ * streaming each table's rows to storage (memory stays flat in the number of
+ * tasks), per the output config: quantile tables, optional trajectories,
+ * optional model metadata. Each file appears whole at `finish`.
  */
 export class OutputFiles {
   private readonly tables: Table[] = [];
+  private open: Open[] | undefined;
 
-  constructor(exp: Experiment) {
+  constructor(
+    exp: Experiment,
+    private readonly storage: Storage,
+    private readonly dir: string,
+  ) {
     const { output } = exp;
     const levels = output.quantiles.levels;
     for (const kind of ['compartments', 'transitions'] as const) {
@@ -97,17 +106,28 @@ export class OutputFiles {
     if (output.model_metadata) this.tables.push(metadataTable(exp));
   }
 
-  /** Adds one task's rows to every table. */
-  add(result: TaskResult): void {
-    for (const table of this.tables) table.add(table, result);
+  /** Writes one task's rows to every table (the first task's also writes the headers). */
+  async add(result: TaskResult): Promise<void> {
+    this.open ??= this.tables.map((table) => ({ table, writer: this.storage.openWriter(`${this.dir}${table.name}`), rows: -1 }));
+    for (const open of this.open) {
+      const rows = open.rows < 0 ? [open.table.header(result).map(csvCell).join(','), ...open.table.rows(result)] : open.table.rows(result);
+      open.rows += rows.length;
+      if (rows.length > 0) await open.writer.write(`${rows.join('\n')}\n`);
+    }
   }
 
-  /** The finished files, name -> text, in a stable order. */
-  finish(): Map<string, BuiltFile> {
-    const files = new Map<string, BuiltFile>();
-    for (const { name, header = [], rows } of this.tables) {
-      files.set(name, { text: `${header.map(csvCell).join(',')}\n${rows.join('\n')}${rows.length ? '\n' : ''}`, rows: rows.length });
+  /** Stores every file whole, in a stable order; returns name -> rows. */
+  async finish(): Promise<Map<string, number>> {
+    const files = new Map<string, number>();
+    for (const { table, writer, rows } of this.open ?? []) {
+      await writer.close();
+      files.set(table.name, rows);
     }
     return files;
+  }
+
+  /** Drops every file not yet stored (after a failure). */
+  async abort(): Promise<void> {
+    for (const { writer } of this.open ?? []) await writer.abort();
   }
 }

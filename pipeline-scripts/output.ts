@@ -5,14 +5,15 @@ import type { Manifest } from '../lib/contract/manifest.js';
 import { StageError, ValidationError } from '../lib/errors.js';
 import { loadExperiment } from '../lib/experiment/load.js';
 import { readSnapshot } from '../lib/experiment/snapshot.js';
-import { taskResultSchema, type TaskResult } from '../lib/experiment/task.js';
+import type { TaskResult } from '../lib/experiment/task.js';
 import type { Logger } from '../lib/log.js';
-import { removeUnfinishedOutputs } from '../lib/run/output-folders.js';
+import { OUTPUT_INDEX, removeUnfinishedOutputs } from '../lib/run/output-folders.js';
 import { checkResult, recomputeHint } from '../lib/run/result-check.js';
 import type { Storage } from '../lib/storage/index.js';
 import { elapsedMs, formatIndexes, mapLimit, readManifest } from './artifacts.js';
 import { ForecastFiles } from './forecast-files.js';
-import { OutputFiles } from './output-files.js';
+import { OutputFiles, type BuiltFile } from './output-files.js';
+import { decodeResult } from './result-arrow.js';
 
 /** Results read in parallel at a time. */
 const READ_BATCH = 8;
@@ -60,24 +61,19 @@ async function verifiedBytes(storage: Storage, layout: RunLayout, manifest: Mani
 }
 
 async function readResult(storage: Storage, layout: RunLayout, manifest: Manifest, index: number): Promise<TaskResult> {
-  const text = Buffer.from(await verifiedBytes(storage, layout, manifest, index)).toString('utf8');
-  let value: unknown;
+  const bytes = await verifiedBytes(storage, layout, manifest, index);
+  let result: TaskResult;
   try {
-    value = JSON.parse(text);
+    result = decodeResult(bytes);
   } catch (error) {
-    throw new StageError(`Invalid JSON in result ${layout.result(index)}: ${(error as Error).message}; ${recomputeHint(layout, index)}`);
+    throw new StageError(`Invalid result ${layout.result(index)}: ${(error as Error).message}; ${recomputeHint(layout, index)}`);
   }
-  const parsed = taskResultSchema.safeParse(value);
-  if (!parsed.success)
-    throw new StageError(
-      `Invalid result ${layout.result(index)}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
-    );
-  if (parsed.data.inputSha256 !== manifest.inputs[index]!.sha256) {
+  if (result.inputSha256 !== manifest.inputs[index]!.sha256) {
     throw new StageError(
       `Result ${layout.result(index)} was computed from a different input than the manifest's (stale result): re-run task ${index}`,
     );
   }
-  return parsed.data;
+  return result;
 }
 
 async function checkResults(config: OutputStageConfig, storage: Storage, manifest: Manifest, log: Logger): Promise<number[]> {
@@ -98,8 +94,12 @@ async function checkResults(config: OutputStageConfig, storage: Storage, manifes
   return missing;
 }
 
-/** Reads the present results in small parallel batches, adding them in index order (only rows are kept). */
-async function buildFiles(config: OutputStageConfig, storage: Storage, manifest: Manifest, present: readonly number[]) {
+/**
+ * Reads the present results in small parallel batches, one result at a time
+ * into the streamed CSV tables (and the forecast pools), in index order; writes
+ * every file but `index.json` into `dir`. Returns name -> rows, in write order.
+ */
+async function writeFiles(config: OutputStageConfig, storage: Storage, manifest: Manifest, present: readonly number[], dir: string) {
   const files = await readSnapshot(storage, config.layout);
   // a forecast is loaded at the reference date its results were computed for (Stage A may have had an override)
   const first = await readResult(storage, config.layout, manifest, present[0]!);
@@ -107,18 +107,32 @@ async function buildFiles(config: OutputStageConfig, storage: Storage, manifest:
     ...(config.outputConfigFile === undefined ? {} : { outputConfigFile: config.outputConfigFile }),
     ...(first.calibration ? { referenceDate: first.calibration.referenceDate } : {}),
   });
-  const tables = [new OutputFiles(exp), ...(exp.modelset?.calibration ? [new ForecastFiles(exp)] : [])];
-  for (let k = 0; k < present.length; k += READ_BATCH) {
-    const batch = await mapLimit(present.slice(k, k + READ_BATCH), READ_BATCH, (i) => readResult(storage, config.layout, manifest, i));
-    for (const result of batch) for (const t of tables) t.add(result);
+  const tables = new OutputFiles(exp, storage, dir);
+  const forecast = exp.modelset?.calibration ? new ForecastFiles(exp) : undefined;
+  try {
+    for (let k = 0; k < present.length; k += READ_BATCH) {
+      const batch = await mapLimit(present.slice(k, k + READ_BATCH), READ_BATCH, (i) => readResult(storage, config.layout, manifest, i));
+      for (const result of batch) {
+        await tables.add(result);
+        forecast?.add(result);
+      }
+    }
+  } catch (error) {
+    await tables.abort();
+    throw error;
   }
-  const built = new Map(tables.flatMap((t) => [...t.finish()]));
+  const written = await tables.finish();
+  const built = forecast?.finish() ?? new Map<string, BuiltFile>();
   built.set('output_config.yaml', { text: exp.outputFile ? files.get(exp.outputFile)! : stringify({ output: exp.output }), rows: 0 });
-  return { built, outputFile: exp.outputFile ?? null };
+  for (const [name, file] of built) {
+    await storage.put(`${dir}${name}`, file.text);
+    written.set(name, file.rows);
+  }
+  return { written, outputFile: exp.outputFile ?? null };
 }
 
 /**
- * The output folder for a Stage C that finished at `createdAt`: its UTC stamp,
+ * The output folder for a Stage C that starts writing at `createdAt`: its UTC stamp,
  * or the next free second when an earlier Stage C of the run already wrote
  * that folder, so an output is never overwritten.
  */
@@ -143,14 +157,13 @@ export async function runOutput(config: OutputStageConfig, storage: Storage, log
   const manifest = await readManifest(storage, layout);
   const missing = await checkResults(config, storage, manifest, log);
   const present = manifest.inputs.map((e) => e.index).filter((i) => !missing.includes(i));
-  const { built, outputFile: outputConfigFile } = await buildFiles(config, storage, manifest, present);
-  const buildMs = elapsedMs(start);
   const createdAt = (config.now ?? (() => new Date()))();
   const dir = await freshOutputDir(storage, layout, createdAt);
-  for (const [name, file] of built) await storage.put(`${dir}${name}`, file.text);
-  const files = [...built].map(([name, file]) => ({ name, rows: file.rows }));
+  const { written, outputFile: outputConfigFile } = await writeFiles(config, storage, manifest, present, dir);
+  const buildMs = elapsedMs(start);
+  const files = [...written].map(([name, rows]) => ({ name, rows }));
   const counts = { numTasks: manifest.numTasks, resultsUsed: present.length, missing };
-  await storage.putJson(`${dir}index.json`, {
+  await storage.putJson(`${dir}${OUTPUT_INDEX}`, {
     version: 1,
     createdAt: createdAt.toISOString(),
     ...counts,

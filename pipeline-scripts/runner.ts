@@ -10,6 +10,7 @@ import type { Storage } from '../lib/storage/index.js';
 import { elapsedMs, readManifest, sha256 } from './artifacts.js';
 import { computeForecastResult } from './forecast-result.js';
 import { resultDocument } from './result-document.js';
+import { encodeResult } from './result-arrow.js';
 import { calibrationPlan, calibrationRecorder } from './calibration-progress.js';
 
 /** Typed configuration of one Stage B task. */
@@ -139,7 +140,7 @@ export async function runRunner(config: RunnerConfig, storage: Storage, log: Log
     const simStart = performance.now();
     const result = await computeTask(config, storage, log, input, entry.sha256);
     const simulateMs = elapsedMs(simStart);
-    const checksum = await writeResult(storage, layout, taskIndex, entry.sha256, JSON.stringify(result));
+    const checksum = await writeResult(storage, layout, taskIndex, entry.sha256, encodeResult(result));
     log.info('result written', {
       key: resultKey,
       n_sims: result.nSims,

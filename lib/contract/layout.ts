@@ -105,9 +105,9 @@ export class RunLayout {
     return this.key(`${RUN_DIRS.builder}/manifest.json`);
   }
 
-  /** Task result i: `runner-artifacts/result_00000.json.gz`. */
+  /** Task result i, an Arrow IPC file: `runner-artifacts/result_00000.arrow`. */
   result(index: number): string {
-    return this.key(`${RUN_DIRS.runner}/result_${padIndex(index)}.json.gz`);
+    return this.key(`${RUN_DIRS.runner}/result_${padIndex(index)}.arrow`);
   }
 
   /** Prefix of the runner's results. */

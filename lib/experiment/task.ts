@@ -66,7 +66,7 @@ export const taskInputSchema = z.object({
 export type TaskInput = Omit<z.infer<typeof taskInputSchema>, 'model'> & { readonly model: ModelSpec };
 
 /**
- * `runner-artifacts/result_NNNNN.json.gz`: trajectories of one task, after
+ * `runner-artifacts/result_NNNNN.arrow` (decoded): trajectories of one task, after
  * resampling. Series are flat, index `(sim * dates.length + d) * groups.length + g`.
  */
 export const taskResultSchema = z.object({

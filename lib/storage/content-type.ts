@@ -9,6 +9,7 @@ const TYPES: Readonly<Record<string, string>> = {
   svg: 'image/svg+xml',
   html: 'text/html',
   gz: 'application/gzip',
+  arrow: 'application/vnd.apache.arrow.file',
 };
 
 /** The content type of a key, from its last extension (`.csv.gz` is gzip). */

@@ -7,7 +7,7 @@ import { Storage } from './storage.js';
 import type { StorageOptions } from './types.js';
 
 export { Storage, validateKey } from './storage.js';
-export type { ObjectTags, StorageDriver, StorageOptions } from './types.js';
+export type { ObjectTags, ObjectWriter, StorageDriver, StorageOptions } from './types.js';
 export { LocalDriver } from './local.js';
 export { MemoryDriver } from './memory.js';
 export { S3Driver, S3_LIMITS, createS3Client, s3RequestHandler, type S3Limits } from './s3.js';

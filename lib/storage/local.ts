@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { NotFoundError, StorageError, ValidationError } from '../errors.js';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { StorageDriver } from './types.js';
 
 const TEMP_MARK = '.tmp-';
@@ -37,11 +40,20 @@ export class LocalDriver implements StorageDriver {
   }
 
   async put(key: string, body: Uint8Array): Promise<void> {
+    await this.writeAtomically(key, (temp) => writeFile(temp, body));
+  }
+
+  async putStream(key: string, body: Readable): Promise<void> {
+    await this.writeAtomically(key, (temp) => pipeline(body, createWriteStream(temp)));
+  }
+
+  /** Writes a temporary file beside the key's and renames it into place; removes it on failure. */
+  private async writeAtomically(key: string, write: (temp: string) => Promise<void>): Promise<void> {
     const path = this.path(key);
     const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}${TEMP_MARK}${process.pid}`);
     try {
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(temp, body);
+      await write(temp);
       await rename(temp, path);
     } catch (error) {
       await rm(temp, { force: true });

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { NotFoundError } from '../errors.js';
 import type { ObjectTags, StorageDriver } from './types.js';
 
@@ -8,6 +9,12 @@ export class MemoryDriver implements StorageDriver {
 
   async put(key: string, body: Uint8Array, contentType: string, tags: ObjectTags = {}): Promise<void> {
     this.objects.set(key, { body: Uint8Array.from(body), contentType, tags: { ...tags } });
+  }
+
+  async putStream(key: string, body: Readable, contentType: string, tags: ObjectTags = {}): Promise<void> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body) chunks.push(chunk as Uint8Array);
+    await this.put(key, Buffer.concat(chunks), contentType, tags);
   }
 
   async get(key: string): Promise<Uint8Array> {

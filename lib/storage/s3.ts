@@ -8,6 +8,8 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { Readable } from 'node:stream';
 import type { EnvMap } from '../contract/env.js';
 import { NotFoundError, StorageError } from '../errors.js';
 import { missingBucketMessage, s3Error } from './s3-errors.js';
@@ -107,15 +109,27 @@ export class S3Driver implements StorageDriver {
   }
 
   async put(key: string, body: Uint8Array, contentType: string, tags: ObjectTags = {}): Promise<void> {
-    const tagging = new URLSearchParams(Object.entries(tags)).toString();
-    const command = new PutObjectCommand({
-      Bucket: this.bucket,
-      Key: key,
-      Body: body,
-      ContentType: contentType,
-      ...(tagging ? { Tagging: tagging } : {}),
-    });
+    const command = new PutObjectCommand(this.putParams(key, body, contentType, tags));
     await this.request('write', key, (abortSignal) => this.client.send(command, { abortSignal }));
+  }
+
+  /**
+   * A multipart upload (one PutObject when the body fits in one part); an
+   * incomplete upload is aborted, so nothing shows. No call deadline: the body
+   * may take as long as its producer needs; each part request keeps the
+   * client's time limits.
+   */
+  async putStream(key: string, body: Readable, contentType: string, tags: ObjectTags = {}): Promise<void> {
+    try {
+      await new Upload({ client: this.client, params: this.putParams(key, body, contentType, tags), queueSize: 2 }).done();
+    } catch (error) {
+      throw s3Error(error, { bucket: this.bucket, key, action: 'write' });
+    }
+  }
+
+  private putParams(key: string, body: Uint8Array | Readable, contentType: string, tags: ObjectTags) {
+    const tagging = new URLSearchParams(Object.entries(tags)).toString();
+    return { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ...(tagging ? { Tagging: tagging } : {}) };
   }
 
   async get(key: string): Promise<Uint8Array> {

@@ -1,7 +1,9 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import { StorageError, ValidationError } from '../errors.js';
 import { contentTypeOf } from './content-type.js';
-import type { StorageDriver, StorageOptions } from './types.js';
+import type { ObjectWriter, StorageDriver, StorageOptions } from './types.js';
 
 /**
  * Rejects keys that are empty, absolute, climb with `..`, contain empty
@@ -44,6 +46,32 @@ export class Storage {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     const tags = this.options.tagsFor?.(key);
     await this.driver.put(validateKey(key), isGzip(key) ? gzipSync(bytes) : bytes, contentTypeOf(key), tags);
+  }
+
+  /**
+   * Opens a writer for a large object built piece by piece (gzipped when the key
+   * ends in `.gz`); memory stays bounded by the backend's buffer, not the object.
+   * Call `close` to store it whole, or `abort` to store nothing.
+   */
+  openWriter(key: string): ObjectWriter {
+    const source = isGzip(key) ? createGzip() : new PassThrough();
+    source.on('error', () => {}); // the driver's promise reports it
+    const stored = this.driver.putStream(validateKey(key), source, contentTypeOf(key), this.options.tagsFor?.(key));
+    const failed = stored.then(() => undefined);
+    failed.catch(() => {}); // surfaced by the next write or close
+    return {
+      write: async (data) => {
+        if (!source.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data)) await Promise.race([once(source, 'drain'), failed]);
+      },
+      close: async () => {
+        source.end();
+        await stored;
+      },
+      abort: async () => {
+        source.destroy(new StorageError(`Writing ${key} (in ${this.location}) was aborted`));
+        await stored.catch(() => {});
+      },
+    };
   }
 
   /** Reads bytes; gunzipped when the key ends in `.gz`. */

@@ -1,5 +1,17 @@
+import type { Readable } from 'node:stream';
+
 /** Object tags, name -> value. */
 export type ObjectTags = Readonly<Record<string, string>>;
+
+/** An object written piece by piece (see `Storage.openWriter`). */
+export interface ObjectWriter {
+  /** Appends bytes or text (UTF-8); resolves once the backend can take more. */
+  write(data: Uint8Array | string): Promise<void>;
+  /** Ends the object and waits until it is stored whole; only then can readers see it. */
+  close(): Promise<void>;
+  /** Drops the object: nothing of it is stored. */
+  abort(): Promise<void>;
+}
 
 /** How a {@link Storage} treats keys beyond bytes. */
 export interface StorageOptions {
@@ -27,6 +39,12 @@ export interface StorageDriver {
    * `tags` become object tags where the backend has them (S3); others ignore them.
    */
   put(key: string, body: Uint8Array, contentType: string, tags?: ObjectTags): Promise<void>;
+  /**
+   * Writes the bytes `body` yields until it ends, as `put` does (whole, with `tags`),
+   * without holding them all in memory where the backend allows it (local file, S3
+   * multipart upload). When `body` fails, nothing is written and the error is thrown.
+   */
+  putStream(key: string, body: Readable, contentType: string, tags?: ObjectTags): Promise<void>;
   /** Reads the bytes; `NotFoundError` when the key does not exist. */
   get(key: string): Promise<Uint8Array>;
   /** Whether the key exists. */

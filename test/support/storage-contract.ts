@@ -92,6 +92,34 @@ export function storageContract(name: string, make: () => Promise<Storage>): voi
       await expect(s.list('../')).rejects.toBeInstanceOf(ValidationError);
     });
 
+    it('streams a large object in pieces, visible only once closed, gzipped for .gz keys', async () => {
+      const s = await make();
+      const piece = Uint8Array.from({ length: 256 * 1024 }, (_, i) => (i * 7919) % 251);
+      const writer = s.openWriter('big/object.bin');
+      for (let k = 0; k < 24; k++) await writer.write(piece); // 6 MiB: more than one S3 multipart part
+      expect(await s.exists('big/object.bin')).toBe(false);
+      await writer.close();
+      const read = await s.get('big/object.bin');
+      expect(read.length).toBe(24 * piece.length);
+      expect(Buffer.from(read.subarray(23 * piece.length)).equals(Buffer.from(piece))).toBe(true);
+      const text = s.openWriter('big/rows.csv.gz');
+      for (let k = 0; k < 1000; k++) await text.write(`${k},row\n`);
+      await text.close();
+      expect((await s.driver.get('big/rows.csv.gz'))[0]).toBe(0x1f);
+      expect(await s.getText('big/rows.csv.gz')).toBe(Array.from({ length: 1000 }, (_, k) => `${k},row\n`).join(''));
+      expect(await s.list('big/')).toEqual(['big/object.bin', 'big/rows.csv.gz']);
+    });
+
+    it('stores nothing of an aborted streamed object, and rejects a bad key', async () => {
+      const s = await make();
+      const writer = s.openWriter('part/object.csv.gz');
+      await writer.write('a,b\n');
+      await writer.abort();
+      expect(await s.exists('part/object.csv.gz')).toBe(false);
+      expect(await s.list('part/')).toEqual([]);
+      expect(() => s.openWriter('../x.csv')).toThrow(ValidationError);
+    });
+
     it('lists 2,500 keys across pages', async () => {
       const s = await make();
       const keys = Array.from({ length: 2500 }, (_, i) => `many/result_${String(i).padStart(5, '0')}.json`);

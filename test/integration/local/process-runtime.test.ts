@@ -1,6 +1,5 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV, stageEnvironment, TASK_INDEX_VARS } from '../../../lib/contract/env.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
@@ -78,7 +77,7 @@ describe('local runs with --runtime process', () => {
     const launcher = processLauncher({ paths, hostEnv: process.env });
     for (const [i, name] of TASK_INDEX_VARS.entries()) {
       const file = bucketPath(paths.bucketDir, layout.result(i + 1));
-      const before = gunzipSync(await readFile(file));
+      const before = await readFile(file);
       await rm(file);
       const env: Record<string, string> = {
         ...stageEnvironment({ mode: 'local', expId: small, runId, localBucketDir: paths.bucketDir }),
@@ -87,7 +86,7 @@ describe('local runs with --runtime process', () => {
       expect(env[ENV.taskIndex] === undefined || name === ENV.taskIndex).toBe(true);
       const { exitCode } = await launcher.launch({ stage: 'runner', env, logFile: join(local.dir, `single-${name}.log`) });
       expect(exitCode, name).toBe(0);
-      expect(gunzipSync(await readFile(file)).equals(before), name).toBe(true);
+      expect((await readFile(file)).equals(before), name).toBe(true);
     }
   });
 

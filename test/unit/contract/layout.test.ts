@@ -22,7 +22,7 @@ describe('RunLayout', () => {
     const p = layout.prefix;
     expect(layout.input(0)).toBe(`${p}builder-artifacts/input_00000.json.gz`);
     expect(layout.manifest).toBe(`${p}builder-artifacts/manifest.json`);
-    expect(layout.result(42)).toBe(`${p}runner-artifacts/result_00042.json.gz`);
+    expect(layout.result(42)).toBe(`${p}runner-artifacts/result_00042.arrow`);
     expect(layout.outputDir('20260501-130000')).toBe(`${p}outputs/20260501-130000/`);
     expect(layout.summary('builder')).toBe(`${p}summaries/builder.json`);
     expect(layout.summary('runner', 3)).toBe(`${p}summaries/runner_00003.json`);
@@ -70,7 +70,7 @@ describe('run prefixes of nested experiments', () => {
       expect(parseRunKey(l.result(3), 'team/')).toEqual({
         expId: l.expId,
         runId: l.runId,
-        keyInRun: 'runner-artifacts/result_00003.json.gz',
+        keyInRun: 'runner-artifacts/result_00003.arrow',
       });
     expect(parseRunKey('team/rel/coll/r1/outputs/x.csv', 'team/')).toBeUndefined();
     expect(parseRunKey('rel/runs/r1/', '')).toBeUndefined();

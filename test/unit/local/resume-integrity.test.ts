@@ -1,6 +1,5 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../../lib/backend/types.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
@@ -11,6 +10,7 @@ import type { LocalContext } from '../../../lib/local/stages.js';
 import type { StageLauncher } from '../../../lib/local/types.js';
 import { runLocalWorkflow } from '../../../lib/local/workflow.js';
 import { LocalDriver, Storage } from '../../../lib/storage/index.js';
+import { decodeResult, encodeResult } from '../../../pipeline-scripts/result-arrow.js';
 import { runStage } from '../../../pipeline-scripts/stage-main.js';
 import { EXPERIMENT } from '../stages/helpers.js';
 import { removeTempDirs, tempPaths } from './fakes.js';
@@ -57,14 +57,14 @@ async function realContext() {
 const notes = (events: readonly ProgressEvent[]) => events.flatMap((e) => (e.type === 'note' ? [e.message] : []));
 
 describe('--resume checks what a run holds', () => {
-  it('recomputes a truncated result and one edited into different valid JSON, then aggregates', async () => {
+  it('recomputes a truncated result and one edited into a different valid result, then aggregates', async () => {
     const { ctx, storage, events, launched, file } = await realContext();
     expect(await runLocalWorkflow(ctx, { ...base, runId: 'r1' })).toMatchObject({ status: 'succeeded', numTasks: 3 });
     const layout = new RunLayout(expId, 'r1');
     const original = await Promise.all([0, 1, 2].map((i) => readFile(file(layout.result(i)))));
     await writeFile(file(layout.result(1)), original[1]!.subarray(0, original[1]!.length >> 1));
-    const edited = await storage.getJson<{ nSims: number }>(layout.result(2));
-    await storage.putJson(layout.result(2), { ...edited, nSims: edited.nSims - 1 });
+    const edited = decodeResult(await storage.get(layout.result(2)));
+    await storage.put(layout.result(2), encodeResult({ ...edited, sample: { ...edited.sample, id: edited.sample.id + 1 } }));
     launched.length = 0;
     events.length = 0;
 
@@ -74,10 +74,10 @@ describe('--resume checks what a run holds', () => {
     expect(notes(events)).toEqual([
       'Resuming r1: Stage builder already done',
       'Resuming r1: 1 of 3 results kept',
-      expect.stringMatching(/^Resuming r1: recomputing task 1: Corrupt gzip data at \S+result_00001\.json\.gz/),
-      expect.stringMatching(/^Resuming r1: recomputing task 2: \S+result_00002\.json\.gz does not match the sha256 Stage B recorded/),
+      expect.stringMatching(/^Resuming r1: recomputing task 1: \S+result_00001\.arrow does not match the sha256 Stage B recorded/),
+      expect.stringMatching(/^Resuming r1: recomputing task 2: \S+result_00002\.arrow does not match the sha256 Stage B recorded/),
     ]);
-    for (const i of [1, 2]) expect(gunzipSync(await readFile(file(layout.result(i))))).toEqual(gunzipSync(original[i]!));
+    for (const i of [1, 2]) expect(await readFile(file(layout.result(i)))).toEqual(original[i]);
   });
 
   it('refuses to resume a run whose snapshot lost config/output.yaml, naming the file, and launches nothing', async () => {

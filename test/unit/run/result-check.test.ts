@@ -1,8 +1,8 @@
-import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import type { Manifest } from '../../../lib/contract/manifest.js';
 import { checkResult, recomputeHint, resultsToCompute, writeResult } from '../../../lib/run/result-check.js';
+import { StorageError } from '../../../lib/errors.js';
 import { MemoryDriver, Storage } from '../../../lib/storage/index.js';
 
 const layout = new RunLayout('tests/results', 'r1');
@@ -14,6 +14,12 @@ const manifest: Manifest = {
   numTasks: 3,
   createdAt: '2026-01-01T00:00:00Z',
   inputs: [0, 1, 2].map((index) => ({ index, key: layout.input(index), sha256: input(index) })),
+};
+
+/** A driver `get` that fails with a storage error for `key` and reads the others from `storage`. */
+const unreadable = (key: string, storage: Storage) => async (k: string) => {
+  if (k === key) throw new StorageError(`Could not read ${key}: disk error`);
+  return storage.driver.get(k);
 };
 
 /** A run whose three results were written and recorded as Stage B does. */
@@ -36,14 +42,15 @@ describe('result checksums', () => {
     expect(bytes).toMatchObject({ bytes: 3 });
   });
 
-  it('finds a truncated, an edited, an unrecorded and a missing result, and says why', async () => {
+  it('finds an unreadable, an edited, an unrecorded and a missing result, and says why', async () => {
     const storage = await recordedRun();
-    const stored = gzipSync(JSON.stringify({ index: 0, values: [1, 2, 3] }));
-    await storage.driver.put(layout.result(0), stored.subarray(0, stored.length - 9), 'application/gzip');
-    await storage.putJson(layout.result(1), { index: 1, values: [1, 2, 4] });
+    const failing = new Storage(
+      Object.assign(Object.create(storage.driver) as MemoryDriver, { get: unreadable(layout.result(0), storage) }),
+    );
+    await storage.put(layout.result(1), JSON.stringify({ index: 1, values: [1, 2, 4] }));
     await storage.delete(layout.summary('runner', 2));
-    expect(await resultsToCompute(storage, layout, manifest)).toEqual([
-      { index: 0, problem: 'unreadable', detail: expect.stringMatching(/^Corrupt gzip data at \S+result_00000\.json\.gz/) },
+    expect(await resultsToCompute(failing, layout, manifest)).toEqual([
+      { index: 0, problem: 'unreadable', detail: `Could not read ${layout.result(0)}: disk error` },
       {
         index: 1,
         problem: 'mismatch',

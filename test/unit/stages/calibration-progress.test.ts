@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { CALIBRATION_LOG_MESSAGE, calibrationProgressSchema } from '../../../lib/contract/calibration-progress.js';
-import type { TaskResult } from '../../../lib/experiment/task.js';
 import { MemoryDriver, Storage, type ObjectTags } from '../../../lib/storage/index.js';
 import { runBuilder } from '../../../pipeline-scripts/builder.js';
 import { calibrationPlan, calibrationRecorder } from '../../../pipeline-scripts/calibration-progress.js';
 import { runRunner } from '../../../pipeline-scripts/runner.js';
 import { forecastExperiment } from './forecast-fixture.js';
-import { memoryLogger, seededRun } from './helpers.js';
+import { memoryLogger, readTaskResult, seededRun } from './helpers.js';
 
 const now = () => new Date('2026-01-02T03:04:05Z');
 
@@ -20,7 +19,7 @@ describe('Stage B calibration progress', () => {
     const key = run.layout.progress(1);
     expect(key).toBe('tests/tiny/runs/fc-progress/progress/task_00001.json');
     const stored = calibrationProgressSchema.strict().parse(await run.storage.getJson(key));
-    const result = await run.storage.getJson<TaskResult>(run.layout.result(1));
+    const result = await readTaskResult(run.storage, run.layout, 1);
     const last = result.calibration!.generations.at(-1)!;
     expect(stored).toEqual({
       generation: last.generation,

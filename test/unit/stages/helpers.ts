@@ -1,7 +1,9 @@
 import { RunLayout } from '../../../lib/contract/layout.js';
 import type { Logger } from '../../../lib/log.js';
 import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
+import type { TaskResult } from '../../../lib/experiment/task.js';
 import { MemoryDriver, Storage, type ObjectTags } from '../../../lib/storage/index.js';
+import { decodeResult, encodeResult } from '../../../pipeline-scripts/result-arrow.js';
 
 /** A small SIR experiment: 3 locations x 1 sample, 4 simulations over 3 weeks. */
 export const EXPERIMENT: Record<string, string> = {
@@ -51,4 +53,14 @@ export async function seededRun(runId = 'run-1', files: Record<string, string> =
   if (Object.keys(files).length > 0) await writeSnapshot(storage, layout, new Map(Object.entries(files)));
   driver.puts.length = 0;
   return { driver, storage, layout };
+}
+
+/** Result i of a run, decoded. */
+export async function readTaskResult(storage: Storage, layout: RunLayout, index: number): Promise<TaskResult> {
+  return decodeResult(await storage.get(layout.result(index)));
+}
+
+/** Overwrites result i (without recording its checksum, as an edit after Stage B would). */
+export async function putTaskResult(storage: Storage, layout: RunLayout, index: number, result: TaskResult): Promise<void> {
+  await storage.put(layout.result(index), encodeResult(result));
 }

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { manifestSchema } from '../../../lib/contract/manifest.js';
 import { ConfigError, StageError, ValidationError } from '../../../lib/errors.js';
-import { taskResultSchema } from '../../../lib/experiment/task.js';
 import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
 import { writeResult } from '../../../lib/run/result-check.js';
 import { sha256 } from '../../../pipeline-scripts/artifacts.js';
 import { runBuilder } from '../../../pipeline-scripts/builder.js';
 import { runOutput } from '../../../pipeline-scripts/output.js';
+import { encodeResult } from '../../../pipeline-scripts/result-arrow.js';
 import { runRunner } from '../../../pipeline-scripts/runner.js';
-import { EXPERIMENT, memoryLogger, seededRun } from './helpers.js';
+import { EXPERIMENT, memoryLogger, putTaskResult, readTaskResult, seededRun } from './helpers.js';
 
 const now = () => new Date('2026-01-02T03:04:05Z');
 
@@ -74,7 +74,7 @@ describe('Stage B (runner)', () => {
   it('writes a result carrying its input hash, and skips when it already exists', async () => {
     const { storage, layout, driver } = await buildAndRun();
     const manifest = manifestSchema.parse(await storage.getJson(layout.manifest));
-    const result = taskResultSchema.parse(await storage.getJson(layout.result(1)));
+    const result = await readTaskResult(storage, layout, 1);
     expect(result.inputSha256).toBe(manifest.inputs[1]!.sha256);
     expect(result.population.code).toBe('US-VT');
     expect(result.dates).toEqual(['2024-01-06', '2024-01-13', '2024-01-20']);
@@ -84,17 +84,17 @@ describe('Stage B (runner)', () => {
     expect(summary.skipped).toBe(true);
     expect(driver.puts).toEqual([layout.summary('runner', 1)]);
     // a result from another input is recomputed
-    await storage.putJson(layout.result(1), { ...result, inputSha256: '0'.repeat(64) });
+    await putTaskResult(storage, layout, 1, { ...result, inputSha256: '0'.repeat(64) });
     expect((await runRunner({ layout, taskIndex: 1 }, storage, memoryLogger())).skipped).toBe(false);
-    expect(taskResultSchema.parse(await storage.getJson(layout.result(1)))).toEqual(result);
+    expect(await readTaskResult(storage, layout, 1)).toEqual(result);
     // so is an unreadable one
-    await storage.driver.put(layout.result(1), new TextEncoder().encode('not gzip'), 'application/gzip');
+    await storage.driver.put(layout.result(1), new TextEncoder().encode('not arrow'), 'application/vnd.apache.arrow.file');
     expect((await runRunner({ layout, taskIndex: 1 }, storage, memoryLogger())).skipped).toBe(false);
-    expect(taskResultSchema.parse(await storage.getJson(layout.result(1)))).toEqual(result);
-    // and one edited into different valid JSON that still carries its input's hash
-    await storage.putJson(layout.result(1), { ...result, nSims: 3 });
+    expect(await readTaskResult(storage, layout, 1)).toEqual(result);
+    // and one edited into a different valid result that still carries its input's hash
+    await putTaskResult(storage, layout, 1, { ...result, nSims: 3 });
     expect((await runRunner({ layout, taskIndex: 1 }, storage, memoryLogger())).skipped).toBe(false);
-    expect(taskResultSchema.parse(await storage.getJson(layout.result(1)))).toEqual(result);
+    expect(await readTaskResult(storage, layout, 1)).toEqual(result);
   });
 
   it("records the checksum of the result's bytes in its summary, after the result", async () => {
@@ -119,8 +119,8 @@ describe('Stage B (runner)', () => {
     await runBuilder({ layout: b.layout }, b.storage, memoryLogger());
     for (const i of [2, 0, 1]) await runRunner({ layout: b.layout, taskIndex: i }, b.storage, memoryLogger());
     for (let i = 0; i < 3; i++) {
-      const ra = taskResultSchema.parse(await a.storage.getJson(a.layout.result(i)));
-      const rb = taskResultSchema.parse(await b.storage.getJson(b.layout.result(i)));
+      const ra = await readTaskResult(a.storage, a.layout, i);
+      const rb = await readTaskResult(b.storage, b.layout, i);
       expect(rb.compartments).toEqual(ra.compartments);
     }
   });
@@ -183,10 +183,27 @@ describe('Stage C (output)', () => {
     expect(await storage.getJson(`${dir}index.json`)).toMatchObject({ numTasks: 3, resultsUsed: 3, missing: [], partial: false });
   });
 
+  it('writes the same bytes as the Stage C that held whole JSON results and tables in memory', async () => {
+    const { storage, layout } = await buildAndRun();
+    const summary = await runOutput({ layout, allowPartial: false, now }, storage, memoryLogger());
+    const hashes: Record<string, string> = {};
+    for (const name of [...summary.files.map((f) => f.name), 'index.json'])
+      hashes[name] = sha256(await storage.get(`${summary.outputDir}${name}`));
+    // sha256 of each file's (gunzipped) bytes, as written before results were Arrow and tables streamed
+    expect(hashes).toEqual({
+      'quantiles_compartments.csv.gz': '6b883746ef518ed47f49e89e76038a64a59889dc6312aae276a323bbdd8ebe40',
+      'trajectories_compartments.csv.gz': 'd7e2fb109a1a0f27287917a080e20294e94394f6d100f0ea71ee722d9ceec925',
+      'quantiles_transitions.csv.gz': 'bce858f089edbfb3389245909d77018ceea5e49070234f69d98ba94d075d755e',
+      'model_metadata.csv.gz': 'e8e0e16bbc03a9639e41b1466fbeb3733c30f9139f48e8ec254c63ff6434e1d2',
+      'output_config.yaml': 'e94cac6f2f4fb5e61e0dda2a618766aaa2dd5386fc127cf9d987f027622a02cf',
+      'index.json': '16e69792ff685db01bcbf7af0d965c7eec8bb62dc05e2c321ca78aa629749500',
+    });
+  });
+
   it('computes type-7 quantiles across simulations', async () => {
     const { storage, layout } = await buildAndRun();
     const summary = await runOutput({ layout, allowPartial: false, now }, storage, memoryLogger());
-    const result = taskResultSchema.parse(await storage.getJson(layout.result(0)));
+    const result = await readTaskResult(storage, layout, 0);
     const week2 = [0, 1, 2, 3].map((s) => result.compartments.I![s * 3 + 1]!).sort((x, y) => x - y);
     const median = (week2[1]! + week2[2]!) / 2;
     const rows = (await storage.getText(`${summary.outputDir}quantiles_compartments.csv.gz`)).split('\n');
@@ -212,26 +229,26 @@ describe('Stage C (output)', () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toMatch(/NUM_TASKS=4 does not match the manifest's numTasks=3/);
     // a result Stage B computed (and recorded) from another input
-    const result = taskResultSchema.parse(await storage.getJson(layout.result(2)));
+    const result = await readTaskResult(storage, layout, 2);
     const stale = { ...result, inputSha256: 'f'.repeat(64) };
-    const checksum = await writeResult(storage, layout, 2, stale.inputSha256, JSON.stringify(stale));
+    const checksum = await writeResult(storage, layout, 2, stale.inputSha256, encodeResult(stale));
     await storage.putJson(layout.summary('runner', 2), { result: checksum });
     await expect(runOutput({ layout, allowPartial: false, numTasks: 3 }, storage, memoryLogger())).rejects.toThrow(
-      /Task 2's result is refused: .*result_00002.json.gz was computed from a different input .* --task-index 2/,
+      /Task 2's result is refused: .*result_00002.arrow was computed from a different input .* --task-index 2/,
     );
   });
 
-  it('refuses a result edited into different valid JSON, naming the task and how to recompute it', async () => {
+  it('refuses a result edited into a different valid result, naming the task and how to recompute it', async () => {
     const { storage, layout } = await buildAndRun();
-    const result = taskResultSchema.parse(await storage.getJson(layout.result(1)));
-    await storage.putJson(layout.result(1), {
+    const result = await readTaskResult(storage, layout, 1);
+    await putTaskResult(storage, layout, 1, {
       ...result,
       compartments: { ...result.compartments, I: result.compartments.I!.map((v) => v + 1) },
     });
     const error = await runOutput({ layout, allowPartial: false, now }, storage, memoryLogger()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StageError);
     expect((error as Error).message).toMatch(
-      /^Task 1's result is refused: \S+result_00001\.json\.gz does not match the sha256 Stage B recorded in \S+runner_00001\.json/,
+      /^Task 1's result is refused: \S+result_00001\.arrow does not match the sha256 Stage B recorded in \S+runner_00001\.json/,
     );
     expect((error as Error).message).toContain(`epycloud run workflow --local --exp-id tests/tiny --resume ${layout.runId}`);
     expect(await storage.list(layout.outputsPrefix)).toEqual([]);
@@ -241,7 +258,7 @@ describe('Stage C (output)', () => {
     const { storage, layout } = await buildAndRun();
     await storage.delete(layout.summary('runner', 0));
     await expect(runOutput({ layout, allowPartial: false, now }, storage, memoryLogger())).rejects.toThrow(
-      /Task 0's result is refused: .* records no checksum of .*result_00000\.json\.gz \(Stage B did not finish it\)/,
+      /Task 0's result is refused: .* records no checksum of .*result_00000\.arrow \(Stage B did not finish it\)/,
     );
   });
 });

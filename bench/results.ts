@@ -1,0 +1,116 @@
+/**
+ * `npm run bench results`: task results as gzipped JSON (before) and Arrow IPC
+ * (now) for the seir-ma example (100 simulations, weekly): bytes, write and
+ * read time per task against the simulation time; then Stage C's time and
+ * peak memory (its own process's max RSS) for N = 100, 1,000 and 10,000 tasks
+ * on a local bucket in a temporary folder, removed afterwards.
+ */
+import { execFile } from 'node:child_process';
+import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { RunLayout } from '../lib/contract/layout.js';
+import type { Manifest } from '../lib/contract/manifest.js';
+import { taskInputSchema, taskResultSchema, type TaskInput, type TaskResult } from '../lib/experiment/task.js';
+import { sha256 } from '../lib/run/checksum.js';
+import { writeSnapshot } from '../lib/run/experiment-snapshot.js';
+import { writeResult } from '../lib/run/result-check.js';
+import { LocalDriver, Storage } from '../lib/storage/index.js';
+import { runBuilder } from '../pipeline-scripts/builder.js';
+import { decodeResult, encodeResult } from '../pipeline-scripts/result-arrow.js';
+import { computeResult } from '../pipeline-scripts/runner.js';
+import { exampleDir } from './example-run.js';
+
+const SIZES = [100, 1_000, 10_000];
+const REPEATS = 20;
+const EXP_ID = 'bench/seir-ma';
+const silent = { info: () => {}, error: () => {} };
+/** Stage C of the bench: the example's quantile tables and metadata (trajectories off: 30 M rows at N = 10,000). */
+const OUTPUT =
+  'output:\n  quantiles:\n    compartments: [E, I, R]\n    transitions: true\n  trajectories: {compartments: false, transitions: false}\n  model_metadata: true\n';
+
+async function exampleFiles(): Promise<Map<string, string>> {
+  const dir = join(exampleDir('seir-ma'), 'config');
+  const files = new Map<string, string>();
+  for (const name of await readdir(dir)) files.set(`config/${name}`, await readFile(join(dir, name), 'utf8'));
+  files.set('config/output.yaml', OUTPUT);
+  return files;
+}
+
+/** Mean milliseconds of `REPEATS` calls. */
+async function timed(run: (k: number) => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  for (let k = 0; k < REPEATS; k++) await run(k);
+  return (performance.now() - start) / REPEATS;
+}
+
+async function perTask(storage: Storage, input: TaskInput) {
+  const start = performance.now();
+  const result = computeResult(input, sha256('input'));
+  const simulateMs = performance.now() - start;
+  const json = await timed((k) => storage.put(`per-task/r${k}.json.gz`, JSON.stringify(result)));
+  const jsonRead = await timed(async (k) => taskResultSchema.parse(JSON.parse(await storage.getText(`per-task/r${k}.json.gz`))));
+  const arrow = await timed((k) => storage.put(`per-task/r${k}.arrow`, encodeResult(result)));
+  const arrowRead = await timed(async (k) => decodeResult(await storage.get(`per-task/r${k}.arrow`)));
+  const driver = storage.driver;
+  const bytes = { json: (await driver.get('per-task/r0.json.gz')).length, arrow: (await driver.get('per-task/r0.arrow')).length };
+  process.stdout.write(`seir-ma, ${result.nSims} sims x ${result.dates.length} weeks: simulate ${simulateMs.toFixed(1)} ms per task\n`);
+  process.stdout.write('format        bytes/task  write ms  read ms  write / simulate\n');
+  for (const [name, b, w, r] of [
+    ['json+gzip', bytes.json, json, jsonRead] as const,
+    ['arrow ipc', bytes.arrow, arrow, arrowRead] as const,
+  ]) {
+    process.stdout.write(
+      `${name.padEnd(12)} ${String(b).padStart(11)} ${w.toFixed(2).padStart(9)} ${r.toFixed(2).padStart(8)}  ${((100 * w) / simulateMs).toFixed(1)}%\n`,
+    );
+  }
+  return result;
+}
+
+/** A run of N results (copies of one, each with its own index and input hash), recorded as Stage B does. */
+async function seedRun(storage: Storage, files: Map<string, string>, result: TaskResult, n: number): Promise<RunLayout> {
+  const layout = new RunLayout(EXP_ID, `n${n}`);
+  await writeSnapshot(storage, layout, files);
+  const inputs = Array.from({ length: n }, (_, index) => ({ index, key: layout.input(index), sha256: sha256(`input ${index}`) }));
+  for (const { index, sha256: inputSha256 } of inputs) {
+    const body = encodeResult({ ...result, taskIndex: index, inputSha256, sample: { ...result.sample, id: index } });
+    await storage.putJson(layout.summary('runner', index), { result: await writeResult(storage, layout, index, inputSha256, body) });
+  }
+  const manifest: Manifest = { version: 1, expId: EXP_ID, runId: layout.runId, numTasks: n, createdAt: new Date().toISOString(), inputs };
+  await storage.putJson(layout.manifest, manifest);
+  return layout;
+}
+
+async function stageC(root: string, layout: RunLayout): Promise<{ ms: number; maxRssMiB: number }> {
+  const script = join(import.meta.dirname, 'results-stage-c.ts');
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, root, layout.expId, layout.runId], {
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(stdout) as { ms: number; maxRssMiB: number };
+}
+
+/** Prints the per-task figures, then Stage C's for each N. */
+export async function run(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'epycloud-bench-results-'));
+  try {
+    const storage = new Storage(new LocalDriver(root));
+    const files = await exampleFiles();
+    const build = new RunLayout(EXP_ID, 'build');
+    await writeSnapshot(storage, build, files);
+    await runBuilder({ layout: build }, storage, silent);
+    const input = taskInputSchema.parse(await storage.getJson(build.input(0))) as TaskInput;
+    const result = await perTask(storage, input);
+    process.stdout.write('\nStage C (own process)   tasks  time s  ms/task  peak RSS MiB\n');
+    for (const n of SIZES) {
+      const layout = await seedRun(storage, files, result, n);
+      const { ms, maxRssMiB } = await stageC(root, layout);
+      process.stdout.write(
+        `${' '.repeat(22)}${String(n).padStart(7)} ${(ms / 1000).toFixed(1).padStart(7)} ${(ms / n).toFixed(2).padStart(8)} ${maxRssMiB.toFixed(0).padStart(13)}\n`,
+      );
+      await rm(join(root, ...layout.prefix.split('/')), { recursive: true, force: true });
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
