@@ -100,6 +100,11 @@ export class RunLayout {
     return this.key(`${RUN_DIRS.builder}/input_${padIndex(index)}.json.gz`);
   }
 
+  /** The run's lock file (local mode): not an artifact, so listing and replacing a run pass it by. */
+  get lock(): string {
+    return this.key('.lock');
+  }
+
   /** The builder's manifest: number of tasks and input hashes. */
   get manifest(): string {
     return this.key(`${RUN_DIRS.builder}/manifest.json`);

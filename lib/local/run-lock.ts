@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { RunLayout } from '../contract/layout.js';
 import { BusyError, StorageError } from '../errors.js';
-import { bucketPath, runLockKey } from './run-state.js';
+import { bucketPath } from './run-state.js';
 import type { LocalContext } from './stages.js';
 
 /** What a lock file records about the process holding it. */
@@ -190,7 +190,7 @@ export async function acquireLock(
 /** Takes the lock of a local run (`<run>/.lock` in the local bucket); takeovers are progress notes. */
 export function acquireRunLock(ctx: Pick<LocalContext, 'paths' | 'progress'>, layout: RunLayout, env?: LockEnv): Promise<RunLock> {
   const note = (message: string): void => ctx.progress({ type: 'note', message });
-  return acquireLock(bucketPath(ctx.paths.bucketDir, runLockKey(layout)), `Run ${layout.runId} of ${layout.expId}`, note, env);
+  return acquireLock(bucketPath(ctx.paths.bucketDir, layout.lock), `Run ${layout.runId} of ${layout.expId}`, note, env);
 }
 
 /** Runs `fn` holding the run's lock, released on every way out. */

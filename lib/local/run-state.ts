@@ -5,14 +5,9 @@ import { StageError } from '../errors.js';
 import { readOutputFolders } from '../run/output-folders.js';
 import type { Storage } from '../storage/index.js';
 
-/** The run's lock file (local mode), `<run>/.lock`: not an artifact, so {@link runExists} and {@link clearRun} pass it by. */
-export function runLockKey(layout: RunLayout): string {
-  return `${layout.prefix}.lock`;
-}
-
 /** Whether anything of the run (other than its lock) exists under its prefix. */
 export async function runExists(storage: Storage, layout: RunLayout): Promise<boolean> {
-  return (await storage.list(layout.prefix)).some((key) => key !== runLockKey(layout));
+  return (await storage.list(layout.prefix)).some((key) => key !== layout.lock);
 }
 
 /** Whether Stage A finished (its manifest exists). */
@@ -37,7 +32,7 @@ export async function latestOutputDir(storage: Storage, layout: RunLayout): Prom
 
 /** Removes every key of the run but its lock (used by an explicit rerun into an existing run id). */
 export async function clearRun(storage: Storage, layout: RunLayout): Promise<void> {
-  for (const key of await storage.list(layout.prefix)) if (key !== runLockKey(layout)) await storage.delete(key);
+  for (const key of await storage.list(layout.prefix)) if (key !== layout.lock) await storage.delete(key);
 }
 
 /** The prefix of a run's kept logs, `<run>/logs/`. */

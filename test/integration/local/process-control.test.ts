@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import { PROJECT_ROOT } from '../../../lib/local/paths.js';
-import { bucketPath, runLockKey } from '../../../lib/local/run-state.js';
+import { bucketPath } from '../../../lib/local/run-state.js';
 import { runCli, tempLocalDir, type CliRun } from './helpers.js';
 
 /** Every process of this test carries `MARKER=<its value>` (the CLI passes it on to its stages). */
@@ -75,7 +75,7 @@ function runnersOf(marker: string): Promise<{ pid: number; cmdline: string }[]> 
 }
 
 const local_ = (...args: string[]) => ['--local', '--runtime', 'process', '--local-dir', local.dir, ...args];
-const lockFile = (runId: string) => bucketPath(join(local.dir, 'bucket'), runLockKey(new RunLayout(EXP, runId)));
+const lockFile = (runId: string) => bucketPath(join(local.dir, 'bucket'), new RunLayout(EXP, runId).lock);
 
 beforeAll(async () => {
   local = await tempLocalDir();

@@ -9,7 +9,7 @@ import { RunLayout } from '../../../lib/contract/layout.js';
 import { BusyError } from '../../../lib/errors.js';
 import { runLocalJob } from '../../../lib/local/job.js';
 import { acquireLock, acquireRunLock, LOCK_TIMING, systemLockEnv, type LockEnv } from '../../../lib/local/run-lock.js';
-import { bucketPath, clearRun, runExists, runLockKey } from '../../../lib/local/run-state.js';
+import { bucketPath, clearRun, runExists } from '../../../lib/local/run-state.js';
 import { runLocalWorkflow } from '../../../lib/local/workflow.js';
 import { fakeContext, removeTempDirs, tempPaths } from './fakes.js';
 
@@ -137,7 +137,7 @@ describe('run lock in local runs', () => {
     expect((second as Error).message).toMatch(new RegExp(`Run r1 of examples/fake is in use by another epycloud: pid ${process.pid} on `));
     expect(await first).toMatchObject({ status: 'succeeded', runner: { tasksRun: 4 } });
     expect(launcher.launches.filter((l) => l.stage === 'runner')).toHaveLength(4);
-    await expect(stat(bucketPath(ctx.paths.bucketDir, runLockKey(layout)))).rejects.toThrow(/ENOENT/);
+    await expect(stat(bucketPath(ctx.paths.bucketDir, layout.lock))).rejects.toThrow(/ENOENT/);
   });
 
   it('run job is refused while a workflow holds the run, and the lock is released when a run throws', async () => {
@@ -155,18 +155,18 @@ describe('run lock in local runs', () => {
   it('the lock is no artifact: a run holding only its lock does not exist, and clearing a run keeps the lock', async () => {
     const { ctx } = await fakeContext({ numTasks: 1 });
     const layout = new RunLayout('examples/fake', 'r3');
-    await ctx.storage.put(runLockKey(layout), '{}');
+    await ctx.storage.put(layout.lock, '{}');
     expect(await runExists(ctx.storage, layout)).toBe(false);
     await ctx.storage.put(layout.manifest, '{}');
     await clearRun(ctx.storage, layout);
-    expect(await ctx.storage.list(layout.prefix)).toEqual([runLockKey(layout)]);
+    expect(await ctx.storage.list(layout.prefix)).toEqual([layout.lock]);
   });
 
   it('takes over the stale lock of a dead process, keeps it through a run replaced with --yes, then releases it', async () => {
     const { ctx } = await fakeContext({ numTasks: 1 });
     const options = { expId: 'examples/fake', runId: 'r4', yes: true, parallelism: 1, retries: 0 };
     await runLocalWorkflow(ctx, options);
-    const file = bucketPath(ctx.paths.bucketDir, runLockKey(new RunLayout(options.expId, options.runId)));
+    const file = bucketPath(ctx.paths.bucketDir, new RunLayout(options.expId, options.runId).lock);
     const pid = deadPid();
     await mkdir(dirname(file), { recursive: true }); // memory storage: only the lock is on disk
     await writeFile(file, JSON.stringify({ pid, host: hostname(), startedAt: '2026-01-01T00:00:00Z', command: 'y', token: 'z' }));
