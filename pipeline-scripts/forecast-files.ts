@@ -24,7 +24,7 @@ const table = (header: string, rows: readonly string[]): BuiltFile => ({
 });
 
 /** The hub forecast of one location: samples of the reported series at horizons -1..3, and the last observed week. */
-function locationForecast(pool: LocationPool, referenceDate: string): LocationForecast {
+function locationForecast(pool: LocationPool, referenceDate: string, samples: ReadonlyMap<string, number[]>): LocationForecast {
   const location = findLocation(pool.code);
   const first = pool.results[0]!;
   const observed = first.calibration!.observed;
@@ -32,7 +32,6 @@ function locationForecast(pool: LocationPool, referenceDate: string): LocationFo
   const at = observed.dates.indexOf(lastWeek);
   if (location === undefined || at < 0)
     throw new StageError(`No hub forecast for ${pool.code}: it needs a FluSight location and data for the week ending ${lastWeek}`);
-  const samples = comparedSamples(pool);
   const horizons = TARGET_RULES.get(INC_HOSP_TARGET)?.horizons ?? [];
   const byHorizon = new Map(
     horizons.map((h) => {
@@ -78,6 +77,7 @@ export class ForecastFiles {
     const { output } = this.exp;
     const levels = output.quantiles.levels;
     const pools = [...this.pools.values()];
+    const compared = new Map(pools.map((p) => [p.code, comparedSamples(p)]));
     const files = new Map<string, BuiltFile>();
     files.set(
       'posteriors.csv.gz',
@@ -91,7 +91,7 @@ export class ForecastFiles {
       'quantiles_calibration.csv.gz',
       table(
         'population,date,observed,quantile,value',
-        pools.flatMap((p) => calibrationQuantileRows(p, levels)),
+        pools.flatMap((p) => calibrationQuantileRows(p, levels, compared.get(p.code)!)),
       ),
     );
     for (const kind of ['compartments', 'transitions'] as const) {
@@ -101,18 +101,22 @@ export class ForecastFiles {
       const rows = pools.flatMap((p) => pooledQuantileRows(p, kind, names, levels));
       files.set(`quantiles_projection_${kind}.csv.gz`, table(pooledQuantileHeader(names, first.groups), rows));
     }
-    if (output.flusight && pools.length > 0) files.set(...this.hubFile(pools, output.flusight));
+    if (output.flusight && pools.length > 0) files.set(...this.hubFile(pools, compared, output.flusight));
     return files;
   }
 
-  private hubFile(pools: readonly LocationPool[], names: { readonly team: string; readonly model: string }): [string, BuiltFile] {
+  private hubFile(
+    pools: readonly LocationPool[],
+    compared: ReadonlyMap<string, ReadonlyMap<string, number[]>>,
+    names: { readonly team: string; readonly model: string },
+  ): [string, BuiltFile] {
     const dates = new Set(pools.flatMap((p) => p.results.map((r) => r.calibration!.referenceDate)));
     if (dates.size !== 1)
       throw new StageError(`Results disagree on the reference date (${[...dates].join(', ')}): re-run the forecast with one`);
     const referenceDate = [...dates][0]!;
     const rows = hubRows(
       referenceDate,
-      pools.map((p) => locationForecast(p, referenceDate)),
+      pools.map((p) => locationForecast(p, referenceDate, compared.get(p.code)!)),
     );
     const name = hubFileName(referenceDate, names.team, names.model);
     const text = hubCsv(rows);

@@ -70,12 +70,12 @@ export function comparedSamples(pool: LocationPool): Map<string, number[]> {
   return out;
 }
 
-/** `population,date,observed,quantile,value`: the compared series' quantiles against the data the fit saw. */
-export function calibrationQuantileRows(pool: LocationPool, levels: readonly number[]): string[] {
+/** `population,date,observed,quantile,value` from the location's compared samples ({@link comparedSamples}): the compared series' quantiles against the data the fit saw. */
+export function calibrationQuantileRows(pool: LocationPool, levels: readonly number[], samples: ReadonlyMap<string, number[]>): string[] {
   const observed = new Map<string, number>();
   for (const r of pool.results) r.calibration!.observed.dates.forEach((date, i) => observed.set(date, r.calibration!.observed.values[i]!));
   const rows: string[] = [];
-  for (const [date, values] of [...comparedSamples(pool)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [date, values] of [...samples].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const qs = quantiles(values, levels);
     levels.forEach((level, q) => rows.push([pool.code, date, observed.get(date) ?? '', level, qs[q]!].join(',')));
   }
