@@ -1,12 +1,13 @@
 /**
  * `npm run bench results`: task results as gzipped JSON (before) and Arrow IPC
  * (now) for the seir-ma example (100 simulations, weekly): bytes, write and
- * read time per task against the simulation time; then Stage C's time and
- * peak memory (its own process's max RSS) for N = 100, 1,000 and 10,000 tasks
- * on a local bucket in a temporary folder, removed afterwards.
+ * read time per task against the simulation time; then Stage C's time, peak
+ * memory (its own process's max RSS) and output bytes for N = 100, 1,000 and
+ * 10,000 tasks, writing CSV alone and CSV with Parquet, on a local bucket in a
+ * temporary folder, removed afterwards.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
+import { readdir, readFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -24,18 +25,35 @@ import { exampleDir } from './example-run.js';
 
 const SIZES = [100, 1_000, 10_000];
 const REPEATS = 20;
+/** Tasks simulated one by one for the output sizes of distinct results. */
+const DISTINCT = 100;
 const EXP_ID = 'bench/seir-ma';
 const silent = { info: () => {}, error: () => {} };
-/** Stage C of the bench: the example's quantile tables and metadata (trajectories off: 30 M rows at N = 10,000). */
-const OUTPUT =
-  'output:\n  quantiles:\n    compartments: [E, I, R]\n    transitions: true\n  trajectories: {compartments: false, transitions: false}\n  model_metadata: true\n';
+/** Stage C of the bench: the example's quantile tables and metadata (trajectories off: 30 M rows at N = 10,000), in these formats. */
+const output = (formats: string) =>
+  `output:\n  formats: ${formats}\n  quantiles:\n    compartments: [E, I, R]\n    transitions: true\n  trajectories: {compartments: false, transitions: false}\n  model_metadata: true\n`;
+const FORMATS = ['[csv]', '[csv, parquet]'];
 
-async function exampleFiles(): Promise<Map<string, string>> {
+async function exampleFiles(formats = FORMATS[0]!): Promise<Map<string, string>> {
   const dir = join(exampleDir('seir-ma'), 'config');
   const files = new Map<string, string>();
   for (const name of await readdir(dir)) files.set(`config/${name}`, await readFile(join(dir, name), 'utf8'));
-  files.set('config/output.yaml', OUTPUT);
+  files.set('config/output.yaml', output(formats));
   return files;
+}
+
+/** Bytes of the output folder's files by kind: gzipped CSV and Parquet. */
+async function outputBytes(root: string, layout: RunLayout): Promise<{ csv: number; parquet: number }> {
+  const dir = join(root, ...layout.outputsPrefix.split('/'));
+  const bytes = { csv: 0, parquet: 0 };
+  for (const stamp of await readdir(dir)) {
+    for (const name of await readdir(join(dir, stamp))) {
+      const size = (await stat(join(dir, stamp, name))).size;
+      if (name.endsWith('.csv.gz')) bytes.csv += size;
+      if (name.endsWith('.parquet')) bytes.parquet += size;
+    }
+  }
+  return bytes;
 }
 
 /** Mean milliseconds of `REPEATS` calls. */
@@ -69,11 +87,18 @@ async function perTask(storage: Storage, input: TaskInput) {
 }
 
 /** A run of N results (copies of one, each with its own index and input hash), recorded as Stage B does. */
-async function seedRun(storage: Storage, files: Map<string, string>, result: TaskResult, n: number): Promise<RunLayout> {
-  const layout = new RunLayout(EXP_ID, `n${n}`);
+async function seedRun(
+  storage: Storage,
+  files: Map<string, string>,
+  resultOf: (index: number) => TaskResult,
+  n: number,
+  runId = `n${n}`,
+): Promise<RunLayout> {
+  const layout = new RunLayout(EXP_ID, runId);
   await writeSnapshot(storage, layout, files);
   const inputs = Array.from({ length: n }, (_, index) => ({ index, key: layout.input(index), sha256: sha256(`input ${index}`) }));
   for (const { index, sha256: inputSha256 } of inputs) {
+    const result = resultOf(index);
     const body = encodeResult({ ...result, taskIndex: index, inputSha256, sample: { ...result.sample, id: index } });
     await storage.putJson(layout.summary('runner', index), { result: await writeResult(storage, layout, index, inputSha256, body) });
   }
@@ -101,15 +126,28 @@ export async function run(): Promise<void> {
     await runBuilder({ layout: build }, storage, silent);
     const input = taskInputSchema.parse(await storage.getJson(build.input(0))) as TaskInput;
     const result = await perTask(storage, input);
-    process.stdout.write('\nStage C (own process)   tasks  time s  ms/task  peak RSS MiB\n');
-    for (const n of SIZES) {
-      const layout = await seedRun(storage, files, result, n);
-      const { ms, maxRssMiB } = await stageC(root, layout);
-      process.stdout.write(
-        `${' '.repeat(22)}${String(n).padStart(7)} ${(ms / 1000).toFixed(1).padStart(7)} ${(ms / n).toFixed(2).padStart(8)} ${maxRssMiB.toFixed(0).padStart(13)}\n`,
-      );
-      await rm(join(root, ...layout.prefix.split('/')), { recursive: true, force: true });
+    process.stdout.write('\nStage C (own process)   tasks  time s  ms/task  peak RSS MiB  csv.gz MB  parquet MB\n');
+    for (const formats of FORMATS) {
+      const runFiles = await exampleFiles(formats);
+      for (const n of SIZES) {
+        const layout = await seedRun(storage, runFiles, () => result, n);
+        const { ms, maxRssMiB } = await stageC(root, layout);
+        const bytes = await outputBytes(root, layout);
+        const mb = (b: number) => (b / 1e6).toFixed(2).padStart(10);
+        process.stdout.write(
+          `${formats.padEnd(22)}${String(n).padStart(7)} ${(ms / 1000).toFixed(1).padStart(7)} ${(ms / n).toFixed(2).padStart(8)} ${maxRssMiB.toFixed(0).padStart(13)} ${mb(bytes.csv)}  ${mb(bytes.parquet)}\n`,
+        );
+        await rm(join(root, ...layout.prefix.split('/')), { recursive: true, force: true });
+      }
     }
+    // copies of one result flatter Parquet's dictionaries: sizes of distinct results (each task its own streams)
+    const distinct = Array.from({ length: DISTINCT }, (_, i) => computeResult({ ...input, taskIndex: i }, sha256('input')));
+    const layout = await seedRun(storage, await exampleFiles(FORMATS[1]), (i) => distinct[i]!, DISTINCT, 'distinct');
+    await stageC(root, layout);
+    const bytes = await outputBytes(root, layout);
+    process.stdout.write(
+      `\n${DISTINCT} distinct results: csv.gz ${(bytes.csv / 1e6).toFixed(2)} MB, parquet ${(bytes.parquet / 1e6).toFixed(2)} MB\n`,
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }

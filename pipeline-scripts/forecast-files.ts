@@ -10,18 +10,49 @@ import {
   calibrationQuantileRows,
   comparedSamples,
   generationRows,
-  pooledQuantileHeader,
+  pooledQuantileColumns,
   pooledQuantileRows,
   posteriorRows,
   type LocationPool,
 } from './forecast-tables.js';
-import type { BuiltFile } from './output-files.js';
 import { selectNames } from './output-tables.js';
+import { columnsOf, type Cell, type Column } from './table-types.js';
+import type { WholeTable } from './table-writer.js';
 
-const table = (header: string, rows: readonly string[]): BuiltFile => ({
-  text: `${header}\n${rows.join('\n')}${rows.length ? '\n' : ''}`,
-  rows: rows.length,
-});
+/** A file written as is (the hub submission keeps the hub's CSV whatever the output formats). */
+export interface TextFile {
+  readonly name: string;
+  readonly text: string;
+  readonly rows: number;
+}
+
+/** What a forecast adds to an output folder. */
+export interface ForecastOutput {
+  readonly tables: WholeTable[];
+  readonly hubFile?: TextFile;
+}
+
+const ID_COLUMNS: Column[] = [
+  { name: 'population', type: 'string' },
+  { name: 'sample_id', type: 'int' },
+];
+
+const GENERATION_COLUMNS: Column[] = [
+  ...ID_COLUMNS,
+  { name: 'generation', type: 'int' },
+  { name: 'tolerance', type: 'double' },
+  { name: 'accepted', type: 'int' },
+  { name: 'simulations', type: 'int' },
+  { name: 'ess', type: 'double' },
+];
+
+const CALIBRATION_QUANTILE_COLUMNS: Column[] = [
+  { name: 'population', type: 'string' },
+  { name: 'date', type: 'date' },
+  { name: 'observed', type: 'double' },
+  { name: 'quantile', type: 'double' },
+  { name: 'value', type: 'double' },
+];
 
 /** The hub forecast of one location: samples of the reported series at horizons -1..3, and the last observed week. */
 function locationForecast(pool: LocationPool, referenceDate: string, samples: ReadonlyMap<string, number[]>): LocationForecast {
@@ -54,8 +85,8 @@ function locationForecast(pool: LocationPool, referenceDate: string, samples: Re
  */
 export class ForecastFiles {
   private readonly pools = new Map<string, LocationPool>();
-  private readonly posteriors: string[] = [];
-  private readonly generations: string[] = [];
+  private readonly posteriors: Cell[][] = [];
+  private readonly generations: Cell[][] = [];
   private names: readonly string[] = [];
 
   constructor(private readonly exp: Experiment) {}
@@ -72,44 +103,40 @@ export class ForecastFiles {
     this.generations.push(...generationRows(result));
   }
 
-  /** The finished files, name -> text. */
-  finish(): Map<string, BuiltFile> {
+  /** The finished tables (written in every output format) and the hub file. */
+  finish(): ForecastOutput {
     const { output } = this.exp;
     const levels = output.quantiles.levels;
     const pools = [...this.pools.values()];
     const compared = new Map(pools.map((p) => [p.code, comparedSamples(p)]));
-    const files = new Map<string, BuiltFile>();
-    files.set(
-      'posteriors.csv.gz',
-      table(['population', 'sample_id', 'particle', 'weight', 'distance', ...this.names].join(','), this.posteriors),
-    );
-    files.set(
-      'calibration_generations.csv.gz',
-      table('population,sample_id,generation,tolerance,accepted,simulations,ess', this.generations),
-    );
-    files.set(
-      'quantiles_calibration.csv.gz',
-      table(
-        'population,date,observed,quantile,value',
-        pools.flatMap((p) => calibrationQuantileRows(p, levels, compared.get(p.code)!)),
-      ),
-    );
+    const tables: WholeTable[] = [
+      {
+        stem: 'posteriors',
+        columns: [...ID_COLUMNS, { name: 'particle', type: 'int' }, ...columnsOf('double', ['weight', 'distance', ...this.names])],
+        rows: this.posteriors,
+      },
+      { stem: 'calibration_generations', columns: GENERATION_COLUMNS, rows: this.generations },
+      {
+        stem: 'quantiles_calibration',
+        columns: CALIBRATION_QUANTILE_COLUMNS,
+        rows: pools.flatMap((p) => calibrationQuantileRows(p, levels, compared.get(p.code)!)),
+      },
+    ];
     for (const kind of ['compartments', 'transitions'] as const) {
       if (output.quantiles[kind] === false || pools.length === 0) continue;
       const first = pools[0]!.results[0]!;
       const names = selectNames(Object.keys(first[kind]), output.quantiles[kind]);
       const rows = pools.flatMap((p) => pooledQuantileRows(p, kind, names, levels));
-      files.set(`quantiles_projection_${kind}.csv.gz`, table(pooledQuantileHeader(names, first.groups), rows));
+      tables.push({ stem: `quantiles_projection_${kind}`, columns: pooledQuantileColumns(names, first.groups), rows });
     }
-    if (output.flusight && pools.length > 0) files.set(...this.hubFile(pools, compared, output.flusight));
-    return files;
+    return { tables, ...(output.flusight && pools.length > 0 ? { hubFile: this.hubFile(pools, compared, output.flusight) } : {}) };
   }
 
   private hubFile(
     pools: readonly LocationPool[],
     compared: ReadonlyMap<string, ReadonlyMap<string, number[]>>,
     names: { readonly team: string; readonly model: string },
-  ): [string, BuiltFile] {
+  ): TextFile {
     const dates = new Set(pools.flatMap((p) => p.results.map((r) => r.calibration!.referenceDate)));
     if (dates.size !== 1)
       throw new StageError(`Results disagree on the reference date (${[...dates].join(', ')}): re-run the forecast with one`);
@@ -123,6 +150,6 @@ export class ForecastFiles {
     const problems = checkHubFile(text, { referenceDate, fileName: name, strictColumnOrder: true });
     if (problems.length > 0)
       throw new StageError(`The hub file ${name} breaks the hub's rules; it was not written:\n  - ${problems.slice(0, 10).join('\n  - ')}`);
-    return [name, { text, rows: rows.length }];
+    return { name, text, rows: rows.length };
   }
 }

@@ -1,6 +1,7 @@
 import { quantiles } from '../lib/engine/quantiles.js';
 import type { TaskResult } from '../lib/experiment/task.js';
-import { csvCell, seriesHeaders } from './output-tables.js';
+import { seriesHeaders } from './output-tables.js';
+import { columnsOf, type Cell, type Column } from './table-types.js';
 
 /** Results of one location, pooled: every projected trajectory of every task counts once. */
 export interface LocationPool {
@@ -23,7 +24,7 @@ export function pooledQuantileRows(
   kind: 'compartments' | 'transitions',
   names: readonly string[],
   levels: readonly number[],
-): string[] {
+): Cell[][] {
   const dates = allDates(pool.results);
   const G = pool.results[0]!.groups.length;
   const byDate = dates.map((date) => {
@@ -47,12 +48,17 @@ export function pooledQuantileRows(
     }
     return columns.map((values) => quantiles(values, levels));
   });
-  return levels.flatMap((level, q) => dates.map((date, i) => [pool.code, date, level, ...byDate[i]!.map((c) => c[q]!)].join(',')));
+  return levels.flatMap((level, q) => dates.map((date, i) => [pool.code, date, level, ...byDate[i]!.map((c) => c[q]!)]));
 }
 
-/** Header of {@link pooledQuantileRows}. */
-export function pooledQuantileHeader(names: readonly string[], groups: readonly string[]): string {
-  return ['population', 'date', 'quantile', ...seriesHeaders(names, groups)].map(csvCell).join(',');
+/** Columns of {@link pooledQuantileRows}. */
+export function pooledQuantileColumns(names: readonly string[], groups: readonly string[]): Column[] {
+  return [
+    { name: 'population', type: 'string' },
+    { name: 'date', type: 'date' },
+    { name: 'quantile', type: 'double' },
+    ...columnsOf('double', seriesHeaders(names, groups)),
+  ];
 }
 
 /** Samples of the compared series (reported admissions) by date, pooled over the location's tasks. */
@@ -71,28 +77,39 @@ export function comparedSamples(pool: LocationPool): Map<string, number[]> {
 }
 
 /** `population,date,observed,quantile,value` from the location's compared samples ({@link comparedSamples}): the compared series' quantiles against the data the fit saw. */
-export function calibrationQuantileRows(pool: LocationPool, levels: readonly number[], samples: ReadonlyMap<string, number[]>): string[] {
+export function calibrationQuantileRows(pool: LocationPool, levels: readonly number[], samples: ReadonlyMap<string, number[]>): Cell[][] {
   const observed = new Map<string, number>();
   for (const r of pool.results) r.calibration!.observed.dates.forEach((date, i) => observed.set(date, r.calibration!.observed.values[i]!));
-  const rows: string[] = [];
+  const rows: Cell[][] = [];
   for (const [date, values] of [...samples].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const qs = quantiles(values, levels);
-    levels.forEach((level, q) => rows.push([pool.code, date, observed.get(date) ?? '', level, qs[q]!].join(',')));
+    levels.forEach((level, q) => rows.push([pool.code, date, observed.get(date) ?? null, level, qs[q]!]));
   }
   return rows;
 }
 
 /** `population,sample_id,particle,weight,distance,<free names>`: every task's posterior particles. */
-export function posteriorRows(result: TaskResult): string[] {
+export function posteriorRows(result: TaskResult): Cell[][] {
   const c = result.calibration!;
-  return c.particles.values.map((values, i) =>
-    [result.population.code, result.sample.id, i, c.particles.weights[i], c.particles.distances[i], ...values].join(','),
-  );
+  return c.particles.values.map((values, i) => [
+    result.population.code,
+    result.sample.id,
+    i,
+    c.particles.weights[i]!,
+    c.particles.distances[i]!,
+    ...values,
+  ]);
 }
 
 /** `population,sample_id,generation,tolerance,accepted,simulations,ess`: how each task's calibration went. */
-export function generationRows(result: TaskResult): string[] {
-  return result.calibration!.generations.map((g) =>
-    [result.population.code, result.sample.id, g.generation, g.tolerance ?? '', g.accepted, g.simulations, g.ess.toFixed(1)].join(','),
-  );
+export function generationRows(result: TaskResult): Cell[][] {
+  return result.calibration!.generations.map((g) => [
+    result.population.code,
+    result.sample.id,
+    g.generation,
+    g.tolerance ?? null,
+    g.accepted,
+    g.simulations,
+    Math.round(g.ess * 10) / 10,
+  ]);
 }

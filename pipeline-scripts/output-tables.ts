@@ -1,5 +1,6 @@
 import { quantileSorted } from '../lib/engine/quantiles.js';
 import type { TaskResult } from '../lib/experiment/task.js';
+import type { Cell } from './table-types.js';
 
 /** Which series of a result go into a table: `true` = all, a list = those names. */
 export type Selection = boolean | readonly string[];
@@ -39,11 +40,6 @@ function columnValues(
   }
 }
 
-/** Identifying cells of a result's rows. */
-function ids(result: TaskResult): string {
-  return `${result.population.code},${result.sample.id}`;
-}
-
 /**
  * Quantile rows of one result (type 7 over its simulations): for each level,
  * each date, `population,sample_id,date,quantile,<columns>`.
@@ -53,7 +49,7 @@ export function quantileRows(
   series: Readonly<Record<string, readonly number[]>>,
   names: readonly string[],
   levels: readonly number[],
-): string[] {
+): Cell[][] {
   const G = result.groups.length;
   const D = result.dates.length;
   const S = result.nSims;
@@ -73,12 +69,13 @@ export function quantileRows(
       levels.forEach((level, q) => (table[(q * D + d) * width + c] = quantileSorted(sample, level)));
     }
   }
-  const rows: string[] = [];
+  const rows: Cell[][] = [];
   levels.forEach((level, q) => {
-    for (let d = 0; d < D; d++)
-      rows.push(
-        `${ids(result)},${result.dates[d]},${level},${Array.from(table.subarray((q * D + d) * width, (q * D + d + 1) * width)).join(',')}`,
-      );
+    for (let d = 0; d < D; d++) {
+      const row: Cell[] = [result.population.code, result.sample.id, result.dates[d]!, level];
+      for (let c = 0; c < width; c++) row.push(table[(q * D + d) * width + c]!);
+      rows.push(row);
+    }
   });
   return rows;
 }
@@ -88,22 +85,16 @@ export function trajectoryRows(
   result: TaskResult,
   series: Readonly<Record<string, readonly number[]>>,
   names: readonly string[],
-): string[] {
+): Cell[][] {
   const G = result.groups.length;
   const D = result.dates.length;
   const cols = new Array<number>(names.length * (G + 1));
-  const rows: string[] = [];
+  const rows: Cell[][] = [];
   for (let s = 0; s < result.nSims; s++) {
     for (let d = 0; d < D; d++) {
       columnValues(series, names, G, D, s, d, cols);
-      rows.push(`${ids(result)},${s},${result.dates[d]},${cols.join(',')}`);
+      rows.push([result.population.code, result.sample.id, s, result.dates[d]!, ...cols]);
     }
   }
   return rows;
-}
-
-/** Quotes a CSV cell when it needs it. */
-export function csvCell(value: string | number): string {
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

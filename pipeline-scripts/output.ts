@@ -12,8 +12,9 @@ import { checkResult, recomputeHint } from '../lib/run/result-check.js';
 import type { Storage } from '../lib/storage/index.js';
 import { elapsedMs, formatIndexes, mapLimit, readManifest } from './artifacts.js';
 import { ForecastFiles } from './forecast-files.js';
-import { OutputFiles, type BuiltFile } from './output-files.js';
+import { OutputFiles } from './output-files.js';
 import { decodeResult } from './result-arrow.js';
+import { writeWholeTable } from './table-writer.js';
 
 /** Results read in parallel at a time. */
 const READ_BATCH = 8;
@@ -122,11 +123,17 @@ async function writeFiles(config: OutputStageConfig, storage: Storage, manifest:
     throw error;
   }
   const written = await tables.finish();
-  const built = forecast?.finish() ?? new Map<string, BuiltFile>();
-  built.set('output_config.yaml', { text: exp.outputFile ? files.get(exp.outputFile)! : stringify({ output: exp.output }), rows: 0 });
-  for (const [name, file] of built) {
-    await storage.put(`${dir}${name}`, file.text);
-    written.set(name, file.rows);
+  const { tables: forecastTables = [], hubFile } = forecast?.finish() ?? {};
+  for (const table of forecastTables) {
+    for (const [name, rows] of await writeWholeTable(storage, dir, table, exp.output.formats)) written.set(name, rows);
+  }
+  const texts = [
+    ...(hubFile ? [hubFile] : []),
+    { name: 'output_config.yaml', text: exp.outputFile ? files.get(exp.outputFile)! : stringify({ output: exp.output }), rows: 0 },
+  ];
+  for (const { name, text, rows } of texts) {
+    await storage.put(`${dir}${name}`, text);
+    written.set(name, rows);
   }
   return { written, outputFile: exp.outputFile ?? null };
 }

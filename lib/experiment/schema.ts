@@ -181,8 +181,17 @@ const selection = z.union([z.boolean(), z.array(z.string().min(1)).min(1)], {
 /** A hub abbreviation (team or model): letters, digits, `_` and `+`, at most 16 characters (the hub's model_id rule). */
 const hubName = z.string().regex(MODEL_ID_PART, 'expected 1 to 16 letters, digits, "_" or "+" (the hub\'s team and model abbreviations)');
 
+/** File formats of the output tables: gzipped CSV, Parquet (typed columns, snappy pages), or both. */
+export const OUTPUT_FORMATS = ['csv', 'parquet'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
 /** The `output:` root; `flusight:` asks forecast experiments for a hub submission file. */
 export const outputSchema = z.strictObject({
+  formats: z
+    .array(z.enum(OUTPUT_FORMATS))
+    .min(1)
+    .refine((f) => new Set(f).size === f.length, { message: 'expected each format once' })
+    .default(['csv']),
   meta: metaSchema,
   quantiles: z
     .strictObject({

@@ -10,6 +10,7 @@ const TYPES: Readonly<Record<string, string>> = {
   html: 'text/html',
   gz: 'application/gzip',
   arrow: 'application/vnd.apache.arrow.file',
+  parquet: 'application/vnd.apache.parquet',
 };
 
 /** The content type of a key, from its last extension (`.csv.gz` is gzip). */

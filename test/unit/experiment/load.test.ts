@@ -120,6 +120,14 @@ describe('experiment validation', () => {
     ]);
   });
 
+  it('takes output formats from csv and parquet, each once', () => {
+    const problems = (formats: string) =>
+      problemsOf({ 'config/model.yaml': SIR_MODEL, 'config/output.yaml': `output:\n  formats: ${formats}\n` });
+    expect(problems('[xlsx]')).toEqual(['config/output.yaml: output.formats[0] (line 2): Invalid option: expected one of "csv"|"parquet"']);
+    expect(problems('[parquet, parquet]')).toEqual(['config/output.yaml: output.formats (line 2): expected each format once']);
+    expect(problems('[]')).toEqual(['config/output.yaml: output.formats (line 2): Too small: expected array to have >=1 items']);
+  });
+
   it('validates the shapes of age-distribution and contact-matrix CSVs', () => {
     const groups = (t: string) =>
       t.replace(
