@@ -4,8 +4,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalBackend } from '../lib/backend/index.js';
 import type { WorkflowOptions, WorkflowResult } from '../lib/backend/types.js';
-import { localExperiments } from '../lib/local/experiment-source.js';
-import { localPaths, PROJECT_ROOT } from '../lib/local/paths.js';
+import { localExperiments } from '../lib/host/experiment-source.js';
+import { localPaths, PROJECT_ROOT } from '../lib/host/paths.js';
 
 /** Folder of a shipped example. */
 export function exampleDir(name: string): string {

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { createLocalBackend } from '../lib/backend/index.js';
 import type { WorkflowResult } from '../lib/backend/types.js';
 import { RunLayout } from '../lib/contract/layout.js';
-import { localExperiments } from '../lib/local/experiment-source.js';
-import { IMAGES } from '../lib/local/images.js';
-import { localPaths, PROJECT_ROOT } from '../lib/local/paths.js';
+import { localExperiments } from '../lib/host/experiment-source.js';
+import { IMAGES } from '../lib/host/images.js';
+import { localPaths, PROJECT_ROOT } from '../lib/host/paths.js';
 import { bucketPath } from '../lib/local/run-state.js';
 import type { Runtime } from '../lib/local/types.js';
 

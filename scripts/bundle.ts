@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { bundleStage } from '../lib/local/bundle.js';
+import { bundleStage } from '../lib/host/bundle.js';
 
 const started = Date.now();
 const outfile = await bundleStage(fileURLToPath(new URL('..', import.meta.url)));

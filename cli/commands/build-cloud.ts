@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { execa } from 'execa';
 import { z } from 'zod';
 import { buildCloudImage, type CommandRunner } from '../../lib/cloud/build.js';
-import { PROJECT_ROOT } from '../../lib/local/paths.js';
+import { PROJECT_ROOT } from '../../lib/host/paths.js';
 import { EnvironmentError } from '../../lib/errors.js';
 import { processCloudDeps, type CloudCommandDeps } from './cloud-deps.js';
 import { cloudTargetFields, withCloudTargetOptions } from './cloud-options.js';

@@ -7,10 +7,10 @@ import {
   IMAGES,
   STAND_IN_BASE_IMAGE,
   type ImageTarget,
-} from '../../lib/local/images.js';
-import { requireEngine } from '../../lib/local/engine.js';
-import { exec } from '../../lib/local/exec.js';
-import { PROJECT_ROOT } from '../../lib/local/paths.js';
+} from '../../lib/host/images.js';
+import { requireEngine } from '../../lib/host/docker.js';
+import { exec } from '../../lib/host/exec.js';
+import { PROJECT_ROOT } from '../../lib/host/paths.js';
 import { formatDuration } from '../../lib/local/progress.js';
 import { processDeps, type CommandDeps } from './context.js';
 import { parseOptions } from './options.js';

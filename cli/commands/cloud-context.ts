@@ -2,8 +2,8 @@ import { createInterface } from 'node:readline/promises';
 import type { Backend } from '../../lib/backend/types.js';
 import { createCloudBackend } from '../../lib/cloud/backend.js';
 import { ValidationError } from '../../lib/errors.js';
-import { localExperiments } from '../../lib/local/experiment-source.js';
-import { DEFAULT_LOCAL_DIR, localPaths } from '../../lib/local/paths.js';
+import { localExperiments } from '../../lib/host/experiment-source.js';
+import { DEFAULT_LOCAL_DIR, localPaths } from '../../lib/host/paths.js';
 
 /** The options that reach the cloud back end. */
 export interface CloudBackendOptions {

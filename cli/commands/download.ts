@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { downloadRun } from '../../lib/cloud/download.js';
-import { DEFAULT_LOCAL_DIR, localPaths } from '../../lib/local/paths.js';
+import { DEFAULT_LOCAL_DIR, localPaths } from '../../lib/host/paths.js';
 import { LocalDriver, S3Driver, Storage } from '../../lib/storage/index.js';
 import { processCloudDeps, type CloudCommandDeps } from './cloud-deps.js';
 import { cloudTargetFields, withCloudTargetOptions } from './cloud-options.js';

@@ -1,12 +1,13 @@
 import type { Backend, ProgressSink } from './types.js';
 import { listLocalExperiments, readLocalLogs } from '../local/browse.js';
-import { exec as realExec, type Exec } from '../local/exec.js';
-import type { ExperimentSource } from '../local/experiments.js';
+import { exec as realExec, type Exec } from '../host/exec.js';
+import type { ExperimentSource } from '../host/experiment-source.js';
 import { runLocalJob } from '../local/job.js';
 import { deferredLauncher, planningLauncher } from '../local/runtime.js';
 import type { LocalContext } from '../local/stages.js';
 import { localStatus } from '../local/status.js';
-import type { LocalPaths, Runtime, StageLauncher } from '../local/types.js';
+import type { Runtime, StageLauncher } from '../local/types.js';
+import type { LocalPaths } from '../host/paths.js';
 import { runLocalWorkflow } from '../local/workflow.js';
 import { LocalDriver, Storage } from '../storage/index.js';
 

@@ -11,9 +11,9 @@ import type {
   WorkflowOptions,
   WorkflowResult,
 } from '../backend/types.js';
-import type { ExperimentSource } from '../local/experiments.js';
+import type { ExperimentSource } from '../host/experiment-source.js';
 import { listLocalExperiments } from '../local/browse.js';
-import type { LocalPaths } from '../local/types.js';
+import type { LocalPaths } from '../host/paths.js';
 import { S3Driver, Storage } from '../storage/index.js';
 import type { AwsClients, AwsTarget } from './clients.js';
 import { cloudSession } from './session.js';

@@ -6,7 +6,7 @@ import { ValidationError } from '../errors.js';
 import { outputFolders } from '../run/output-folders.js';
 import type { Storage } from '../storage/index.js';
 import { bucketPath, logsPrefix, readManifest } from './run-state.js';
-import type { LocalPaths } from './types.js';
+import type { LocalPaths } from '../host/paths.js';
 
 const MAX_DEPTH = 6;
 

@@ -1,5 +1,5 @@
 import { EnvironmentError } from '../errors.js';
-import type { Exec } from './exec.js';
+import type { Exec } from '../host/exec.js';
 
 /** How to call Docker Compose on this machine. */
 export interface ComposeCommand {

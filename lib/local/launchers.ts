@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { ENV, STDIN_LIFELINE } from '../contract/env.js';
 import type { ComposeCommand, ComposeProject } from './compose.js';
 import { composeRunArgs } from './compose.js';
-import { spawnToLog, type Exec } from './exec.js';
-import type { LaunchResult, LocalPaths, StageLaunch, StageLauncher } from './types.js';
+import { spawnToLog, type Exec } from '../host/exec.js';
+import type { StageLaunch, StageLauncher } from './types.js';
+import type { LaunchResult } from '../host/exec.js';
+import type { LocalPaths } from '../host/paths.js';
 
 /** Contract variables a caller's environment may pass through to stages: fault injection only. */
 const PASS_THROUGH: ReadonlySet<string> = new Set([ENV.faultTasks, ENV.faultAttempts]);

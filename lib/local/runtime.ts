@@ -1,11 +1,12 @@
 import { EnvironmentError } from '../errors.js';
-import { bundleStage, stageCodeHash } from './bundle.js';
+import { bundleStage, stageCodeHash } from '../host/bundle.js';
 import { detectCompose } from './compose.js';
-import { imageLabel, requireEngine, requireImage } from './engine.js';
-import type { Exec } from './exec.js';
-import { CODE_LABEL, IMAGES } from './images.js';
+import { imageLabel, requireEngine, requireImage } from '../host/docker.js';
+import type { Exec } from '../host/exec.js';
+import { CODE_LABEL, IMAGES } from '../host/images.js';
 import { dockerLauncher, processLauncher } from './launchers.js';
-import type { LocalPaths, Runtime, StageLauncher } from './types.js';
+import type { Runtime, StageLauncher } from './types.js';
+import type { LocalPaths } from '../host/paths.js';
 
 /** What it takes to start stages on this machine. */
 export interface RuntimeConfig {

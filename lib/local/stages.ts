@@ -3,10 +3,12 @@ import { stageEnvironment } from '../contract/env.js';
 import type { RunLayout, StageName } from '../contract/layout.js';
 import type { ProgressSink, RunnerStats } from '../backend/types.js';
 import type { Storage } from '../storage/index.js';
-import type { ExperimentSource } from './experiments.js';
+import type { ExperimentSource } from '../host/experiment-source.js';
 import { runPool, type PoolEvent, type PoolResult } from './pool.js';
 import { bucketPath } from './run-state.js';
-import type { LaunchResult, LocalPaths, StageLauncher } from './types.js';
+import type { StageLauncher } from './types.js';
+import type { LaunchResult } from '../host/exec.js';
+import type { LocalPaths } from '../host/paths.js';
 
 /** Everything a local run needs; tests pass fakes for launcher and experiments. */
 export interface LocalContext {

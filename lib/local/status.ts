@@ -2,11 +2,11 @@ import type { StatusReport } from '../backend/types.js';
 import type { Storage } from '../storage/index.js';
 import { listLocalExperiments } from './browse.js';
 import { detectCompose } from './compose.js';
-import { stageCodeHash } from './bundle.js';
-import { imageLabel, probeEngine } from './engine.js';
-import type { Exec } from './exec.js';
-import { CODE_LABEL, IMAGES } from './images.js';
-import type { LocalPaths } from './types.js';
+import { stageCodeHash } from '../host/bundle.js';
+import { imageLabel, probeEngine } from '../host/docker.js';
+import type { Exec } from '../host/exec.js';
+import { CODE_LABEL, IMAGES } from '../host/images.js';
+import type { LocalPaths } from '../host/paths.js';
 
 async function imageState(exec: Exec, image: string, codeHash: string): Promise<string> {
   const result = await exec('docker', ['image', 'inspect', '--format', '{{.Size}}', image]);

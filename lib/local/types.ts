@@ -1,4 +1,5 @@
 import type { StageName } from '../contract/layout.js';
+import type { LaunchResult } from '../host/exec.js';
 
 /** How local stages run: in containers (Docker Compose) or as host processes. */
 export const RUNTIMES = ['docker', 'process'] as const;
@@ -18,14 +19,6 @@ export interface StageLaunch {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** What a finished launch reports. */
-export interface LaunchResult {
-  /** The process exit code; 0 is success. */
-  readonly exitCode: number;
-  /** Wall time of the launch, including container start-up. */
-  readonly durationMs: number;
-}
-
 /**
  * Starts stages. Implementations never throw for a stage that fails (that is
  * a non-zero `exitCode`); they throw `EnvironmentError` when they cannot start
@@ -37,16 +30,4 @@ export interface StageLauncher {
   /** Checks that stages can start (engine, image, Compose), before a run writes anything. */
   ready?(): Promise<void>;
   launch(launch: StageLaunch): Promise<LaunchResult>;
-}
-
-/** Where local mode keeps experiments and artifacts, all absolute. */
-export interface LocalPaths {
-  /** The repository root: where `docker/` and `pipeline-scripts/` live. */
-  readonly projectRoot: string;
-  /** The local folder (default `./local`), mounted into containers at `/local`. */
-  readonly localDir: string;
-  /** `<local dir>/forecast/experiments`: one folder per experiment id. */
-  readonly experimentsDir: string;
-  /** `<local dir>/bucket`: the local storage root (`LOCAL_BUCKET_DIR`). */
-  readonly bucketDir: string;
 }

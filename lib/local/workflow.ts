@@ -11,7 +11,7 @@ import { resultsToCompute, type ResultToCompute } from '../run/result-check.js';
 import { bucketPath, clearRun, hasManifest, latestOutputDir, logsPrefix, readManifest, runExists } from './run-state.js';
 import { runLockSlot } from './run-lock.js';
 import { runStage, runTasks, type LocalContext } from './stages.js';
-import type { LocalPaths } from './types.js';
+import type { LocalPaths } from '../host/paths.js';
 
 /** The folder of an experiment id; throws naming where experiments live when it has no `config/`. */
 export async function experimentDir(paths: LocalPaths, expId: string): Promise<string> {

@@ -1,17 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { ContainerExit, ContainerLauncher } from './launcher.js';
 
 const TAIL_BYTES = 4000;
-
-/** Why containers cannot run here, or undefined when the engine answers and has the image. */
-export function dockerUnavailable(image: string): string | undefined {
-  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 10_000 });
-  if (info.status !== 0) return `no Docker engine answers (${(info.stderr || info.error?.message || '').trim().split('\n')[0]})`;
-  const inspect = spawnSync('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { encoding: 'utf8', timeout: 10_000 });
-  if (inspect.status !== 0) return `image ${image} is missing: build it with \`epycloud build local --target cloud\``;
-  return undefined;
-}
 
 /** Options of {@link dockerContainerLauncher}. */
 export interface DockerLauncherOptions {

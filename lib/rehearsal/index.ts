@@ -1,8 +1,10 @@
-import type { ExperimentSource } from '../local/experiments.js';
+import type { ExperimentSource } from '../host/experiment-source.js';
 import { availableParallelism } from 'node:os';
 import { EnvironmentError } from '../errors.js';
-import { IMAGES } from '../local/images.js';
-import { dockerContainerLauncher, dockerUnavailable } from './docker-launcher.js';
+import { IMAGES } from '../host/images.js';
+import { dockerUnavailable } from '../host/docker.js';
+import { exec } from '../host/exec.js';
+import { dockerContainerLauncher } from './docker-launcher.js';
 import { processContainerLauncher, type ContainerLauncher, type StageEntry } from './launcher.js';
 import { rehearse, type EventLog, type RehearsalRequest, type RehearsalResult } from './rehearse.js';
 import { startS3Server, type S3Server } from './s3-server.js';
@@ -67,7 +69,7 @@ export function containerBaseEnv(hostEnv: RehearsalSetup['hostEnv'], server: S3S
 
 /** Bundles the stage code into a private temporary file (nothing else rewrites it during the run). */
 export async function freshBundle(projectRoot: string): Promise<string> {
-  const { bundleStage } = await import('../local/bundle.js');
+  const { bundleStage } = await import('../host/bundle.js');
   return bundleStage(projectRoot, join(await mkdtemp(join(tmpdir(), 'epycloud-rehearsal-')), 'stage.mjs'));
 }
 
@@ -77,7 +79,7 @@ async function chooseLauncher(
   server: S3Server,
 ): Promise<{ launcher: ContainerLauncher; cleanup: () => Promise<void> }> {
   const image = setup.image ?? IMAGES.cloud;
-  const why = setup.runtime === 'process' ? 'asked for' : dockerUnavailable(image);
+  const why = setup.runtime === 'process' ? 'asked for' : await dockerUnavailable(exec, image, 'epycloud build local --target cloud');
   if (why === undefined) {
     setup.onNotice?.(`Rehearsal: stage containers of ${image} (job definitions' commands), host network`);
     return { launcher: dockerContainerLauncher({ image, baseEnv: server.env }), cleanup: async () => {} };

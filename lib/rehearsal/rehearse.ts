@@ -8,7 +8,7 @@ import { newRunId } from '../contract/ids.js';
 import { RunLayout } from '../contract/layout.js';
 import { PIPELINE_STATES } from '../contract/pipeline.js';
 import { ConfigError } from '../errors.js';
-import type { ExperimentSource } from '../local/experiments.js';
+import type { ExperimentSource } from '../host/experiment-source.js';
 import { createS3Client, S3Driver, Storage } from '../storage/index.js';
 import { allStates, forInterpreter, noRetryWaits, type AslMachine } from './asl.js';
 import { BatchStandIn, type JobRecord } from './batch-stand-in.js';

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { buildImage, ensureStandInBase, STAND_IN_BASE_IMAGE } from '../../../lib/local/images.js';
-import { PROJECT_ROOT } from '../../../lib/local/paths.js';
+import { buildImage, ensureStandInBase, STAND_IN_BASE_IMAGE } from '../../../lib/host/images.js';
+import { PROJECT_ROOT } from '../../../lib/host/paths.js';
 
 /** Base image for test builds: the stand-in scripts/build-base-image.sh makes (no pulls here). */
 export const TEST_BASE_IMAGE = process.env.EPYCLOUD_BASE_IMAGE ?? STAND_IN_BASE_IMAGE;

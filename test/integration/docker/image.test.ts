@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMAGES } from '../../../lib/local/images.js';
+import { IMAGES } from '../../../lib/host/images.js';
 import { dockerRun, inspectImage, prepareDocker } from './docker-env.js';
 
 let release: () => void = () => {};

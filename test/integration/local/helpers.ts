@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../../lib/local/paths.js';
+import { PROJECT_ROOT } from '../../../lib/host/paths.js';
 import type { WorkflowResult } from '../../../lib/backend/types.js';
 
 /** Result of one CLI invocation. */

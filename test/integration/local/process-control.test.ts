@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunLayout } from '../../../lib/contract/layout.js';
-import { PROJECT_ROOT } from '../../../lib/local/paths.js';
+import { PROJECT_ROOT } from '../../../lib/host/paths.js';
 import { bucketPath } from '../../../lib/local/run-state.js';
 import { runCli, tempLocalDir, type CliRun } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV, stageEnvironment, TASK_INDEX_VARS } from '../../../lib/contract/env.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import { processLauncher } from '../../../lib/local/launchers.js';
-import { localPaths } from '../../../lib/local/paths.js';
+import { localPaths } from '../../../lib/host/paths.js';
 import { bucketPath } from '../../../lib/local/run-state.js';
 import { addSmallExperiment, runCli, summary, tempLocalDir } from './helpers.js';
 import { expectOutputs } from './outputs.js';

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunLayout } from '../../../lib/contract/layout.js';
-import { IMAGES } from '../../../lib/local/images.js';
-import { localExperiments } from '../../../lib/local/experiment-source.js';
-import { dockerContainerLauncher, dockerUnavailable } from '../../../lib/rehearsal/docker-launcher.js';
+import { IMAGES } from '../../../lib/host/images.js';
+import { localExperiments } from '../../../lib/host/experiment-source.js';
+import { dockerUnavailable } from '../../../lib/host/docker.js';
+import { exec } from '../../../lib/host/exec.js';
+import { dockerContainerLauncher } from '../../../lib/rehearsal/docker-launcher.js';
 import { loadRehearsalStack } from '../../../lib/rehearsal/index.js';
 import type { ContainerLauncher } from '../../../lib/rehearsal/launcher.js';
 import { rehearse } from '../../../lib/rehearsal/rehearse.js';
@@ -24,7 +26,7 @@ afterAll(async () => {
 
 describe('rehearsal with containers of the cloud image', () => {
   it('runs every stage as a container of epycloud:cloud with the job definition command', async () => {
-    expect(dockerUnavailable(IMAGES.cloud)).toBeUndefined();
+    expect(await dockerUnavailable(exec, IMAGES.cloud, 'epycloud build local --target cloud')).toBeUndefined();
     const stack = await loadRehearsalStack(ROOT);
     server = await startS3Server([stack.bucketName]);
     const real = dockerContainerLauncher({ image: IMAGES.cloud, baseEnv: server.env });
@@ -51,8 +53,8 @@ describe('rehearsal with containers of the cloud image', () => {
     expect(await storage.list(layout.outputsPrefix)).not.toEqual([]);
   });
 
-  it('says why containers cannot run when the image is missing', () => {
-    expect(dockerUnavailable('epycloud:no-such-tag')).toMatch(
+  it('says why containers cannot run when the image is missing', async () => {
+    expect(await dockerUnavailable(exec, 'epycloud:no-such-tag', 'epycloud build local --target cloud')).toMatch(
       /image epycloud:no-such-tag is missing: build it with `epycloud build local --target cloud`/,
     );
   });

@@ -7,7 +7,7 @@ import { LOCATIONS } from '../../../lib/experiment/locations.js';
 import type { TaskInput } from '../../../lib/experiment/task.js';
 import { checkHubFile } from '../../../lib/forecast/hub-check.js';
 import { parseTargetData } from '../../../lib/forecast/target-data.js';
-import { localExperiments } from '../../../lib/local/experiment-source.js';
+import { localExperiments } from '../../../lib/host/experiment-source.js';
 import { freshBundle, loadRehearsalStack } from '../../../lib/rehearsal/index.js';
 import { rehearse } from '../../../lib/rehearsal/rehearse.js';
 import { rehearsalWorkflowResult } from '../../../lib/rehearsal/result.js';

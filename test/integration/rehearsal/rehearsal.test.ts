@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunLayout } from '../../../lib/contract/layout.js';
-import { localExperiments } from '../../../lib/local/experiment-source.js';
+import { localExperiments } from '../../../lib/host/experiment-source.js';
 import { freshBundle, loadRehearsalStack } from '../../../lib/rehearsal/index.js';
 import { rehearse, type RehearsalRequest } from '../../../lib/rehearsal/rehearse.js';
 import { rehearsalWorkflowResult } from '../../../lib/rehearsal/result.js';

@@ -6,7 +6,7 @@ import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { alreadyPrinted, reportError, wantsJson } from '../../../cli/error-report.js';
 import { ConfigError, StageError, ValidationError } from '../../../lib/errors.js';
-import { PROJECT_ROOT } from '../../../lib/local/paths.js';
+import { PROJECT_ROOT } from '../../../lib/host/paths.js';
 import { SIR_MODEL } from '../experiment/fixtures.js';
 
 describe('reportError', () => {

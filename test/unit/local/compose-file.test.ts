@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { ENV } from '../../../lib/contract/env.js';
 import { STAGES } from '../../../lib/contract/layout.js';
 import { COMPOSE_SETTINGS } from '../../../lib/local/launchers.js';
-import { PROJECT_ROOT } from '../../../lib/local/paths.js';
+import { PROJECT_ROOT } from '../../../lib/host/paths.js';
 
 interface Service {
   image: string;

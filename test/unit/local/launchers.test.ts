@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { hostEnvironment } from '../../../lib/local/launchers.js';
-import { buildArgs, CODE_LABEL } from '../../../lib/local/images.js';
+import { buildArgs, CODE_LABEL } from '../../../lib/host/images.js';
 import { createLauncher } from '../../../lib/local/runtime.js';
-import { stageCodeHash } from '../../../lib/local/bundle.js';
-import { PROJECT_ROOT } from '../../../lib/local/paths.js';
-import { probeEngine, requireEngine } from '../../../lib/local/engine.js';
+import { stageCodeHash } from '../../../lib/host/bundle.js';
+import { PROJECT_ROOT } from '../../../lib/host/paths.js';
+import { probeEngine, requireEngine } from '../../../lib/host/docker.js';
 import { EnvironmentError } from '../../../lib/errors.js';
 import { fakeExec } from './fakes.js';
 

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../../lib/backend/types.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import { StageError } from '../../../lib/errors.js';
-import { localExperiments } from '../../../lib/local/experiment-source.js';
+import { localExperiments } from '../../../lib/host/experiment-source.js';
 import { bucketPath } from '../../../lib/local/run-state.js';
 import type { LocalContext } from '../../../lib/local/stages.js';
 import type { StageLauncher } from '../../../lib/local/types.js';

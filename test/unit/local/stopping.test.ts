@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../../lib/errors.js';
-import { spawnToLog, STOP_GRACE_MS } from '../../../lib/local/exec.js';
+import { spawnToLog, STOP_GRACE_MS } from '../../../lib/host/exec.js';
 import { runPool } from '../../../lib/local/pool.js';
 import { removeTempDirs, tempPaths } from './fakes.js';
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../../lib/local/paths.js';
+import { PROJECT_ROOT } from '../../../lib/host/paths.js';
 
 /** A process that watches its stdin lifeline, then computes without yielding for `busyMs`. */
 function busyStage(busyMs: number) {

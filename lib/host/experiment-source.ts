@@ -3,10 +3,22 @@ import type { LoadOptions } from '../experiment/load.js';
 import type { ExperimentPlan } from '../experiment/plan.js';
 import type { Storage } from '../storage/index.js';
 
-/** What local mode needs from an experiment folder; the real one is in lib/experiment. */
+/** What a back end needs from an experiment folder on this machine: validate it, snapshot it into a run. */
 export interface ExperimentSource {
   /** Validates the folder, with the run's overrides (output config, reference date), without writing anything; resolves to the number of tasks it yields and what they cost. */
   validate(dir: string, overrides?: LoadOptions): Promise<{ readonly numTasks: number; readonly plan?: ExperimentPlan }>;
   /** Copies the folder into the run's `experiment/` prefix. */
   snapshot(dir: string, storage: Storage, layout: RunLayout): Promise<unknown>;
 }
+
+/** The real experiment source: lib/experiment's validation and snapshot. */
+export const localExperiments: ExperimentSource = {
+  validate: async (dir, overrides) => {
+    const { validateExperimentDir } = await import('../experiment/snapshot.js');
+    return validateExperimentDir(dir, overrides);
+  },
+  snapshot: async (dir, storage, layout) => {
+    const { snapshotExperiment } = await import('../experiment/snapshot.js');
+    return snapshotExperiment(dir, storage, layout);
+  },
+};

@@ -30,6 +30,14 @@ export async function requireEngine(exec: Exec): Promise<string> {
   );
 }
 
+/** Why containers of `image` cannot run here (no engine, no image: with the command that builds it), or undefined when they can. */
+export async function dockerUnavailable(exec: Exec, image: string, buildCommand: string): Promise<string | undefined> {
+  const state = await probeEngine(exec);
+  if (!state.ok) return `no Docker engine answers (${state.reason})`;
+  const inspect = await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', image]);
+  return inspect.exitCode === 0 ? undefined : `image ${image} is missing: build it with \`${buildCommand}\``;
+}
+
 /** Throws an `EnvironmentError` naming the build command unless the image exists. */
 export async function requireImage(exec: Exec, image: string): Promise<void> {
   const result = await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', image]);

@@ -4,7 +4,14 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import { tapLines } from './lines.js';
-import type { LaunchResult } from './types.js';
+
+/** What a finished launch reports. */
+export interface LaunchResult {
+  /** The process exit code; 0 is success. */
+  readonly exitCode: number;
+  /** Wall time of the launch, including container start-up. */
+  readonly durationMs: number;
+}
 
 /** Output of a finished command. */
 export interface ExecResult {

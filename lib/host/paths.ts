@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LocalPaths } from './types.js';
 
 /** The default local folder, relative to the working directory. */
 export const DEFAULT_LOCAL_DIR = './local';
@@ -17,4 +16,16 @@ export function localPaths(localDir: string, cwd: string, projectRoot: string = 
     experimentsDir: resolve(dir, 'forecast', 'experiments'),
     bucketDir: resolve(dir, 'bucket'),
   };
+}
+
+/** Where this machine keeps experiments and artifacts, all absolute. */
+export interface LocalPaths {
+  /** The repository root: where `docker/` and `pipeline-scripts/` live. */
+  readonly projectRoot: string;
+  /** The local folder (default `./local`), mounted into containers at `/local`. */
+  readonly localDir: string;
+  /** `<local dir>/forecast/experiments`: one folder per experiment id. */
+  readonly experimentsDir: string;
+  /** `<local dir>/bucket`: the local storage root (`LOCAL_BUCKET_DIR`). */
+  readonly bucketDir: string;
 }
