@@ -2,7 +2,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalBackend } from '../lib/backend/index.js';
+import { createLocalBackend } from '../lib/local/backend.js';
 import type { WorkflowOptions, WorkflowResult } from '../lib/backend/types.js';
 import { localExperiments } from '../lib/host/experiment-source.js';
 import { localPaths, PROJECT_ROOT } from '../lib/host/paths.js';

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createLocalBackend } from '../lib/backend/index.js';
+import { createLocalBackend } from '../lib/local/backend.js';
 import type { WorkflowResult } from '../lib/backend/types.js';
 import { RunLayout } from '../lib/contract/layout.js';
 import { localExperiments } from '../lib/host/experiment-source.js';

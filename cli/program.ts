@@ -5,7 +5,7 @@ import { registerDownload } from './commands/download.js';
 import { registerWorkflow } from './commands/workflow.js';
 import { registerBuild } from './commands/build.js';
 import { registerRun } from './commands/run.js';
-import { processDeps } from './commands/context.js';
+import { processDeps } from './deps.js';
 
 /**
  * The command tree. Each `register*` function adds one command group; command

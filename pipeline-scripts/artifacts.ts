@@ -1,36 +1,5 @@
-import type { RunLayout } from '../lib/contract/layout.js';
-import { manifestSchema, type Manifest } from '../lib/contract/manifest.js';
-import { NotFoundError, StageError } from '../lib/errors.js';
-import type { Storage } from '../lib/storage/index.js';
-
 /** Hex sha256 of text or bytes (task inputs are hashed as their uncompressed JSON). */
 export { sha256 } from '../lib/run/checksum.js';
-
-/** Reads and validates the run's manifest; a missing one means Stage A has not completed. */
-export async function readManifest(storage: Storage, layout: RunLayout): Promise<Manifest> {
-  let raw: unknown;
-  try {
-    raw = await storage.getJson(layout.manifest);
-  } catch (error) {
-    if (error instanceof NotFoundError) {
-      throw new StageError(
-        `No manifest at ${layout.manifest} (in ${storage.location}): Stage A (builder) has not completed for run ${layout.runId}`,
-      );
-    }
-    throw error;
-  }
-  const parsed = manifestSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new StageError(
-      `Invalid manifest at ${layout.manifest}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  if (parsed.data.inputs.length !== parsed.data.numTasks) {
-    throw new StageError(
-      `Invalid manifest at ${layout.manifest}: numTasks is ${parsed.data.numTasks} but it lists ${parsed.data.inputs.length} inputs`,
-    );
-  }
-  return parsed.data;
-}
 
 /** Milliseconds since `start`, rounded to 0.1 ms. */
 export function elapsedMs(start: number): number {

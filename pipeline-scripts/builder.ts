@@ -6,7 +6,8 @@ import { loadExperiment } from '../lib/experiment/load.js';
 import { readSnapshot } from '../lib/experiment/snapshot.js';
 import type { Logger } from '../lib/log.js';
 import type { Storage } from '../lib/storage/index.js';
-import { elapsedMs, mapLimit, readManifest, sha256 } from './artifacts.js';
+import { elapsedMs, mapLimit, sha256 } from './artifacts.js';
+import { readManifest } from '../lib/run/manifest.js';
 
 /** Typed configuration of Stage A. */
 export interface BuilderConfig {

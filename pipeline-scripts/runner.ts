@@ -7,7 +7,9 @@ import { taskInputSchema, type TaskInput, type TaskResult } from '../lib/experim
 import type { Logger } from '../lib/log.js';
 import { checkResult, writeResult } from '../lib/run/result-check.js';
 import type { Storage } from '../lib/storage/index.js';
-import { elapsedMs, readManifest, sha256 } from './artifacts.js';
+import { elapsedMs, sha256 } from './artifacts.js';
+import { readManifest } from '../lib/run/manifest.js';
+import type { Manifest } from '../lib/contract/manifest.js';
 import { computeForecastResult } from './forecast-result.js';
 import { resultDocument } from './result-document.js';
 import { encodeResult } from './result-arrow.js';
@@ -18,6 +20,8 @@ export interface RunnerConfig {
   readonly layout: RunLayout;
   readonly taskIndex: number;
   readonly faultInjection?: FaultInjection | undefined;
+  /** The run's manifest when the caller already read it (the stage entrypoint, to resolve the task index). */
+  readonly manifest?: Manifest | undefined;
   /** Clock of the calibration progress' `updatedAt`. */
   readonly now?: () => Date;
 }
@@ -118,7 +122,7 @@ async function computeTask(
 export async function runRunner(config: RunnerConfig, storage: Storage, log: Logger): Promise<RunnerSummary> {
   const start = performance.now();
   const { layout, taskIndex } = config;
-  const manifest = await readManifest(storage, layout);
+  const manifest = config.manifest ?? (await readManifest(storage, layout));
   const entry = manifest.inputs[taskIndex];
   if (entry === undefined) throw new StageError(`Task index ${taskIndex} is out of range: the manifest lists ${manifest.numTasks} task(s)`);
   const resultKey = layout.result(taskIndex);

@@ -11,8 +11,8 @@ import { parseStage } from '../lib/contract/layout.js';
 import { objectTagsFor } from '../lib/contract/retention.js';
 import { ConfigError, EpycloudError, ValidationError } from '../lib/errors.js';
 import { jsonLogger, type Logger } from '../lib/log.js';
-import { storageFromEnv } from '../lib/storage/index.js';
-import { readManifest } from './artifacts.js';
+import { storageFor } from '../lib/storage/index.js';
+import { readManifest } from '../lib/run/manifest.js';
 import { runBuilder } from './builder.js';
 import { runOutput } from './output.js';
 import { runRunner } from './runner.js';
@@ -28,9 +28,9 @@ export interface StageDeps {
 async function dispatch(argv: readonly string[], env: EnvMap, deps: StageDeps, setLogger: (l: Logger) => void): Promise<unknown> {
   if (argv.length !== 1) throw new ValidationError(`Usage: stage <A|B|C|builder|runner|output> (got ${argv.length} argument(s))`);
   const stage = parseStage(argv[0]!);
-  const { layout, outputConfigFile, referenceDate } = parseStageEnv(env);
+  const { storage: target, layout, outputConfigFile, referenceDate } = parseStageEnv(env);
   // Intermediate artifacts carry the retention tag the bucket's lifecycle rule expires.
-  const storage = storageFromEnv(env, deps.s3Client, { tagsFor: (key) => objectTagsFor(layout, key) });
+  const storage = storageFor(target, env, deps.s3Client, { tagsFor: (key) => objectTagsFor(layout, key) });
   const now = deps.now ?? (() => new Date());
   const context = { stage, exp_id: layout.expId, run_id: layout.runId };
   if (stage === 'builder') {
@@ -49,7 +49,7 @@ async function dispatch(argv: readonly string[], env: EnvMap, deps: StageDeps, s
   const taskIndex = resolveTaskIndex(env, manifest.numTasks);
   const log = jsonLogger({ ...context, task_index: taskIndex }, deps.write);
   setLogger(log);
-  return runRunner({ layout, taskIndex, faultInjection }, storage, log);
+  return runRunner({ layout, taskIndex, faultInjection, manifest }, storage, log);
 }
 
 /**

@@ -8,10 +8,10 @@ import {
   repeatWhileWatching,
   withCloudLogOptions,
   withCloudStatusOptions,
-} from './cloud-options.js';
-import { processDeps, withBackendOptions, type CommandDeps } from './context.js';
-import { backendOptionsSchema, intOption, parseOptions } from './options.js';
-import { renderExperiments, renderLogs, renderStatus } from './render.js';
+} from '../cloud-options.js';
+import { processDeps, type CommandDeps } from '../deps.js';
+import { backendOptionsSchema, intOption, parseOptions, withBackendOptions } from '../options.js';
+import { renderExperiments, renderLogs, renderStatus } from '../render.js';
 
 const listSchema = backendOptionsSchema.extend({ json: z.boolean().default(false) });
 const logsSchema = backendOptionsSchema.extend({

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { buildCloudImage, type CommandRunner } from '../../lib/cloud/build.js';
 import { PROJECT_ROOT } from '../../lib/host/paths.js';
 import { EnvironmentError } from '../../lib/errors.js';
-import { processCloudDeps, type CloudCommandDeps } from './cloud-deps.js';
-import { cloudTargetFields, withCloudTargetOptions } from './cloud-options.js';
-import { parseOptions } from './options.js';
+import { processCloudDeps, type CloudCommandDeps } from '../deps.js';
+import { cloudTargetFields, withCloudTargetOptions } from '../cloud-options.js';
+import { parseOptions } from '../options.js';
 
 const schema = z.object({
   ...cloudTargetFields,

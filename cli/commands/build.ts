@@ -1,19 +1,12 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import {
-  buildImage,
-  DEFAULT_BASE_IMAGE,
-  ensureStandInBase,
-  IMAGES,
-  STAND_IN_BASE_IMAGE,
-  type ImageTarget,
-} from '../../lib/host/images.js';
+import { buildImage, DEFAULT_BASE_IMAGE, ensureStandInBase, IMAGES, STAND_IN_BASE_IMAGE, type ImageTarget } from '../../lib/host/images.js';
 import { requireEngine } from '../../lib/host/docker.js';
 import { exec } from '../../lib/host/exec.js';
 import { PROJECT_ROOT } from '../../lib/host/paths.js';
-import { formatDuration } from '../../lib/local/progress.js';
-import { processDeps, type CommandDeps } from './context.js';
-import { parseOptions } from './options.js';
+import { formatDuration } from '../progress.js';
+import { processDeps, type CommandDeps } from '../deps.js';
+import { parseOptions } from '../options.js';
 
 const schema = z.object({
   baseImage: z.string().min(1).optional(),

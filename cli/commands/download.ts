@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { downloadRun } from '../../lib/cloud/download.js';
 import { DEFAULT_LOCAL_DIR, localPaths } from '../../lib/host/paths.js';
 import { LocalDriver, S3Driver, Storage } from '../../lib/storage/index.js';
-import { processCloudDeps, type CloudCommandDeps } from './cloud-deps.js';
-import { cloudTargetFields, withCloudTargetOptions } from './cloud-options.js';
-import { parseOptions } from './options.js';
+import { processCloudDeps, type CloudCommandDeps } from '../deps.js';
+import { cloudTargetFields, withCloudTargetOptions } from '../cloud-options.js';
+import { parseOptions } from '../options.js';
 
 const schema = z.object({
   ...cloudTargetFields,

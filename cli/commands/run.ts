@@ -5,12 +5,12 @@ import { STAGES, parseStage } from '../../lib/contract/layout.js';
 import { referenceDateProblem } from '../../lib/contract/reference-date.js';
 import { StageError } from '../../lib/errors.js';
 import { alreadyPrinted } from '../error-report.js';
-import { createProgress } from '../../lib/local/progress.js';
+import { createProgress } from '../progress.js';
 import { RUNTIMES } from '../../lib/local/types.js';
-import { cloudWorkflowExtras, cloudWorkflowFields, withCloudWorkflowOptions } from './cloud-options.js';
-import { processDeps, withBackendOptions, type CommandDeps } from './context.js';
-import { backendOptionsSchema, defaultParallelism, intOption, parseOptions } from './options.js';
-import { renderPlan, renderResult } from './render.js';
+import { cloudWorkflowExtras, cloudWorkflowFields, withCloudWorkflowOptions } from '../cloud-options.js';
+import { processDeps, type CommandDeps } from '../deps.js';
+import { backendOptionsSchema, defaultParallelism, intOption, parseOptions, withBackendOptions } from '../options.js';
+import { renderPlan, renderResult } from '../render.js';
 
 /** `--reference-date`: a real `YYYY-MM-DD` date that is a Saturday. */
 const referenceDate = z.string().superRefine((value, ctx) => {

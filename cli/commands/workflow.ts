@@ -5,9 +5,9 @@ import { listExecutions, toExecutionArn, type ExecutionInfo } from '../../lib/cl
 import { executionNamePrefix } from '../../lib/cloud/names.js';
 import { progressLine, runProgress } from '../../lib/cloud/progress.js';
 import { cancelExecution, retryExecution } from '../../lib/cloud/workflows.js';
-import { processCloudDeps, type CloudCommandDeps } from './cloud-deps.js';
-import { cloudTargetFields, withCloudTargetOptions } from './cloud-options.js';
-import { parseOptions } from './options.js';
+import { processCloudDeps, type CloudCommandDeps } from '../deps.js';
+import { cloudTargetFields, withCloudTargetOptions } from '../cloud-options.js';
+import { parseOptions } from '../options.js';
 
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
 

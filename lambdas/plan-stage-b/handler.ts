@@ -2,7 +2,8 @@ import type { PlanStageBEvent, PlanStageBResult } from '../../lib/contract/pipel
 import { EnvironmentError } from '../../lib/errors.js';
 import { storageFor } from '../../lib/storage/index.js';
 import { reportErrors } from '../shared/handler-errors.js';
-import { PLAN_BUCKET_VAR, planRun } from './plan.js';
+import { planRun } from './plan.js';
+import { PLAN_BUCKET_VAR } from '../../lib/contract/lambda-config.js';
 
 /** Lambda entrypoint of the `PlanStageB` state: event = `{ run }`. */
 export async function handler(event: PlanStageBEvent): Promise<PlanStageBResult> {

@@ -1,13 +1,9 @@
 import { stageContainerOverrides, stageJobName } from '../../lib/contract/batch-job.js';
 import { RunLayout } from '../../lib/contract/layout.js';
-import { manifestSchema } from '../../lib/contract/manifest.js';
 import type { PlanStageBEvent, PlanStageBResult, RunSpec, StageBSubmitSpec } from '../../lib/contract/pipeline.js';
 import { planStageB, type StageBJob, type StageBPlan } from '../../lib/contract/stage-b-plan.js';
-import { StageError } from '../../lib/errors.js';
+import { readManifest } from '../../lib/run/manifest.js';
 import type { Storage } from '../../lib/storage/storage.js';
-
-/** Environment variable holding the data bucket's name. */
-export const PLAN_BUCKET_VAR = 'EPYCLOUD_BUCKET';
 
 /** What PlanStageB needs besides its event. */
 export interface PlanDeps {
@@ -18,17 +14,7 @@ export interface PlanDeps {
 /** Reads and checks the run's manifest; returns its task count. */
 export async function readNumTasks(run: RunSpec, storage: Storage): Promise<number> {
   const layout = new RunLayout(run.expId, run.runId, run.dirPrefix);
-  const parsed = manifestSchema.safeParse(await storage.getJson(layout.manifest));
-  if (!parsed.success) {
-    throw new StageError(
-      `Invalid manifest ${layout.manifest}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  }
-  const manifest = parsed.data;
-  if (manifest.expId !== run.expId || manifest.runId !== run.runId) {
-    throw new StageError(`Manifest ${layout.manifest} belongs to ${manifest.expId}/${manifest.runId}, not ${run.expId}/${run.runId}`);
-  }
-  return manifest.numTasks;
+  return (await readManifest(storage, layout)).numTasks;
 }
 
 function runnerJob(run: RunSpec, plan: StageBPlan, job: StageBJob, part: number, bucket: string): StageBSubmitSpec {

@@ -2,7 +2,8 @@ import { BatchClient } from '@aws-sdk/client-batch';
 import { ConfigError } from '../../lib/errors.js';
 import type { PrepareRunResult } from '../../lib/contract/pipeline.js';
 import { reportErrors } from '../shared/handler-errors.js';
-import { PREPARE_CONFIG_VAR, prepareConfigSchema, prepareRun, type PrepareConfig } from './prepare.js';
+import { prepareRun } from './prepare.js';
+import { PREPARE_CONFIG_VAR, prepareConfigSchema, type PrepareConfig } from '../../lib/contract/lambda-config.js';
 import { batchImageRegistrar } from './register-image.js';
 
 function loadConfig(): PrepareConfig {

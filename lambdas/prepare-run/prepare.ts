@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { fargateResourcesProblem } from '../../lib/config/fargate.js';
+import { fargateResourcesProblem } from '../../lib/contract/fargate.js';
 import { stageContainerOverrides, stageJobName, stageJobTags, type StageResources } from '../../lib/contract/batch-job.js';
 import { executionInputSchema, type ExecutionInput } from '../../lib/contract/execution.js';
 import { newRunId } from '../../lib/contract/ids.js';
@@ -7,29 +6,7 @@ import { checkImageAllowed } from '../../lib/contract/image.js';
 import { RunLayout, STAGES, type StageName } from '../../lib/contract/layout.js';
 import type { PrepareRunResult, RunSpec } from '../../lib/contract/pipeline.js';
 import { ConfigError, ValidationError } from '../../lib/errors.js';
-
-const resourcesSchema = z.object({ vcpus: z.number().positive(), memoryMiB: z.number().int().positive() });
-const byStage = <T extends z.ZodType>(schema: T) => z.object({ builder: schema, runner: schema, output: schema });
-
-/** Environment variable holding the PrepareRun configuration as JSON. */
-export const PREPARE_CONFIG_VAR = 'EPYCLOUD_PREPARE_CONFIG';
-
-/** The deployment facts the PrepareRun lambda gets from its environment (`EPYCLOUD_PREPARE_CONFIG`, JSON). */
-export const prepareConfigSchema = z.object({
-  bucket: z.string().min(1),
-  /** The deployment environment (dev, prod): the default profile tag. */
-  environment: z.string().min(1),
-  billingProject: z.string().min(1),
-  platform: z.enum(['fargate', 'ec2']),
-  repositoryUri: z.string().min(1),
-  /** Repositories besides `repositoryUri` a run's `imageUri` may name (the deployment config's `image.allowedRepositories`). */
-  allowedImageRepositories: z.array(z.string()).default([]),
-  resources: byStage(resourcesSchema),
-  jobDefinitions: byStage(z.string().min(1)),
-});
-
-/** Parsed PrepareRun configuration. */
-export type PrepareConfig = z.infer<typeof prepareConfigSchema>;
+import type { PrepareConfig } from '../../lib/contract/lambda-config.js';
 
 /** Registers a revision of a job definition with another image; returns the new revision's ARN. */
 export type RegisterImage = (jobDefinitionArn: string, image: string) => Promise<string>;

@@ -1,6 +1,7 @@
 import type { CalibrationProgress } from '../contract/calibration-progress.js';
 import type { StageName } from '../contract/layout.js';
 import type { ExperimentPlan } from '../experiment/plan.js';
+import type { ExperimentListing } from '../run/run-listing.js';
 
 /** Where a back end runs the pipeline. */
 export type BackendName = 'local' | 'cloud';
@@ -105,24 +106,6 @@ export type ProgressEvent =
 /** Receives progress; renderers live in lib/local/progress.ts. */
 export type ProgressSink = (event: ProgressEvent) => void;
 
-/** One run of an experiment, as listings show it. */
-export interface RunListing {
-  readonly runId: string;
-  /** `built` (manifest), `running`/`partial` (some results), `complete` (outputs), `empty`. */
-  readonly state: string;
-  readonly numTasks?: number;
-  readonly results: number;
-  readonly outputs: number;
-}
-
-/** One experiment and its runs, newest first. */
-export interface ExperimentListing {
-  readonly expId: string;
-  /** Whether its config folder exists (runs may outlive it). */
-  readonly hasConfig: boolean;
-  readonly runs: readonly RunListing[];
-}
-
 /** Which logs to show. */
 export interface LogQuery {
   readonly expId: string;
@@ -159,7 +142,8 @@ export interface StatusReport {
  * EpycloudErrors.
  */
 export interface Backend {
-  readonly name: BackendName;
+  /** Which back end this is (the rehearsal reports its runs as cloud runs, runtime `rehearsal`). */
+  readonly name: BackendName | 'rehearsal';
   runWorkflow(options: WorkflowOptions, progress: ProgressSink): Promise<WorkflowResult>;
   runJob(options: JobOptions, progress: ProgressSink): Promise<WorkflowResult>;
   listExperiments(): Promise<ExperimentListing[]>;

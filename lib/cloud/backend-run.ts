@@ -1,31 +1,15 @@
 import { join } from 'node:path';
 import type { ProgressSink, WorkflowOptions, WorkflowResult } from '../backend/types.js';
-import { ENV } from '../contract/env.js';
+import { workflowResult } from '../backend/result.js';
 import { ValidationError } from '../errors.js';
 import type { CloudBackendConfig, CloudWorkflowExtras } from './backend.js';
 import { progressLine, waitForRun, type RunProgress } from './progress.js';
 import type { CloudSession } from './session.js';
 import { startCloudRun } from './start-run.js';
 
-/** The fault-injection variables of the caller's environment (tests set them on purpose). */
-function faultInjectionEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return Object.fromEntries([ENV.faultTasks, ENV.faultAttempts].flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])));
-}
-
+/** A cloud run that was started (Batch does the rest). */
 export function startedResult(expId: string, runId: string, numTasks: number, extra: Partial<WorkflowResult>): WorkflowResult {
-  return {
-    status: 'started',
-    backend: 'cloud',
-    runtime: 'aws-batch',
-    expId,
-    runId,
-    numTasks,
-    durationsMs: {},
-    totalMs: 0,
-    failedTasks: [],
-    retriedTasks: [],
-    ...extra,
-  };
+  return workflowResult({ status: 'started', backend: 'cloud', runtime: 'aws-batch', expId, runId, numTasks, ...extra });
 }
 
 /** Local-only options a cloud run cannot honour, with what to use instead. */
@@ -76,33 +60,4 @@ export async function startWorkflow(
     (error: Error) => error.message,
   );
   return { ...base, status: failure ? 'failed' : 'succeeded', totalMs: Date.now() - started, ...(failure ? { failure } : {}) };
-}
-
-/** `run workflow --rehearse`: the synthesized state machine, executed here against a local S3 server. */
-export async function rehearseWorkflow(
-  config: CloudBackendConfig,
-  options: WorkflowOptions & CloudWorkflowExtras,
-  progress: ProgressSink,
-): Promise<WorkflowResult> {
-  refuseLocalOnly(options);
-  const [{ runRehearsal }, { rehearsalWorkflowResult }] = await Promise.all([
-    import('../rehearsal/index.js'),
-    import('../rehearsal/result.js'),
-  ]);
-  progress({ type: 'note', message: 'Rehearsal: synthesizing the CDK app and running its state machine here, against a local S3 server' });
-  const result = await runRehearsal(
-    { ...options, experimentDir: join(config.paths.experimentsDir, options.expId) },
-    {
-      projectRoot: config.paths.projectRoot,
-      hostEnv: config.hostEnv,
-      experiments: config.experiments,
-      runtime: options.runtime,
-      onNotice: (message) => progress({ type: 'note', message }),
-      extraEnv: faultInjectionEnv(config.hostEnv),
-      onEvent: (e) => {
-        if (e.type === 'StateEntered') progress({ type: 'note', message: `state ${e.state.name}` });
-      },
-    },
-  );
-  return rehearsalWorkflowResult(result);
 }

@@ -1,7 +1,5 @@
-import { join } from 'node:path';
 import type {
   Backend,
-  ExperimentListing,
   JobOptions,
   LogEntry,
   LogQuery,
@@ -11,29 +9,27 @@ import type {
   WorkflowOptions,
   WorkflowResult,
 } from '../backend/types.js';
+import type { ExperimentListing } from '../run/run-listing.js';
 import type { ExperimentSource } from '../host/experiment-source.js';
-import { listLocalExperiments } from '../local/browse.js';
+import { findExperimentIds } from '../host/experiment-source.js';
+import { listExperiments } from '../run/run-listing.js';
 import type { LocalPaths } from '../host/paths.js';
 import { S3Driver, Storage } from '../storage/index.js';
 import type { AwsClients, AwsTarget } from './clients.js';
 import { cloudSession } from './session.js';
 import { cloudLogs, type CloudLogLine } from './logs.js';
-import { rehearseWorkflow, startedResult, startWorkflow } from './backend-run.js';
+import { startedResult, startWorkflow } from './backend-run.js';
 import { progressLine } from './progress.js';
 import { submitStageJob } from './run-job.js';
-import type { CloudRunRequest } from './start-run.js';
+import type { ExecutionRequest } from '../contract/execution.js';
 import { cloudStatus } from './status.js';
 
 /** Options of `run workflow` that only the cloud honours. */
 export interface CloudWorkflowExtras {
   readonly maxParallelism?: number | undefined;
-  readonly stages?: CloudRunRequest['stages'];
+  readonly stages?: ExecutionRequest['stages'];
   readonly imageTag?: string | undefined;
   readonly wait?: boolean | undefined;
-  /** Run the synthesized state machine here instead of on AWS. */
-  readonly rehearse?: boolean | undefined;
-  /** Rehearsal: containers of the cloud image, or host processes (default: containers when Docker answers). */
-  readonly runtime?: 'docker' | 'process' | undefined;
 }
 
 /** Options of `logs` that only the cloud honours. */
@@ -53,8 +49,6 @@ export interface CloudBackendConfig {
   readonly experiments: ExperimentSource;
   /** Asked before anything is uploaded or started; `--yes` answers for the user. */
   readonly confirm: (question: string) => Promise<boolean>;
-  /** PATH and the like, for the rehearsal's stage processes. */
-  readonly hostEnv: Readonly<Record<string, string | undefined>>;
   /** Injected in tests. */
   readonly clients?: AwsClients;
   readonly pollMs?: number;
@@ -89,7 +83,7 @@ export function createCloudBackend(config: CloudBackendConfig): Backend {
   const storage = async (): Promise<Storage> => new Storage(new S3Driver(clients.s3, (await deployed()).bucketName));
 
   const runWorkflow = (options: WorkflowOptions & CloudWorkflowExtras, progress: ProgressSink): Promise<WorkflowResult> =>
-    options.rehearse ? rehearseWorkflow(config, options, progress) : startWorkflow(config, session, options, progress);
+    startWorkflow(config, session, options, progress);
 
   const runJob = async (options: JobOptions): Promise<WorkflowResult> => {
     const d = await deployed();
@@ -123,7 +117,7 @@ export function createCloudBackend(config: CloudBackendConfig): Backend {
     runWorkflow,
     runJob: (options) => runJob(options),
     listExperiments: async (): Promise<ExperimentListing[]> =>
-      listLocalExperiments({ ...config.paths, bucketDir: join(config.paths.localDir, '.cloud-has-no-local-bucket') }, await storage()),
+      listExperiments(await storage(), await findExperimentIds(config.paths.experimentsDir)),
     logs,
     status,
   };

@@ -1,9 +1,9 @@
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { executionInputSchema, type ExecutionInput } from '../contract/execution.js';
+import { buildExecutionInput, type ExecutionInput, type ExecutionRequest } from '../contract/execution.js';
 import { newRunId, validateExpId, validateRunId } from '../contract/ids.js';
 import { RunLayout } from '../contract/layout.js';
 import { ValidationError } from '../errors.js';
-import type { LoadOptions } from '../experiment/load.js';
+import type { ExperimentSource } from '../host/experiment-source.js';
 import type { ExperimentPlan } from '../experiment/plan.js';
 import { S3Driver, Storage } from '../storage/index.js';
 import type { AwsClients } from './clients.js';
@@ -11,28 +11,11 @@ import type { Deployment } from './deployment.js';
 import { consoleUrl, executionArn, executionName } from './names.js';
 
 /** What a cloud run is started with (the CLI's `run workflow` options). */
-export interface CloudRunRequest {
-  readonly expId: string;
+export interface CloudRunRequest extends ExecutionRequest {
   readonly runId?: string | undefined;
   /** The experiment folder on this machine (holds `config/`). */
   readonly experimentDir: string;
-  readonly skipOutput?: boolean | undefined;
-  readonly maxParallelism?: number | undefined;
-  readonly stages?: ExecutionInput['stages'] | undefined;
-  readonly imageTag?: string | undefined;
-  readonly imageUri?: string | undefined;
-  readonly outputConfigFile?: string | undefined;
-  /** Stage A's `REFERENCE_DATE`: a Saturday overriding the experiment's calibration reference date. */
-  readonly referenceDate?: string | undefined;
-  readonly billingProject?: string | undefined;
-  readonly dirPrefix?: string | undefined;
   readonly dryRun?: boolean | undefined;
-}
-
-/** The experiment tools a start needs (validation before any upload, then the snapshot upload). */
-export interface ExperimentTools {
-  validate(experimentDir: string, overrides?: LoadOptions): Promise<{ numTasks: number; plan?: ExperimentPlan }>;
-  snapshot(experimentDir: string, storage: Storage, layout: RunLayout): Promise<unknown>;
 }
 
 /** A started (or, with `dryRun`, planned) cloud run. */
@@ -48,23 +31,6 @@ export interface CloudRunStarted {
   readonly runPrefix: string;
   readonly input: ExecutionInput;
   readonly dryRun: boolean;
-}
-
-/** Builds the execution input, validated by the shared schema. */
-export function buildExecutionInput(request: CloudRunRequest, runId: string): ExecutionInput {
-  return executionInputSchema.parse({
-    expId: request.expId,
-    runId,
-    dirPrefix: request.dirPrefix ?? '',
-    skipOutput: request.skipOutput ?? false,
-    ...(request.maxParallelism !== undefined ? { maxParallelism: request.maxParallelism } : {}),
-    stages: request.stages ?? {},
-    ...(request.imageTag !== undefined ? { imageTag: request.imageTag } : {}),
-    ...(request.imageUri !== undefined ? { imageUri: request.imageUri } : {}),
-    ...(request.outputConfigFile !== undefined ? { outputConfigFile: request.outputConfigFile } : {}),
-    ...(request.referenceDate !== undefined ? { referenceDate: request.referenceDate } : {}),
-    ...(request.billingProject !== undefined ? { billingProject: request.billingProject } : {}),
-  });
 }
 
 async function assertNewExecution(clients: AwsClients, arn: string, runId: string): Promise<void> {
@@ -87,7 +53,7 @@ async function assertNewExecution(clients: AwsClients, arn: string, runId: strin
 export async function startCloudRun(
   clients: AwsClients,
   deployment: Deployment,
-  tools: ExperimentTools,
+  tools: ExperimentSource,
   request: CloudRunRequest,
   confirm: (plan: CloudRunStarted) => Promise<boolean> = async () => true,
 ): Promise<CloudRunStarted> {

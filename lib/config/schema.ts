@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IMAGE_REPOSITORY, IMAGE_TAG } from '../contract/image.js';
 import { TRANSIENT_EXIT_CODE } from '../errors.js';
-import { fargateResourcesProblem } from './fargate.js';
+import { fargateResourcesProblem } from '../contract/fargate.js';
 
 /** CloudWatch Logs retention values, in days. */
 export const LOG_RETENTION_DAYS = [

@@ -61,6 +61,38 @@ export const executionInputSchema = z
 /** A validated execution input. */
 export type ExecutionInput = z.infer<typeof executionInputSchema>;
 
+/** What a run is started with, before its id is fixed: every back end that starts the state machine builds its input from this. */
+export interface ExecutionRequest {
+  readonly expId: string;
+  readonly skipOutput?: boolean | undefined;
+  readonly maxParallelism?: number | undefined;
+  readonly stages?: ExecutionInput['stages'] | undefined;
+  readonly imageTag?: string | undefined;
+  readonly imageUri?: string | undefined;
+  readonly outputConfigFile?: string | undefined;
+  /** Stage A's `REFERENCE_DATE`: a Saturday overriding the experiment's calibration reference date. */
+  readonly referenceDate?: string | undefined;
+  readonly billingProject?: string | undefined;
+  readonly dirPrefix?: string | undefined;
+}
+
+/** The execution input of a run, validated by the shared schema. */
+export function buildExecutionInput(request: ExecutionRequest, runId: string): ExecutionInput {
+  return executionInputSchema.parse({
+    expId: request.expId,
+    runId,
+    dirPrefix: request.dirPrefix ?? '',
+    skipOutput: request.skipOutput ?? false,
+    ...(request.maxParallelism !== undefined ? { maxParallelism: request.maxParallelism } : {}),
+    stages: request.stages ?? {},
+    ...(request.imageTag !== undefined ? { imageTag: request.imageTag } : {}),
+    ...(request.imageUri !== undefined ? { imageUri: request.imageUri } : {}),
+    ...(request.outputConfigFile !== undefined ? { outputConfigFile: request.outputConfigFile } : {}),
+    ...(request.referenceDate !== undefined ? { referenceDate: request.referenceDate } : {}),
+    ...(request.billingProject !== undefined ? { billingProject: request.billingProject } : {}),
+  });
+}
+
 /** Names of the CloudFormation outputs the CLI reads to find a deployment. */
 export const STACK_OUTPUTS = {
   bucketName: 'BucketName',

@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import type { RunLayout } from '../contract/layout.js';
 import type { LoadOptions } from '../experiment/load.js';
 import type { ExperimentPlan } from '../experiment/plan.js';
@@ -22,3 +24,18 @@ export const localExperiments: ExperimentSource = {
     return snapshotExperiment(dir, storage, layout);
   },
 };
+
+const MAX_DEPTH = 6;
+
+/** Experiment ids under the experiments folder: every folder that holds a `config/` folder. */
+export async function findExperimentIds(experimentsDir: string, dir = experimentsDir, depth = 0): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  if (entries.some((e) => e.isDirectory() && e.name === 'config')) return [relative(experimentsDir, dir).split(sep).join('/')];
+  if (depth >= MAX_DEPTH) return [];
+  const nested = await Promise.all(
+    entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => findExperimentIds(experimentsDir, join(dir, e.name), depth + 1)),
+  );
+  return nested.flat().sort();
+}

@@ -1,8 +1,11 @@
 import type { JobOptions, WorkflowResult } from '../backend/types.js';
+import { workflowResult } from '../backend/result.js';
 import { RunLayout, RUN_DIRS } from '../contract/layout.js';
 import { ValidationError } from '../errors.js';
 import { withRunLock } from './run-lock.js';
-import { bucketPath, hasManifest, latestOutputDir, logsPrefix, readManifest } from './run-state.js';
+import { bucketPath, logsPrefix } from './run-state.js';
+import { latestOutputDir } from '../run/output-folders.js';
+import { hasManifest, readManifest } from '../run/manifest.js';
 import { runStage, runTasks, type LocalContext } from './stages.js';
 import { experimentDir, experimentOverrides } from './workflow.js';
 
@@ -30,19 +33,15 @@ async function manifestTasks(ctx: LocalContext, layout: RunLayout, fallback: num
 }
 
 function baseResult(ctx: LocalContext, layout: RunLayout, options: JobOptions): WorkflowResult {
-  return {
+  return workflowResult({
     status: 'succeeded',
     backend: 'local',
     runtime: ctx.launcher.runtime,
     expId: layout.expId,
     runId: layout.runId,
     numTasks: options.numTasks ?? 0,
-    durationsMs: {},
-    totalMs: 0,
-    failedTasks: [],
-    retriedTasks: [],
     logs: bucketPath(ctx.paths.bucketDir, logsPrefix(layout)),
-  };
+  });
 }
 
 async function runnerJob(ctx: LocalContext, layout: RunLayout, options: JobOptions): Promise<WorkflowResult> {

@@ -3,12 +3,15 @@ import { join } from 'node:path';
 import { newRunId, validateExpId } from '../contract/ids.js';
 import { RunLayout, type StageName } from '../contract/layout.js';
 import type { WorkflowOptions, WorkflowResult } from '../backend/types.js';
+import { workflowResult } from '../backend/result.js';
 import { ValidationError } from '../errors.js';
 import type { LoadOptions } from '../experiment/load.js';
 import type { ExperimentPlan } from '../experiment/plan.js';
 import { readVerifiedSnapshot } from '../run/experiment-snapshot.js';
 import { resultsToCompute, type ResultToCompute } from '../run/result-check.js';
-import { bucketPath, clearRun, hasManifest, latestOutputDir, logsPrefix, readManifest, runExists } from './run-state.js';
+import { bucketPath, clearRun, logsPrefix, runExists } from './run-state.js';
+import { latestOutputDir } from '../run/output-folders.js';
+import { hasManifest, readManifest } from '../run/manifest.js';
 import { runLockSlot } from './run-lock.js';
 import { runStage, runTasks, type LocalContext } from './stages.js';
 import type { LocalPaths } from '../host/paths.js';
@@ -124,20 +127,16 @@ async function runWorkflow(ctx: LocalContext, options: WorkflowOptions, lock: Lo
   const prepared =
     options.resume !== undefined ? await prepareResume(ctx, options, options.resume, lock) : await prepareNew(ctx, options, lock);
   const { layout } = prepared;
-  const draft: Draft = {
+  const draft: Draft = workflowResult({
     status: 'planned',
     backend: 'local',
     runtime: ctx.launcher.runtime,
     expId: layout.expId,
     runId: layout.runId,
     numTasks: prepared.plannedTasks ?? 0,
-    durationsMs: {},
-    totalMs: 0,
-    failedTasks: [],
-    retriedTasks: [],
     logs: bucketPath(ctx.paths.bucketDir, logsPrefix(layout)),
     ...(prepared.plan ? { plan: prepared.plan } : {}),
-  };
+  });
   if (options.dryRun) return draft;
   const result = await execute(ctx, options, prepared, draft);
   return { ...result, totalMs: performance.now() - started };

@@ -3,7 +3,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { planRun } from '../../lambdas/plan-stage-b/plan.js';
 import { prepareRun } from '../../lambdas/prepare-run/prepare.js';
 import { reportErrors } from '../../lambdas/shared/handler-errors.js';
-import { buildExecutionInput, type CloudRunRequest } from '../cloud/start-run.js';
+import { buildExecutionInput, type ExecutionRequest } from '../contract/execution.js';
 import { newRunId } from '../contract/ids.js';
 import { RunLayout } from '../contract/layout.js';
 import { PIPELINE_STATES } from '../contract/pipeline.js';
@@ -23,7 +23,8 @@ export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends Asyn
 const SUBMIT_JOB_SYNC = 'arn:aws:states:::batch:submitJob.sync';
 
 /** What to rehearse: a cloud run request, or (planning only) a run whose manifest says N tasks. */
-export type RehearsalRequest = Omit<CloudRunRequest, 'experimentDir' | 'dryRun'> & {
+export type RehearsalRequest = ExecutionRequest & {
+  readonly runId?: string | undefined;
   readonly experimentDir?: string | undefined;
   /** Plan only: write a manifest of N tasks instead of running Stage A, run no container. */
   readonly planOnlyTasks?: number | undefined;
@@ -138,7 +139,7 @@ function lambdaStandIns(options: RehearsalOptions, storage: Storage): Handlers {
 export async function rehearse(request: RehearsalRequest, options: RehearsalOptions): Promise<RehearsalResult> {
   const started = Date.now();
   const runId = request.runId ?? newRunId();
-  const input = buildExecutionInput({ ...request, experimentDir: '' }, runId);
+  const input = buildExecutionInput(request, runId);
   const storage = new Storage(new S3Driver(createS3Client(options.s3Env), options.stack.bucketName));
   await prepareStorage(request, options, storage, new RunLayout(request.expId, runId, input.dirPrefix));
   const batch = new BatchStandIn({

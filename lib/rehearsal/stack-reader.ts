@@ -1,5 +1,5 @@
-import { PLAN_BUCKET_VAR } from '../../lambdas/plan-stage-b/plan.js';
-import { PREPARE_CONFIG_VAR, prepareConfigSchema, type PrepareConfig } from '../../lambdas/prepare-run/prepare.js';
+import { PLAN_BUCKET_VAR } from '../contract/lambda-config.js';
+import { PREPARE_CONFIG_VAR, prepareConfigSchema, type PrepareConfig } from '../contract/lambda-config.js';
 import { parseStage } from '../contract/layout.js';
 import { ConfigError } from '../errors.js';
 import type { JobDefinitionSpec } from './batch-stand-in.js';

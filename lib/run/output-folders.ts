@@ -44,3 +44,9 @@ export async function removeUnfinishedOutputs(storage: Storage, layout: RunLayou
   for (const dir of removed) for (const key of await storage.list(dir)) await storage.delete(key);
   return removed;
 }
+
+/** The newest finished `outputs/<stamp>/` prefix of the run (one with its `index.json`), if Stage C wrote one. */
+export async function latestOutputDir(storage: Storage, layout: RunLayout): Promise<string | undefined> {
+  const newest = (await readOutputFolders(storage, layout)).finished.at(-1);
+  return newest === undefined ? undefined : layout.outputDir(newest);
+}

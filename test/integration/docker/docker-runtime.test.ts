@@ -3,7 +3,7 @@ import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalBackend } from '../../../lib/backend/index.js';
+import { createLocalBackend } from '../../../lib/local/backend.js';
 import type { WorkflowResult } from '../../../lib/backend/types.js';
 import { ENV, stageEnvironment, TASK_INDEX_VARS } from '../../../lib/contract/env.js';
 import { RunLayout } from '../../../lib/contract/layout.js';

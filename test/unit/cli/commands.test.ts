@@ -1,17 +1,12 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import {
-  unconfiguredCloudBackend,
-  type Backend,
-  type JobOptions,
-  type WorkflowOptions,
-  type WorkflowResult,
-} from '../../../lib/backend/index.js';
+import type { Backend, JobOptions, WorkflowOptions, WorkflowResult } from '../../../lib/backend/types.js';
+import { unconfiguredCloudBackend } from '../../support/backends.js';
 import { ConfigError, StageError, ValidationError } from '../../../lib/errors.js';
 import { registerBrowse } from '../../../cli/commands/browse.js';
-import { localSettings, type CommandDeps } from '../../../cli/commands/context.js';
+import { localSettings, type CommandDeps } from '../../../cli/deps.js';
 import { registerRun } from '../../../cli/commands/run.js';
-import type { BackendOptions } from '../../../cli/commands/options.js';
+import type { BackendOptions } from '../../../cli/options.js';
 
 const succeeded: WorkflowResult = {
   status: 'succeeded',

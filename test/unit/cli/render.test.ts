@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkflowResult } from '../../../lib/backend/types.js';
-import { renderPlan } from '../../../cli/commands/render.js';
+import { renderPlan } from '../../../cli/render.js';
 
 const planned: WorkflowResult = {
   status: 'planned',

@@ -12,7 +12,6 @@ function backend(aws: FakeAws, confirm: CloudBackendConfig['confirm'] = async ()
     target: {},
     paths,
     confirm,
-    hostEnv: {},
     clients: aws.clients,
     pollMs: 1,
     experiments: { validate: async () => ({ numTasks: 2 }), snapshot: async (dir) => void uploaded.push(dir) },

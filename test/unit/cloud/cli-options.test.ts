@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { cloudLogExtras, cloudLogFields, cloudWorkflowExtras, cloudWorkflowFields } from '../../../cli/commands/cloud-options.js';
+import { cloudLogExtras, cloudLogFields, cloudWorkflowExtras, cloudWorkflowFields } from '../../../cli/cloud-options.js';
 
 const workflow = z.object(cloudWorkflowFields);
 const logs = z.object(cloudLogFields);
@@ -13,7 +13,6 @@ describe('cloud run options', () => {
       stages: { runner: { vcpus: 2, memoryMiB: 4096 }, output: { vcpus: 0.5 } },
       imageTag: undefined,
       wait: true,
-      rehearse: false,
     });
   });
 

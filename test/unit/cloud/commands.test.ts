@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CloudCommandDeps } from '../../../cli/commands/cloud-deps.js';
+import type { CloudCommandDeps } from '../../../cli/deps.js';
 import { registerDownload } from '../../../cli/commands/download.js';
 import { registerWorkflow } from '../../../cli/commands/workflow.js';
 import { cloudSession } from '../../../lib/cloud/session.js';

@@ -1,11 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { executionInputSchema } from '../../../lib/contract/execution.js';
-import { startCloudRun, type ExperimentTools } from '../../../lib/cloud/start-run.js';
+import { startCloudRun } from '../../../lib/cloud/start-run.js';
+import type { ExperimentSource } from '../../../lib/host/experiment-source.js';
 import { ConfigError, ValidationError } from '../../../lib/errors.js';
 import type { Storage } from '../../../lib/storage/index.js';
 import { addExecution, DEPLOYMENT, fakeWithStacks } from './fixtures.js';
 
-function tools(numTasks = 3): ExperimentTools & { uploads: string[] } {
+function tools(numTasks = 3): ExperimentSource & { uploads: string[] } {
   const uploads: string[] = [];
   return {
     uploads,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fargateResourcesProblem } from '../../../lib/config/fargate.js';
+import { fargateResourcesProblem } from '../../../lib/contract/fargate.js';
 import { loadDeploymentConfig, mergeConfig } from '../../../lib/config/load.js';
 import { ConfigError, TRANSIENT_EXIT_CODE } from '../../../lib/errors.js';
 

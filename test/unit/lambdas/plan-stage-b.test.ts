@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { handler } from '../../../lambdas/plan-stage-b/handler.js';
-import { PLAN_BUCKET_VAR, planRun } from '../../../lambdas/plan-stage-b/plan.js';
+import { planRun } from '../../../lambdas/plan-stage-b/plan.js';
+import { PLAN_BUCKET_VAR } from '../../../lib/contract/lambda-config.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import type { RunSpec } from '../../../lib/contract/pipeline.js';
 import { MemoryDriver, Storage } from '../../../lib/storage/index.js';
@@ -25,7 +26,7 @@ const manifest = (numTasks: number, ids = { expId: 'flu/a', runId: 'r1' }) => ({
   ...ids,
   numTasks,
   createdAt: 'now',
-  inputs: [],
+  inputs: Array.from({ length: numTasks }, (_, index) => ({ index, key: `in/${index}`, sha256: 'a'.repeat(64) })),
 });
 const envOf = (entries: readonly { Name: string; Value: string }[]) => Object.fromEntries(entries.map((e) => [e.Name, e.Value]));
 
@@ -64,10 +65,10 @@ describe('planRun', () => {
 
   it('refuses a missing, malformed or foreign manifest', async () => {
     await expect(planRun({ run }, { storage: new Storage(new MemoryDriver()), bucket: 'data' })).rejects.toThrow(
-      `Not found: ${layout.manifest}`,
+      `No manifest at ${layout.manifest} (in memory://): Stage A (builder) has not completed for run r1`,
     );
     await expect(planRun({ run }, { storage: await storageWith({ numTasks: -1 }), bucket: 'data' })).rejects.toThrow(
-      /Invalid manifest flu\/a\/runs\/r1\/builder-artifacts\/manifest.json: version/,
+      /Invalid manifest at flu\/a\/runs\/r1\/builder-artifacts\/manifest.json \(in memory:\/\/\): version/,
     );
     await expect(
       planRun({ run }, { storage: await storageWith(manifest(3, { expId: 'flu/a', runId: 'r0' })), bucket: 'data' }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { prepareRun, requestedImage, type PrepareConfig, type RegisterImage } from '../../../lambdas/prepare-run/prepare.js';
+import { prepareRun, requestedImage, type RegisterImage } from '../../../lambdas/prepare-run/prepare.js';
+import { type PrepareConfig } from '../../../lib/contract/lambda-config.js';
 import { ConfigError, ValidationError } from '../../../lib/errors.js';
 
 const config: PrepareConfig = {

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { groupRuns, listLocalExperiments, readLocalLogs } from '../../../lib/local/browse.js';
+import { listLocalExperiments, readLocalLogs } from '../../../lib/local/browse.js';
+import { groupRuns } from '../../../lib/run/run-listing.js';
 import { runLocalJob } from '../../../lib/local/job.js';
 import { runLocalWorkflow } from '../../../lib/local/workflow.js';
 import { RunLayout } from '../../../lib/contract/layout.js';

@@ -5,7 +5,7 @@ import type { ProgressEvent } from '../../../lib/backend/types.js';
 import { calibrationFromLogLine, type CalibrationProgress } from '../../../lib/contract/calibration-progress.js';
 import { jsonLogger } from '../../../lib/log.js';
 import { spawnToLog } from '../../../lib/host/exec.js';
-import { createProgress, taskLine } from '../../../lib/local/progress.js';
+import { createProgress, taskLine } from '../../../cli/progress.js';
 import { runLocalWorkflow } from '../../../lib/local/workflow.js';
 import { MemoryDriver, Storage } from '../../../lib/storage/index.js';
 import { calibrationRecorder } from '../../../pipeline-scripts/calibration-progress.js';

@@ -1,8 +1,10 @@
+import { seedManifest } from '../../../lib/rehearsal/seed.js';
 import '../../../lib/rehearsal/polyfill.js';
 import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planRun } from '../../../lambdas/plan-stage-b/plan.js';
-import { prepareRun, type PrepareConfig } from '../../../lambdas/prepare-run/prepare.js';
+import { prepareRun } from '../../../lambdas/prepare-run/prepare.js';
+import { type PrepareConfig } from '../../../lib/contract/lambda-config.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import { validateSubmit } from '../../../lib/rehearsal/batch-rules.js';
 import { PIPELINE_STATES as S, type PipelineOutput } from '../../../lib/contract/pipeline.js';
@@ -76,14 +78,7 @@ export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
             [S.stageA]: local(async (job: Submit) => {
               const env = envOf(job);
               const layout = new RunLayout(env.EXP_ID as string, env.RUN_ID as string, env.DIR_PREFIX);
-              await storage.putJson(layout.manifest, {
-                version: 1,
-                expId: layout.expId,
-                runId: layout.runId,
-                numTasks,
-                createdAt: 'now',
-                inputs: [],
-              });
+              await seedManifest(storage, layout, numTasks);
               return submit(job);
             }),
             [S.plan]: local((event: Parameters<typeof planRun>[0]) => planRun(event, { storage, bucket: config.bucket })),

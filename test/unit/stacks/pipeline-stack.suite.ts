@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PLAN_BUCKET_VAR } from '../../../lambdas/plan-stage-b/plan.js';
-import { PREPARE_CONFIG_VAR } from '../../../lambdas/prepare-run/prepare.js';
+import { PLAN_BUCKET_VAR } from '../../../lib/contract/lambda-config.js';
+import { PREPARE_CONFIG_VAR } from '../../../lib/contract/lambda-config.js';
 import { STACK_OUTPUTS } from '../../../lib/contract/execution.js';
 import { policyStatements, PROD_ALLOWED_REPOSITORIES, type Fixtures, type SynthFixture } from './support.js';
 

@@ -2,7 +2,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalDriver, MemoryDriver, Storage, storageFromEnv } from '../../../lib/storage/index.js';
+import { parseStorageTarget } from '../../../lib/contract/env.js';
+import { LocalDriver, MemoryDriver, Storage, storageFor } from '../../../lib/storage/index.js';
+
+const storageFromEnv = (env: Record<string, string>) => storageFor(parseStorageTarget(env), env);
 import { S3Driver } from '../../../lib/storage/s3.js';
 import { ValidationError } from '../../../lib/errors.js';
 import { storageContract } from '../../support/storage-contract.js';
@@ -55,7 +58,7 @@ describe('LocalDriver specifics', () => {
   });
 });
 
-describe('storageFromEnv', () => {
+describe('storage from the environment', () => {
   it('picks the local bucket directory in local mode', () => {
     const s = storageFromEnv({ EXECUTION_MODE: 'local', LOCAL_BUCKET_DIR: '/tmp/x-bucket' });
     expect(s.driver).toBeInstanceOf(LocalDriver);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { CloudLogExtras, CloudWorkflowExtras } from '../../lib/cloud/backend.js';
-import { ValidationError } from '../../lib/errors.js';
+import type { CloudLogExtras, CloudWorkflowExtras } from '../lib/cloud/backend.js';
+import { ValidationError } from '../lib/errors.js';
 
 // Not options.ts's intOption: options.ts imports this file (an import cycle would leave it undefined).
 const intOption = (min: number, what: string) =>
@@ -97,7 +97,6 @@ export function cloudWorkflowExtras(o: CloudWorkflowOptions & { local?: boolean 
     stages: Object.fromEntries(Object.entries(stages).filter(([, v]) => v !== undefined)),
     imageTag: o.imageTag,
     wait: o.wait,
-    rehearse: o.rehearse,
   };
 }
 

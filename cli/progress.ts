@@ -1,5 +1,5 @@
-import type { ProgressEvent, ProgressSink } from '../backend/types.js';
-import { calibrationPhrase, type CalibrationProgress } from '../contract/calibration-progress.js';
+import type { ProgressEvent, ProgressSink } from '../lib/backend/types.js';
+import { calibrationPhrase, type CalibrationProgress } from '../lib/contract/calibration-progress.js';
 
 /** `12.3s`, `4:05`, `1:02:03`. */
 export function formatDuration(ms: number): string {

@@ -1,8 +1,5 @@
-import { ConfigError } from '../errors.js';
-import type { Backend } from './types.js';
-
-export type * from './types.js';
-export { createLocalBackend, type LocalBackendConfig } from './local.js';
+import type { Backend } from '../../lib/backend/types.js';
+import { ConfigError } from '../../lib/errors.js';
 
 /**
  * The cloud back end until it is configured: every call says so and how to

@@ -1,14 +1,14 @@
-import type { Backend, ProgressSink } from './types.js';
-import { listLocalExperiments, readLocalLogs } from '../local/browse.js';
+import type { Backend, ProgressSink } from '../backend/types.js';
+import { listLocalExperiments, readLocalLogs } from './browse.js';
 import { exec as realExec, type Exec } from '../host/exec.js';
 import type { ExperimentSource } from '../host/experiment-source.js';
-import { runLocalJob } from '../local/job.js';
-import { deferredLauncher, planningLauncher } from '../local/runtime.js';
-import type { LocalContext } from '../local/stages.js';
-import { localStatus } from '../local/status.js';
-import type { Runtime, StageLauncher } from '../local/types.js';
+import { runLocalJob } from './job.js';
+import { deferredLauncher, planningLauncher } from './runtime.js';
+import type { LocalContext } from './stages.js';
+import { localStatus } from './status.js';
+import type { Runtime, StageLauncher } from './types.js';
 import type { LocalPaths } from '../host/paths.js';
-import { runLocalWorkflow } from '../local/workflow.js';
+import { runLocalWorkflow } from './workflow.js';
 import { LocalDriver, Storage } from '../storage/index.js';
 
 /** Settings of the local back end, parsed once by the CLI. */

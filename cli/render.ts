@@ -1,6 +1,7 @@
-import type { ExperimentListing, LogEntry, StatusReport, WorkflowResult } from '../../lib/backend/types.js';
-import { describePlan } from '../../lib/experiment/plan.js';
-import { formatDuration } from '../../lib/local/progress.js';
+import type { LogEntry, StatusReport, WorkflowResult } from '../lib/backend/types.js';
+import type { ExperimentListing } from '../lib/run/run-listing.js';
+import { describePlan } from '../lib/experiment/plan.js';
+import { formatDuration } from './progress.js';
 
 /** A run's summary for people: status, tasks, stage times, outputs, logs. */
 export function renderResult(result: WorkflowResult): string {

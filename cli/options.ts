@@ -1,8 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { ValidationError } from '../../lib/errors.js';
-import { RUNTIMES } from '../../lib/local/types.js';
-import { cloudTargetFields } from './cloud-options.js';
+import { ValidationError } from '../lib/errors.js';
+import { RUNTIMES } from '../lib/local/types.js';
+import type { Command } from 'commander';
+import { DEFAULT_LOCAL_DIR } from '../lib/host/paths.js';
+import { cloudTargetFields, withCloudTargetOptions } from './cloud-options.js';
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -39,3 +41,13 @@ export type BackendOptions = z.infer<typeof backendOptionsSchema>;
 
 /** Default Stage B parallelism: the machine's cores. */
 export const defaultParallelism = (): number => availableParallelism();
+
+/** Adds the options every back-end command takes. */
+export function withBackendOptions(command: Command): Command {
+  return withCloudTargetOptions(command)
+    .option('--local', 'run on this machine (Docker Compose or processes) instead of AWS')
+    .option(
+      '--local-dir <dir>',
+      `local folder: experiments in forecast/experiments/, artifacts in bucket/ (env EPYCLOUD_LOCAL_DIR; default ${DEFAULT_LOCAL_DIR})`,
+    );
+}

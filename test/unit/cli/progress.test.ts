@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress, formatDuration, taskLine } from '../../../lib/local/progress.js';
+import { createProgress, formatDuration, taskLine } from '../../../cli/progress.js';
 
 describe('formatDuration', () => {
   it('uses seconds below a minute, then m:ss and h:mm:ss', () => {

@@ -1,0 +1,114 @@
+import { createInterface } from 'node:readline/promises';
+import type { Backend } from '../lib/backend/types.js';
+import { createCloudBackend } from '../lib/cloud/backend.js';
+import { cloudSession, type CloudSession } from '../lib/cloud/session.js';
+import { ValidationError } from '../lib/errors.js';
+import { localExperiments } from '../lib/host/experiment-source.js';
+import { DEFAULT_LOCAL_DIR, localPaths } from '../lib/host/paths.js';
+import { createLocalBackend } from '../lib/local/backend.js';
+import { RUNTIMES, type Runtime } from '../lib/local/types.js';
+import { createRehearsalBackend } from '../lib/rehearsal/backend.js';
+import type { BackendOptions } from './options.js';
+
+/** What commands need from the outside world; tests pass their own. */
+export interface CommandDeps {
+  /** The back end for the parsed options. */
+  readonly backend: (options: BackendOptions & { readonly rehearse?: boolean }) => Backend;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Whether stderr is a terminal (live progress line). */
+  readonly stderrIsTTY: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+/** The options that reach AWS. */
+export interface CloudTarget {
+  readonly region?: string | undefined;
+  readonly profile?: string | undefined;
+  readonly stackPrefix?: string | undefined;
+}
+
+/** What cloud-only commands need from the outside world; tests pass their own. */
+export interface CloudCommandDeps {
+  readonly session: (options: CloudTarget) => CloudSession;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+/** The local folder: the flag, then `EPYCLOUD_LOCAL_DIR`, then `./local`. */
+const localDirOf = (options: { readonly localDir?: string | undefined }, env: NodeJS.ProcessEnv): string =>
+  options.localDir ?? env.EPYCLOUD_LOCAL_DIR ?? DEFAULT_LOCAL_DIR;
+
+/** Local settings from flags, then `EPYCLOUD_LOCAL_DIR` / `EPYCLOUD_RUNTIME`, then defaults. */
+export function localSettings(options: BackendOptions, env: NodeJS.ProcessEnv): { localDir: string; runtime: Runtime } {
+  const runtime = options.runtime ?? env.EPYCLOUD_RUNTIME ?? 'docker';
+  if (!(RUNTIMES as readonly string[]).includes(runtime)) {
+    throw new ValidationError(`EPYCLOUD_RUNTIME="${runtime}" is invalid: expected one of ${RUNTIMES.join(', ')}`);
+  }
+  return { localDir: localDirOf(options, env), runtime: runtime as Runtime };
+}
+
+/** Asks on the terminal; without one, `--yes` is required. */
+async function confirmOnTerminal(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new ValidationError(`${question} Pass --yes to confirm when not on a terminal`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/**
+ * The real dependencies, read from this process once; `signal` stops a local
+ * run's stages. The ONE place that picks the back end: `--local` runs here,
+ * `--rehearse` runs the synthesized state machine here, otherwise AWS.
+ */
+export function processDeps(signal?: AbortSignal): CommandDeps {
+  const env = process.env;
+  const cwd = process.cwd();
+  return {
+    backend: (options) => {
+      if (options.local) {
+        const { localDir, runtime } = localSettings(options, env);
+        return createLocalBackend({
+          paths: localPaths(localDir, cwd),
+          runtime,
+          hostEnv: env,
+          user: { uid: process.getuid?.() ?? 1000, gid: process.getgid?.() ?? 1000 },
+          experiments: localExperiments,
+          signal,
+        });
+      }
+      const paths = localPaths(localDirOf(options, env), cwd);
+      if (options.rehearse) return createRehearsalBackend({ paths, experiments: localExperiments, hostEnv: env });
+      return createCloudBackend({
+        target: { region: options.region, profile: options.profile },
+        stackPrefix: options.stackPrefix ?? env.EPYCLOUD_STACK_PREFIX,
+        paths,
+        experiments: localExperiments,
+        confirm: confirmOnTerminal,
+      });
+    },
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    stderrIsTTY: process.stderr.isTTY === true,
+    env,
+    cwd,
+  };
+}
+
+/** The real dependencies of cloud-only commands, read from this process once. */
+export function processCloudDeps(): CloudCommandDeps {
+  const env = process.env;
+  return {
+    session: (o) => cloudSession({ region: o.region, profile: o.profile }, o.stackPrefix ?? env.EPYCLOUD_STACK_PREFIX),
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env,
+    cwd: process.cwd(),
+  };
+}
