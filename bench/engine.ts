@@ -4,9 +4,9 @@
  * one core, against the peer engine's figures (shared/reference/README.md).
  */
 import { runEnsemble } from '../lib/engine/ensemble.js';
-import type { ModelSpec } from '../lib/engine/model.js';
+import type { ModelSpec } from '../lib/engine/spec.js';
 import { Rng } from '../lib/engine/rng.js';
-import { ageSeirSpec, seirSpec, sirSpec } from '../test/unit/engine/models.js';
+import { ageSeirSpec, seirSpec, sirSpec } from '../lib/engine/reference-models.js';
 
 interface Case {
   readonly name: string;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { CloudLogExtras, CloudWorkflowExtras } from '../lib/cloud/backend.js';
+import type { CloudLogExtras, CloudWorkflowExtras } from '../lib/cloud/backend-options.js';
 import { ValidationError } from '../lib/errors.js';
 
 // Not options.ts's intOption: options.ts imports this file (an import cycle would leave it undefined).

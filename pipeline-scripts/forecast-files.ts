@@ -1,6 +1,6 @@
 import { dayNumber, isoDate } from '../lib/engine/dates.js';
 import { StageError } from '../lib/errors.js';
-import type { Experiment } from '../lib/experiment/load.js';
+import type { Experiment } from '../lib/experiment/experiment.js';
 import { findLocation } from '../lib/experiment/locations.js';
 import type { TaskResult } from '../lib/experiment/task.js';
 import { checkHubFile } from '../lib/forecast/hub-check.js';

@@ -1,4 +1,4 @@
-import type { Experiment } from '../lib/experiment/load.js';
+import type { Experiment } from '../lib/experiment/experiment.js';
 import type { TaskResult } from '../lib/experiment/task.js';
 import type { Storage } from '../lib/storage/index.js';
 import { quantileRows, selectNames, seriesHeaders, trajectoryRows, type Selection } from './output-tables.js';

@@ -1,30 +1,16 @@
 import { StageError } from '../errors.js';
-import type { ModelSpec } from '../engine/model.js';
+import type { ModelSpec } from '../engine/spec.js';
 import { SpecError } from '../engine/spec-problems.js';
 import { Rng } from '../engine/rng.js';
-import { distanceFunction, type DistanceName } from './distance.js';
+import { distanceFunction } from './distance.js';
 import type { FitTarget, OnGeneration } from './fit-target.js';
+import type { ForecastTask } from './forecast-task.js';
 import type { Posterior } from './posterior.js';
-import { freeName, type FreeQuantity, type ObservedSeries, type ObservedTarget } from './problem.js';
+import { freeName, type ObservedSeries } from './problem.js';
 import { projectPosterior, type Projection } from './projection.js';
-import { abcRejection, type RejectionOptions } from './rejection.js';
+import { abcRejection } from './rejection.js';
 import { applyParticle, WeeklySimulator } from './simulator.js';
-import { abcSmc, type SmcOptions } from './smc.js';
-
-/** The calibration strategy of a task: the options of one algorithm, tagged. */
-export type Strategy = ({ readonly type: 'rejection' } & RejectionOptions) | ({ readonly type: 'smc' } & SmcOptions);
-
-/** One location's forecast problem: the model (through the last projected week), the data, the priors. */
-export interface ForecastTask {
-  readonly observed: ObservedSeries;
-  readonly target: ObservedTarget;
-  readonly free: readonly FreeQuantity[];
-  readonly defaultCompartment: string;
-  readonly distance: DistanceName;
-  readonly strategy: Strategy;
-  readonly fitSteps: number;
-  readonly samples: number;
-}
+import { abcSmc } from './smc.js';
 
 /** A fitted and projected task. */
 export interface Forecast {

@@ -1,7 +1,7 @@
 import { scatter } from '../engine/ensemble.js';
-import type { ModelSpec } from '../engine/model.js';
+import type { ModelSpec } from '../engine/spec.js';
 import type { Rng } from '../engine/rng.js';
-import type { ForecastTask } from './forecast.js';
+import type { ForecastTask } from './forecast-task.js';
 import { systematicResample, type Posterior } from './posterior.js';
 import { applyParticle, WeeklySimulator } from './simulator.js';
 

@@ -1,5 +1,6 @@
 import { binomial } from '../engine/binomial.js';
-import { compileModel, type ModelSpec } from '../engine/model.js';
+import { compileModel } from '../engine/model.js';
+import { type ModelSpec } from '../engine/spec.js';
 import { resolveParameters } from '../engine/resolve.js';
 import { aggregate, binSteps, type Binning } from '../engine/resample.js';
 import { Rng } from '../engine/rng.js';

@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import type { ProgressSink, WorkflowOptions, WorkflowResult } from '../backend/types.js';
 import { workflowResult } from '../backend/result.js';
 import { ValidationError } from '../errors.js';
-import type { CloudBackendConfig, CloudWorkflowExtras } from './backend.js';
-import { progressLine, waitForRun, type RunProgress } from './progress.js';
+import type { CloudBackendConfig, CloudWorkflowExtras } from './backend-options.js';
+import { progressLine, waitForRun } from './progress.js';
+import { type RunProgress } from './run-progress.js';
 import type { CloudSession } from './session.js';
 import { startCloudRun } from './start-run.js';
 

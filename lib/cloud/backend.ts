@@ -10,49 +10,16 @@ import type {
   WorkflowResult,
 } from '../backend/types.js';
 import type { ExperimentListing } from '../run/run-listing.js';
-import type { ExperimentSource } from '../host/experiment-source.js';
 import { findExperimentIds } from '../host/experiment-source.js';
 import { listExperiments } from '../run/run-listing.js';
-import type { LocalPaths } from '../host/paths.js';
 import { S3Driver, Storage } from '../storage/index.js';
-import type { AwsClients, AwsTarget } from './clients.js';
+import type { CloudBackendConfig, CloudLogExtras, CloudWorkflowExtras } from './backend-options.js';
 import { cloudSession } from './session.js';
 import { cloudLogs, type CloudLogLine } from './logs.js';
 import { startedResult, startWorkflow } from './backend-run.js';
 import { progressLine } from './progress.js';
 import { submitStageJob } from './run-job.js';
-import type { ExecutionRequest } from '../contract/execution.js';
 import { cloudStatus } from './status.js';
-
-/** Options of `run workflow` that only the cloud honours. */
-export interface CloudWorkflowExtras {
-  readonly maxParallelism?: number | undefined;
-  readonly stages?: ExecutionRequest['stages'];
-  readonly imageTag?: string | undefined;
-  readonly wait?: boolean | undefined;
-}
-
-/** Options of `logs` that only the cloud honours. */
-export interface CloudLogExtras {
-  readonly tail?: number | undefined;
-  readonly since?: Date | undefined;
-  readonly follow?: boolean | undefined;
-  /** Called for each line as it arrives (with `follow`, the only output). */
-  readonly onLine?: ((line: CloudLogLine) => void) | undefined;
-}
-
-/** How the cloud back end reaches AWS and this machine. */
-export interface CloudBackendConfig {
-  readonly target: AwsTarget;
-  readonly stackPrefix?: string | undefined;
-  readonly paths: LocalPaths;
-  readonly experiments: ExperimentSource;
-  /** Asked before anything is uploaded or started; `--yes` answers for the user. */
-  readonly confirm: (question: string) => Promise<boolean>;
-  /** Injected in tests. */
-  readonly clients?: AwsClients;
-  readonly pollMs?: number;
-}
 
 /** Groups log lines into one entry per stream (stage, task, attempt). */
 function toEntries(lines: readonly CloudLogLine[], group: string): LogEntry[] {

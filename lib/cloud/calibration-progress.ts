@@ -1,20 +1,12 @@
-import { calibrationProgressSchema, type CalibrationProgress } from '../contract/calibration-progress.js';
+import { calibrationProgressSchema } from '../contract/calibration-progress.js';
 import { indexFromName, RunLayout } from '../contract/layout.js';
 import { S3Driver, Storage } from '../storage/index.js';
 import type { AwsClients } from './clients.js';
 import type { Deployment } from './deployment.js';
-import type { RunProgress } from './progress.js';
+import type { CalibrationSample, RunProgress } from './run-progress.js';
 
 /** Most progress objects read per poll, however many tasks calibrate. */
 export const PROGRESS_READS_MAX = 20;
-
-/** The tasks calibrating now: how many, and the progress of a sample of them. */
-export interface CalibrationSample {
-  /** Tasks with a progress object and no result yet. */
-  readonly tasks: number;
-  /** Progress of up to {@link PROGRESS_READS_MAX} of them, spread evenly over their indexes. */
-  readonly progress: readonly CalibrationProgress[];
-}
 
 /**
  * Reads where the run's calibrating tasks stand: lists the progress and the

@@ -2,27 +2,11 @@ import { STAGES, type StageName } from '../contract/layout.js';
 import { calibrationPhrase } from '../contract/calibration-progress.js';
 import { StageError } from '../errors.js';
 import { describeJobs, jobProgress, type JobProgress } from './batch.js';
-import { withCalibration, type CalibrationSample } from './calibration-progress.js';
+import { withCalibration } from './calibration-progress.js';
 import type { AwsClients } from './clients.js';
 import type { Deployment } from './deployment.js';
-import { describeExecution, executionJobIds, type ExecutionInfo } from './executions.js';
-
-/** Task counts of one stage, over all its jobs. */
-export interface StageProgress {
-  readonly total: number;
-  readonly done: number;
-  readonly failed: number;
-  readonly running: number;
-}
-
-/** Where a run stands: the execution, its Batch jobs, and per-stage counts. */
-export interface RunProgress {
-  readonly execution: ExecutionInfo;
-  readonly jobs: readonly JobProgress[];
-  readonly stages: Readonly<Record<StageName, StageProgress>>;
-  /** Stage B's calibrating tasks (forecasts), read while Stage B runs under `--wait`. */
-  readonly calibration?: CalibrationSample;
-}
+import type { RunProgress, StageProgress } from './run-progress.js';
+import { describeExecution, executionJobIds } from './executions.js';
 
 /** Adds up the jobs of each stage. */
 export function stageCounts(jobs: readonly JobProgress[]): Record<StageName, StageProgress> {

@@ -1,6 +1,11 @@
-import { SubmitJobCommand, type ContainerOverrides, type ResourceRequirement } from '@aws-sdk/client-batch';
-import { assertNoReservedNames, JOB_TAG_KEYS, stageJobName } from '../contract/batch-job.js';
-import { stageEnvironment } from '../contract/env.js';
+import { SubmitJobCommand, type ContainerOverrides } from '@aws-sdk/client-batch';
+import {
+  stageContainerOverrides,
+  stageJobName,
+  stageJobTags,
+  type BatchContainerOverrides,
+  type StageJobInput,
+} from '../contract/batch-job.js';
 import type { StageName } from '../contract/layout.js';
 import { BATCH_ARRAY_MAX } from '../contract/stage-b-plan.js';
 import { ValidationError } from '../errors.js';
@@ -41,26 +46,32 @@ export function stageJobArraySize(request: StageJobRequest): number | undefined 
   return n === 1 ? undefined : n;
 }
 
-/** The container overrides of a stage job: the stage contract's variables and resources. Never an `AWS_BATCH*` name. */
-export function stageJobOverrides(request: StageJobRequest, bucket: string): ContainerOverrides {
+/** The contract's input for a stage job; a single Stage B job (`numTasks` 1, no index) runs task 0. */
+function stageJobInput(request: StageJobRequest, bucket: string): StageJobInput {
   const single = request.stage === 'runner' && request.taskIndex === undefined && request.numTasks === 1;
-  const env = stageEnvironment({
-    mode: 'cloud',
+  const taskIndex = single ? 0 : request.taskIndex;
+  return {
+    stage: request.stage,
     expId: request.expId,
     runId: request.runId,
+    dirPrefix: request.dirPrefix ?? '',
     bucket,
-    ...(request.dirPrefix !== undefined ? { dirPrefix: request.dirPrefix } : {}),
+    resources: {
+      ...(request.vcpus !== undefined ? { vcpus: request.vcpus } : {}),
+      ...(request.memoryMiB !== undefined ? { memoryMiB: request.memoryMiB } : {}),
+    },
     ...(request.numTasks !== undefined ? { numTasks: request.numTasks } : {}),
-    ...(request.taskIndex !== undefined || single ? { taskIndex: request.taskIndex ?? 0 } : {}),
+    ...(taskIndex !== undefined ? { taskIndex } : {}),
     ...(request.outputConfigFile !== undefined ? { outputConfigFile: request.outputConfigFile } : {}),
     ...(request.referenceDate !== undefined ? { referenceDate: request.referenceDate } : {}),
-  });
-  assertNoReservedNames(Object.keys(env));
-  const resources: ResourceRequirement[] = [];
-  if (request.vcpus !== undefined) resources.push({ type: 'VCPU', value: String(request.vcpus) });
-  if (request.memoryMiB !== undefined) resources.push({ type: 'MEMORY', value: String(request.memoryMiB) });
+  };
+}
+
+/** The contract's (Step Functions, PascalCase) overrides in the SDK's spelling; no resources keeps the job definition's. */
+function sdkContainerOverrides(overrides: BatchContainerOverrides): ContainerOverrides {
+  const resources = overrides.ResourceRequirements.map((r) => ({ type: r.Type, value: r.Value }));
   return {
-    environment: Object.entries(env).map(([name, value]) => ({ name, value })),
+    environment: overrides.Environment.map((e) => ({ name: e.Name, value: e.Value })),
     ...(resources.length > 0 ? { resourceRequirements: resources } : {}),
   };
 }
@@ -68,9 +79,10 @@ export function stageJobOverrides(request: StageJobRequest, bucket: string): Con
 /** Submits one Batch job for a stage, named and tagged like the pipeline's jobs. */
 export async function submitStageJob(clients: AwsClients, deployment: Deployment, request: StageJobRequest): Promise<StageJobSubmitted> {
   const arraySize = stageJobArraySize(request);
-  const containerOverrides = stageJobOverrides(request, deployment.bucketName);
-  const runPart = request.taskIndex === undefined ? request.runId : `${request.runId}-task${request.taskIndex}`;
-  const jobName = stageJobName(request.stage, request.expId, runPart);
+  const containerOverrides = sdkContainerOverrides(stageContainerOverrides(stageJobInput(request, deployment.bucketName)));
+  const { stage, expId, runId, taskIndex } = request;
+  const jobName = stageJobName(stage, expId, runId, taskIndex === undefined ? undefined : { taskIndex });
+  const tags = stageJobTags({ stage, expId, runId });
   const response = await clients.batch.send(
     new SubmitJobCommand({
       jobName,
@@ -78,7 +90,7 @@ export async function submitStageJob(clients: AwsClients, deployment: Deployment
       jobDefinition: deployment.jobDefinitions[request.stage],
       containerOverrides,
       ...(arraySize !== undefined ? { arrayProperties: { size: arraySize } } : {}),
-      tags: { [JOB_TAG_KEYS.expId]: request.expId, [JOB_TAG_KEYS.runId]: request.runId, [JOB_TAG_KEYS.stage]: request.stage },
+      tags,
       propagateTags: true,
     }),
   );

@@ -4,7 +4,8 @@ import type { AwsClients } from './clients.js';
 import type { Deployment } from './deployment.js';
 import { listExecutions } from './executions.js';
 import { executionNamePrefix } from './names.js';
-import { runProgress, type RunProgress } from './progress.js';
+import { runProgress } from './progress.js';
+import { type RunProgress } from './run-progress.js';
 
 /** Active runs and the queue's other active jobs. */
 export interface CloudStatus {

@@ -30,8 +30,9 @@ export interface StageJobInput {
   readonly runId: string;
   readonly dirPrefix: string;
   readonly bucket: string;
-  readonly resources: StageResources;
-  /** Stage C: the number of tasks. */
+  /** The job's vCPUs and memory; one left out keeps the job definition's value (a CLI `run job` without sizes). */
+  readonly resources: Partial<StageResources>;
+  /** Stage C: the number of tasks (also set on a whole-run Stage B array job the CLI submits). */
   readonly numTasks?: number;
   /** Stages A and C: the output config file. */
   readonly outputConfigFile?: string;
@@ -73,13 +74,14 @@ export function stageContainerOverrides(input: StageJobInput): BatchContainerOve
   });
   if (input.taskIndexOffset !== undefined) env[ENV.taskIndexOffset] = String(input.taskIndexOffset);
   assertNoReservedNames(Object.keys(env));
+  const { vcpus, memoryMiB } = input.resources;
   return {
     Environment: Object.keys(env)
       .sort()
       .map((Name) => ({ Name, Value: env[Name] ?? '' })),
     ResourceRequirements: [
-      { Type: 'VCPU', Value: String(input.resources.vcpus) },
-      { Type: 'MEMORY', Value: String(input.resources.memoryMiB) },
+      ...(vcpus === undefined ? [] : [{ Type: 'VCPU' as const, Value: String(vcpus) }]),
+      ...(memoryMiB === undefined ? [] : [{ Type: 'MEMORY' as const, Value: String(memoryMiB) }]),
     ],
   };
 }
@@ -92,13 +94,17 @@ export function sanitizeName(text: string): string {
 /** Longest Batch job name. */
 export const BATCH_JOB_NAME_MAX = 128;
 
+/** What ends a job name after the run id: a split Stage B array's part number, or a single Stage B task's index. */
+export type JobNameSuffix = number | { readonly taskIndex: number };
+
 /**
- * The Batch job name of a stage job: `epycloud-<stage>-<expId>-<runId>[-<part>]`
+ * The Batch job name of a stage job: `epycloud-<stage>-<expId>-<runId>[-part<n>|-task<i>]`
  * with every character outside `[A-Za-z0-9_-]` replaced by `-`; when too long,
- * the experiment part is shortened so the run id and part stay whole.
+ * the experiment part is shortened so the run id and suffix stay whole.
  */
-export function stageJobName(stage: StageName, expId: string, runId: string, part?: number): string {
-  const tail = `-${sanitizeName(runId)}${part === undefined ? '' : `-part${part}`}`;
+export function stageJobName(stage: StageName, expId: string, runId: string, part?: JobNameSuffix): string {
+  const suffix = part === undefined ? '' : typeof part === 'number' ? `-part${part}` : `-task${part.taskIndex}`;
+  const tail = `-${sanitizeName(runId)}${suffix}`;
   const head = `epycloud-${stage}-`;
   const room = BATCH_JOB_NAME_MAX - head.length - tail.length;
   if (room < 1)
@@ -115,25 +121,25 @@ export const JOB_TAG_KEYS = {
   billingProject: 'epycloud:billing_project',
 } as const;
 
-/** What a job's tags say. */
+/** What a job's tags say; the CLI's `run job` knows neither profile nor billing project, and leaves those tags out. */
 export interface JobTagInput {
   readonly stage: StageName;
   readonly expId: string;
   readonly runId: string;
-  readonly profile: string;
-  readonly billingProject: string;
+  readonly profile?: string | undefined;
+  readonly billingProject?: string | undefined;
 }
 
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
-/** The tags of one stage job; a value outside Batch's tag alphabet is an error naming it. */
+/** The tags of one stage job (profile and billing project when given); a value outside Batch's tag alphabet is an error naming it. */
 export function stageJobTags(input: JobTagInput): Record<string, string> {
   const tags: Record<string, string> = {
     [JOB_TAG_KEYS.expId]: input.expId,
     [JOB_TAG_KEYS.runId]: input.runId,
     [JOB_TAG_KEYS.stage]: input.stage,
-    [JOB_TAG_KEYS.profile]: input.profile,
-    [JOB_TAG_KEYS.billingProject]: input.billingProject,
+    ...(input.profile === undefined ? {} : { [JOB_TAG_KEYS.profile]: input.profile }),
+    ...(input.billingProject === undefined ? {} : { [JOB_TAG_KEYS.billingProject]: input.billingProject }),
   };
   for (const [key, value] of Object.entries(tags)) {
     if (!TAG_VALUE.test(value)) {

@@ -1,4 +1,5 @@
-import { compileModel, type ModelSpec } from './model.js';
+import { compileModel } from './model.js';
+import { type ModelSpec } from './spec.js';
 import { aggregate, binSteps, type ResampleMode } from './resample.js';
 import { Rng } from './rng.js';
 import { allocateBuffers, simulate } from './simulate.js';

@@ -1,5 +1,5 @@
 import { evaluateExpression, parseExpression, type Expr } from './expression.js';
-import type { ModelSpec, ParameterOverride, TransitionSpec } from './model.js';
+import type { ModelSpec, ParameterOverride, TransitionSpec } from './spec.js';
 
 /** Per-group values of every parameter, free and derived, by name. */
 export type ParameterValues = Record<string, Float64Array>;

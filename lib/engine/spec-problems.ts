@@ -1,5 +1,5 @@
 import { EpycloudError } from '../errors.js';
-import type { ModelSpec } from './model.js';
+import type { ModelSpec } from './spec.js';
 import { evaluateIn, resolveParameters, transitionRates } from './resolve.js';
 import { stepDay, timeline } from './timeline.js';
 

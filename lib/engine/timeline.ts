@@ -1,4 +1,4 @@
-import type { ModelSpec } from './model.js';
+import type { ModelSpec } from './spec.js';
 
 /** A run of steps with the same overrides and interventions in force. */
 export interface Segment {

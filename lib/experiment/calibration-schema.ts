@@ -5,6 +5,9 @@ import { DISTANCES } from '../calibration/distance.js';
 import { PRIOR_TYPES } from '../calibration/priors.js';
 import { identifier } from './identifier.js';
 
+/** Default number of projected trajectories per task. */
+export const DEFAULT_PROJECTION_SAMPLES = 500;
+
 /** A Saturday `YYYY-MM-DD`: the hub's weeks end on Saturdays (one rule with `REFERENCE_DATE`). */
 export const saturdaySchema = z.string({ error: 'expected a Saturday YYYY-MM-DD' }).superRefine((d, ctx) => {
   const problem = referenceDateProblem(d);

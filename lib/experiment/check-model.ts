@@ -2,7 +2,8 @@ import { ExpressionError, expressionNames, parseExpression, type Expr } from '..
 import { pairName } from '../engine/model.js';
 import { findLocation, LOCATIONS } from './locations.js';
 import type { ModelConfig, OutputConfig } from './schema.js';
-import type { ConfigPath, YamlSource } from './yaml-source.js';
+import type { YamlSource } from './yaml-source.js';
+import type { ConfigPath } from './yaml-checks.js';
 
 /** Records one problem at a path of a file. */
 export type Report = (path: ConfigPath, message: string) => void;

@@ -1,11 +1,11 @@
 import { dayNumber, isoDate } from '../engine/dates.js';
 import { expressionNames, parseExpression } from '../engine/expression.js';
-import type { ModelSpec } from '../engine/model.js';
+import type { ModelSpec } from '../engine/spec.js';
 import { specProblems, type SpecProblem } from '../engine/spec-problems.js';
 import type { Report } from './check-model.js';
 import type { ModelConfig } from './schema.js';
 import { derivedParameters, freeParameters, timeParts, type ContactLayers } from './spec-parts.js';
-import type { ConfigPath } from './yaml-source.js';
+import type { ConfigPath } from './yaml-checks.js';
 
 /** Where a spec problem sits in the basemodel, and the expression (or value) that gave it. */
 export function problemSource(model: ModelConfig, spec: ModelSpec, p: SpecProblem): { path: ConfigPath; text: string } {

@@ -1,5 +1,5 @@
 import { readContactMatrix } from './csv-data.js';
-import type { ExperimentFiles } from './load.js';
+import type { ExperimentFiles } from './experiment.js';
 import type { ContactLayers } from './spec-parts.js';
 import type { YamlSource } from './yaml-source.js';
 

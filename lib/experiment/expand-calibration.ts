@@ -1,10 +1,10 @@
 import { priorCentre } from '../calibration/priors.js';
 import { dayNumber, isoDate } from '../engine/dates.js';
-import type { ModelSpec } from '../engine/model.js';
+import type { ModelSpec } from '../engine/spec.js';
 import type { CalibrationTask } from './calibration-task.js';
-import { lastObservedDay, type CalibrationConfig } from './calibration-schema.js';
+import { DEFAULT_PROJECTION_SAMPLES, lastObservedDay, type CalibrationConfig } from './calibration-schema.js';
 import { fittedWeeks, locationData } from './check-calibration.js';
-import type { Experiment } from './load.js';
+import type { Experiment } from './experiment.js';
 import type { Location } from './locations.js';
 import type { Sample } from './samples.js';
 
@@ -36,9 +36,6 @@ function strategyOf(calibration: CalibrationConfig): CalibrationTask['strategy']
     maxSimulations: s.max_simulations,
   };
 }
-
-/** Default number of projected trajectories per task. */
-export const DEFAULT_PROJECTION_SAMPLES = 500;
 
 /**
  * A forecast task: the model runs to the last projected week (reference_date

@@ -1,13 +1,14 @@
 import { ConfigError } from '../errors.js';
 import { ALL_LOCATIONS, type AgeDistribution } from './csv-data.js';
 import { dayNumber, isoDate } from '../engine/dates.js';
-import type { ModelSpec } from '../engine/model.js';
+import type { ModelSpec } from '../engine/spec.js';
 import { apportion } from '../engine/sampling.js';
 import { specProblems } from '../engine/spec-problems.js';
 import { problemSource } from './check-values.js';
 import { findLocation, runLocation, type Location } from './locations.js';
 import { derivedParameters, freeParameters, timeParts } from './spec-parts.js';
-import { locationCodes, type Experiment } from './load.js';
+import { locationCodes } from './load.js';
+import { type Experiment } from './experiment.js';
 import { buildSamples, type Sample } from './samples.js';
 import type { TaskInput } from './task.js';
 import { formatPath } from './yaml-source.js';

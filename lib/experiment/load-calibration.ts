@@ -3,7 +3,7 @@ import type { CalibrationConfig } from './calibration-schema.js';
 import { checkCalibration, type WeeklyData } from './check-calibration.js';
 import { reporter } from './check-model.js';
 import { sampledNames } from './check-modelset.js';
-import type { ExperimentFiles } from './load.js';
+import type { ExperimentFiles } from './experiment.js';
 import { findLocation, type Location } from './locations.js';
 import type { ModelConfig, ModelsetConfig } from './schema.js';
 import type { YamlSource } from './yaml-source.js';

@@ -3,7 +3,7 @@ import { pairName } from '../engine/model.js';
 import { binSteps } from '../engine/resample.js';
 import { MAX_RESULT_BYTES_PER_TASK, MAX_STEPS_PER_TASK, MAX_TASKS } from './bounds.js';
 import type { Report } from './check-model.js';
-import { DEFAULT_PROJECTION_SAMPLES } from './expand-calibration.js';
+import { DEFAULT_PROJECTION_SAMPLES } from './calibration-schema.js';
 import type { ModelConfig, ModelsetConfig } from './schema.js';
 
 /** What a run of an experiment would cost, computed from its configs alone (no task is built). */

@@ -5,7 +5,8 @@ import { ValidationError } from '../errors.js';
 import { readVerifiedSnapshot, writeSnapshot } from '../run/experiment-snapshot.js';
 import type { Storage } from '../storage/index.js';
 import { taskInputs } from './expand.js';
-import { loadExperiment, type Experiment, type ExperimentFiles, type LoadOptions } from './load.js';
+import { loadExperiment } from './load.js';
+import { type Experiment, type ExperimentFiles, type LoadOptions } from './experiment.js';
 import type { ExperimentPlan } from './plan.js';
 
 /** Files that belong to an experiment snapshot: `config/*.yaml|yml` and every `*.csv` in the folder. */

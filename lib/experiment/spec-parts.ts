@@ -1,6 +1,6 @@
 import { dayNumber } from '../engine/dates.js';
 import { expressionNames, parseExpression } from '../engine/expression.js';
-import type { DerivedParameter, ModelSpec } from '../engine/model.js';
+import type { DerivedParameter, ModelSpec } from '../engine/spec.js';
 import type { ModelConfig } from './schema.js';
 
 /** Contact layers by name, each `C[g][h]`. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ModelSpec } from '../engine/model.js';
+import type { ModelSpec } from '../engine/spec.js';
 import { RESAMPLE_MODES } from '../engine/resample.js';
 import { calibrationTaskSchema, calibrationResultSchema } from './calibration-task.js';
 import { MAX_STEPS_PER_TASK } from './bounds.js';

@@ -1,5 +1,7 @@
 import { isAlias, isMap, isScalar, isSeq, type CST, type Document, type Node } from 'yaml';
-import type { ConfigPath } from './yaml-source.js';
+
+/** A path inside a parsed file: object keys and array indexes. */
+export type ConfigPath = readonly (string | number)[];
 
 /**
  * Offset of a map or list nested deeper than `limit` levels in parsed YAML

@@ -1,10 +1,7 @@
 import { Composer, Document, isNode, LineCounter, Parser } from 'yaml';
 import type { z } from 'zod';
 import { MAX_YAML_ALIAS_COUNT, MAX_YAML_DEPTH } from './bounds.js';
-import { firstAliasAt, keyProblems, tooDeepAt } from './yaml-checks.js';
-
-/** A path inside a parsed file: object keys and array indexes. */
-export type ConfigPath = readonly (string | number)[];
+import { firstAliasAt, keyProblems, tooDeepAt, type ConfigPath } from './yaml-checks.js';
 
 /** `model.transitions[1].rate` */
 export function formatPath(path: ConfigPath): string {

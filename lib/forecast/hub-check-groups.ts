@@ -1,5 +1,10 @@
-import type { HubCsvRow } from './hub-check.js';
-import { PMF_SUM_TOLERANCE, TARGET_RULES, type OutputTypeRule } from './hub-rules.js';
+import { PMF_SUM_TOLERANCE, TARGET_RULES, type HubColumn, type OutputTypeRule } from './hub-rules.js';
+
+/** One data row of a submission: its cells by column and its 1-based line. */
+export interface HubCsvRow {
+  readonly line: number;
+  readonly cells: Readonly<Record<HubColumn, string>>;
+}
 
 /**
  * Problems that span rows of a submission: duplicate rows; per task (target,

@@ -1,7 +1,7 @@
 import { referenceDateProblem } from '../contract/reference-date.js';
 import { dayNumber, isoDate } from '../engine/dates.js';
 import { parseCsv } from '../experiment/csv-data.js';
-import { checkHubGroups } from './hub-check-groups.js';
+import { checkHubGroups, type HubCsvRow } from './hub-check-groups.js';
 import {
   HUB_COLUMNS,
   HUB_FILE_NAME,
@@ -11,12 +11,6 @@ import {
   type OutputTypeRule,
   type TargetRule,
 } from './hub-rules.js';
-
-/** One data row of a submission: its cells by column and its 1-based line. */
-export interface HubCsvRow {
-  readonly line: number;
-  readonly cells: Readonly<Record<HubColumn, string>>;
-}
 
 /** Options of {@link checkHubFile}. */
 export interface HubCheckOptions {

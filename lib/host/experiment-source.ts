@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { RunLayout } from '../contract/layout.js';
-import type { LoadOptions } from '../experiment/load.js';
+import type { LoadOptions } from '../experiment/experiment.js';
 import type { ExperimentPlan } from '../experiment/plan.js';
 import type { Storage } from '../storage/index.js';
 

@@ -5,7 +5,7 @@ import { RunLayout, type StageName } from '../contract/layout.js';
 import type { WorkflowOptions, WorkflowResult } from '../backend/types.js';
 import { workflowResult } from '../backend/result.js';
 import { ValidationError } from '../errors.js';
-import type { LoadOptions } from '../experiment/load.js';
+import type { LoadOptions } from '../experiment/experiment.js';
 import type { ExperimentPlan } from '../experiment/plan.js';
 import { readVerifiedSnapshot } from '../run/experiment-snapshot.js';
 import { resultsToCompute, type ResultToCompute } from '../run/result-check.js';

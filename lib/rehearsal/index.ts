@@ -11,7 +11,6 @@ import { startS3Server, type S3Server } from './s3-server.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { REHEARSAL_ACCOUNT, REHEARSAL_REGION } from './intrinsics.js';
 import { readRehearsalStack, type RehearsalStack } from './stack-reader.js';
 
 export type { RehearsalRequest, RehearsalResult } from './rehearse.js';
@@ -39,24 +38,18 @@ export interface RehearsalSetup {
 
 /**
  * Synthesizes the CDK app in-process (cdk.json's context, the chosen
- * environment; no lambda bundling) and reads what the rehearsal needs; the
- * state machine definition comes from the stacks' own renderer.
+ * environment; no lambda bundling) and reads what the rehearsal needs.
  */
 export async function loadRehearsalStack(
   projectRoot: string,
   environment?: string,
   contextOverrides: Record<string, unknown> = {},
 ): Promise<RehearsalStack> {
-  const [{ synthesizeEpycloud }, { renderStateMachineDefinition }] = await Promise.all([
-    import('../stacks/synth.js'),
-    import('../stacks/render-definition.js'),
-  ]);
+  const { synthesizeEpycloud } = await import('./synth.js');
   const cdkJson = JSON.parse(await readFile(join(projectRoot, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
   const context = { ...cdkJson.context, ...(environment ? { 'epycloud:env': environment } : {}), ...contextOverrides };
   const templates = Object.values(synthesizeEpycloud({ context }).templates);
-  const render = (template: (typeof templates)[number]) =>
-    renderStateMachineDefinition(template, { templates, region: REHEARSAL_REGION, accountId: REHEARSAL_ACCOUNT }).definition;
-  return readRehearsalStack(templates, render);
+  return readRehearsalStack(templates);
 }
 
 const HOST_VARS = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'NODE_OPTIONS'];

@@ -4,7 +4,8 @@ import { parseStage } from '../contract/layout.js';
 import { ConfigError } from '../errors.js';
 import type { JobDefinitionSpec } from './batch-stand-in.js';
 import type { RetryStrategy } from './batch-rules.js';
-import { IntrinsicResolver, type Template } from './intrinsics.js';
+import { IntrinsicResolver, REHEARSAL_PLACEHOLDERS, type Template } from './intrinsics.js';
+import { renderStateMachineDefinition } from './render-definition.js';
 
 /** What the rehearsal takes from the synthesized app. */
 export interface RehearsalStack {
@@ -54,14 +55,11 @@ function jobDefinitionSpec(id: string, resource: Resource, template: Template, r
 }
 
 /**
- * Reads the synthesized app: the state machine definition (rendered by
- * `render`), job definitions and queues, and the lambdas' configuration, all
- * with intrinsics resolved in a stand-in account.
+ * Reads the synthesized app: the state machine definition, job definitions
+ * and queues, and the lambdas' configuration, all with intrinsics resolved in
+ * the rehearsal's stand-in account.
  */
-export function readRehearsalStack(
-  templates: readonly Template[],
-  render: (template: Template) => Record<string, unknown>,
-): RehearsalStack {
+export function readRehearsalStack(templates: readonly Template[]): RehearsalStack {
   const resolver = new IntrinsicResolver(templates);
   const [machine, ...others] = resourcesOf(templates, 'AWS::StepFunctions::StateMachine');
   if (machine === undefined || others.length > 0)
@@ -76,7 +74,7 @@ export function readRehearsalStack(
   if (planBucket !== parsed.data.bucket)
     throw new ConfigError(`PlanStageB reads bucket ${planBucket} but PrepareRun writes to ${parsed.data.bucket}`);
   return {
-    definition: render(machine.template),
+    definition: renderStateMachineDefinition(machine.template, { templates, ...REHEARSAL_PLACEHOLDERS }).definition,
     bucketName: parsed.data.bucket,
     queues: resourcesOf(templates, 'AWS::Batch::JobQueue').map(({ id, template }) => resolver.resolveString({ Ref: id }, template)),
     jobDefinitions: resourcesOf(templates, 'AWS::Batch::JobDefinition').map(({ id, resource, template }) =>

@@ -1,7 +1,8 @@
-import { runForecast, type ForecastTask } from '../../../lib/calibration/forecast.js';
+import { runForecast } from '../../../lib/calibration/forecast.js';
+import { type ForecastTask } from '../../../lib/calibration/forecast-task.js';
 import { WeeklySimulator } from '../../../lib/calibration/simulator.js';
-import type { Strategy } from '../../../lib/calibration/forecast.js';
-import { seirSpec } from '../engine/models.js';
+import type { Strategy } from '../../../lib/calibration/forecast-task.js';
+import { seirSpec } from '../../../lib/engine/reference-models.js';
 
 /** The truth of the synthetic data: transmission rate and reporting fraction. */
 export const TRUTH = { beta: 0.32, rho: 0.02 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createCloudBackend, type CloudBackendConfig, type CloudWorkflowExtras } from '../../../lib/cloud/backend.js';
+import { createCloudBackend } from '../../../lib/cloud/backend.js';
+import { type CloudBackendConfig, type CloudWorkflowExtras } from '../../../lib/cloud/backend-options.js';
 import type { ProgressEvent, WorkflowOptions } from '../../../lib/backend/types.js';
 import { addExecution, addJob, DEPLOYMENT, fakeWithStacks } from './fixtures.js';
 import type { FakeAws } from './fake-aws.js';

@@ -2,6 +2,7 @@ import type { JobDetail } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
 import { describeJobs, listQueueJobIds, stageOfJob } from '../../../lib/cloud/batch.js';
 import { submitStageJob } from '../../../lib/cloud/run-job.js';
+import { stageContainerOverrides } from '../../../lib/contract/batch-job.js';
 import { cloudStatus } from '../../../lib/cloud/status.js';
 import { progressLine, waitForRun } from '../../../lib/cloud/progress.js';
 import { addExecution, addJob, DEPLOYMENT, fakeWithStacks } from './fixtures.js';
@@ -36,7 +37,7 @@ describe('run job', () => {
     const aws = fakeWithStacks();
     const job = await submitStageJob(aws.clients, DEPLOYMENT, { stage: 'runner', expId: 'e', runId: 'r', taskIndex: 4, memoryMiB: 2048 });
     const input = aws.calls.find((c) => c.api === 'SubmitJob')?.input as {
-      containerOverrides: { environment: { name: string; value: string }[] };
+      containerOverrides: { environment: { name: string; value: string }[]; resourceRequirements?: object[] };
       jobDefinition: string;
       tags: object;
     };
@@ -46,6 +47,29 @@ describe('run job', () => {
     const env = Object.fromEntries(input.containerOverrides.environment.map((e) => [e.name, e.value]));
     expect(env).toMatchObject({ EXECUTION_MODE: 'cloud', EXP_ID: 'e', RUN_ID: 'r', S3_BUCKET: 'epy-bucket', TASK_INDEX: '4' });
     expect(Object.keys(env).some((n) => n.startsWith('AWS_BATCH'))).toBe(false);
+    expect(input.containerOverrides.resourceRequirements).toEqual([{ type: 'MEMORY', value: '2048' }]);
+  });
+
+  it("builds its overrides with the stage contract, the lambdas' builder, and keeps the job definition size when none is given", async () => {
+    const aws = fakeWithStacks();
+    await submitStageJob(aws.clients, DEPLOYMENT, { stage: 'output', expId: 'flu/2026', runId: 'r', numTasks: 7, dirPrefix: 'team/' });
+    const input = aws.calls.find((c) => c.api === 'SubmitJob')?.input as {
+      containerOverrides: { environment: { name: string; value: string }[]; resourceRequirements?: object[] };
+    };
+    const contract = stageContainerOverrides({
+      stage: 'output',
+      expId: 'flu/2026',
+      runId: 'r',
+      dirPrefix: 'team/',
+      bucket: 'epy-bucket',
+      resources: {},
+      numTasks: 7,
+    });
+    expect(input.containerOverrides.environment).toEqual(contract.Environment.map((e) => ({ name: e.Name, value: e.Value })));
+    expect(input.containerOverrides.resourceRequirements).toBeUndefined();
+    await expect(submitStageJob(aws.clients, DEPLOYMENT, { stage: 'builder', expId: '../x', runId: 'r' })).rejects.toThrow(
+      /Invalid experiment id/,
+    );
   });
 
   it('gives a Stage A job REFERENCE_DATE and OUTPUT_CONFIG_FILE', async () => {

@@ -36,6 +36,12 @@ describe('stageContainerOverrides', () => {
     for (const env of [single, split]) expect(Object.keys(env).some((n) => n.startsWith('AWS_BATCH'))).toBe(false);
   });
 
+  it('leaves out a size it is not given (the job definition keeps it)', () => {
+    const overrides = stageContainerOverrides({ ...base, stage: 'runner', taskIndex: 1, resources: { memoryMiB: 2048 } });
+    expect(overrides.ResourceRequirements).toEqual([{ Type: 'MEMORY', Value: '2048' }]);
+    expect(stageContainerOverrides({ ...base, stage: 'builder', resources: {} }).ResourceRequirements).toEqual([]);
+  });
+
   it('gives Stage C NUM_TASKS and the output config file', () => {
     const env = envOf(stageContainerOverrides({ ...base, stage: 'output', numTasks: 7, outputConfigFile: 'output.yaml' }));
     expect(env).toMatchObject({ NUM_TASKS: '7', OUTPUT_CONFIG_FILE: 'output.yaml' });
@@ -65,6 +71,7 @@ describe('stageJobName', () => {
   it('builds a Batch-safe name carrying stage, experiment, run and part', () => {
     expect(stageJobName('runner', 'flu/2026.a', 'r1', 2)).toBe('epycloud-runner-flu-2026-a-r1-part2');
     expect(stageJobName('output', 'x', '20261123-000000-abcd1234')).toBe('epycloud-output-x-20261123-000000-abcd1234');
+    expect(stageJobName('runner', 'flu/2026.a', 'r1', { taskIndex: 4 })).toBe('epycloud-runner-flu-2026-a-r1-task4');
   });
 
   it('shortens the experiment part, keeping run id and part whole', () => {
@@ -83,6 +90,14 @@ describe('stageJobTags', () => {
       'epycloud:stage': 'builder',
       'epycloud:profile': 'dev',
       'epycloud:billing_project': 'grant-42',
+    });
+  });
+
+  it('leaves out profile and billing project when not given (a CLI run job)', () => {
+    expect(stageJobTags({ stage: 'runner', expId: 'e', runId: 'r' })).toEqual({
+      'epycloud:exp_id': 'e',
+      'epycloud:run_id': 'r',
+      'epycloud:stage': 'runner',
     });
   });
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runEnsemble } from '../../../lib/engine/ensemble.js';
-import type { ModelSpec } from '../../../lib/engine/model.js';
+import type { ModelSpec } from '../../../lib/engine/spec.js';
 import { quantiles } from '../../../lib/engine/quantiles.js';
-import { seirSpec, sirSpec } from './models.js';
+import { seirSpec, sirSpec } from '../../../lib/engine/reference-models.js';
 
 /** Reference quantile table of the peer engine (epydemix 1.3.2): level -> column -> 200 daily values. */
 function readReference(name: string): Map<number, Map<string, number[]>> {

@@ -4,7 +4,7 @@ import { compileModel } from '../../../lib/engine/model.js';
 import { Rng } from '../../../lib/engine/rng.js';
 import { allocateBuffers, simulate } from '../../../lib/engine/simulate.js';
 import { SpecError } from '../../../lib/engine/spec-problems.js';
-import { ageSeirSpec, sirSpec } from './models.js';
+import { ageSeirSpec, sirSpec } from '../../../lib/engine/reference-models.js';
 
 /** RK4 solution of the SIR ODE, S/I/R as fractions, sampled at integer days. */
 function sirOde(beta: number, gamma: number, i0: number, days: number): { s: number[]; i: number[] } {

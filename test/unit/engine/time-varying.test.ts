@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compileModel, type ModelSpec } from '../../../lib/engine/model.js';
+import { compileModel } from '../../../lib/engine/model.js';
+import { type ModelSpec } from '../../../lib/engine/spec.js';
 import { resolveParameters } from '../../../lib/engine/resolve.js';
 import { Rng } from '../../../lib/engine/rng.js';
 import { allocateBuffers, simulate } from '../../../lib/engine/simulate.js';
 import { SpecError, specProblems } from '../../../lib/engine/spec-problems.js';
-import { sirSpec } from './models.js';
+import { sirSpec } from '../../../lib/engine/reference-models.js';
 
 const DAY0 = 19723; // 2024-01-01, the first step of the test models
 

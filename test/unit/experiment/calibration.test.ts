@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/errors.js';
 import { buildTaskInputs } from '../../../lib/experiment/expand.js';
-import { loadExperiment, type LoadOptions } from '../../../lib/experiment/load.js';
+import { loadExperiment } from '../../../lib/experiment/load.js';
+import { type LoadOptions } from '../../../lib/experiment/experiment.js';
 import { forecastExperiment } from '../stages/forecast-fixture.js';
 
 /** The problems of loading the forecast fixture with edits, or [] when it loads. */

@@ -1,5 +1,6 @@
 import { ConfigError } from '../../../lib/errors.js';
-import { loadExperiment, type LoadOptions } from '../../../lib/experiment/load.js';
+import { loadExperiment } from '../../../lib/experiment/load.js';
+import { type LoadOptions } from '../../../lib/experiment/experiment.js';
 /** A valid one-group SIR basemodel; tests edit its text to break it. */
 export const SIR_MODEL = `model:
   name: sir

@@ -5,7 +5,7 @@ import { ENV } from '../../../lib/contract/env.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import type { ProgressEvent } from '../../../lib/backend/types.js';
 import type { Exec, ExecResult } from '../../../lib/host/exec.js';
-import type { LoadOptions } from '../../../lib/experiment/load.js';
+import type { LoadOptions } from '../../../lib/experiment/experiment.js';
 import type { ExperimentSource } from '../../../lib/host/experiment-source.js';
 import type { LocalContext } from '../../../lib/local/stages.js';
 import type { StageLaunch, StageLauncher } from '../../../lib/local/types.js';

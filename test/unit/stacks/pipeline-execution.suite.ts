@@ -9,7 +9,7 @@ import { RunLayout } from '../../../lib/contract/layout.js';
 import { validateSubmit } from '../../../lib/rehearsal/batch-rules.js';
 import { PIPELINE_STATES as S, type PipelineOutput } from '../../../lib/contract/pipeline.js';
 import { MemoryDriver, Storage } from '../../../lib/storage/index.js';
-import { renderPipelineDefinition } from '../../../lib/stacks/synth.js';
+import { renderPipelineDefinition } from '../../../lib/rehearsal/synth.js';
 import type { Fixtures } from './support.js';
 
 type Submit = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderStateMachineDefinition, type CfnTemplate } from '../../../lib/stacks/render-definition.js';
+import { renderStateMachineDefinition, type CfnTemplate } from '../../../lib/rehearsal/render-definition.js';
 
 const machine = (definitionString: unknown): CfnTemplate => ({
   Resources: {
@@ -61,9 +61,11 @@ describe('renderStateMachineDefinition', () => {
   });
 
   it('names what it cannot resolve', () => {
-    expect(() => renderStateMachineDefinition(machine({ 'Fn::ImportValue': 'Nope' }))).toThrow('Cannot resolve Fn::ImportValue "Nope"');
-    expect(() => renderStateMachineDefinition(machine({ Ref: 'Missing' }))).toThrow('Template has no resource Missing');
-    expect(() => renderStateMachineDefinition(machine({ 'Fn::Sub': 'x' }))).toThrow(/Unsupported intrinsic/);
+    expect(() => renderStateMachineDefinition(machine({ 'Fn::ImportValue': 'Nope' }))).toThrow('No stack of the app exports Nope');
+    expect(() => renderStateMachineDefinition(machine({ Ref: 'Missing' }))).toThrow(
+      'The template refers to Missing, which it does not define',
+    );
+    expect(() => renderStateMachineDefinition(machine({ 'Fn::If': [] }))).toThrow(/Unsupported intrinsic/);
     expect(() => renderStateMachineDefinition({ Resources: {} })).toThrow(
       'Expected one AWS::StepFunctions::StateMachine in the template, found 0',
     );

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { synthesizeEpycloud, type SynthesizedEpycloud } from '../../../lib/stacks/synth.js';
+import { synthesizeEpycloud, type SynthesizedEpycloud } from '../../../lib/rehearsal/synth.js';
 
 /** Time allowed for a beforeAll that synthesizes (the first synth loads aws-cdk-lib). */
 export const SYNTH_TIMEOUT = 180_000;

@@ -1,4 +1,4 @@
-import type { ModelSpec } from '../../../lib/engine/model.js';
+import type { ModelSpec } from './spec.js';
 
 /** The reference SIR case: S->I mediated by I (beta 0.3), I->R (gamma 0.1), N = 1e6, I0 = 10. */
 export function sirSpec(overrides: Partial<ModelSpec> = {}, n = 1_000_000, i0 = 10): ModelSpec {

@@ -1,9 +1,9 @@
 import { App } from 'aws-cdk-lib';
-import { fileURLToPath } from 'node:url';
 import { loadDeploymentConfig } from '../config/load.js';
 import type { DeploymentConfig } from '../config/schema.js';
-import { createEpycloudStacks, type EpycloudStacks } from './epycloud-app.js';
+import { createEpycloudStacks, type EpycloudStacks } from '../stacks/epycloud-app.js';
 import { renderStateMachineDefinition, type CfnTemplate, type RenderedDefinition } from './render-definition.js';
+import { PROJECT_ROOT } from '../host/paths.js';
 
 /** Options of {@link synthesizeEpycloud}. */
 export interface SynthOptions {
@@ -24,9 +24,6 @@ export interface SynthesizedEpycloud {
   readonly stacks: EpycloudStacks;
   readonly templates: Readonly<Record<string, CfnTemplate>>;
 }
-
-/** The repository root (lambda entries, Docker context). */
-export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * Synthesizes the epycloud stacks in-process, offline and without Docker
