@@ -2,14 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { CloudLogExtras, CloudWorkflowExtras } from '../lib/cloud/backend-options.js';
 import { ValidationError } from '../lib/errors.js';
-
-// Not options.ts's intOption: options.ts imports this file (an import cycle would leave it undefined).
-const intOption = (min: number, what: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, `expected ${what}`)
-    .transform(Number)
-    .refine((n) => Number.isSafeInteger(n) && n >= min, `expected ${what}`);
+import { intOption, positive } from './flag-values.js';
 
 /** Options that pick and reach the AWS deployment. */
 export const cloudTargetFields = {
@@ -25,12 +18,6 @@ export function withCloudTargetOptions(command: Command): Command {
     .option('--profile <profile>', 'AWS shared-config profile (default: AWS_PROFILE or default)')
     .option('--stack-prefix <prefix>', 'names of the deployed stacks start with this (default Epycloud)');
 }
-
-const positive = z
-  .string()
-  .regex(/^\d+(\.\d+)?$/, 'expected a positive number')
-  .transform(Number)
-  .refine((n) => n > 0, 'expected a positive number');
 
 /** `run workflow` options only the cloud honours. */
 export const cloudWorkflowFields = {

@@ -4,7 +4,7 @@ import { createCloudBackend } from '../lib/cloud/backend.js';
 import { cloudSession, type CloudSession } from '../lib/cloud/session.js';
 import { ValidationError } from '../lib/errors.js';
 import { localExperiments } from '../lib/host/experiment-source.js';
-import { DEFAULT_LOCAL_DIR, localPaths } from '../lib/host/paths.js';
+import { localDirOf, localPaths } from '../lib/host/paths.js';
 import { createLocalBackend } from '../lib/local/backend.js';
 import { RUNTIMES, type Runtime } from '../lib/local/types.js';
 import { createRehearsalBackend } from '../lib/rehearsal/backend.js';
@@ -38,17 +38,13 @@ export interface CloudCommandDeps {
   readonly cwd: string;
 }
 
-/** The local folder: the flag, then `EPYCLOUD_LOCAL_DIR`, then `./local`. */
-const localDirOf = (options: { readonly localDir?: string | undefined }, env: NodeJS.ProcessEnv): string =>
-  options.localDir ?? env.EPYCLOUD_LOCAL_DIR ?? DEFAULT_LOCAL_DIR;
-
 /** Local settings from flags, then `EPYCLOUD_LOCAL_DIR` / `EPYCLOUD_RUNTIME`, then defaults. */
 export function localSettings(options: BackendOptions, env: NodeJS.ProcessEnv): { localDir: string; runtime: Runtime } {
   const runtime = options.runtime ?? env.EPYCLOUD_RUNTIME ?? 'docker';
   if (!(RUNTIMES as readonly string[]).includes(runtime)) {
     throw new ValidationError(`EPYCLOUD_RUNTIME="${runtime}" is invalid: expected one of ${RUNTIMES.join(', ')}`);
   }
-  return { localDir: localDirOf(options, env), runtime: runtime as Runtime };
+  return { localDir: localDirOf(options.localDir, env), runtime: runtime as Runtime };
 }
 
 /** Asks on the terminal; without one, `--yes` is required. */
@@ -83,7 +79,7 @@ export function processDeps(signal?: AbortSignal): CommandDeps {
           signal,
         });
       }
-      const paths = localPaths(localDirOf(options, env), cwd);
+      const paths = localPaths(localDirOf(options.localDir, env), cwd);
       if (options.rehearse) return createRehearsalBackend({ paths, experiments: localExperiments, hostEnv: env });
       return createCloudBackend({
         target: { region: options.region, profile: options.profile },

@@ -21,14 +21,6 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.in
   throw new ValidationError(`Invalid options:\n  - ${problems.join('\n  - ')}`);
 }
 
-/** A whole number flag value (commander hands strings). */
-export const intOption = (min: number, what: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, `expected ${what}`)
-    .transform(Number)
-    .refine((n) => Number.isSafeInteger(n) && n >= min, `expected ${what}`);
-
 /** Options every back-end command takes. */
 export const backendOptionsSchema = z.object({
   local: z.boolean().default(false),

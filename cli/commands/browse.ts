@@ -10,7 +10,8 @@ import {
   withCloudStatusOptions,
 } from '../cloud-options.js';
 import { processDeps, type CommandDeps } from '../deps.js';
-import { backendOptionsSchema, intOption, parseOptions, withBackendOptions } from '../options.js';
+import { backendOptionsSchema, parseOptions, withBackendOptions } from '../options.js';
+import { intOption } from '../flag-values.js';
 import { renderExperiments, renderLogs, renderStatus } from '../render.js';
 
 const listSchema = backendOptionsSchema.extend({ json: z.boolean().default(false) });

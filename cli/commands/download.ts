@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { downloadRun } from '../../lib/cloud/download.js';
-import { DEFAULT_LOCAL_DIR, localPaths } from '../../lib/host/paths.js';
+import { downloadRun } from '../../lib/run/download.js';
+import { DEFAULT_LOCAL_DIR, localDirOf, localPaths } from '../../lib/host/paths.js';
 import { LocalDriver, S3Driver, Storage } from '../../lib/storage/index.js';
 import { processCloudDeps, type CloudCommandDeps } from '../deps.js';
 import { cloudTargetFields, withCloudTargetOptions } from '../cloud-options.js';
@@ -21,8 +21,7 @@ const schema = z.object({
 
 /** The run's storage: the deployment's bucket, or the local bucket folder with --local. */
 async function storageFor(deps: CloudCommandDeps, o: z.infer<typeof schema>): Promise<Storage> {
-  if (o.local)
-    return new Storage(new LocalDriver(localPaths(o.localDir ?? deps.env.EPYCLOUD_LOCAL_DIR ?? DEFAULT_LOCAL_DIR, deps.cwd).bucketDir));
+  if (o.local) return new Storage(new LocalDriver(localPaths(localDirOf(o.localDir, deps.env), deps.cwd).bucketDir));
   const session = deps.session(o);
   return new Storage(new S3Driver(session.clients.s3, (await session.deployment()).bucketName));
 }

@@ -9,7 +9,8 @@ import { createProgress } from '../progress.js';
 import { RUNTIMES } from '../../lib/local/types.js';
 import { cloudWorkflowExtras, cloudWorkflowFields, withCloudWorkflowOptions } from '../cloud-options.js';
 import { processDeps, type CommandDeps } from '../deps.js';
-import { backendOptionsSchema, defaultParallelism, intOption, parseOptions, withBackendOptions } from '../options.js';
+import { backendOptionsSchema, defaultParallelism, parseOptions, withBackendOptions } from '../options.js';
+import { intOption } from '../flag-values.js';
 import { renderPlan, renderResult } from '../render.js';
 
 /** `--reference-date`: a real `YYYY-MM-DD` date that is a Saturday. */

@@ -6,8 +6,6 @@ import type { Deployment } from './deployment.js';
 
 /** Batch job states that are not final. */
 export const ACTIVE_JOB_STATUSES = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING'] as const satisfies readonly JobStatus[];
-/** Every Batch job state. */
-export const ALL_JOB_STATUSES = [...ACTIVE_JOB_STATUSES, 'SUCCEEDED', 'FAILED'] as const satisfies readonly JobStatus[];
 /** DescribeJobs accepts at most this many ids per call. */
 export const DESCRIBE_JOBS_MAX = 100;
 

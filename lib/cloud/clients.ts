@@ -41,8 +41,3 @@ export function createAwsClients(target: AwsTarget = {}): AwsClients {
     ecr: new ECRClient(config),
   };
 }
-
-/** The region a client resolved (from config, the environment or the profile). */
-export async function clientRegion(clients: AwsClients): Promise<string> {
-  return clients.sfn.config.region();
-}

@@ -5,8 +5,6 @@ import { RUN_DIRS, RUNS_SEGMENT } from './run-dirs.js';
 /** Width of the zero-padded task index in artifact names. */
 export const INDEX_WIDTH = 5;
 
-export { RUN_DIRS, RUNS_SEGMENT } from './run-dirs.js';
-
 /** Zero-pads a task index to {@link INDEX_WIDTH} digits; wider indexes are kept whole. */
 export function padIndex(index: number): string {
   if (!Number.isSafeInteger(index) || index < 0) {

@@ -31,9 +31,6 @@ export interface SubmitSpec {
   readonly containerOverrides: BatchContainerOverrides;
 }
 
-/** The event of the `PrepareRun` lambda: the execution input, unvalidated. */
-export type PrepareRunEvent = unknown;
-
 /** A run as the state machine carries it: `$.run`, the `PrepareRun` lambda's result. */
 export interface RunSpec {
   readonly expId: string;

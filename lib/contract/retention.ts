@@ -1,4 +1,5 @@
-import { RUN_DIRS, type RunLayout } from './layout.js';
+import { type RunLayout } from './layout.js';
+import { RUN_DIRS } from './run-dirs.js';
 
 /**
  * S3 object tag that marks intermediate artifacts. The bucket's lifecycle

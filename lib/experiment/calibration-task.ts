@@ -67,6 +67,3 @@ export const calibrationResultSchema = z.object({
   /** The compared series of each projected trajectory over the result's dates, flat `[sample][date]`. */
   series: numbers,
 });
-
-/** A task result's calibration section. */
-export type CalibrationResult = z.infer<typeof calibrationResultSchema>;

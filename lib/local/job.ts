@@ -1,6 +1,7 @@
 import type { JobOptions, WorkflowResult } from '../backend/types.js';
 import { workflowResult } from '../backend/result.js';
-import { RunLayout, RUN_DIRS } from '../contract/layout.js';
+import { RunLayout } from '../contract/layout.js';
+import { RUN_DIRS } from '../contract/run-dirs.js';
 import { ValidationError } from '../errors.js';
 import { withRunLock } from './run-lock.js';
 import { bucketPath, logsPrefix } from './run-state.js';

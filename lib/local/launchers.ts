@@ -7,6 +7,7 @@ import { spawnToLog, type Exec } from '../host/exec.js';
 import type { StageLaunch, StageLauncher } from './types.js';
 import type { LaunchResult } from '../host/exec.js';
 import type { LocalPaths } from '../host/paths.js';
+import { stageEntryArgs } from '../host/stage-entry.js';
 
 /** Contract variables a caller's environment may pass through to stages: fault injection only. */
 const PASS_THROUGH: ReadonlySet<string> = new Set([ENV.faultTasks, ENV.faultAttempts]);
@@ -45,10 +46,7 @@ const LIFELINE = { [ENV.lifeline]: STDIN_LIFELINE };
  * bundle. No Docker needed. The process dies with the CLI (stdin lifeline).
  */
 export function processLauncher(options: ProcessLauncherOptions): StageLauncher {
-  const entry =
-    options.bundle === undefined
-      ? ['--import', import.meta.resolve('tsx'), join(options.paths.projectRoot, 'pipeline-scripts', 'main.ts')]
-      : [options.bundle];
+  const entry = stageEntryArgs(options.paths.projectRoot, options.bundle === undefined ? 'source' : { bundlePath: options.bundle });
   const base = hostEnvironment(options.hostEnv);
   return {
     runtime: 'process',

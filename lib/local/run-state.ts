@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { RUN_DIRS, type RunLayout } from '../contract/layout.js';
+import { type RunLayout } from '../contract/layout.js';
+import { RUN_DIRS } from '../contract/run-dirs.js';
 import type { Storage } from '../storage/index.js';
 
 /** Whether anything of the run (other than its lock) exists under its prefix. */
@@ -20,10 +21,4 @@ export function logsPrefix(layout: RunLayout): string {
 /** The on-disk path of a key of the local bucket. */
 export function bucketPath(bucketDir: string, key: string): string {
   return join(bucketDir, ...key.split('/'));
-}
-
-/** The first folder of the run layout a key belongs to, e.g. `runner-artifacts`. */
-export function runDirOf(keyInRun: string): string | undefined {
-  const first = keyInRun.split('/')[0];
-  return Object.values(RUN_DIRS).find((dir) => dir === first);
 }

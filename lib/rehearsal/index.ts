@@ -5,15 +5,14 @@ import { IMAGES } from '../host/images.js';
 import { dockerUnavailable } from '../host/docker.js';
 import { exec } from '../host/exec.js';
 import { dockerContainerLauncher } from './docker-launcher.js';
-import { processContainerLauncher, type ContainerLauncher, type StageEntry } from './launcher.js';
+import { processContainerLauncher, type ContainerLauncher } from './launcher.js';
+import { type StageEntry } from '../host/stage-entry.js';
 import { rehearse, type EventLog, type RehearsalRequest, type RehearsalResult } from './rehearse.js';
 import { startS3Server, type S3Server } from './s3-server.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { readRehearsalStack, type RehearsalStack } from './stack-reader.js';
-
-export type { RehearsalRequest, RehearsalResult } from './rehearse.js';
 
 /** Where a rehearsal runs from. */
 export interface RehearsalSetup {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { StageName } from '../contract/layout.js';
+import { stageEntryArgs, type StageEntry } from '../host/stage-entry.js';
 
 /** One container attempt as the Batch stand-in starts it. */
 export interface ContainerLaunch {
@@ -23,16 +23,6 @@ export interface ContainerExit {
 
 /** Starts stage containers (processes here). */
 export type ContainerLauncher = (launch: ContainerLaunch) => Promise<ContainerExit>;
-
-/** What a container runs: the bundle the cloud image runs, the TypeScript source through tsx, or a given bundle file. */
-export type StageEntry = 'bundle' | 'source' | { readonly bundlePath: string };
-
-/** The node arguments (before the stage name) of an entry. */
-export function stageEntryArgs(projectRoot: string, entry: StageEntry): string[] {
-  if (typeof entry === 'object') return [entry.bundlePath];
-  if (entry === 'bundle') return [join(projectRoot, 'dist', 'stage.mjs')];
-  return ['--import', import.meta.resolve('tsx'), join(projectRoot, 'pipeline-scripts', 'main.ts')];
-}
 
 /** Options of {@link processContainerLauncher}. */
 export interface ProcessLauncherOptions {

@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { loadDeploymentConfig } from '../config/load.js';
 import type { DeploymentConfig } from '../config/schema.js';
 import { createEpycloudStacks, type EpycloudStacks } from '../stacks/epycloud-app.js';
-import { renderStateMachineDefinition, type CfnTemplate, type RenderedDefinition } from './render-definition.js';
+import type { CfnTemplate } from './render-definition.js';
 import { PROJECT_ROOT } from '../host/paths.js';
 
 /** Options of {@link synthesizeEpycloud}. */
@@ -39,11 +39,4 @@ export function synthesizeEpycloud(options: SynthOptions = {}): SynthesizedEpycl
   const assembly = app.synth();
   const templates = Object.fromEntries(assembly.stacks.map((s) => [s.stackName, s.template as CfnTemplate]));
   return { app, config, stacks, templates };
-}
-
-/** The state machine definition of a synthesized deployment, rendered with placeholder ARNs. */
-export function renderPipelineDefinition(synthesized: SynthesizedEpycloud): RenderedDefinition {
-  const pipeline = synthesized.templates[synthesized.stacks.pipeline.stackName];
-  if (pipeline === undefined) throw new Error(`No template for ${synthesized.stacks.pipeline.stackName}`);
-  return renderStateMachineDefinition(pipeline, { templates: Object.values(synthesized.templates) });
 }

@@ -1,4 +1,5 @@
-import { RUN_DIRS, type RunLayout } from '../contract/layout.js';
+import { type RunLayout } from '../contract/layout.js';
+import { RUN_DIRS } from '../contract/run-dirs.js';
 import type { Storage } from '../storage/index.js';
 
 /** Written last in an output folder: a folder without it is an unfinished output (an interrupted Stage C). */

@@ -1,4 +1,5 @@
-import { RunLayout, RUN_DIRS, parseRunKey } from '../contract/layout.js';
+import { RunLayout, parseRunKey } from '../contract/layout.js';
+import { RUN_DIRS } from '../contract/run-dirs.js';
 import type { Storage } from '../storage/index.js';
 import { readManifest } from './manifest.js';
 import { outputFolders } from './output-folders.js';

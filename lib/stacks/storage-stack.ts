@@ -4,7 +4,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config/schema.js';
 import { STACK_OUTPUTS } from '../contract/execution.js';
-import { anyRunKey, RUN_DIRS } from '../contract/layout.js';
+import { anyRunKey } from '../contract/layout.js';
+import { RUN_DIRS } from '../contract/run-dirs.js';
 import { RETENTION_TAG } from '../contract/retention.js';
 import { acknowledge, acknowledgeWildcardResources } from './nag-acknowledgements.js';
 

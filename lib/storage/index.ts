@@ -5,10 +5,9 @@ import { createS3Client, S3Driver } from './s3.js';
 import { Storage } from './storage.js';
 import type { StorageOptions } from './types.js';
 
-export { Storage, validateKey } from './storage.js';
-export type { ObjectTags, ObjectWriter, StorageDriver, StorageOptions } from './types.js';
+export { Storage } from './storage.js';
+export type { ObjectTags, ObjectWriter } from './types.js';
 export { LocalDriver } from './local.js';
-export { MemoryDriver } from './memory.js';
 export { S3Driver, S3_LIMITS, createS3Client, s3RequestHandler, type S3Limits } from './s3.js';
 
 /** The one factory: builds the storage for a target (`EXECUTION_MODE` parsed by `parseStorageTarget`); the S3 client comes from `env` unless injected. */

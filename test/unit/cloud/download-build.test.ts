@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildCloudImage } from '../../../lib/cloud/build.js';
-import { downloadRun, globToRegExp, listRunIds } from '../../../lib/cloud/download.js';
+import { downloadRun, globToRegExp, listRunIds } from '../../../lib/run/download.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import { S3Driver, Storage } from '../../../lib/storage/index.js';
 import { DEPLOYMENT, fakeWithStacks } from './fixtures.js';

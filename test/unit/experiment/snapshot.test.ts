@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import { ConfigError, ValidationError } from '../../../lib/errors.js';
 import { readSnapshot, snapshotExperiment, validateExperimentDir } from '../../../lib/experiment/snapshot.js';
-import { MemoryDriver, Storage } from '../../../lib/storage/index.js';
+import { Storage } from '../../../lib/storage/index.js';
+import { MemoryDriver } from '../../support/memory-driver.js';
 import { SIR_MODEL } from './fixtures.js';
 
 let dir: string | undefined;

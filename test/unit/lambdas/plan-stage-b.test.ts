@@ -4,7 +4,8 @@ import { planRun } from '../../../lambdas/plan-stage-b/plan.js';
 import { PLAN_BUCKET_VAR } from '../../../lib/contract/lambda-config.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import type { RunSpec } from '../../../lib/contract/pipeline.js';
-import { MemoryDriver, Storage } from '../../../lib/storage/index.js';
+import { Storage } from '../../../lib/storage/index.js';
+import { MemoryDriver } from '../../support/memory-driver.js';
 
 const run = {
   expId: 'flu/a',

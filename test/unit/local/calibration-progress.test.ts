@@ -7,7 +7,8 @@ import { jsonLogger } from '../../../lib/log.js';
 import { spawnToLog } from '../../../lib/host/exec.js';
 import { createProgress, taskLine } from '../../../cli/progress.js';
 import { runLocalWorkflow } from '../../../lib/local/workflow.js';
-import { MemoryDriver, Storage } from '../../../lib/storage/index.js';
+import { Storage } from '../../../lib/storage/index.js';
+import { MemoryDriver } from '../../support/memory-driver.js';
 import { calibrationRecorder } from '../../../pipeline-scripts/calibration-progress.js';
 import { fakeContext, removeTempDirs, tempPaths } from './fakes.js';
 

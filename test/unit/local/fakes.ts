@@ -12,7 +12,8 @@ import type { StageLaunch, StageLauncher } from '../../../lib/local/types.js';
 import type { LocalPaths } from '../../../lib/host/paths.js';
 import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
 import { writeResult } from '../../../lib/run/result-check.js';
-import { MemoryDriver, Storage } from '../../../lib/storage/index.js';
+import { Storage } from '../../../lib/storage/index.js';
+import { MemoryDriver } from '../../support/memory-driver.js';
 
 /** What the fake stages do. */
 export interface FakePlan {

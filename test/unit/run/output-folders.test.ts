@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import { inUnfinishedOutput, outputFolders, removeUnfinishedOutputs } from '../../../lib/run/output-folders.js';
-import { MemoryDriver, Storage } from '../../../lib/storage/index.js';
+import { Storage } from '../../../lib/storage/index.js';
+import { MemoryDriver } from '../../support/memory-driver.js';
 
 describe('outputFolders', () => {
   it('calls a folder finished only when index.json sits directly in it', () => {

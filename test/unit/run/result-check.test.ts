@@ -3,7 +3,8 @@ import { RunLayout } from '../../../lib/contract/layout.js';
 import type { Manifest } from '../../../lib/contract/manifest.js';
 import { checkResult, recomputeHint, resultsToCompute, writeResult } from '../../../lib/run/result-check.js';
 import { StorageError } from '../../../lib/errors.js';
-import { MemoryDriver, Storage } from '../../../lib/storage/index.js';
+import { Storage } from '../../../lib/storage/index.js';
+import { MemoryDriver } from '../../support/memory-driver.js';
 
 const layout = new RunLayout('tests/results', 'r1');
 const input = (i: number) => String(i).repeat(64).slice(0, 64);

@@ -1,7 +1,7 @@
 import validator from 'asl-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_RETRY_ERRORS, BATCH_SUBMIT_JOB_SYNC } from '../../../lib/stacks/pipeline-definition.js';
-import { renderPipelineDefinition } from '../../../lib/rehearsal/synth.js';
+import { renderPipelineDefinition } from './support.js';
 import { PIPELINE_STATES } from '../../../lib/contract/pipeline.js';
 import type { Fixtures } from './support.js';
 

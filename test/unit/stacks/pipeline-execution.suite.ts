@@ -8,8 +8,9 @@ import { type PrepareConfig } from '../../../lib/contract/lambda-config.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import { validateSubmit } from '../../../lib/rehearsal/batch-rules.js';
 import { PIPELINE_STATES as S, type PipelineOutput } from '../../../lib/contract/pipeline.js';
-import { MemoryDriver, Storage } from '../../../lib/storage/index.js';
-import { renderPipelineDefinition } from '../../../lib/rehearsal/synth.js';
+import { Storage } from '../../../lib/storage/index.js';
+import { MemoryDriver } from '../../support/memory-driver.js';
+import { renderPipelineDefinition } from './support.js';
 import type { Fixtures } from './support.js';
 
 type Submit = {

@@ -1,5 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { renderStateMachineDefinition, type RenderedDefinition } from '../../../lib/rehearsal/render-definition.js';
 import { synthesizeEpycloud, type SynthesizedEpycloud } from '../../../lib/rehearsal/synth.js';
 
 /** Time allowed for a beforeAll that synthesizes (the first synth loads aws-cdk-lib). */
@@ -94,3 +95,10 @@ export function policyStatements(template: Template): Statement[] {
 
 /** The actions of a statement, as a list. */
 export const actionsOf = (statement: Statement): string[] => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
+
+/** The state machine definition of a synthesized deployment, rendered with placeholder ARNs. */
+export function renderPipelineDefinition(synthesized: SynthesizedEpycloud): RenderedDefinition {
+  const pipeline = synthesized.templates[synthesized.stacks.pipeline.stackName];
+  if (pipeline === undefined) throw new Error(`No template for ${synthesized.stacks.pipeline.stackName}`);
+  return renderStateMachineDefinition(pipeline, { templates: Object.values(synthesized.templates) });
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CALIBRATION_LOG_MESSAGE, calibrationProgressSchema } from '../../../lib/contract/calibration-progress.js';
-import { MemoryDriver, Storage, type ObjectTags } from '../../../lib/storage/index.js';
+import { Storage, type ObjectTags } from '../../../lib/storage/index.js';
+import { MemoryDriver } from '../../support/memory-driver.js';
 import { runBuilder } from '../../../pipeline-scripts/builder.js';
 import { calibrationPlan, calibrationRecorder } from '../../../pipeline-scripts/calibration-progress.js';
 import { runRunner } from '../../../pipeline-scripts/runner.js';

@@ -2,7 +2,8 @@ import { RunLayout } from '../../../lib/contract/layout.js';
 import type { Logger } from '../../../lib/log.js';
 import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
 import type { TaskResult } from '../../../lib/experiment/task.js';
-import { MemoryDriver, Storage, type ObjectTags } from '../../../lib/storage/index.js';
+import { Storage, type ObjectTags } from '../../../lib/storage/index.js';
+import { MemoryDriver } from '../../support/memory-driver.js';
 import { decodeResult, encodeResult } from '../../../pipeline-scripts/result-arrow.js';
 
 /** A small SIR experiment: 3 locations x 1 sample, 4 simulations over 3 weeks. */

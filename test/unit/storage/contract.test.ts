@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseStorageTarget } from '../../../lib/contract/env.js';
-import { LocalDriver, MemoryDriver, Storage, storageFor } from '../../../lib/storage/index.js';
+import { LocalDriver, Storage, storageFor } from '../../../lib/storage/index.js';
+import { MemoryDriver } from '../../support/memory-driver.js';
 
 const storageFromEnv = (env: Record<string, string>) => storageFor(parseStorageTarget(env), env);
 import { S3Driver } from '../../../lib/storage/s3.js';

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { NotFoundError } from '../errors.js';
-import type { ObjectTags, StorageDriver } from './types.js';
+import { NotFoundError } from '../../lib/errors.js';
+import type { ObjectTags, StorageDriver } from '../../lib/storage/types.js';
 
 /** An in-memory driver for tests; copies bytes in and out so callers cannot alias them. */
 export class MemoryDriver implements StorageDriver {

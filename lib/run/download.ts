@@ -3,7 +3,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { validateRunId } from '../contract/ids.js';
 import { parseRunKey, RunLayout, runsPrefix } from '../contract/layout.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { inUnfinishedOutput, OUTPUT_INDEX, outputFolders } from '../run/output-folders.js';
+import { inUnfinishedOutput, OUTPUT_INDEX, outputFolders } from './output-folders.js';
 import type { Storage } from '../storage/index.js';
 
 /** `*` (within a folder), `**` (across folders) and `?` as a regular expression over a whole relative path. */
