@@ -2,13 +2,13 @@ import type { ObjectWriter } from '../lib/storage/index.js';
 import type { Cell, Column, TableWriter } from './table-types.js';
 
 /** Quotes a CSV cell when it needs it. */
-export function csvCell(value: string | number): string {
+function csvCell(value: string | number): string {
   const text = String(value);
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** One CSV line (numbers as JavaScript prints them, `null` empty). */
-export function csvLine(row: readonly Cell[]): string {
+function csvLine(row: readonly Cell[]): string {
   let line = '';
   for (let i = 0; i < row.length; i++) {
     const cell = row[i]!;

@@ -10,7 +10,7 @@ import type { Cell, Column, ColumnType, TableWriter } from './table-types.js';
  * wide table stays a few megabytes, and the file's footer (one entry per row
  * group) stays small for any number of tasks.
  */
-export const ROW_GROUP_CELLS = 1 << 20;
+const ROW_GROUP_CELLS = 1 << 20;
 
 const ELEMENTS: Readonly<Record<ColumnType, Omit<SchemaElement, 'name'>>> = {
   string: { type: 'BYTE_ARRAY', converted_type: 'UTF8' },

@@ -35,7 +35,7 @@ const listSchema = z.object({
 const oneSchema = z.object({ ...cloudTargetFields, json: z.boolean().default(false) });
 
 /** One execution per line: name, status, start, stop. */
-export function renderExecutions(list: readonly ExecutionInfo[]): string {
+function renderExecutions(list: readonly ExecutionInfo[]): string {
   if (list.length === 0) return 'No executions.\n';
   return list
     .map(

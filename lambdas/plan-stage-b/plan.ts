@@ -12,7 +12,7 @@ export interface PlanDeps {
 }
 
 /** Reads and checks the run's manifest; returns its task count. */
-export async function readNumTasks(run: RunSpec, storage: Storage): Promise<number> {
+async function readNumTasks(run: RunSpec, storage: Storage): Promise<number> {
   const layout = new RunLayout(run.expId, run.runId, run.dirPrefix);
   return (await readManifest(storage, layout)).numTasks;
 }
@@ -37,7 +37,7 @@ function runnerJob(run: RunSpec, plan: StageBPlan, job: StageBJob, part: number,
 }
 
 /** Why a run with no tasks stops, for the state machine's Fail cause. */
-export function noTasksMessage(run: RunSpec): string {
+function noTasksMessage(run: RunSpec): string {
   const manifest = new RunLayout(run.expId, run.runId, run.dirPrefix).manifest;
   return `Stage A (builder) produced 0 tasks for experiment ${run.expId}, run ${run.runId} (manifest ${manifest}): nothing for Stage B to run. Check the experiment's parameter sets.`;
 }

@@ -13,7 +13,7 @@ export const PROGRESS_READS_MAX = 20;
  * results prefixes (one request per 1,000 keys each), then reads at most
  * `max` progress objects of tasks without a result. An unreadable object is skipped.
  */
-export async function readCalibration(storage: Storage, layout: RunLayout, max = PROGRESS_READS_MAX): Promise<CalibrationSample> {
+async function readCalibration(storage: Storage, layout: RunLayout, max = PROGRESS_READS_MAX): Promise<CalibrationSample> {
   const [progressKeys, resultKeys] = await Promise.all([storage.list(layout.progressPrefix), storage.list(layout.resultsPrefix)]);
   const finished = new Set(resultKeys.map((key) => indexFromName(key, 'result')));
   const open = progressKeys.filter((key) => !finished.has(indexFromName(key, 'task')));

@@ -20,7 +20,7 @@ export interface DeploymentQuery {
 }
 
 /** Default stack-name prefix of the CDK app's stacks. */
-export const DEFAULT_STACK_PREFIX = 'Epycloud';
+const DEFAULT_STACK_PREFIX = 'Epycloud';
 
 const LIVE_STATUS = /_COMPLETE$/;
 

@@ -33,7 +33,7 @@ export interface FollowOptions {
 }
 
 /** The execution ARN of a run, or of the experiment's newest run when no run id is given. */
-export async function findRunExecution(clients: AwsClients, deployment: Deployment, expId: string, runId?: string): Promise<string> {
+async function findRunExecution(clients: AwsClients, deployment: Deployment, expId: string, runId?: string): Promise<string> {
   if (runId !== undefined) return executionArn(deployment.stateMachineArn, executionName(expId, runId));
   const [latest] = await listExecutions(clients.sfn, deployment.stateMachineArn, { namePrefix: executionNamePrefix(expId), limit: 1 });
   if (latest === undefined) throw new NotFoundError(`runs of experiment ${expId}`, deployment.stateMachineArn);

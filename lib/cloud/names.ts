@@ -4,7 +4,7 @@ import { validateExpId, validateRunId } from '../contract/ids.js';
 import { ValidationError } from '../errors.js';
 
 /** Step Functions execution names: 1..80 characters; we keep to `[A-Za-z0-9_-]` so CloudWatch Logs accepts them too. */
-export const EXECUTION_NAME_MAX = 80;
+const EXECUTION_NAME_MAX = 80;
 
 const shortHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 8);
 

@@ -9,7 +9,7 @@ import type { RunProgress, StageProgress } from './run-progress.js';
 import { describeExecution, executionJobIds } from './executions.js';
 
 /** Adds up the jobs of each stage. */
-export function stageCounts(jobs: readonly JobProgress[]): Record<StageName, StageProgress> {
+function stageCounts(jobs: readonly JobProgress[]): Record<StageName, StageProgress> {
   const counts = {} as Record<StageName, StageProgress>;
   for (const stage of STAGES) {
     const mine = jobs.filter((j) => j.stage === stage);

@@ -36,7 +36,7 @@ export interface StageJobSubmitted {
 }
 
 /** Array size of a Stage B job over all tasks; undefined for a single job; throws for what Batch refuses. */
-export function stageJobArraySize(request: StageJobRequest): number | undefined {
+function stageJobArraySize(request: StageJobRequest): number | undefined {
   if (request.stage !== 'runner' || request.taskIndex !== undefined) return undefined;
   const n = request.numTasks;
   if (n === undefined)

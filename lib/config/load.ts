@@ -2,7 +2,7 @@ import { ConfigError } from '../errors.js';
 import { environmentSchema, type DeploymentConfig } from './schema.js';
 
 /** CDK context keys the app reads (cdk.json `context`, or `-c key=value`). */
-export const CONTEXT_KEYS = {
+const CONTEXT_KEYS = {
   /** Which environment to synthesize: `-c epycloud:env=prod`. */
   env: 'epycloud:env',
   /** Per-environment settings, merged over the built-in defaults. */
@@ -10,10 +10,10 @@ export const CONTEXT_KEYS = {
 } as const;
 
 /** Default environment name. */
-export const DEFAULT_ENV = 'dev';
+const DEFAULT_ENV = 'dev';
 
 /** Built-in defaults per environment; any other name must be declared in `epycloud:environments`. */
-export const BUILTIN_ENVIRONMENTS: Readonly<Record<string, Record<string, unknown>>> = {
+const BUILTIN_ENVIRONMENTS: Readonly<Record<string, Record<string, unknown>>> = {
   dev: { stackPrefix: 'Epycloud-dev', removalPolicy: 'destroy', logRetentionDays: 30 },
   prod: { stackPrefix: 'Epycloud-prod', removalPolicy: 'retain', logRetentionDays: 365 },
 };

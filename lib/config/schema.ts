@@ -4,7 +4,7 @@ import { TRANSIENT_EXIT_CODE } from '../errors.js';
 import { fargateResourcesProblem } from '../contract/fargate.js';
 
 /** CloudWatch Logs retention values, in days. */
-export const LOG_RETENTION_DAYS = [
+const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 

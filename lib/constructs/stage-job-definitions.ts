@@ -22,7 +22,7 @@ export const FARGATE_SPOT_INTERRUPTED = 'Your Spot Task was interrupted*';
  * Fargate) and the designated transient exit codes; exit on anything else.
  * Batch evaluates at most 5 rules, in order.
  */
-export function stageRetryStrategies(transientExitCodes: readonly number[]): batch.RetryStrategy[] {
+function stageRetryStrategies(transientExitCodes: readonly number[]): batch.RetryStrategy[] {
   return [
     batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.SPOT_INSTANCE_RECLAIMED),
     batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onStatusReason: FARGATE_SPOT_INTERRUPTED })),

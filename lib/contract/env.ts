@@ -34,7 +34,7 @@ export const STDIN_LIFELINE = 'stdin';
 export const TASK_INDEX_VARS = [ENV.taskIndex, ENV.batchTaskIndex, ENV.arrayIndex] as const;
 
 /** Execution modes; each picks a storage backend. */
-export const EXECUTION_MODES = ['local', 'cloud'] as const;
+const EXECUTION_MODES = ['local', 'cloud'] as const;
 /** An execution mode. */
 export type ExecutionMode = (typeof EXECUTION_MODES)[number];
 

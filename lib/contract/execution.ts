@@ -3,7 +3,7 @@ import { IMAGE_REFERENCE, IMAGE_TAG } from './image.js';
 import { referenceDateProblem } from './reference-date.js';
 
 /** Per-stage resources a run may override. */
-export const stageResourcesSchema = z
+const stageResourcesSchema = z
   .object({
     vcpus: z.number().positive().optional(),
     memoryMiB: z.number().int().positive().optional(),

@@ -1,5 +1,5 @@
 /** Fargate's vCPU values and, for each, the memory range (MiB) and step it accepts. */
-export const FARGATE_SIZES: ReadonlyArray<{ readonly vcpus: number; readonly min: number; readonly max: number; readonly step: number }> = [
+const FARGATE_SIZES: ReadonlyArray<{ readonly vcpus: number; readonly min: number; readonly max: number; readonly step: number }> = [
   { vcpus: 0.25, min: 512, max: 2048, step: 512 },
   { vcpus: 0.5, min: 1024, max: 4096, step: 1024 },
   { vcpus: 1, min: 2048, max: 8192, step: 1024 },

@@ -6,14 +6,14 @@ const EXP_ID_CHARS = /^[A-Za-z0-9._/-]+$/;
 const RUN_ID_CHARS = /^[A-Za-z0-9._-]+$/;
 
 /** Longest run id: it appears whole in Batch job names (128 characters) and Step Functions execution names (80). */
-export const MAX_RUN_ID = 64;
+const MAX_RUN_ID = 64;
 /** Longest segment of an experiment id: file names stay well under file systems' 255-byte limit. */
-export const MAX_EXP_SEGMENT = 128;
+const MAX_EXP_SEGMENT = 128;
 /** Longest experiment id: with the run id and artifact names, keys stay under S3's 1,024-byte limit. */
-export const MAX_EXP_ID = 512;
+const MAX_EXP_ID = 512;
 
 /** Run ids refused because they name a folder of the run layout or the experiment/run separator. */
-export const RESERVED_RUN_IDS: readonly string[] = [...Object.values(RUN_DIRS), RUNS_SEGMENT];
+const RESERVED_RUN_IDS: readonly string[] = [...Object.values(RUN_DIRS), RUNS_SEGMENT];
 
 const EXP_ID_RULE =
   `experiment ids use only [A-Za-z0-9._/-], may not start or end with "/", contain no ".." or empty segments, ` +

@@ -14,7 +14,7 @@ export const IMAGE_REPOSITORY = new RegExp(`^${REPOSITORY}$`);
 export const IMAGE_REFERENCE = new RegExp(`^${REPOSITORY}(?::${TAG})?(?:@sha256:[0-9a-f]{64})?$`);
 
 /** The repository of an image reference: the reference without its tag and digest. */
-export function imageRepository(image: string): string {
+function imageRepository(image: string): string {
   const named = image.split('@')[0] ?? image;
   const tagAt = named.indexOf(':', named.lastIndexOf('/') + 1);
   return tagAt === -1 ? named : named.slice(0, tagAt);

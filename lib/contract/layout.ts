@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import { RUN_DIRS, RUNS_SEGMENT } from './run-dirs.js';
 
 /** Width of the zero-padded task index in artifact names. */
-export const INDEX_WIDTH = 5;
+const INDEX_WIDTH = 5;
 
 /** Zero-pads a task index to {@link INDEX_WIDTH} digits; wider indexes are kept whole. */
 export function padIndex(index: number): string {

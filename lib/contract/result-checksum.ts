@@ -7,7 +7,7 @@ import { sha256Schema } from './manifest.js';
  * result's bytes as stored through `Storage` (after gunzip for a `.gz` key),
  * whatever the result's format, and the input hash it was computed from.
  */
-export const resultChecksumSchema = z.object({
+const resultChecksumSchema = z.object({
   key: z.string(),
   inputSha256: sha256Schema,
   sha256: sha256Schema,

@@ -157,7 +157,7 @@ export function parseExpression(source: string): Expr {
 }
 
 /** Python's float modulo: the result takes the sign of the divisor (`-7 % 3 = 2`); NaN for a zero divisor. */
-export function pythonModulo(a: number, b: number): number {
+function pythonModulo(a: number, b: number): number {
   const m = a % b;
   if (m === 0) return b < 0 ? -0 : 0;
   return m < 0 !== b < 0 ? m + b : m;

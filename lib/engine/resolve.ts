@@ -7,7 +7,7 @@ export type ParameterValues = Record<string, Float64Array>;
 const PARSED = new Map<string, Expr>();
 
 /** Parses an expression once per source text (compiling a model per particle reuses the trees). */
-export function parsed(source: string): Expr {
+function parsed(source: string): Expr {
   let expr = PARSED.get(source);
   if (expr === undefined) {
     if (PARSED.size >= 10_000) PARSED.clear();

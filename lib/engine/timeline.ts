@@ -29,7 +29,7 @@ export function stepDay(spec: ModelSpec, t: number): number {
  * epydemix, a window covers the steps that start from `startDay` 00:00 to
  * `endDay` 00:00 inclusive (with dt = 1: every day from start to end).
  */
-export function inWindow(window: { readonly startDay: number; readonly endDay: number }, day: number): boolean {
+function inWindow(window: { readonly startDay: number; readonly endDay: number }, day: number): boolean {
   return day >= window.startDay - EPS && day <= window.endDay + EPS;
 }
 

@@ -9,7 +9,7 @@ import { identifier } from './identifier.js';
 export const DEFAULT_PROJECTION_SAMPLES = 500;
 
 /** A Saturday `YYYY-MM-DD`: the hub's weeks end on Saturdays (one rule with `REFERENCE_DATE`). */
-export const saturdaySchema = z.string({ error: 'expected a Saturday YYYY-MM-DD' }).superRefine((d, ctx) => {
+const saturdaySchema = z.string({ error: 'expected a Saturday YYYY-MM-DD' }).superRefine((d, ctx) => {
   const problem = referenceDateProblem(d);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });

@@ -79,7 +79,7 @@ function modelSpec(exp: Experiment, location: Location, sample: Sample): ModelSp
 }
 
 /** The locations an experiment runs over: the modelset's list (`all` = the 53), else the model's population. */
-export function experimentLocations(exp: Experiment): Location[] {
+function experimentLocations(exp: Experiment): Location[] {
   return locationCodes(exp.model, exp.modelset).map((code) => runLocation(exp.model.population, code)!);
 }
 

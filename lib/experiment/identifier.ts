@@ -6,7 +6,7 @@ import { z } from 'zod';
  * config they would be dropped or would reach inherited values, so they are
  * refused as ids.
  */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+const RESERVED_NAMES: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
 /** A compartment or parameter name: letters, digits, `_`, not starting with a digit, not a {@link RESERVED_NAMES reserved name}. */
 export const identifier = z

@@ -9,7 +9,7 @@ import { identifier } from './identifier.js';
 export { identifier };
 
 /** An ISO calendar date. */
-export const isoDateSchema = z
+const isoDateSchema = z
   .string({ error: 'expected a date YYYY-MM-DD' })
   .refine((d) => dayNumber(d) !== undefined, { message: 'expected a real calendar date YYYY-MM-DD' });
 
@@ -40,7 +40,7 @@ function parseInit(value: unknown): InitSpec | undefined {
 }
 
 /** A compartment's `init` (absent = 0). */
-export const initSchema = z.unknown().transform((value, ctx): InitSpec => {
+const initSchema = z.unknown().transform((value, ctx): InitSpec => {
   const init = parseInit(value);
   if (init === undefined) ctx.addIssue({ code: 'custom', message: `${INIT_EXPECTED}, got ${JSON.stringify(value)}` });
   return init ?? { kind: 'count', value: 0 };
@@ -60,7 +60,7 @@ const transitionSchema = z.discriminatedUnion(
 );
 
 /** A parameter: a bare number is a scalar. `sampled` values come from the modelset (or, later, calibration). */
-export const parameterSchema = z.union(
+const parameterSchema = z.union(
   [
     z.number().transform((value) => ({ type: 'scalar' as const, value })),
     z.discriminatedUnion(
@@ -78,7 +78,7 @@ export const parameterSchema = z.union(
 );
 
 /** `model.overrides[]`: from start_date to end_date inclusive the parameter takes the value (epydemix's override_parameter). */
-export const overrideSchema = z.strictObject({
+const overrideSchema = z.strictObject({
   parameter: identifier,
   start_date: isoDateSchema,
   end_date: isoDateSchema,
@@ -86,7 +86,7 @@ export const overrideSchema = z.strictObject({
 });
 
 /** `model.seasonality`: mediated rates times 1 + amplitude * cos(2 pi (day - peak) / period). */
-export const seasonalitySchema = z.strictObject({
+const seasonalitySchema = z.strictObject({
   amplitude: z
     .union([z.number(), identifier], { error: 'expected a number in [0, 1) or a parameter name' })
     .refine((a) => typeof a === 'string' || (a >= 0 && a < 1), { message: 'expected a number in [0, 1) or a parameter name' }),
@@ -95,7 +95,7 @@ export const seasonalitySchema = z.strictObject({
 });
 
 /** `model.interventions[]`: a contact layer times reduction_factor from start_date to end_date (epydemix's add_intervention). */
-export const interventionSchema = z.strictObject({
+const interventionSchema = z.strictObject({
   layer: identifier,
   start_date: isoDateSchema,
   end_date: isoDateSchema,
@@ -107,7 +107,7 @@ export const interventionSchema = z.strictObject({
 const metaSchema = z.record(z.string(), z.unknown()).optional();
 
 /** The `model:` root (basemodel). */
-export const modelSchema = z.strictObject({
+const modelSchema = z.strictObject({
   name: z.string().min(1),
   meta: metaSchema,
   random_seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
@@ -141,7 +141,7 @@ const dateRange = z
   .refine((r) => r.low <= r.high, { message: 'expected low <= high' });
 
 /** The `modelset:` root: populations, sampling, and the calibration of forecast experiments. */
-export const modelsetSchema = z.strictObject({
+const modelsetSchema = z.strictObject({
   meta: metaSchema,
   population_names: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)], {
     error: 'expected "all" or a list of location codes such as US-MA',
@@ -182,7 +182,7 @@ const selection = z.union([z.boolean(), z.array(z.string().min(1)).min(1)], {
 const hubName = z.string().regex(MODEL_ID_PART, 'expected 1 to 16 letters, digits, "_" or "+" (the hub\'s team and model abbreviations)');
 
 /** File formats of the output tables: gzipped CSV, Parquet (typed columns, snappy pages), or both. */
-export const OUTPUT_FORMATS = ['csv', 'parquet'] as const;
+const OUTPUT_FORMATS = ['csv', 'parquet'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** The `output:` root; `flusight:` asks forecast experiments for a hub submission file. */

@@ -8,7 +8,7 @@ import { identifier } from './identifier.js';
 const numbers = z.array(z.number());
 
 /** The resolved model inside a task input (see `ModelSpec` in lib/engine/model.ts). */
-export const modelSpecSchema = z.object({
+const modelSpecSchema = z.object({
   compartments: z.array(identifier).min(1),
   groups: z.array(z.string()).min(1),
   groupSizes: numbers,

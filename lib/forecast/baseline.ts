@@ -23,7 +23,7 @@ export interface BaselineOptions {
  * (cdcepi/Flusight-baseline `flusight-baseline.R`): weeks from 2022-08-06
  * (2022 EW31), without the NHSN reporting pause 2024-05-04 .. 2024-11-02.
  */
-export const FLUSIGHT_BASELINE_TRAINING = {
+const FLUSIGHT_BASELINE_TRAINING = {
   start: '2022-08-06',
   excluded: [{ from: '2024-05-04', to: '2024-11-02' }],
 } as const;

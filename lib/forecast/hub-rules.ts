@@ -150,7 +150,7 @@ export const RATE_CHANGE_THRESHOLDS_TENTHS: ReadonlyMap<number, { readonly stabl
 ]);
 
 /** A change of fewer than this many admissions is always stable. */
-export const RATE_CHANGE_MIN_COUNT = 10;
+const RATE_CHANGE_MIN_COUNT = 10;
 
 /**
  * Category of a change in weekly admissions, `count change = admissions(target

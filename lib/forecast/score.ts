@@ -40,7 +40,7 @@ export interface ScoreInput {
 }
 
 /** Horizons the hub scores (horizon -1 is not scored). */
-export const SCORED_HORIZONS: readonly number[] = [0, 1, 2, 3];
+const SCORED_HORIZONS: readonly number[] = [0, 1, 2, 3];
 
 /**
  * Weighted interval scores of the `wk inc flu hosp` quantiles of a submission

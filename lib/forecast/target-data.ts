@@ -15,7 +15,7 @@ export interface TargetData {
 }
 
 /** Header of the hub's `target-data/target-hospital-admissions.csv`. */
-export const TARGET_DATA_COLUMNS = ['date', 'location', 'location_name', 'value', 'weekly_rate'] as const;
+const TARGET_DATA_COLUMNS = ['date', 'location', 'location_name', 'value', 'weekly_rate'] as const;
 
 const LOCATIONS = new Set(LOCATION_CODES);
 

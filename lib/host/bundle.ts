@@ -7,7 +7,7 @@ import { build, type BuildOptions } from 'esbuild';
 const BANNER = "import { createRequire as __epycloudRequire } from 'node:module'; const require = __epycloudRequire(import.meta.url);";
 
 /** Where the stage bundle goes: `dist/stage.mjs` of the project. */
-export function stageBundlePath(projectRoot: string): string {
+function stageBundlePath(projectRoot: string): string {
   return join(projectRoot, 'dist', 'stage.mjs');
 }
 

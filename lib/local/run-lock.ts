@@ -63,7 +63,7 @@ export function systemLockEnv(): LockEnv {
  * this host whose pid is gone, a lock nobody refreshed for `staleAfterMs` (any
  * host), or an unreadable one (a holder killed while writing it) past a grace.
  */
-export function staleReason(holder: LockHolder | undefined, ageMs: number, env: LockEnv): string | undefined {
+function staleReason(holder: LockHolder | undefined, ageMs: number, env: LockEnv): string | undefined {
   const age = `${Math.round(ageMs / 1000)} s`;
   if (holder === undefined) return ageMs > LOCK_TIMING.unreadableGraceMs ? `the lock is unreadable and ${age} old` : undefined;
   if (holder.host === env.host && !env.isAlive(holder.pid)) return `process ${holder.pid} is no longer running on ${holder.host}`;

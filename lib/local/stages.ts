@@ -32,7 +32,7 @@ export interface StageSettings {
 }
 
 /** Launches one stage (or one task) with the contract environment and its log under the run; `onLine` gets its output lines. */
-export function launchStage(
+function launchStage(
   ctx: LocalContext,
   layout: RunLayout,
   stage: StageName,

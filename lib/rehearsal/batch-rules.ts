@@ -30,7 +30,7 @@ export interface RetryStrategy {
 }
 
 /** The error a rejected SubmitJob call raises in Step Functions. */
-export class BatchClientError extends Error {
+class BatchClientError extends Error {
   override readonly name = 'Batch.ClientException';
 }
 

@@ -55,7 +55,7 @@ export interface JobRecord {
 }
 
 /** `.sync` failures: Step Functions' `States.TaskFailed` with the job description as cause. */
-export class TaskFailedError extends Error {
+class TaskFailedError extends Error {
   override readonly name = 'States.TaskFailed';
 }
 

@@ -7,7 +7,7 @@ export interface Template {
 }
 
 /** The rehearsal's stand-in account and region. */
-export const REHEARSAL_REGION = 'us-east-1';
+const REHEARSAL_REGION = 'us-east-1';
 /** The rehearsal's stand-in account and region. */
 export const REHEARSAL_ACCOUNT = '000000000000';
 

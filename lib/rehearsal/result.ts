@@ -20,7 +20,7 @@ export function failedTaskIndexes(jobs: readonly JobRecord[]): number[] {
 }
 
 /** Stage B task indexes that needed more than one attempt. */
-export function retriedTaskIndexes(jobs: readonly JobRecord[]): number[] {
+function retriedTaskIndexes(jobs: readonly JobRecord[]): number[] {
   const retried = new Set<number>();
   for (const job of jobs.filter((j) => j.stage === 'runner')) {
     const offset = taskOffset(job);

@@ -22,7 +22,7 @@ export interface EpycloudAppOptions {
 }
 
 /** Stack ids (and name suffixes): `<stackPrefix>-Storage`, ... */
-export const STACK_SUFFIXES = { storage: 'Storage', compute: 'Compute', pipeline: 'Pipeline', monitoring: 'Monitoring' } as const;
+const STACK_SUFFIXES = { storage: 'Storage', compute: 'Compute', pipeline: 'Pipeline', monitoring: 'Monitoring' } as const;
 
 /**
  * Creates the four stacks of one deployment environment, wired by typed

@@ -28,9 +28,9 @@ const EXECUTION_MESSAGE = `epycloud run ${events.EventField.fromPath('$.detail.n
 const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 /** Namespace of the Batch job metrics derived from job state-change events. */
-export const METRIC_NAMESPACE = 'Epycloud';
+const METRIC_NAMESPACE = 'Epycloud';
 /** Batch job states counted on the dashboard. */
-export const COUNTED_JOB_STATES = ['SUBMITTED', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
+const COUNTED_JOB_STATES = ['SUBMITTED', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
 
 /**
  * Monitoring and notification: Batch job state changes (of this queue) land

@@ -11,7 +11,7 @@ export interface PipelineDefinitionProps {
 export const BATCH_SUBMIT_JOB_SYNC = 'arn:aws:states:::batch:submitJob.sync';
 
 /** Transient Lambda service errors worth retrying. */
-export const LAMBDA_RETRY_ERRORS = [
+const LAMBDA_RETRY_ERRORS = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',

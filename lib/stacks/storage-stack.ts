@@ -17,13 +17,13 @@ export const RUN_DATA_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:PutO
  * folders an interrupted Stage C left without `index.json`. The job role may
  * delete nothing else.
  */
-export const RUN_DATA_DELETED_DIRS = [RUN_DIRS.outputs] as const;
+const RUN_DATA_DELETED_DIRS = [RUN_DIRS.outputs] as const;
 
 /** Key patterns (every run of every experiment) under which the job role may delete. */
-export const runDataDeletable = (): string[] => RUN_DATA_DELETED_DIRS.map((dir) => anyRunKey(`${dir}/*`));
+const runDataDeletable = (): string[] => RUN_DATA_DELETED_DIRS.map((dir) => anyRunKey(`${dir}/*`));
 
 /** Key pattern of every run's experiment snapshot: never deleted by a stage, whatever its files are called. */
-export const runSnapshots = (): string => anyRunKey(`${RUN_DIRS.experiment}/*`);
+const runSnapshots = (): string => anyRunKey(`${RUN_DIRS.experiment}/*`);
 
 /** Props of {@link StorageStack}. */
 export interface StorageStackProps extends StackProps {
@@ -33,7 +33,7 @@ export interface StorageStackProps extends StackProps {
 /** Logical id of the data bucket: fixed, so refactoring the construct tree never replaces the bucket. */
 export const DATA_BUCKET_LOGICAL_ID = 'DataBucket';
 /** Logical id of the access-log bucket. */
-export const ACCESS_LOG_BUCKET_LOGICAL_ID = 'AccessLogBucket';
+const ACCESS_LOG_BUCKET_LOGICAL_ID = 'AccessLogBucket';
 
 /**
  * The stateful stack: the one data bucket (runs, outputs, experiment

@@ -27,7 +27,7 @@ const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
 
 /** Whether an S3 failure is throttling, a server error, a timeout or a dropped connection. */
-export function isTransientS3Error(error: unknown): boolean {
+function isTransientS3Error(error: unknown): boolean {
   const e = error as SdkError;
   return TRANSIENT_NAMES.has(e.name ?? '') || TRANSIENT_STATUSES.has(e.$metadata?.httpStatusCode ?? 0) || NETWORK_CODES.has(e.code ?? '');
 }

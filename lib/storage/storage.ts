@@ -9,7 +9,7 @@ import type { ObjectWriter, StorageDriver, StorageOptions } from './types.js';
  * Rejects keys that are empty, absolute, climb with `..`, contain empty
  * segments or backslashes. Returns the key unchanged.
  */
-export function validateKey(key: string): string {
+function validateKey(key: string): string {
   const segments = key.split('/');
   if (key === '' || key.startsWith('/') || key.includes('\\') || segments.some((s) => s === '..' || s === '.' || s === '')) {
     throw new ValidationError(`Invalid storage key "${key}": expected a relative path without "..", "." or empty segments`);
