@@ -8,19 +8,37 @@ const ADAPTERS = ['lib/local', 'lib/cloud', 'lib/rehearsal'];
 const peerRules = ADAPTERS.map((from) => ({
   name: `adapters-are-peers:${from}`,
   severity: 'error',
-  comment: 'back ends never import each other: what two share lives in lib/contract, lib/run, lib/host or lib/storage',
+  comment:
+    'back ends never import each other: what two share lives in lib/contract, lib/run, lib/host or lib/storage',
   from: { path: `^${from}/` },
   to: { path: `^(${ADAPTERS.filter((a) => a !== from).join('|')})/` },
 }));
 
 /** `from` may not import `to`. */
-const never = (name, from, to, comment) => ({ name, severity: 'error', comment, from: { path: from }, to: { path: to } });
+const never = (name, from, to, comment) => ({
+  name,
+  severity: 'error',
+  comment,
+  from: { path: from },
+  to: { path: to },
+});
 
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'no import cycles', from: {}, to: { circular: true } },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'no import cycles',
+      from: {},
+      to: { circular: true },
+    },
     ...peerRules,
-    never('port-only', '^lib/backend/', '^lib/(local|cloud|rehearsal|host)/', 'lib/backend is the port: types and the result builder only'),
+    never(
+      'port-only',
+      '^lib/backend/',
+      '^lib/(local|cloud|rehearsal|host)/',
+      'lib/backend is the port: types and the result builder only',
+    ),
     never(
       'lib-below-entrypoints',
       '^lib/',
@@ -57,7 +75,12 @@ module.exports = {
       '^lib/(?!contract/|errors\\.ts)',
       'lib/contract imports nothing of epycloud but its errors',
     ),
-    never('storage-below-run', '^lib/storage/', '^lib/(?!storage/|contract/|errors\\.ts)', 'lib/storage builds on contract only'),
+    never(
+      'storage-below-run',
+      '^lib/storage/',
+      '^lib/(?!storage/|contract/|errors\\.ts)',
+      'lib/storage builds on contract only',
+    ),
     never(
       'run-below-adapters',
       '^lib/run/',
@@ -76,13 +99,21 @@ module.exports = {
       '^lib/(backend|local|cloud|rehearsal|host|stacks|constructs|config)/',
       'the science never imports a back end',
     ),
-    never('bench-not-tests', '^bench/', '^test/', 'benches use lib and the shipped examples, not test fixtures'),
+    never(
+      'bench-not-tests',
+      '^bench/',
+      '^test/',
+      'benches use lib and the shipped examples, not test fixtures',
+    ),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '^(node_modules|dist|cdk\\.out|local)/' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+    },
   },
 };

@@ -20,11 +20,18 @@ async function nationalTask(): Promise<TaskInput> {
   return buildTaskInputs(exp, { expId: 'bench/calibration', runId: 'bench' })[0]!;
 }
 
-async function time(label: string, input: TaskInput, strategy: NonNullable<TaskInput['calibration']>['strategy']): Promise<void> {
+async function time(
+  label: string,
+  input: TaskInput,
+  strategy: NonNullable<TaskInput['calibration']>['strategy'],
+): Promise<void> {
   const task = { ...input.calibration!, strategy, samples: 1 };
   await runForecast(
     input.model,
-    { ...task, strategy: strategy.type === 'rejection' ? { ...strategy, simulations: 200 } : strategy },
+    {
+      ...task,
+      strategy: strategy.type === 'rejection' ? { ...strategy, simulations: 200 } : strategy,
+    },
     [1, 0],
   ); // warm-up
   const start = performance.now();
@@ -58,7 +65,15 @@ async function wholeExample(): Promise<void> {
 export async function run(): Promise<void> {
   console.log(`calibration: load average ${loadavg()[0]!.toFixed(1)}; one thread per task`);
   const input = await nationalTask();
-  await time('ABC rejection (5,000 draws, top 2%)', input, { type: 'rejection', simulations: 5000, topFraction: 0.02 });
-  await time('ABC-SMC (the example: 300 particles, 8 generations)', input, input.calibration!.strategy);
+  await time('ABC rejection (5,000 draws, top 2%)', input, {
+    type: 'rejection',
+    simulations: 5000,
+    topFraction: 0.02,
+  });
+  await time(
+    'ABC-SMC (the example: 300 particles, 8 generations)',
+    input,
+    input.calibration!.strategy,
+  );
   await wholeExample();
 }

@@ -36,7 +36,12 @@ const CASES: readonly Case[] = [
 const sleeper =
   (ms: number): ContainerLauncher =>
   () =>
-    new Promise((resolve) => setTimeout(() => resolve({ exitCode: 0, reason: 'Essential container in task exited', logTail: '' }), ms));
+    new Promise((resolve) =>
+      setTimeout(
+        () => resolve({ exitCode: 0, reason: 'Essential container in task exited', logTail: '' }),
+        ms,
+      ),
+    );
 
 /** Prints one line per case: N, task duration, cap, Stage B jobs, state transitions, wall time. */
 export async function run(): Promise<void> {
@@ -58,7 +63,14 @@ export async function run(): Promise<void> {
       );
       const jobs = result.jobs.filter((j) => j.stage === 'runner').length;
       const flag = result.stateTransitions > TARGET ? '  over target' : '';
-      const cells = [c.numTasks, c.taskMs, c.maxParallelism ?? '-', jobs, result.stateTransitions, result.durationMs];
+      const cells = [
+        c.numTasks,
+        c.taskMs,
+        c.maxParallelism ?? '-',
+        jobs,
+        result.stateTransitions,
+        result.durationMs,
+      ];
       process.stdout.write(
         `  ${cells.map((v, k) => String(v).padStart(k === 0 ? 7 : 8)).join('  ')}${planOnly ? '  (planning only)' : ''}${flag}${result.status === 'succeeded' ? '' : `  ${result.status}: ${result.cause}`}\n`,
       );

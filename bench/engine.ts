@@ -68,8 +68,17 @@ function seedingNs(): number {
  * simulations per second and the speed-up over the peer, both from CPU time.
  */
 export async function run(): Promise<void> {
-  process.stdout.write(`engine: ${RUNS} runs x ${REPEATS} repeats, one thread, Node ${process.version}\n`);
-  const head = ['case'.padEnd(20), 'wall ms/sim (best)', 'cpu ms/sim (median)', 'sims/s (cpu)', 'peer ms', 'speed-up (cpu)'];
+  process.stdout.write(
+    `engine: ${RUNS} runs x ${REPEATS} repeats, one thread, Node ${process.version}\n`,
+  );
+  const head = [
+    'case'.padEnd(20),
+    'wall ms/sim (best)',
+    'cpu ms/sim (median)',
+    'sims/s (cpu)',
+    'peer ms',
+    'speed-up (cpu)',
+  ];
   process.stdout.write(`${head.join('  ')}\n`);
   for (const c of CASES) {
     const { bestMs, cpuMs } = measure(c.spec);
@@ -85,5 +94,7 @@ export async function run(): Promise<void> {
     ];
     process.stdout.write(`${line.join('  ')}\n`);
   }
-  process.stdout.write(`seeding a stream (new Rng(seed, task, sim) + 1 draw): ${seedingNs().toFixed(0)} ns (median)\n`);
+  process.stdout.write(
+    `seeding a stream (new Rng(seed, task, sim) + 1 draw): ${seedingNs().toFixed(0)} ns (median)\n`,
+  );
 }

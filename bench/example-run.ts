@@ -13,22 +13,36 @@ export function exampleDir(name: string): string {
 }
 
 /** A scratch local folder holding the example `name` as `bench/<name>`, with text edits per config file. */
-export async function scratchExample(name: string, edits: Record<string, (text: string) => string> = {}) {
+export async function scratchExample(
+  name: string,
+  edits: Record<string, (text: string) => string> = {},
+) {
   const localDir = await mkdtemp(join(tmpdir(), `epycloud-bench-${name}-`));
   const expId = `bench/${name}`;
   const dir = join(localDir, 'forecast', 'experiments', 'bench', name);
   await cp(exampleDir(name), dir, { recursive: true });
-  for (const [file, edit] of Object.entries(edits)) await writeFile(join(dir, file), edit(await readFile(join(dir, file), 'utf8')));
+  for (const [file, edit] of Object.entries(edits))
+    await writeFile(join(dir, file), edit(await readFile(join(dir, file), 'utf8')));
   const paths = localPaths(localDir, process.cwd());
   const user = { uid: process.getuid?.() ?? 1000, gid: process.getgid?.() ?? 1000 };
-  const backend = createLocalBackend({ paths, runtime: 'process', hostEnv: process.env, user, experiments: localExperiments });
+  const backend = createLocalBackend({
+    paths,
+    runtime: 'process',
+    hostEnv: process.env,
+    user,
+    experiments: localExperiments,
+  });
   return {
     expId,
     paths,
     /** Runs the workflow on every core; throws when it does not succeed. */
     run: async (options: Partial<WorkflowOptions> = {}): Promise<WorkflowResult> => {
-      const result = await backend.runWorkflow({ expId, parallelism: availableParallelism(), retries: 0, ...options }, () => {});
-      if (result.status !== 'succeeded') throw new Error(`bench run of ${expId} failed: ${result.failure}`);
+      const result = await backend.runWorkflow(
+        { expId, parallelism: availableParallelism(), retries: 0, ...options },
+        () => {},
+      );
+      if (result.status !== 'succeeded')
+        throw new Error(`bench run of ${expId} failed: ${result.failure}`);
       return result;
     },
     dispose: () => rm(localDir, { recursive: true, force: true }),

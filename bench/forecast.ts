@@ -19,9 +19,14 @@ function print(score: ForecastScore): void {
   const byLocation = new Map<string, { model: number; baseline: number }>();
   for (const cell of score.cells) {
     const sum = byLocation.get(cell.location) ?? { model: 0, baseline: 0 };
-    byLocation.set(cell.location, { model: sum.model + cell.modelWis, baseline: sum.baseline + cell.baselineWis });
+    byLocation.set(cell.location, {
+      model: sum.model + cell.modelWis,
+      baseline: sum.baseline + cell.baselineWis,
+    });
   }
-  const cells = [...byLocation].map(([loc, s]) => `${loc} ${(s.model / s.baseline).toFixed(2)}`).join(', ');
+  const cells = [...byLocation]
+    .map(([loc, s]) => `${loc} ${(s.model / s.baseline).toFixed(2)}`)
+    .join(', ');
   const byHorizon = [0, 1, 2, 3].map((h) => {
     const c = score.cells.filter((x) => x.horizon === h);
     return `h${h} ${(c.reduce((a, x) => a + x.modelWis, 0) / c.reduce((a, x) => a + x.baselineWis, 0)).toFixed(2)}`;
@@ -41,7 +46,9 @@ export async function run(): Promise<void> {
   try {
     for (const referenceDate of REFERENCE_DATES) {
       const result = await scratch.run({ referenceDate });
-      const hubName = (await readdir(result.outputs!)).find((f) => f.startsWith(`${referenceDate}-`))!;
+      const hubName = (await readdir(result.outputs!)).find((f) =>
+        f.startsWith(`${referenceDate}-`),
+      )!;
       const rows = hubRowsFromCsv(await readFile(join(result.outputs!, hubName), 'utf8'));
       print(scoreForecast({ hubRows: rows, truth }));
     }

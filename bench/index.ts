@@ -15,7 +15,9 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in BENCHES));
 if (unknown.length > 0) {
-  process.stderr.write(`Unknown bench(es): ${unknown.join(', ')}; expected some of ${Object.keys(BENCHES).join(', ')}\n`);
+  process.stderr.write(
+    `Unknown bench(es): ${unknown.join(', ')}; expected some of ${Object.keys(BENCHES).join(', ')}\n`,
+  );
   process.exitCode = 2;
 } else {
   for (const [name, load] of Object.entries(BENCHES)) {

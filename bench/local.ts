@@ -22,11 +22,21 @@ const EXP_ID = 'bench/twenty-tasks';
 const N_SIMS = Number(process.env.EPYCLOUD_BENCH_SIMS ?? 2000);
 
 async function benchExperiment(localDir: string): Promise<void> {
-  const from = join(PROJECT_ROOT, 'local', 'forecast', 'experiments', 'examples', 'flu-states-sampling');
+  const from = join(
+    PROJECT_ROOT,
+    'local',
+    'forecast',
+    'experiments',
+    'examples',
+    'flu-states-sampling',
+  );
   const to = join(localDir, 'forecast', 'experiments', ...EXP_ID.split('/'));
   await cp(from, to, { recursive: true });
   const model = await readFile(join(to, 'config', 'model.yaml'), 'utf8');
-  await writeFile(join(to, 'config', 'model.yaml'), model.replace(/n_sims: \d+/, `n_sims: ${N_SIMS}`));
+  await writeFile(
+    join(to, 'config', 'model.yaml'),
+    model.replace(/n_sims: \d+/, `n_sims: ${N_SIMS}`),
+  );
   const modelset = [
     'modelset:',
     '  population_names: [US-MA, US-NY, US-TX, US-WA]',
@@ -49,16 +59,30 @@ async function stageMs(bucketDir: string, runId: string, numTasks: number): Prom
       .split('\n')
       .filter((l) => l.includes('"stage completed"'))
       .pop();
-    total += done === undefined ? 0 : Number((JSON.parse(done) as { duration_ms: number }).duration_ms);
+    total +=
+      done === undefined ? 0 : Number((JSON.parse(done) as { duration_ms: number }).duration_ms);
   }
   return total;
 }
 
-async function runOnce(localDir: string, runtime: Runtime, slots: number): Promise<{ result: WorkflowResult; computeMs: number }> {
+async function runOnce(
+  localDir: string,
+  runtime: Runtime,
+  slots: number,
+): Promise<{ result: WorkflowResult; computeMs: number }> {
   const paths = localPaths(localDir, process.cwd());
   const user = { uid: process.getuid?.() ?? 1000, gid: process.getgid?.() ?? 1000 };
-  const backend = createLocalBackend({ paths, runtime, hostEnv: process.env, user, experiments: localExperiments });
-  const result = await backend.runWorkflow({ expId: EXP_ID, parallelism: slots, retries: 0, skipOutput: true }, () => {});
+  const backend = createLocalBackend({
+    paths,
+    runtime,
+    hostEnv: process.env,
+    user,
+    experiments: localExperiments,
+  });
+  const result = await backend.runWorkflow(
+    { expId: EXP_ID, parallelism: slots, retries: 0, skipOutput: true },
+    () => {},
+  );
   if (result.status !== 'succeeded') throw new Error(`bench run failed: ${result.failure}`);
   return { result, computeMs: await stageMs(paths.bucketDir, result.runId, result.numTasks) };
 }
@@ -82,7 +106,9 @@ export async function run(): Promise<void> {
   const localDir = await mkdtemp(join(tmpdir(), 'epycloud-bench-local-'));
   const slots = availableParallelism();
   try {
-    console.log(`local: ${slots} cores, load average ${loadavg()[0]!.toFixed(1)}, ${N_SIMS} simulations per task`);
+    console.log(
+      `local: ${slots} cores, load average ${loadavg()[0]!.toFixed(1)}, ${N_SIMS} simulations per task`,
+    );
     await benchExperiment(localDir);
     const processRun = await runOnce(localDir, 'process', slots);
     report('local process runtime', processRun);
@@ -95,7 +121,8 @@ export async function run(): Promise<void> {
     const dockerRun = await runOnce(localDir, 'docker', slots);
     report('local docker runtime', dockerRun);
     const [p, d] = [processRun.result.runner!, dockerRun.result.runner!];
-    const startup = (r: typeof p, computeMs: number): number => (r.busyMs - computeMs) / r.tasksRun / 1000;
+    const startup = (r: typeof p, computeMs: number): number =>
+      (r.busyMs - computeMs) / r.tasksRun / 1000;
     const [ps, ds] = [startup(p, processRun.computeMs), startup(d, dockerRun.computeMs)];
     console.log(
       `docker overhead over process: per-task start-up and teardown ${ds.toFixed(2)} s vs ${ps.toFixed(2)} s ` +

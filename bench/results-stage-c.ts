@@ -10,5 +10,14 @@ import { runOutput } from '../pipeline-scripts/output.js';
 const [root, expId, runId] = process.argv.slice(2) as [string, string, string];
 const started = performance.now();
 const silent = { info: () => {}, error: () => {} };
-await runOutput({ layout: new RunLayout(expId, runId), allowPartial: false }, new Storage(new LocalDriver(root)), silent);
-process.stdout.write(JSON.stringify({ ms: performance.now() - started, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+await runOutput(
+  { layout: new RunLayout(expId, runId), allowPartial: false },
+  new Storage(new LocalDriver(root)),
+  silent,
+);
+process.stdout.write(
+  JSON.stringify({
+    ms: performance.now() - started,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -13,7 +13,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RunLayout } from '../lib/contract/layout.js';
 import type { Manifest } from '../lib/contract/manifest.js';
-import { taskInputSchema, taskResultSchema, type TaskInput, type TaskResult } from '../lib/experiment/task.js';
+import {
+  taskInputSchema,
+  taskResultSchema,
+  type TaskInput,
+  type TaskResult,
+} from '../lib/experiment/task.js';
 import { sha256 } from '../lib/run/checksum.js';
 import { writeSnapshot } from '../lib/run/experiment-snapshot.js';
 import { writeResult } from '../lib/run/result-check.js';
@@ -37,13 +42,17 @@ const FORMATS = ['[csv]', '[csv, parquet]'];
 async function exampleFiles(formats = FORMATS[0]!): Promise<Map<string, string>> {
   const dir = join(exampleDir('seir-ma'), 'config');
   const files = new Map<string, string>();
-  for (const name of await readdir(dir)) files.set(`config/${name}`, await readFile(join(dir, name), 'utf8'));
+  for (const name of await readdir(dir))
+    files.set(`config/${name}`, await readFile(join(dir, name), 'utf8'));
   files.set('config/output.yaml', output(formats));
   return files;
 }
 
 /** Bytes of the output folder's files by kind: gzipped CSV and Parquet. */
-async function outputBytes(root: string, layout: RunLayout): Promise<{ csv: number; parquet: number }> {
+async function outputBytes(
+  root: string,
+  layout: RunLayout,
+): Promise<{ csv: number; parquet: number }> {
   const dir = join(root, ...layout.outputsPrefix.split('/'));
   const bytes = { csv: 0, parquet: 0 };
   for (const stamp of await readdir(dir)) {
@@ -68,12 +77,21 @@ async function perTask(storage: Storage, input: TaskInput) {
   const result = computeResult(input, sha256('input'));
   const simulateMs = performance.now() - start;
   const json = await timed((k) => storage.put(`per-task/r${k}.json.gz`, JSON.stringify(result)));
-  const jsonRead = await timed(async (k) => taskResultSchema.parse(JSON.parse(await storage.getText(`per-task/r${k}.json.gz`))));
+  const jsonRead = await timed(async (k) =>
+    taskResultSchema.parse(JSON.parse(await storage.getText(`per-task/r${k}.json.gz`))),
+  );
   const arrow = await timed((k) => storage.put(`per-task/r${k}.arrow`, encodeResult(result)));
-  const arrowRead = await timed(async (k) => decodeResult(await storage.get(`per-task/r${k}.arrow`)));
+  const arrowRead = await timed(async (k) =>
+    decodeResult(await storage.get(`per-task/r${k}.arrow`)),
+  );
   const driver = storage.driver;
-  const bytes = { json: (await driver.get('per-task/r0.json.gz')).length, arrow: (await driver.get('per-task/r0.arrow')).length };
-  process.stdout.write(`seir-ma, ${result.nSims} sims x ${result.dates.length} weeks: simulate ${simulateMs.toFixed(1)} ms per task\n`);
+  const bytes = {
+    json: (await driver.get('per-task/r0.json.gz')).length,
+    arrow: (await driver.get('per-task/r0.arrow')).length,
+  };
+  process.stdout.write(
+    `seir-ma, ${result.nSims} sims x ${result.dates.length} weeks: simulate ${simulateMs.toFixed(1)} ms per task\n`,
+  );
   process.stdout.write('format        bytes/task  write ms  read ms  write / simulate\n');
   for (const [name, b, w, r] of [
     ['json+gzip', bytes.json, json, jsonRead] as const,
@@ -96,22 +114,44 @@ async function seedRun(
 ): Promise<RunLayout> {
   const layout = new RunLayout(EXP_ID, runId);
   await writeSnapshot(storage, layout, files);
-  const inputs = Array.from({ length: n }, (_, index) => ({ index, key: layout.input(index), sha256: sha256(`input ${index}`) }));
+  const inputs = Array.from({ length: n }, (_, index) => ({
+    index,
+    key: layout.input(index),
+    sha256: sha256(`input ${index}`),
+  }));
   for (const { index, sha256: inputSha256 } of inputs) {
     const result = resultOf(index);
-    const body = encodeResult({ ...result, taskIndex: index, inputSha256, sample: { ...result.sample, id: index } });
-    await storage.putJson(layout.summary('runner', index), { result: await writeResult(storage, layout, index, inputSha256, body) });
+    const body = encodeResult({
+      ...result,
+      taskIndex: index,
+      inputSha256,
+      sample: { ...result.sample, id: index },
+    });
+    await storage.putJson(layout.summary('runner', index), {
+      result: await writeResult(storage, layout, index, inputSha256, body),
+    });
   }
-  const manifest: Manifest = { version: 1, expId: EXP_ID, runId: layout.runId, numTasks: n, createdAt: new Date().toISOString(), inputs };
+  const manifest: Manifest = {
+    version: 1,
+    expId: EXP_ID,
+    runId: layout.runId,
+    numTasks: n,
+    createdAt: new Date().toISOString(),
+    inputs,
+  };
   await storage.putJson(layout.manifest, manifest);
   return layout;
 }
 
 async function stageC(root: string, layout: RunLayout): Promise<{ ms: number; maxRssMiB: number }> {
   const script = join(import.meta.dirname, 'results-stage-c.ts');
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, root, layout.expId, layout.runId], {
-    maxBuffer: 1 << 20,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', script, root, layout.expId, layout.runId],
+    {
+      maxBuffer: 1 << 20,
+    },
+  );
   return JSON.parse(stdout) as { ms: number; maxRssMiB: number };
 }
 
@@ -126,7 +166,9 @@ export async function run(): Promise<void> {
     await runBuilder({ layout: build }, storage, silent);
     const input = taskInputSchema.parse(await storage.getJson(build.input(0))) as TaskInput;
     const result = await perTask(storage, input);
-    process.stdout.write('\nStage C (own process)   tasks  time s  ms/task  peak RSS MiB  csv.gz MB  parquet MB\n');
+    process.stdout.write(
+      '\nStage C (own process)   tasks  time s  ms/task  peak RSS MiB  csv.gz MB  parquet MB\n',
+    );
     for (const formats of FORMATS) {
       const runFiles = await exampleFiles(formats);
       for (const n of SIZES) {
@@ -141,8 +183,16 @@ export async function run(): Promise<void> {
       }
     }
     // copies of one result flatter Parquet's dictionaries: sizes of distinct results (each task its own streams)
-    const distinct = Array.from({ length: DISTINCT }, (_, i) => computeResult({ ...input, taskIndex: i }, sha256('input')));
-    const layout = await seedRun(storage, await exampleFiles(FORMATS[1]), (i) => distinct[i]!, DISTINCT, 'distinct');
+    const distinct = Array.from({ length: DISTINCT }, (_, i) =>
+      computeResult({ ...input, taskIndex: i }, sha256('input')),
+    );
+    const layout = await seedRun(
+      storage,
+      await exampleFiles(FORMATS[1]),
+      (i) => distinct[i]!,
+      DISTINCT,
+      'distinct',
+    );
     await stageC(root, layout);
     const bytes = await outputBytes(root, layout);
     process.stdout.write(

@@ -15,7 +15,10 @@ function main(): void {
   const config = loadDeploymentConfig((key) => app.node.tryGetContext(key));
   createEpycloudStacks(app, config, {
     projectRoot: fileURLToPath(new URL('..', import.meta.url)),
-    defaultEnv: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    defaultEnv: {
+      account: process.env.CDK_DEFAULT_ACCOUNT,
+      region: process.env.CDK_DEFAULT_REGION,
+    },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();

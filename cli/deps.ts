@@ -39,17 +39,23 @@ export interface CloudCommandDeps {
 }
 
 /** Local settings from flags, then `EPYCLOUD_LOCAL_DIR` / `EPYCLOUD_RUNTIME`, then defaults. */
-export function localSettings(options: BackendOptions, env: NodeJS.ProcessEnv): { localDir: string; runtime: Runtime } {
+export function localSettings(
+  options: BackendOptions,
+  env: NodeJS.ProcessEnv,
+): { localDir: string; runtime: Runtime } {
   const runtime = options.runtime ?? env.EPYCLOUD_RUNTIME ?? 'docker';
   if (!(RUNTIMES as readonly string[]).includes(runtime)) {
-    throw new ValidationError(`EPYCLOUD_RUNTIME="${runtime}" is invalid: expected one of ${RUNTIMES.join(', ')}`);
+    throw new ValidationError(
+      `EPYCLOUD_RUNTIME="${runtime}" is invalid: expected one of ${RUNTIMES.join(', ')}`,
+    );
   }
   return { localDir: localDirOf(options.localDir, env), runtime: runtime as Runtime };
 }
 
 /** Asks on the terminal; without one, `--yes` is required. */
 async function confirmOnTerminal(question: string): Promise<boolean> {
-  if (!process.stdin.isTTY) throw new ValidationError(`${question} Pass --yes to confirm when not on a terminal`);
+  if (!process.stdin.isTTY)
+    throw new ValidationError(`${question} Pass --yes to confirm when not on a terminal`);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
@@ -80,7 +86,8 @@ export function processDeps(signal?: AbortSignal): CommandDeps {
         });
       }
       const paths = localPaths(localDirOf(options.localDir, env), cwd);
-      if (options.rehearse) return createRehearsalBackend({ paths, experiments: localExperiments, hostEnv: env });
+      if (options.rehearse)
+        return createRehearsalBackend({ paths, experiments: localExperiments, hostEnv: env });
       return createCloudBackend({
         target: { region: options.region, profile: options.profile },
         stackPrefix: options.stackPrefix ?? env.EPYCLOUD_STACK_PREFIX,
@@ -101,7 +108,11 @@ export function processDeps(signal?: AbortSignal): CommandDeps {
 export function processCloudDeps(): CloudCommandDeps {
   const env = process.env;
   return {
-    session: (o) => cloudSession({ region: o.region, profile: o.profile }, o.stackPrefix ?? env.EPYCLOUD_STACK_PREFIX),
+    session: (o) =>
+      cloudSession(
+        { region: o.region, profile: o.profile },
+        o.stackPrefix ?? env.EPYCLOUD_STACK_PREFIX,
+      ),
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     env,

@@ -40,13 +40,22 @@ export function reportError(error: unknown): ErrorReport {
   if (error instanceof CommanderError) {
     // commander already printed its message on stderr; help and version end with 0
     if (error.exitCode === 0) return { exitCode: 0, text: '' };
-    return { exitCode: USAGE_EXIT_CODE, text: '', json: { error: { code: 'USAGE', message: error.message.replace(/^error: /, '') } } };
+    return {
+      exitCode: USAGE_EXIT_CODE,
+      text: '',
+      json: { error: { code: 'USAGE', message: error.message.replace(/^error: /, '') } },
+    };
   }
   if (error instanceof EpycloudError) {
-    const problems = error instanceof ConfigError && error.problems.length > 0 ? error.problems : undefined;
+    const problems =
+      error instanceof ConfigError && error.problems.length > 0 ? error.problems : undefined;
     const message = problems ? error.message.split('\n')[0]! : error.message;
     const json = { error: { code: error.code, message, ...(problems ? { problems } : {}) } };
-    return { exitCode: error.exitCode, text: `epycloud: ${error.message}\n`, ...(printed.has(error) ? {} : { json }) };
+    return {
+      exitCode: error.exitCode,
+      text: `epycloud: ${error.message}\n`,
+      ...(printed.has(error) ? {} : { json }),
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
   return {

@@ -28,4 +28,6 @@ const interrupt = interruptOnSignals(
 );
 const exitCode = await main(process.argv, interrupt.signal);
 interrupt.dispose();
-process.exitCode = interrupt.signal.aborted ? (interrupt.signal.reason as EpycloudError).exitCode : exitCode;
+process.exitCode = interrupt.signal.aborted
+  ? (interrupt.signal.reason as EpycloudError).exitCode
+  : exitCode;

@@ -14,7 +14,9 @@ import { processDeps } from './deps.js';
  */
 export function buildProgram(signal?: AbortSignal): Command {
   const program = new Command('epycloud')
-    .description('Run epidemic-modelling experiments as a three-stage pipeline, locally (Docker) or on AWS.')
+    .description(
+      'Run epidemic-modelling experiments as a three-stage pipeline, locally (Docker) or on AWS.',
+    )
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });

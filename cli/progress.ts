@@ -1,5 +1,8 @@
 import type { ProgressEvent, ProgressSink } from '../lib/backend/types.js';
-import { calibrationPhrase, type CalibrationProgress } from '../lib/contract/calibration-progress.js';
+import {
+  calibrationPhrase,
+  type CalibrationProgress,
+} from '../lib/contract/calibration-progress.js';
 
 /** `12.3s`, `4:05`, `1:02:03`. */
 export function formatDuration(ms: number): string {
@@ -24,10 +27,17 @@ interface Tasks {
  * The live line: `runner: 12/20 done, 1 failed, 2 running | 0:34 elapsed | ETA 0:20`, with
  * `· calibrating: gen 4/8, 300/300 particles` after the counts while forecast tasks calibrate.
  */
-export function taskLine(tasks: Readonly<Tasks>, nowMs: number, calibrating: readonly CalibrationProgress[] = []): string {
+export function taskLine(
+  tasks: Readonly<Tasks>,
+  nowMs: number,
+  calibrating: readonly CalibrationProgress[] = [],
+): string {
   const elapsed = nowMs - tasks.startedMs;
   const finished = tasks.done + tasks.failed;
-  const eta = finished > 0 && finished < tasks.total ? ` | ETA ${formatDuration((elapsed / finished) * (tasks.total - finished))}` : '';
+  const eta =
+    finished > 0 && finished < tasks.total
+      ? ` | ETA ${formatDuration((elapsed / finished) * (tasks.total - finished))}`
+      : '';
   const calibration = calibrationPhrase(calibrating);
   const counts = `${tasks.done}/${tasks.total} done, ${tasks.failed} failed, ${tasks.running} running${calibration ? ` · ${calibration}` : ''}`;
   return `runner: ${counts} | ${formatDuration(elapsed)} elapsed${eta}`;
@@ -61,9 +71,12 @@ class ProgressRenderer {
     if (event.type === 'note') this.line(event.message);
     else if (event.type === 'stage-start') this.stageStart(event.stage, event.numTasks);
     else if (event.type === 'stage-end') {
-      const summary = this.tasks === undefined ? '' : ` (${this.tasks.done} done, ${this.tasks.failed} failed)`;
+      const summary =
+        this.tasks === undefined ? '' : ` (${this.tasks.done} done, ${this.tasks.failed} failed)`;
       this.close();
-      this.line(`${event.stage}: ${event.ok ? 'done' : 'FAILED'} in ${formatDuration(event.durationMs)}${summary}`);
+      this.line(
+        `${event.stage}: ${event.ok ? 'done' : 'FAILED'} in ${formatDuration(event.durationMs)}${summary}`,
+      );
     } else if (event.type === 'calibration') this.calibration(event);
     else this.task(event);
     this.live();
@@ -82,7 +95,8 @@ class ProgressRenderer {
     if (numTasks === undefined) return this.line(`${stage}: started`);
     this.line(`${stage}: ${numTasks} task(s)`);
     this.tasks = { total: numTasks, done: 0, failed: 0, running: 0, startedMs: this.now() };
-    if (this.options.tty) this.timer = setInterval(() => this.live(), this.options.intervalMs ?? 1000).unref();
+    if (this.options.tty)
+      this.timer = setInterval(() => this.live(), this.options.intervalMs ?? 1000).unref();
   }
 
   private task(event: Extract<ProgressEvent, { type: 'task' }>): void {
@@ -90,13 +104,19 @@ class ProgressRenderer {
     if (tasks === undefined) return;
     this.calibrating.delete(event.index);
     tasks.running += event.phase === 'start' ? 1 : -1;
-    if (event.phase === 'retry') this.line(`runner: task ${event.index} failed, retrying (attempt ${event.attempt})`);
+    if (event.phase === 'retry')
+      this.line(`runner: task ${event.index} failed, retrying (attempt ${event.attempt})`);
     if (event.phase !== 'succeeded' && event.phase !== 'failed') return;
     tasks[event.phase === 'succeeded' ? 'done' : 'failed'] += 1;
     const took = event.durationMs === undefined ? '' : ` in ${formatDuration(event.durationMs)}`;
     if (event.phase === 'failed')
-      this.line(`runner: task ${event.index} FAILED after ${event.attempt} attempt(s) (exit code ${event.exitCode})`);
-    else if (!this.options.tty) this.line(`runner: task ${event.index} done${took} [${tasks.done + tasks.failed}/${tasks.total}]`);
+      this.line(
+        `runner: task ${event.index} FAILED after ${event.attempt} attempt(s) (exit code ${event.exitCode})`,
+      );
+    else if (!this.options.tty)
+      this.line(
+        `runner: task ${event.index} done${took} [${tasks.done + tasks.failed}/${tasks.total}]`,
+      );
   }
 
   /** Keeps the task's latest generation for the live line; plain output gets one line per new generation. */
@@ -111,17 +131,24 @@ class ProgressRenderer {
 
   private live(): void {
     if (this.options.tty && this.tasks !== undefined) {
-      this.options.write(`${CLEAR}${taskLine(this.tasks, this.now(), [...this.calibrating.values()])}`);
+      this.options.write(
+        `${CLEAR}${taskLine(this.tasks, this.now(), [...this.calibrating.values()])}`,
+      );
     }
   }
 
   private line(text: string): void {
-    this.options.write(this.options.tty && this.tasks !== undefined ? `${CLEAR}${text}\n` : `${text}\n`);
+    this.options.write(
+      this.options.tty && this.tasks !== undefined ? `${CLEAR}${text}\n` : `${text}\n`,
+    );
   }
 }
 
 /** A progress renderer for stderr; `close()` stops its timer and ends the live line. */
-export function createProgress(options: ProgressOptions): { readonly sink: ProgressSink; close(): void } {
+export function createProgress(options: ProgressOptions): {
+  readonly sink: ProgressSink;
+  close(): void;
+} {
   const renderer = new ProgressRenderer(options);
   return { sink: (event) => renderer.handle(event), close: () => renderer.close() };
 }

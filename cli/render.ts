@@ -14,14 +14,18 @@ export function renderResult(result: WorkflowResult): string {
   lines.push(`  tasks: ${result.numTasks}`);
   if (result.runner !== undefined && result.runner.tasksRun > 0) {
     const r = result.runner;
-    lines.push(`  runner: ${r.tasksRun} task(s) on ${r.parallelism} slot(s), efficiency ${(r.efficiency * 100).toFixed(0)}%`);
+    lines.push(
+      `  runner: ${r.tasksRun} task(s) on ${r.parallelism} slot(s), efficiency ${(r.efficiency * 100).toFixed(0)}%`,
+    );
   }
   if (stages !== '') lines.push(`  stages: ${stages}`);
-  if (result.retriedTasks.length > 0) lines.push(`  retried tasks: ${result.retriedTasks.join(', ')}`);
+  if (result.retriedTasks.length > 0)
+    lines.push(`  retried tasks: ${result.retriedTasks.join(', ')}`);
   if (result.failedTasks.length > 0) lines.push(`  failed tasks: ${result.failedTasks.join(', ')}`);
   if (result.outputs !== undefined) lines.push(`  outputs: ${result.outputs}`);
   if (result.logs !== undefined) lines.push(`  logs: ${result.logs}`);
-  if (result.stateTransitions !== undefined) lines.push(`  state transitions: ${result.stateTransitions}`);
+  if (result.stateTransitions !== undefined)
+    lines.push(`  state transitions: ${result.stateTransitions}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -40,7 +44,10 @@ export function renderExperiments(list: readonly ExperimentListing[]): string {
   return list
     .map((e) => {
       const head = `${e.expId}${e.hasConfig ? '' : ' (config folder missing)'}: ${e.runs.length} run(s)`;
-      const runs = e.runs.map((r) => `  ${r.runId}  ${r.state}  tasks ${r.numTasks ?? '?'}  results ${r.results}  outputs ${r.outputs}`);
+      const runs = e.runs.map(
+        (r) =>
+          `  ${r.runId}  ${r.state}  tasks ${r.numTasks ?? '?'}  results ${r.results}  outputs ${r.outputs}`,
+      );
       return [head, ...runs].join('\n');
     })
     .join('\n')

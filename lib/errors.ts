@@ -92,7 +92,9 @@ export class InterruptedError extends EpycloudError {
   override readonly code = 'INTERRUPTED';
   override readonly exitCode: number;
   constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
-    super(`Stopped by ${signal}: the running stages were stopped and the run's lock released; finish the run with --resume`);
+    super(
+      `Stopped by ${signal}: the running stages were stopped and the run's lock released; finish the run with --resume`,
+    );
     this.exitCode = signal === 'SIGINT' ? 130 : 143;
   }
 }

@@ -16,9 +16,14 @@ export interface Logger {
  * A JSON-lines logger for stage code: `{"time","level","stage","exp_id","run_id","task_index","message",...}`
  * on one line each, written with `write` (stderr by default).
  */
-export function jsonLogger(context: LogContext, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function jsonLogger(
+  context: LogContext,
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): Logger {
   const emit = (level: string, message: string, fields: Record<string, unknown> = {}): void =>
-    write(`${JSON.stringify({ time: new Date().toISOString(), level, ...context, message, ...fields })}\n`);
+    write(
+      `${JSON.stringify({ time: new Date().toISOString(), level, ...context, message, ...fields })}\n`,
+    );
   return {
     info: (message, fields) => emit('info', message, fields),
     error: (message, fields) => emit('error', message, fields),

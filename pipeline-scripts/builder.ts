@@ -29,7 +29,10 @@ export interface BuilderSummary {
 }
 
 function sameInputs(existing: Manifest, inputs: readonly { sha256: string }[]): boolean {
-  return existing.numTasks === inputs.length && existing.inputs.every((entry, i) => entry.sha256 === inputs[i]?.sha256);
+  return (
+    existing.numTasks === inputs.length &&
+    existing.inputs.every((entry, i) => entry.sha256 === inputs[i]?.sha256)
+  );
 }
 
 /** The task inputs of the snapshot: JSON bodies and their manifest entries. Throws ConfigError for a bad experiment. */
@@ -45,13 +48,26 @@ async function buildInputs(config: BuilderConfig, storage: Storage, log: Logger)
     ...(config.outputConfigFile === undefined ? {} : { outputConfigFile: config.outputConfigFile }),
     ...(config.referenceDate === undefined ? {} : { referenceDate: config.referenceDate }),
   });
-  const bodies = buildTaskInputs(experiment, { expId: layout.expId, runId: layout.runId }).map((task) => JSON.stringify(task));
+  const bodies = buildTaskInputs(experiment, { expId: layout.expId, runId: layout.runId }).map(
+    (task) => JSON.stringify(task),
+  );
   log.info('experiment validated', { num_tasks: bodies.length, model: experiment.model.name });
-  return { bodies, inputs: bodies.map((body, index) => ({ index, key: layout.input(index), sha256: sha256(body) })) };
+  return {
+    bodies,
+    inputs: bodies.map((body, index) => ({
+      index,
+      key: layout.input(index),
+      sha256: sha256(body),
+    })),
+  };
 }
 
 /** Whether a previous build exists: false when none; true when identical; throws when it differs. */
-async function previousBuild(storage: Storage, layout: RunLayout, inputs: Manifest['inputs']): Promise<boolean> {
+async function previousBuild(
+  storage: Storage,
+  layout: RunLayout,
+  inputs: Manifest['inputs'],
+): Promise<boolean> {
   if (!(await storage.exists(layout.manifest))) return false;
   const existing = await readManifest(storage, layout);
   if (sameInputs(existing, inputs)) return true;
@@ -66,7 +82,11 @@ async function previousBuild(storage: Storage, layout: RunLayout, inputs: Manife
  * completed). On a run that already has a manifest it does nothing when the
  * inputs would be identical and refuses otherwise (use a new run id).
  */
-export async function runBuilder(config: BuilderConfig, storage: Storage, log: Logger): Promise<BuilderSummary> {
+export async function runBuilder(
+  config: BuilderConfig,
+  storage: Storage,
+  log: Logger,
+): Promise<BuilderSummary> {
   const start = performance.now();
   const { layout } = config;
   const { bodies, inputs } = await buildInputs(config, storage, log);
@@ -77,7 +97,14 @@ export async function runBuilder(config: BuilderConfig, storage: Storage, log: L
   } else {
     await mapLimit(bodies, 16, (body, i) => storage.put(inputs[i]!.key, body));
     const createdAt = (config.now ?? (() => new Date()))().toISOString();
-    const manifest: Manifest = { version: 1, expId: layout.expId, runId: layout.runId, numTasks: inputs.length, createdAt, inputs };
+    const manifest: Manifest = {
+      version: 1,
+      expId: layout.expId,
+      runId: layout.runId,
+      numTasks: inputs.length,
+      createdAt,
+      inputs,
+    };
     await storage.putJson(layout.manifest, manifest);
     log.info('task inputs and manifest written', { num_tasks: inputs.length });
   }

@@ -1,11 +1,16 @@
 import type { OnGeneration } from '../lib/calibration/fit-target.js';
-import { CALIBRATION_LOG_MESSAGE, type CalibrationProgress } from '../lib/contract/calibration-progress.js';
+import {
+  CALIBRATION_LOG_MESSAGE,
+  type CalibrationProgress,
+} from '../lib/contract/calibration-progress.js';
 import type { CalibrationTask } from '../lib/experiment/calibration-task.js';
 import type { Logger } from '../lib/log.js';
 import type { Storage } from '../lib/storage/index.js';
 
 /** Generations and particles a strategy plans: SMC's settings; rejection is one generation of unknown size. */
-export function calibrationPlan(strategy: CalibrationTask['strategy']): Pick<CalibrationProgress, 'generations' | 'particles'> {
+export function calibrationPlan(
+  strategy: CalibrationTask['strategy'],
+): Pick<CalibrationProgress, 'generations' | 'particles'> {
   return strategy.type === 'smc'
     ? { generations: strategy.generations, particles: strategy.particles }
     : { generations: 1, particles: null };
@@ -44,9 +49,12 @@ export function calibrationRecorder(options: RecorderOptions): CalibrationRecord
   const drain = async (): Promise<void> => {
     for (let next = latest; next !== undefined; next = latest) {
       latest = undefined;
-      await options.storage
-        .putJson(options.key, next)
-        .catch((error: Error) => options.log.info('calibration progress not stored', { key: options.key, reason: error.message }));
+      await options.storage.putJson(options.key, next).catch((error: Error) =>
+        options.log.info('calibration progress not stored', {
+          key: options.key,
+          reason: error.message,
+        }),
+      );
     }
     writing = undefined;
   };

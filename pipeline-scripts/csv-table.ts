@@ -19,7 +19,11 @@ function csvLine(row: readonly Cell[]): string {
 }
 
 /** A CSV table (its header first) streamed to storage. */
-export function openCsvTable(writer: ObjectWriter, name: string, columns: readonly Column[]): TableWriter {
+export function openCsvTable(
+  writer: ObjectWriter,
+  name: string,
+  columns: readonly Column[],
+): TableWriter {
   let rows = 0;
   let pending = `${csvLine(columns.map((c) => c.name))}\n`;
   return {

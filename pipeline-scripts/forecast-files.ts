@@ -55,25 +55,38 @@ const CALIBRATION_QUANTILE_COLUMNS: Column[] = [
 ];
 
 /** The hub forecast of one location: samples of the reported series at horizons -1..3, and the last observed week. */
-function locationForecast(pool: LocationPool, referenceDate: string, samples: ReadonlyMap<string, number[]>): LocationForecast {
+function locationForecast(
+  pool: LocationPool,
+  referenceDate: string,
+  samples: ReadonlyMap<string, number[]>,
+): LocationForecast {
   const location = findLocation(pool.code);
   const first = pool.results[0]!;
   const observed = first.calibration!.observed;
   const lastWeek = isoDate(dayNumber(referenceDate)! - 7);
   const at = observed.dates.indexOf(lastWeek);
   if (location === undefined || at < 0)
-    throw new StageError(`No hub forecast for ${pool.code}: it needs a FluSight location and data for the week ending ${lastWeek}`);
+    throw new StageError(
+      `No hub forecast for ${pool.code}: it needs a FluSight location and data for the week ending ${lastWeek}`,
+    );
   const horizons = TARGET_RULES.get(INC_HOSP_TARGET)?.horizons ?? [];
   const byHorizon = new Map(
     horizons.map((h) => {
       const date = isoDate(dayNumber(referenceDate)! + 7 * h);
       const values = samples.get(date);
       if (values === undefined)
-        throw new StageError(`No projection of ${pool.code} for ${date} (horizon ${h}): the projection must reach it`);
+        throw new StageError(
+          `No projection of ${pool.code} for ${date} (horizon ${h}): the projection must reach it`,
+        );
       return [h, values] as const;
     }),
   );
-  return { location: location.fips, population: first.population.size, lastObserved: observed.values[at]!, samples: byHorizon };
+  return {
+    location: location.fips,
+    population: first.population.size,
+    lastObserved: observed.values[at]!,
+    samples: byHorizon,
+  };
 }
 
 /**
@@ -94,8 +107,13 @@ export class ForecastFiles {
   /** Adds one task's result. */
   add(result: TaskResult): void {
     if (result.calibration === undefined)
-      throw new StageError(`Result of task ${result.taskIndex} has no calibration: it was not computed as a forecast`);
-    const pool = this.pools.get(result.population.code) ?? { code: result.population.code, results: [] };
+      throw new StageError(
+        `Result of task ${result.taskIndex} has no calibration: it was not computed as a forecast`,
+      );
+    const pool = this.pools.get(result.population.code) ?? {
+      code: result.population.code,
+      results: [],
+    };
     pool.results.push(result);
     this.pools.set(pool.code, pool);
     this.names = result.calibration.names;
@@ -112,7 +130,11 @@ export class ForecastFiles {
     const tables: WholeTable[] = [
       {
         stem: 'posteriors',
-        columns: [...ID_COLUMNS, { name: 'particle', type: 'int' }, ...columnsOf('double', ['weight', 'distance', ...this.names])],
+        columns: [
+          ...ID_COLUMNS,
+          { name: 'particle', type: 'int' },
+          ...columnsOf('double', ['weight', 'distance', ...this.names]),
+        ],
         rows: this.posteriors,
       },
       { stem: 'calibration_generations', columns: GENERATION_COLUMNS, rows: this.generations },
@@ -127,9 +149,18 @@ export class ForecastFiles {
       const first = pools[0]!.results[0]!;
       const names = selectNames(Object.keys(first[kind]), output.quantiles[kind]);
       const rows = pools.flatMap((p) => pooledQuantileRows(p, kind, names, levels));
-      tables.push({ stem: `quantiles_projection_${kind}`, columns: pooledQuantileColumns(names, first.groups), rows });
+      tables.push({
+        stem: `quantiles_projection_${kind}`,
+        columns: pooledQuantileColumns(names, first.groups),
+        rows,
+      });
     }
-    return { tables, ...(output.flusight && pools.length > 0 ? { hubFile: this.hubFile(pools, compared, output.flusight) } : {}) };
+    return {
+      tables,
+      ...(output.flusight && pools.length > 0
+        ? { hubFile: this.hubFile(pools, compared, output.flusight) }
+        : {}),
+    };
   }
 
   private hubFile(
@@ -139,7 +170,9 @@ export class ForecastFiles {
   ): TextFile {
     const dates = new Set(pools.flatMap((p) => p.results.map((r) => r.calibration!.referenceDate)));
     if (dates.size !== 1)
-      throw new StageError(`Results disagree on the reference date (${[...dates].join(', ')}): re-run the forecast with one`);
+      throw new StageError(
+        `Results disagree on the reference date (${[...dates].join(', ')}): re-run the forecast with one`,
+      );
     const referenceDate = [...dates][0]!;
     const rows = hubRows(
       referenceDate,
@@ -149,7 +182,9 @@ export class ForecastFiles {
     const text = hubCsv(rows);
     const problems = checkHubFile(text, { referenceDate, fileName: name, strictColumnOrder: true });
     if (problems.length > 0)
-      throw new StageError(`The hub file ${name} breaks the hub's rules; it was not written:\n  - ${problems.slice(0, 10).join('\n  - ')}`);
+      throw new StageError(
+        `The hub file ${name} breaks the hub's rules; it was not written:\n  - ${problems.slice(0, 10).join('\n  - ')}`,
+      );
     return { name, text, rows: rows.length };
   }
 }

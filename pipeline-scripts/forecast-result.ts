@@ -5,10 +5,20 @@ import type { TaskInput, TaskResult } from '../lib/experiment/task.js';
 import { resultDocument } from './result-document.js';
 
 /** Stage B of a forecast task: calibrate, project the posterior, and pack both into the task's result. */
-export async function computeForecastResult(input: TaskInput, inputSha256: string, onGeneration?: OnGeneration): Promise<TaskResult> {
+export async function computeForecastResult(
+  input: TaskInput,
+  inputSha256: string,
+  onGeneration?: OnGeneration,
+): Promise<TaskResult> {
   const task = input.calibration;
-  if (task === undefined) throw new StageError(`Task ${input.taskIndex} has no calibration section`);
-  const { names, posterior, projection } = await runForecast(input.model, task, [input.randomSeed, input.taskIndex], onGeneration);
+  if (task === undefined)
+    throw new StageError(`Task ${input.taskIndex} has no calibration section`);
+  const { names, posterior, projection } = await runForecast(
+    input.model,
+    task,
+    [input.randomSeed, input.taskIndex],
+    onGeneration,
+  );
   return resultDocument(
     input,
     inputSha256,
@@ -23,7 +33,10 @@ export async function computeForecastResult(input: TaskInput, inputSha256: strin
         weights: Array.from(posterior.weights),
         distances: Array.from(posterior.distances),
       },
-      generations: posterior.generations.map((g) => ({ ...g, tolerance: Number.isFinite(g.tolerance) ? g.tolerance : null })),
+      generations: posterior.generations.map((g) => ({
+        ...g,
+        tolerance: Number.isFinite(g.tolerance) ? g.tolerance : null,
+      })),
       simulations: posterior.simulations,
       observed: task.observed,
       series: Array.from(projection.observed),

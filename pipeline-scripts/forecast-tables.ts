@@ -48,11 +48,16 @@ export function pooledQuantileRows(
     }
     return columns.map((values) => quantiles(values, levels));
   });
-  return levels.flatMap((level, q) => dates.map((date, i) => [pool.code, date, level, ...byDate[i]!.map((c) => c[q]!)]));
+  return levels.flatMap((level, q) =>
+    dates.map((date, i) => [pool.code, date, level, ...byDate[i]!.map((c) => c[q]!)]),
+  );
 }
 
 /** Columns of {@link pooledQuantileRows}. */
-export function pooledQuantileColumns(names: readonly string[], groups: readonly string[]): Column[] {
+export function pooledQuantileColumns(
+  names: readonly string[],
+  groups: readonly string[],
+): Column[] {
   return [
     { name: 'population', type: 'string' },
     { name: 'date', type: 'date' },
@@ -77,13 +82,22 @@ export function comparedSamples(pool: LocationPool): Map<string, number[]> {
 }
 
 /** `population,date,observed,quantile,value` from the location's compared samples ({@link comparedSamples}): the compared series' quantiles against the data the fit saw. */
-export function calibrationQuantileRows(pool: LocationPool, levels: readonly number[], samples: ReadonlyMap<string, number[]>): Cell[][] {
+export function calibrationQuantileRows(
+  pool: LocationPool,
+  levels: readonly number[],
+  samples: ReadonlyMap<string, number[]>,
+): Cell[][] {
   const observed = new Map<string, number>();
-  for (const r of pool.results) r.calibration!.observed.dates.forEach((date, i) => observed.set(date, r.calibration!.observed.values[i]!));
+  for (const r of pool.results)
+    r.calibration!.observed.dates.forEach((date, i) =>
+      observed.set(date, r.calibration!.observed.values[i]!),
+    );
   const rows: Cell[][] = [];
   for (const [date, values] of [...samples].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const qs = quantiles(values, levels);
-    levels.forEach((level, q) => rows.push([pool.code, date, observed.get(date) ?? null, level, qs[q]!]));
+    levels.forEach((level, q) =>
+      rows.push([pool.code, date, observed.get(date) ?? null, level, qs[q]!]),
+    );
   }
   return rows;
 }

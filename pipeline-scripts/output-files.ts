@@ -1,7 +1,13 @@
 import type { Experiment } from '../lib/experiment/experiment.js';
 import type { TaskResult } from '../lib/experiment/task.js';
 import type { Storage } from '../lib/storage/index.js';
-import { quantileRows, selectNames, seriesHeaders, trajectoryRows, type Selection } from './output-tables.js';
+import {
+  quantileRows,
+  selectNames,
+  seriesHeaders,
+  trajectoryRows,
+  type Selection,
+} from './output-tables.js';
 import { columnsOf, type Cell, type Column, type TableWriter } from './table-types.js';
 import { openTable } from './table-writer.js';
 
@@ -46,7 +52,8 @@ function seriesTable(
 }
 
 /** The type of a sampled value's column: a number, a date (sampled start dates) or text. */
-const sampledType = (value: number | string): Column['type'] => (typeof value === 'number' ? 'double' : 'string');
+const sampledType = (value: number | string): Column['type'] =>
+  typeof value === 'number' ? 'double' : 'string';
 
 function metadataTable(exp: Experiment): Table {
   const m = exp.model;
@@ -114,12 +121,16 @@ export class OutputFiles {
       // forecasts pool their projection quantiles per location instead (see forecast-files.ts)
       if (output.quantiles[kind] !== false && exp.modelset?.calibration === undefined) {
         this.tables.push(
-          seriesTable(`quantiles_${kind}`, kind, output.quantiles[kind], Q_IDS, (r, n) => quantileRows(r, r[kind], n, levels)),
+          seriesTable(`quantiles_${kind}`, kind, output.quantiles[kind], Q_IDS, (r, n) =>
+            quantileRows(r, r[kind], n, levels),
+          ),
         );
       }
       if (output.trajectories[kind] !== false) {
         this.tables.push(
-          seriesTable(`trajectories_${kind}`, kind, output.trajectories[kind], T_IDS, (r, n) => trajectoryRows(r, r[kind], n)),
+          seriesTable(`trajectories_${kind}`, kind, output.trajectories[kind], T_IDS, (r, n) =>
+            trajectoryRows(r, r[kind], n),
+          ),
         );
       }
     }
@@ -130,7 +141,12 @@ export class OutputFiles {
   async add(result: TaskResult): Promise<void> {
     this.open ??= this.tables.map((table) => {
       const columns = table.columns(result);
-      return { table, writers: this.exp.output.formats.map((format) => openTable(this.storage, this.dir, table.stem, format, columns)) };
+      return {
+        table,
+        writers: this.exp.output.formats.map((format) =>
+          openTable(this.storage, this.dir, table.stem, format, columns),
+        ),
+      };
     });
     for (const { table, writers } of this.open) {
       const rows = table.rows(result);
@@ -141,7 +157,8 @@ export class OutputFiles {
   /** Stores every file whole, in a stable order; returns name -> rows. */
   async finish(): Promise<Map<string, number>> {
     const files = new Map<string, number>();
-    for (const { writers } of this.open ?? []) for (const writer of writers) files.set(writer.name, await writer.close());
+    for (const { writers } of this.open ?? [])
+      for (const writer of writers) files.set(writer.name, await writer.close());
     return files;
   }
 

@@ -66,7 +66,9 @@ export function quantileRows(
     for (let c = 0; c < width; c++) {
       sample.set(bySim.subarray(c * S, (c + 1) * S));
       sample.sort();
-      levels.forEach((level, q) => (table[(q * D + d) * width + c] = quantileSorted(sample, level)));
+      levels.forEach(
+        (level, q) => (table[(q * D + d) * width + c] = quantileSorted(sample, level)),
+      );
     }
   }
   const rows: Cell[][] = [];

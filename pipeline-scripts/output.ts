@@ -49,26 +49,46 @@ export interface OutputSummary {
 }
 
 /** Indexes 0..N-1 that have no result object. */
-async function missingIndexes(storage: Storage, layout: RunLayout, manifest: Manifest): Promise<number[]> {
-  const present = new Set((await storage.list(layout.resultsPrefix)).map((key) => indexFromName(key, 'result')));
+async function missingIndexes(
+  storage: Storage,
+  layout: RunLayout,
+  manifest: Manifest,
+): Promise<number[]> {
+  const present = new Set(
+    (await storage.list(layout.resultsPrefix)).map((key) => indexFromName(key, 'result')),
+  );
   return manifest.inputs.map((entry) => entry.index).filter((i) => !present.has(i));
 }
 
 /** Result i's bytes, verified against the checksum Stage B recorded; a StageError naming the task and how to recompute it. */
-async function verifiedBytes(storage: Storage, layout: RunLayout, manifest: Manifest, index: number): Promise<Uint8Array> {
+async function verifiedBytes(
+  storage: Storage,
+  layout: RunLayout,
+  manifest: Manifest,
+  index: number,
+): Promise<Uint8Array> {
   const checked = await checkResult(storage, layout, index, manifest.inputs[index]!.sha256);
   if (checked.ok) return checked.bytes;
   if (checked.cause !== undefined) throw checked.cause;
-  throw new StageError(`Task ${index}'s result is refused: ${checked.detail}; ${recomputeHint(layout, index)}`);
+  throw new StageError(
+    `Task ${index}'s result is refused: ${checked.detail}; ${recomputeHint(layout, index)}`,
+  );
 }
 
-async function readResult(storage: Storage, layout: RunLayout, manifest: Manifest, index: number): Promise<TaskResult> {
+async function readResult(
+  storage: Storage,
+  layout: RunLayout,
+  manifest: Manifest,
+  index: number,
+): Promise<TaskResult> {
   const bytes = await verifiedBytes(storage, layout, manifest, index);
   let result: TaskResult;
   try {
     result = decodeResult(bytes);
   } catch (error) {
-    throw new StageError(`Invalid result ${layout.result(index)}: ${(error as Error).message}; ${recomputeHint(layout, index)}`);
+    throw new StageError(
+      `Invalid result ${layout.result(index)}: ${(error as Error).message}; ${recomputeHint(layout, index)}`,
+    );
   }
   if (result.inputSha256 !== manifest.inputs[index]!.sha256) {
     throw new StageError(
@@ -78,7 +98,12 @@ async function readResult(storage: Storage, layout: RunLayout, manifest: Manifes
   return result;
 }
 
-async function checkResults(config: OutputStageConfig, storage: Storage, manifest: Manifest, log: Logger): Promise<number[]> {
+async function checkResults(
+  config: OutputStageConfig,
+  storage: Storage,
+  manifest: Manifest,
+  log: Logger,
+): Promise<number[]> {
   if (config.numTasks !== undefined && config.numTasks !== manifest.numTasks) {
     throw new ValidationError(
       `NUM_TASKS=${config.numTasks} does not match the manifest's numTasks=${manifest.numTasks} (${config.layout.manifest}): unset NUM_TASKS or fix it`,
@@ -91,8 +116,11 @@ async function checkResults(config: OutputStageConfig, storage: Storage, manifes
     );
   }
   if (missing.length === manifest.numTasks)
-    throw new StageError(`No results at all under ${config.layout.resultsPrefix}: nothing to aggregate`);
-  if (missing.length > 0) log.info('aggregating partial results', { missing: formatIndexes(missing) });
+    throw new StageError(
+      `No results at all under ${config.layout.resultsPrefix}: nothing to aggregate`,
+    );
+  if (missing.length > 0)
+    log.info('aggregating partial results', { missing: formatIndexes(missing) });
   return missing;
 }
 
@@ -101,7 +129,13 @@ async function checkResults(config: OutputStageConfig, storage: Storage, manifes
  * into the streamed CSV tables (and the forecast pools), in index order; writes
  * every file but `index.json` into `dir`. Returns name -> rows, in write order.
  */
-async function writeFiles(config: OutputStageConfig, storage: Storage, manifest: Manifest, present: readonly number[], dir: string) {
+async function writeFiles(
+  config: OutputStageConfig,
+  storage: Storage,
+  manifest: Manifest,
+  present: readonly number[],
+  dir: string,
+) {
   const files = await readSnapshot(storage, config.layout);
   // a forecast is loaded at the reference date its results were computed for (Stage A may have had an override)
   const first = await readResult(storage, config.layout, manifest, present[0]!);
@@ -113,7 +147,9 @@ async function writeFiles(config: OutputStageConfig, storage: Storage, manifest:
   const forecast = exp.modelset?.calibration ? new ForecastFiles(exp) : undefined;
   try {
     for (let k = 0; k < present.length; k += READ_BATCH) {
-      const batch = await mapLimit(present.slice(k, k + READ_BATCH), READ_BATCH, (i) => readResult(storage, config.layout, manifest, i));
+      const batch = await mapLimit(present.slice(k, k + READ_BATCH), READ_BATCH, (i) =>
+        readResult(storage, config.layout, manifest, i),
+      );
       for (const result of batch) {
         await tables.add(result);
         forecast?.add(result);
@@ -126,11 +162,16 @@ async function writeFiles(config: OutputStageConfig, storage: Storage, manifest:
   const written = await tables.finish();
   const { tables: forecastTables = [], hubFile } = forecast?.finish() ?? {};
   for (const table of forecastTables) {
-    for (const [name, rows] of await writeWholeTable(storage, dir, table, exp.output.formats)) written.set(name, rows);
+    for (const [name, rows] of await writeWholeTable(storage, dir, table, exp.output.formats))
+      written.set(name, rows);
   }
   const texts = [
     ...(hubFile ? [hubFile] : []),
-    { name: 'output_config.yaml', text: exp.outputFile ? files.get(exp.outputFile)! : stringify({ output: exp.output }), rows: 0 },
+    {
+      name: 'output_config.yaml',
+      text: exp.outputFile ? files.get(exp.outputFile)! : stringify({ output: exp.output }),
+      rows: 0,
+    },
   ];
   for (const { name, text, rows } of texts) {
     await storage.put(`${dir}${name}`, text);
@@ -144,12 +185,18 @@ async function writeFiles(config: OutputStageConfig, storage: Storage, manifest:
  * or the next free second when an earlier Stage C of the run already wrote
  * that folder, so an output is never overwritten.
  */
-async function freshOutputDir(storage: Storage, layout: RunLayout, createdAt: Date): Promise<string> {
+async function freshOutputDir(
+  storage: Storage,
+  layout: RunLayout,
+  createdAt: Date,
+): Promise<string> {
   for (let second = 0; second < 3600; second++) {
     const dir = layout.outputDir(utcStamp(new Date(createdAt.getTime() + second * 1000)));
     if ((await storage.list(dir)).length === 0) return dir;
   }
-  throw new StageError(`No free output folder under ${layout.outputsPrefix} within an hour of ${createdAt.toISOString()}`);
+  throw new StageError(
+    `No free output folder under ${layout.outputsPrefix} within an hour of ${createdAt.toISOString()}`,
+  );
 }
 
 /**
@@ -158,16 +205,27 @@ async function freshOutputDir(storage: Storage, layout: RunLayout, createdAt: Da
  * optional trajectories, model metadata, a copy of the output config, and
  * `index.json` LAST, so a folder without it is an unfinished output.
  */
-export async function runOutput(config: OutputStageConfig, storage: Storage, log: Logger): Promise<OutputSummary> {
+export async function runOutput(
+  config: OutputStageConfig,
+  storage: Storage,
+  log: Logger,
+): Promise<OutputSummary> {
   const start = performance.now();
   const { layout } = config;
-  for (const dir of await removeUnfinishedOutputs(storage, layout)) log.info('removed unfinished output folder', { output_dir: dir });
+  for (const dir of await removeUnfinishedOutputs(storage, layout))
+    log.info('removed unfinished output folder', { output_dir: dir });
   const manifest = await readManifest(storage, layout);
   const missing = await checkResults(config, storage, manifest, log);
   const present = manifest.inputs.map((e) => e.index).filter((i) => !missing.includes(i));
   const createdAt = (config.now ?? (() => new Date()))();
   const dir = await freshOutputDir(storage, layout, createdAt);
-  const { written, outputFile: outputConfigFile } = await writeFiles(config, storage, manifest, present, dir);
+  const { written, outputFile: outputConfigFile } = await writeFiles(
+    config,
+    storage,
+    manifest,
+    present,
+    dir,
+  );
   const buildMs = elapsedMs(start);
   const files = [...written].map(([name, rows]) => ({ name, rows }));
   const counts = { numTasks: manifest.numTasks, resultsUsed: present.length, missing };

@@ -25,7 +25,8 @@ const ELEMENTS: Readonly<Record<ColumnType, Omit<SchemaElement, 'name'>>> = {
 const CONVERT: Readonly<Record<ColumnType, (cell: Cell) => unknown>> = {
   string: (cell) => String(cell),
   int: (cell) => (typeof cell === 'number' && Number.isInteger(cell) ? cell : undefined),
-  int64: (cell) => (typeof cell === 'number' && Number.isSafeInteger(cell) ? BigInt(cell) : undefined),
+  int64: (cell) =>
+    typeof cell === 'number' && Number.isSafeInteger(cell) ? BigInt(cell) : undefined,
   double: (cell) => (typeof cell === 'number' ? cell : undefined),
   date: (cell) => (typeof cell === 'string' ? dayNumber(cell) : undefined),
   bool: (cell) => (typeof cell === 'boolean' ? cell : undefined),
@@ -37,7 +38,10 @@ function converter(column: Column, file: string): (cell: Cell) => unknown {
   return (cell) => {
     if (cell === null || cell === '') return null;
     const value = convert(cell);
-    if (value === undefined) throw new StageError(`${file}: column ${column.name} expects ${column.type}, got ${JSON.stringify(cell)}`);
+    if (value === undefined)
+      throw new StageError(
+        `${file}: column ${column.name} expects ${column.type}, got ${JSON.stringify(cell)}`,
+      );
     return value;
   };
 }
@@ -60,12 +64,25 @@ class StreamedBytes extends ByteWriter {
 }
 
 /** A Parquet table (snappy pages, one row group per {@link ROW_GROUP_CELLS} cells) streamed to storage. */
-export function openParquetTable(out: ObjectWriter, name: string, columns: readonly Column[], groupCells = ROW_GROUP_CELLS): TableWriter {
+export function openParquetTable(
+  out: ObjectWriter,
+  name: string,
+  columns: readonly Column[],
+  groupCells = ROW_GROUP_CELLS,
+): TableWriter {
   const schema: SchemaElement[] = [
     { name: 'root', num_children: columns.length },
-    ...columns.map((c) => ({ name: c.name, repetition_type: 'OPTIONAL' as const, ...ELEMENTS[c.type] })),
+    ...columns.map((c) => ({
+      name: c.name,
+      repetition_type: 'OPTIONAL' as const,
+      ...ELEMENTS[c.type],
+    })),
   ];
-  const parquet = new ParquetWriter({ writer: new StreamedBytes(out), schema, createdBy: 'epycloud' });
+  const parquet = new ParquetWriter({
+    writer: new StreamedBytes(out),
+    schema,
+    createdBy: 'epycloud',
+  });
   const groupRows = Math.max(1, Math.floor(groupCells / Math.max(1, columns.length)));
   const converters = columns.map((c) => converter(c, name));
   let buffered: unknown[][] = columns.map(() => []);
@@ -83,7 +100,10 @@ export function openParquetTable(out: ObjectWriter, name: string, columns: reado
     name,
     write: async (batch) => {
       for (const row of batch) {
-        if (row.length !== columns.length) throw new StageError(`${name}: a row has ${row.length} cells for ${columns.length} columns`);
+        if (row.length !== columns.length)
+          throw new StageError(
+            `${name}: a row has ${row.length} cells for ${columns.length} columns`,
+          );
         for (let j = 0; j < columns.length; j++) buffered[j]!.push(converters[j]!(row[j]!));
         rows++;
         if (++length >= groupRows) await flush();

@@ -1,4 +1,16 @@
-import { Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC, type Data } from 'apache-arrow';
+import {
+  Field,
+  Float64,
+  Int32,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  tableFromIPC,
+  tableToIPC,
+  type Data,
+} from 'apache-arrow';
 import { z } from 'zod';
 import { taskResultSchema, type TaskResult } from '../lib/experiment/task.js';
 
@@ -14,7 +26,12 @@ type Kind = 'compartments' | 'transitions';
 const KINDS: readonly Kind[] = ['compartments', 'transitions'];
 
 /** Int32 when every value is an integer that Int32 holds exactly (counts), Float64 otherwise. */
-function column(values: readonly number[], G: number, g: number, rows: number): Data<Int32 | Float64> {
+function column(
+  values: readonly number[],
+  G: number,
+  g: number,
+  rows: number,
+): Data<Int32 | Float64> {
   const floats = new Float64Array(rows);
   let exact = true;
   for (let r = 0; r < rows; r++) {
@@ -22,10 +39,13 @@ function column(values: readonly number[], G: number, g: number, rows: number): 
     floats[r] = v;
     if (exact && ((v | 0) !== v || Object.is(v, -0))) exact = false;
   }
-  return exact ? ints(Int32Array.from(floats)) : makeData({ type: new Float64(), length: rows, nullCount: 0, data: floats });
+  return exact
+    ? ints(Int32Array.from(floats))
+    : makeData({ type: new Float64(), length: rows, nullCount: 0, data: floats });
 }
 
-const ints = (data: Int32Array): Data<Int32> => makeData({ type: new Int32(), length: data.length, nullCount: 0, data });
+const ints = (data: Int32Array): Data<Int32> =>
+  makeData({ type: new Int32(), length: data.length, nullCount: 0, data });
 
 /**
  * Encodes a task result as an Arrow IPC file with one record batch: a row per
@@ -46,15 +66,24 @@ export function encodeResult(result: TaskResult): Uint8Array {
     { name: 'date', kind: 'index', data: ints(date) },
     ...KINDS.flatMap((kind) =>
       Object.entries(result[kind]).flatMap(([name, values]) =>
-        result.groups.map((group, g) => ({ name: `${name}_${group}`, kind, data: column(values, G, g, rows) })),
+        result.groups.map((group, g) => ({
+          name: `${name}_${group}`,
+          kind,
+          data: column(values, G, g, rows),
+        })),
       ),
     ),
   ];
-  const fields = columns.map((c) => new Field(c.name, c.data.type, false, new Map([['kind', c.kind]])));
+  const fields = columns.map(
+    (c) => new Field(c.name, c.data.type, false, new Map([['kind', c.kind]])),
+  );
   const meta = { ...rest, series: [Object.keys(compartments), Object.keys(transitions)] };
   const schema = new Schema(fields, new Map([[META_KEY, JSON.stringify(meta)]]));
   const children = columns.map((c) => c.data);
-  const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length: rows, nullCount: 0, children }));
+  const batch = new RecordBatch(
+    schema,
+    makeData({ type: new Struct(fields), length: rows, nullCount: 0, children }),
+  );
   return tableToIPC(new Table(schema, [batch]), 'file');
 }
 
@@ -74,7 +103,9 @@ export function decodeResult(bytes: Uint8Array): TaskResult {
   const D = meta.dates.length;
   const rows = meta.nSims * D;
   if (table.numRows !== rows || table.numCols !== 2 + (series[0].length + series[1].length) * G) {
-    throw new Error(`expected ${rows} rows of ${meta.nSims} sims x ${D} dates and a column per series and group`);
+    throw new Error(
+      `expected ${rows} rows of ${meta.nSims} sims x ${D} dates and a column per series and group`,
+    );
   }
   const sim = table.getChildAt(0)!.toArray() as Int32Array;
   const date = table.getChildAt(1)!.toArray() as Int32Array;

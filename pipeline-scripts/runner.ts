@@ -48,7 +48,10 @@ async function existingResult(
   const checked = await checkResult(storage, config.layout, config.taskIndex, inputSha256);
   if (checked.ok) return checked.checksum;
   if (checked.problem !== 'missing')
-    log.info('existing result cannot be used; recomputing it', { problem: checked.problem, reason: checked.detail });
+    log.info('existing result cannot be used; recomputing it', {
+      problem: checked.problem,
+      reason: checked.detail,
+    });
   return undefined;
 }
 
@@ -57,16 +60,25 @@ async function injectFault(storage: Storage, config: RunnerConfig, log: Logger):
   const fault = config.faultInjection;
   if (!fault?.tasks.has(config.taskIndex)) return;
   const key = config.layout.faultMarker(config.taskIndex);
-  const previous = (await storage.exists(key)) ? ((await storage.getJson<{ attempts?: number }>(key)).attempts ?? 0) : 0;
+  const previous = (await storage.exists(key))
+    ? ((await storage.getJson<{ attempts?: number }>(key)).attempts ?? 0)
+    : 0;
   await storage.putJson(key, { attempts: previous + 1 });
   if (previous < fault.attempts) {
     const failing = Number.isFinite(fault.attempts) ? fault.attempts : 'every';
     log.error('injected fault', { attempt: previous + 1, failing_attempts: failing });
-    throw new StageError(`Injected fault: task ${config.taskIndex} fails attempt ${previous + 1} (failing attempts: ${failing})`);
+    throw new StageError(
+      `Injected fault: task ${config.taskIndex} fails attempt ${previous + 1} (failing attempts: ${failing})`,
+    );
   }
 }
 
-async function readInput(storage: Storage, layout: RunLayout, index: number, expected: string): Promise<TaskInput> {
+async function readInput(
+  storage: Storage,
+  layout: RunLayout,
+  index: number,
+  expected: string,
+): Promise<TaskInput> {
   const text = await storage.getText(layout.input(index));
   if (sha256(text) !== expected)
     throw new StageError(
@@ -119,12 +131,19 @@ async function computeTask(
  * checksum is left alone; anything else (missing, unreadable, unrecorded,
  * stale, edited) is recomputed. The result is written whole (atomic put).
  */
-export async function runRunner(config: RunnerConfig, storage: Storage, log: Logger): Promise<RunnerSummary> {
+export async function runRunner(
+  config: RunnerConfig,
+  storage: Storage,
+  log: Logger,
+): Promise<RunnerSummary> {
   const start = performance.now();
   const { layout, taskIndex } = config;
   const manifest = config.manifest ?? (await readManifest(storage, layout));
   const entry = manifest.inputs[taskIndex];
-  if (entry === undefined) throw new StageError(`Task index ${taskIndex} is out of range: the manifest lists ${manifest.numTasks} task(s)`);
+  if (entry === undefined)
+    throw new StageError(
+      `Task index ${taskIndex} is out of range: the manifest lists ${manifest.numTasks} task(s)`,
+    );
   const resultKey = layout.result(taskIndex);
   let summary: RunnerSummary;
   const existing = await existingResult(storage, config, entry.sha256, log);
@@ -144,7 +163,13 @@ export async function runRunner(config: RunnerConfig, storage: Storage, log: Log
     const simStart = performance.now();
     const result = await computeTask(config, storage, log, input, entry.sha256);
     const simulateMs = elapsedMs(simStart);
-    const checksum = await writeResult(storage, layout, taskIndex, entry.sha256, encodeResult(result));
+    const checksum = await writeResult(
+      storage,
+      layout,
+      taskIndex,
+      entry.sha256,
+      encodeResult(result),
+    );
     log.info('result written', {
       key: resultKey,
       n_sims: result.nSims,

@@ -25,12 +25,22 @@ export interface StageDeps {
 }
 
 /** Runs the stage named in argv with the given environment. Returns the stage summary; throws on failure. */
-async function dispatch(argv: readonly string[], env: EnvMap, deps: StageDeps, setLogger: (l: Logger) => void): Promise<unknown> {
-  if (argv.length !== 1) throw new ValidationError(`Usage: stage <A|B|C|builder|runner|output> (got ${argv.length} argument(s))`);
+async function dispatch(
+  argv: readonly string[],
+  env: EnvMap,
+  deps: StageDeps,
+  setLogger: (l: Logger) => void,
+): Promise<unknown> {
+  if (argv.length !== 1)
+    throw new ValidationError(
+      `Usage: stage <A|B|C|builder|runner|output> (got ${argv.length} argument(s))`,
+    );
   const stage = parseStage(argv[0]!);
   const { storage: target, layout, outputConfigFile, referenceDate } = parseStageEnv(env);
   // Intermediate artifacts carry the retention tag the bucket's lifecycle rule expires.
-  const storage = storageFor(target, env, deps.s3Client, { tagsFor: (key) => objectTagsFor(layout, key) });
+  const storage = storageFor(target, env, deps.s3Client, {
+    tagsFor: (key) => objectTagsFor(layout, key),
+  });
   const now = deps.now ?? (() => new Date());
   const context = { stage, exp_id: layout.expId, run_id: layout.runId };
   if (stage === 'builder') {
@@ -41,7 +51,17 @@ async function dispatch(argv: readonly string[], env: EnvMap, deps: StageDeps, s
   if (stage === 'output') {
     const log = jsonLogger(context, deps.write);
     setLogger(log);
-    return runOutput({ layout, outputConfigFile, numTasks: parseNumTasks(env), allowPartial: parseAllowPartial(env), now }, storage, log);
+    return runOutput(
+      {
+        layout,
+        outputConfigFile,
+        numTasks: parseNumTasks(env),
+        allowPartial: parseAllowPartial(env),
+        now,
+      },
+      storage,
+      log,
+    );
   }
   const faultInjection = parseFaultInjection(env);
   setLogger(jsonLogger(context, deps.write));
@@ -57,7 +77,11 @@ async function dispatch(argv: readonly string[], env: EnvMap, deps: StageDeps, s
  * lines to stderr. Returns the exit code (0, or the error's exitCode) and never
  * throws.
  */
-export async function runStage(argv: readonly string[], env: EnvMap, deps: StageDeps = {}): Promise<number> {
+export async function runStage(
+  argv: readonly string[],
+  env: EnvMap,
+  deps: StageDeps = {},
+): Promise<number> {
   let log: Logger = jsonLogger({ stage: argv[0] ?? 'unknown' }, deps.write);
   const started = performance.now();
   try {

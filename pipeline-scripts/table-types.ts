@@ -13,7 +13,8 @@ export interface Column {
 }
 
 /** Columns of one type. */
-export const columnsOf = (type: ColumnType, names: readonly string[]): Column[] => names.map((name) => ({ name, type }));
+export const columnsOf = (type: ColumnType, names: readonly string[]): Column[] =>
+  names.map((name) => ({ name, type }));
 
 /** The file name of a table in a format: CSV is gzipped, Parquet compresses its own pages. */
 export function tableFileName(stem: string, format: OutputFormat): string {

@@ -5,10 +5,18 @@ import { openParquetTable } from './parquet-table.js';
 import { tableFileName, type Cell, type Column, type TableWriter } from './table-types.js';
 
 /** Opens `<dir><stem>.<format>` for writing with these columns, streamed to storage. */
-export function openTable(storage: Storage, dir: string, stem: string, format: OutputFormat, columns: readonly Column[]): TableWriter {
+export function openTable(
+  storage: Storage,
+  dir: string,
+  stem: string,
+  format: OutputFormat,
+  columns: readonly Column[],
+): TableWriter {
   const name = tableFileName(stem, format);
   const writer = storage.openWriter(`${dir}${name}`);
-  return format === 'csv' ? openCsvTable(writer, name, columns) : openParquetTable(writer, name, columns);
+  return format === 'csv'
+    ? openCsvTable(writer, name, columns)
+    : openParquetTable(writer, name, columns);
 }
 
 /** A whole table in memory, written once in every format. */

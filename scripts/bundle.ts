@@ -10,4 +10,6 @@ import { bundleStage } from '../lib/host/bundle.js';
 const started = Date.now();
 const outfile = await bundleStage(fileURLToPath(new URL('..', import.meta.url)));
 const { size } = await stat(outfile);
-process.stderr.write(`bundle: ${outfile} (${(size / 1024).toFixed(0)} KiB) in ${Date.now() - started} ms\n`);
+process.stderr.write(
+  `bundle: ${outfile} (${(size / 1024).toFixed(0)} KiB) in ${Date.now() - started} ms\n`,
+);

@@ -50,17 +50,25 @@ async function showStatus(deps: CommandDeps, raw: unknown): Promise<void> {
 /** Registers `experiment list`, `logs` and `status`. */
 export function registerBrowse(program: Command, deps: () => CommandDeps = processDeps): void {
   const experiment = program.command('experiment').description('browse experiments');
-  withBackendOptions(experiment.command('list').description('experiments and their runs, newest first'))
+  withBackendOptions(
+    experiment.command('list').description('experiments and their runs, newest first'),
+  )
     .option('--json', 'print JSON')
     .action(async (options: unknown) => listExperiments(deps(), options));
-  withCloudLogOptions(withBackendOptions(program.command('logs').description("show a run's stage and task logs")))
+  withCloudLogOptions(
+    withBackendOptions(program.command('logs').description("show a run's stage and task logs")),
+  )
     .requiredOption('--exp-id <id>', 'experiment id')
     .option('--run-id <id>', 'run (default: the newest)')
     .option('--stage <stage>', 'A|B|C|builder|runner|output')
     .option('--task-index <n>', 'one Stage B task')
     .option('--json', 'print JSON')
     .action(async (options: unknown) => showLogs(deps(), options));
-  withCloudStatusOptions(withBackendOptions(program.command('status').description('what the back end has to work with, and its runs')))
+  withCloudStatusOptions(
+    withBackendOptions(
+      program.command('status').description('what the back end has to work with, and its runs'),
+    ),
+  )
     .option('--json', 'print JSON')
     .action(async (options: unknown) => showStatus(deps(), options));
 }

@@ -12,7 +12,10 @@ const schema = z.object({
   ...cloudTargetFields,
   tag: z
     .string()
-    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected a Docker tag ([A-Za-z0-9_.-], up to 128)')
+    .regex(
+      /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+      'expected a Docker tag ([A-Za-z0-9_.-], up to 128)',
+    )
     .default('latest'),
   baseImage: z.string().min(1).optional(),
 });
@@ -21,9 +24,16 @@ const schema = z.object({
 function dockerRunner(write: (text: string) => void): CommandRunner {
   return async (command, args, options) => {
     write(`build: ${command} ${args.join(' ')}\n`);
-    const result = await execa(command, [...args], { cwd: PROJECT_ROOT, input: options?.input, reject: false, all: true });
+    const result = await execa(command, [...args], {
+      cwd: PROJECT_ROOT,
+      input: options?.input,
+      reject: false,
+      all: true,
+    });
     if (result.exitCode !== 0)
-      throw new EnvironmentError(`${command} ${args[0]} failed (exit ${result.exitCode ?? '?'}): ${(result.all ?? '').slice(-2000)}`);
+      throw new EnvironmentError(
+        `${command} ${args[0]} failed (exit ${result.exitCode ?? '?'}): ${(result.all ?? '').slice(-2000)}`,
+      );
   };
 }
 
@@ -34,17 +44,30 @@ async function buildCloud(deps: CloudCommandDeps, raw: unknown): Promise<void> {
   const result = await buildCloudImage(
     session.clients,
     await session.deployment(),
-    { tag: o.tag, context: PROJECT_ROOT, ...(baseImage ? { buildArgs: { BASE_IMAGE: baseImage } } : {}) },
+    {
+      tag: o.tag,
+      context: PROJECT_ROOT,
+      ...(baseImage ? { buildArgs: { BASE_IMAGE: baseImage } } : {}),
+    },
     dockerRunner(deps.stderr),
   );
   deps.stdout(`${result.imageUri}\n`);
 }
 
 /** Adds `build cloud` to the `build` group (created by `build local`'s registration). */
-export function registerBuildCloud(program: Command, deps: () => CloudCommandDeps = processCloudDeps): void {
-  const build = program.commands.find((c) => c.name() === 'build') ?? program.command('build').description('build the stage images');
+export function registerBuildCloud(
+  program: Command,
+  deps: () => CloudCommandDeps = processCloudDeps,
+): void {
+  const build =
+    program.commands.find((c) => c.name() === 'build') ??
+    program.command('build').description('build the stage images');
   withCloudTargetOptions(
-    build.command('cloud').description("build docker/Dockerfile target cloud and push it to the stack's ECR repository"),
+    build
+      .command('cloud')
+      .description(
+        "build docker/Dockerfile target cloud and push it to the stack's ECR repository",
+      ),
   )
     .option('--tag <tag>', 'image tag (then: run workflow --image-tag <tag>)', 'latest')
     .option('--base-image <image>', 'base image build argument (env EPYCLOUD_BASE_IMAGE)')

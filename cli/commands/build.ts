@@ -1,6 +1,13 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { buildImage, DEFAULT_BASE_IMAGE, ensureStandInBase, IMAGES, STAND_IN_BASE_IMAGE, type ImageTarget } from '../../lib/host/images.js';
+import {
+  buildImage,
+  DEFAULT_BASE_IMAGE,
+  ensureStandInBase,
+  IMAGES,
+  STAND_IN_BASE_IMAGE,
+  type ImageTarget,
+} from '../../lib/host/images.js';
 import { requireEngine } from '../../lib/host/docker.js';
 import { exec } from '../../lib/host/exec.js';
 import { PROJECT_ROOT } from '../../lib/host/paths.js';
@@ -21,10 +28,22 @@ async function buildLocal(deps: CommandDeps, raw: unknown): Promise<void> {
   await requireEngine(exec);
   const targets: ImageTarget[] = o.target === 'all' ? ['local', 'cloud'] : [o.target];
   const write = o.quiet ? () => {} : deps.stderr;
-  await ensureStandInBase({ projectRoot: PROJECT_ROOT, target: 'local', baseImage, env: deps.env, write });
+  await ensureStandInBase({
+    projectRoot: PROJECT_ROOT,
+    target: 'local',
+    baseImage,
+    env: deps.env,
+    write,
+  });
   for (const target of targets) {
     deps.stderr(`build: ${IMAGES[target]} (target ${target}, base ${baseImage})\n`);
-    const ms = await buildImage({ projectRoot: PROJECT_ROOT, target, baseImage, env: deps.env, write });
+    const ms = await buildImage({
+      projectRoot: PROJECT_ROOT,
+      target,
+      baseImage,
+      env: deps.env,
+      write,
+    });
     deps.stderr(`build: ${IMAGES[target]} built in ${formatDuration(ms)}\n`);
     deps.stdout(`${IMAGES[target]}\n`);
   }
@@ -40,7 +59,11 @@ export function registerBuild(program: Command, deps: () => CommandDeps = proces
       '--base-image <image>',
       `base image (env EPYCLOUD_BASE_IMAGE; default ${DEFAULT_BASE_IMAGE}; ${STAND_IN_BASE_IMAGE}: a stand-in built here by scripts/build-base-image.sh when missing, for machines that cannot pull)`,
     )
-    .addOption(new Option('--target <target>', 'which image').choices(['local', 'cloud', 'all']).default('all'))
+    .addOption(
+      new Option('--target <target>', 'which image')
+        .choices(['local', 'cloud', 'all'])
+        .default('all'),
+    )
     .option('--quiet', "hide Docker's build output")
     .action(async (options: unknown) => buildLocal(deps(), options));
 }

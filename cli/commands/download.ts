@@ -21,7 +21,10 @@ const schema = z.object({
 
 /** The run's storage: the deployment's bucket, or the local bucket folder with --local. */
 async function storageFor(deps: CloudCommandDeps, o: z.infer<typeof schema>): Promise<Storage> {
-  if (o.local) return new Storage(new LocalDriver(localPaths(localDirOf(o.localDir, deps.env), deps.cwd).bucketDir));
+  if (o.local)
+    return new Storage(
+      new LocalDriver(localPaths(localDirOf(o.localDir, deps.env), deps.cwd).bucketDir),
+    );
   const session = deps.session(o);
   return new Storage(new S3Driver(session.clients.s3, (await session.deployment()).bucketName));
 }
@@ -39,11 +42,21 @@ async function download(deps: CloudCommandDeps, raw: unknown): Promise<void> {
 }
 
 /** Registers `download`: a run's files (default its outputs) to a local folder. */
-export function registerDownload(program: Command, deps: () => CloudCommandDeps = processCloudDeps): void {
-  withCloudTargetOptions(program.command('download').description("copy a run's files (default: its outputs) to a folder"))
+export function registerDownload(
+  program: Command,
+  deps: () => CloudCommandDeps = processCloudDeps,
+): void {
+  withCloudTargetOptions(
+    program
+      .command('download')
+      .description("copy a run's files (default: its outputs) to a folder"),
+  )
     .requiredOption('--exp-id <id>', 'experiment id')
     .option('--run-id <id>', 'run (default: the newest)')
-    .option('--files <glob>', 'files relative to the run, * within a folder, ** across (default outputs/**)')
+    .option(
+      '--files <glob>',
+      'files relative to the run, * within a folder, ** across (default outputs/**)',
+    )
     .option('-o, --output <dir>', 'target folder; files land in <dir>/<run-id>/', 'downloads')
     .option('--local', 'from the local bucket folder instead of S3')
     .option('--local-dir <dir>', `local folder (default ${DEFAULT_LOCAL_DIR})`)

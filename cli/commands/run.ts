@@ -7,9 +7,18 @@ import { StageError } from '../../lib/errors.js';
 import { alreadyPrinted } from '../error-report.js';
 import { createProgress } from '../progress.js';
 import { RUNTIMES } from '../../lib/local/types.js';
-import { cloudWorkflowExtras, cloudWorkflowFields, withCloudWorkflowOptions } from '../cloud-options.js';
+import {
+  cloudWorkflowExtras,
+  cloudWorkflowFields,
+  withCloudWorkflowOptions,
+} from '../cloud-options.js';
 import { processDeps, type CommandDeps } from '../deps.js';
-import { backendOptionsSchema, defaultParallelism, parseOptions, withBackendOptions } from '../options.js';
+import {
+  backendOptionsSchema,
+  defaultParallelism,
+  parseOptions,
+  withBackendOptions,
+} from '../options.js';
 import { intOption } from '../flag-values.js';
 import { renderPlan, renderResult } from '../render.js';
 
@@ -47,7 +56,8 @@ const jobSchema = common.extend({
 /** Prints a result (JSON on stdout, or text), then fails with its reason when the run failed. */
 function finish(deps: CommandDeps, result: WorkflowResult, json: boolean): WorkflowResult {
   deps.stdout(json ? `${JSON.stringify(result)}\n` : renderResult(result));
-  if (result.status === 'failed') throw alreadyPrinted(new StageError(result.failure ?? `Run ${result.runId} failed`));
+  if (result.status === 'failed')
+    throw alreadyPrinted(new StageError(result.failure ?? `Run ${result.runId} failed`));
   return result;
 }
 
@@ -56,9 +66,20 @@ function runOptions(command: Command): Command {
     .requiredOption('--exp-id <id>', 'experiment id, e.g. examples/seir-ma')
     .option('--parallelism <n>', 'Stage B tasks at once (default: number of cores)')
     .option('--retries <n>', 'extra attempts of a failed task', '2')
-    .option('--output-config <file>', 'output config file when the experiment has several (OUTPUT_CONFIG_FILE)')
-    .option('--reference-date <YYYY-MM-DD>', "Stage A: a Saturday overriding the experiment's calibration reference_date (REFERENCE_DATE)")
-    .addOption(new Option('--runtime <runtime>', 'local runtime (env EPYCLOUD_RUNTIME; default docker)').choices(RUNTIMES))
+    .option(
+      '--output-config <file>',
+      'output config file when the experiment has several (OUTPUT_CONFIG_FILE)',
+    )
+    .option(
+      '--reference-date <YYYY-MM-DD>',
+      "Stage A: a Saturday overriding the experiment's calibration reference_date (REFERENCE_DATE)",
+    )
+    .addOption(
+      new Option(
+        '--runtime <runtime>',
+        'local runtime (env EPYCLOUD_RUNTIME; default docker)',
+      ).choices(RUNTIMES),
+    )
     .option('--json', 'print one JSON summary on stdout');
 }
 
@@ -68,7 +89,12 @@ async function runWorkflow(deps: CommandDeps, raw: unknown): Promise<WorkflowRes
   const parallelism = o.parallelism ?? defaultParallelism();
   const progress = createProgress({ write: deps.stderr, tty: deps.stderrIsTTY && !o.json });
   try {
-    const options = { ...o, parallelism, outputConfigFile: o.outputConfig, ...cloudWorkflowExtras(o) };
+    const options = {
+      ...o,
+      parallelism,
+      outputConfigFile: o.outputConfig,
+      ...cloudWorkflowExtras(o),
+    };
     const result = await deps.backend(o).runWorkflow(options, progress.sink);
     if (result.status === 'planned' && !o.json) {
       deps.stdout(renderPlan(result, parallelism));
@@ -85,7 +111,11 @@ async function runJob(deps: CommandDeps, raw: unknown): Promise<WorkflowResult> 
   const o = parseOptions(jobSchema, raw);
   const progress = createProgress({ write: deps.stderr, tty: deps.stderrIsTTY && !o.json });
   try {
-    const options = { ...o, parallelism: o.parallelism ?? defaultParallelism(), outputConfigFile: o.outputConfig };
+    const options = {
+      ...o,
+      parallelism: o.parallelism ?? defaultParallelism(),
+      outputConfigFile: o.outputConfig,
+    };
     return finish(deps, await deps.backend(o).runJob(options, progress.sink), o.json);
   } finally {
     progress.close();
@@ -95,17 +125,28 @@ async function runJob(deps: CommandDeps, raw: unknown): Promise<WorkflowResult> 
 /** Registers `run workflow` and `run job`. */
 export function registerRun(program: Command, deps: () => CommandDeps = processDeps): void {
   const run = program.command('run').description('run an experiment, or one stage of a run');
-  withCloudWorkflowOptions(runOptions(run.command('workflow').description('run Stage A, the Stage B tasks in parallel, then Stage C')))
+  withCloudWorkflowOptions(
+    runOptions(
+      run
+        .command('workflow')
+        .description('run Stage A, the Stage B tasks in parallel, then Stage C'),
+    ),
+  )
     .option('--run-id <id>', 'run id (default: a new UTC-stamped id)')
     .option('--resume <run-id>', 'finish an earlier run: rerun only missing results, keep its id')
     .option('--skip-output', 'stop after Stage B')
     .option('--dry-run', 'validate and print the plan; write and start nothing')
     .option('--yes', 'replace an existing run with the same --run-id')
     .action(async (options: unknown) => void (await runWorkflow(deps(), options)));
-  runOptions(run.command('job').description('run one stage of a run alone (A|B|C|builder|runner|output)'))
+  runOptions(
+    run.command('job').description('run one stage of a run alone (A|B|C|builder|runner|output)'),
+  )
     .requiredOption('--stage <stage>', `stage: A, B, C or ${STAGES.join(', ')}`)
     .requiredOption('--run-id <id>', 'the run')
-    .option('--task-index <n>', 'Stage B: the one task to run (default: every task of the manifest)')
+    .option(
+      '--task-index <n>',
+      'Stage B: the one task to run (default: every task of the manifest)',
+    )
     .option('--num-tasks <n>', 'Stage C: NUM_TASKS; Stage B without --task-index: tasks 0..n-1')
     .action(async (options: unknown) => void (await runJob(deps(), options)));
 }

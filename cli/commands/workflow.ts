@@ -9,7 +9,14 @@ import { processCloudDeps, type CloudCommandDeps } from '../deps.js';
 import { cloudTargetFields, withCloudTargetOptions } from '../cloud-options.js';
 import { parseOptions } from '../options.js';
 
-const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
+const STATUSES = [
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'TIMED_OUT',
+  'ABORTED',
+  'PENDING_REDRIVE',
+] as const;
 
 const listSchema = z.object({
   ...cloudTargetFields,
@@ -70,7 +77,10 @@ async function describe(deps: CloudCommandDeps, id: string, raw: unknown): Promi
     `  started ${e.startDate ?? '-'}, stopped ${e.stopDate ?? '-'}`,
     `  ${progressLine(progress)}`,
     ...(e.error ? [`  error ${e.error}: ${e.cause ?? ''}`] : []),
-    ...progress.jobs.map((j) => `  job ${j.jobId} ${j.stage ?? '?'} ${j.status} ${j.done}/${j.size} done, ${j.failed} failed`),
+    ...progress.jobs.map(
+      (j) =>
+        `  job ${j.jobId} ${j.stage ?? '?'} ${j.status} ${j.done}/${j.size} done, ${j.failed} failed`,
+    ),
   ].join('\n');
   deps.stdout(o.json ? `${JSON.stringify(progress)}\n` : `${text}\n`);
 }
@@ -96,21 +106,38 @@ async function retry(deps: CloudCommandDeps, id: string, raw: unknown): Promise<
 }
 
 /** Registers `workflow list|describe|cancel|retry` (cloud executions). */
-export function registerWorkflow(program: Command, deps: () => CloudCommandDeps = processCloudDeps): void {
-  const workflow = program.command('workflow').description('cloud executions: list, describe, cancel, retry');
-  withCloudTargetOptions(workflow.command('list').description('executions of the state machine, newest first'))
+export function registerWorkflow(
+  program: Command,
+  deps: () => CloudCommandDeps = processCloudDeps,
+): void {
+  const workflow = program
+    .command('workflow')
+    .description('cloud executions: list, describe, cancel, retry');
+  withCloudTargetOptions(
+    workflow.command('list').description('executions of the state machine, newest first'),
+  )
     .option('--exp-id <id>', 'only this experiment')
     .option('--status <status>', `one of ${STATUSES.join(', ')}`)
     .option('--since <date>', 'started at or after this date')
     .option('--limit <n>', 'at most n executions', '20')
     .option('--json', 'print JSON')
     .action(async (options: unknown) => list(deps(), options));
-  const one = (name: string, description: string, action: (deps: CloudCommandDeps, id: string, raw: unknown) => Promise<void>): void => {
-    withCloudTargetOptions(workflow.command(`${name} <execution>`).description(`${description} (execution name or ARN)`))
+  const one = (
+    name: string,
+    description: string,
+    action: (deps: CloudCommandDeps, id: string, raw: unknown) => Promise<void>,
+  ): void => {
+    withCloudTargetOptions(
+      workflow.command(`${name} <execution>`).description(`${description} (execution name or ARN)`),
+    )
       .option('--json', 'print JSON')
       .action(async (id: string, options: unknown) => action(deps(), id, options));
   };
   one('describe', 'an execution, its Batch jobs and stage progress', describe);
   one('cancel', 'stop an execution and terminate its Batch jobs', cancel);
-  one('retry', 'redrive a failed execution from where it failed, keeping its run id and results', retry);
+  one(
+    'retry',
+    'redrive a failed execution from where it failed, keeping its run id and results',
+    retry,
+  );
 }

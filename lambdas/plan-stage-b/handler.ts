@@ -10,7 +10,9 @@ export async function handler(event: PlanStageBEvent): Promise<PlanStageBResult>
   return reportErrors(() => {
     const bucket = process.env[PLAN_BUCKET_VAR];
     if (bucket === undefined || bucket === '')
-      throw new EnvironmentError(`${PLAN_BUCKET_VAR} is not set: the lambda needs the data bucket's name`);
+      throw new EnvironmentError(
+        `${PLAN_BUCKET_VAR} is not set: the lambda needs the data bucket's name`,
+      );
     return planRun(event, { storage: storageFor({ mode: 'cloud', bucket }, process.env), bucket });
   });
 }

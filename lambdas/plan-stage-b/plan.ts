@@ -1,6 +1,11 @@
 import { stageContainerOverrides, stageJobName } from '../../lib/contract/batch-job.js';
 import { RunLayout } from '../../lib/contract/layout.js';
-import type { PlanStageBEvent, PlanStageBResult, RunSpec, StageBSubmitSpec } from '../../lib/contract/pipeline.js';
+import type {
+  PlanStageBEvent,
+  PlanStageBResult,
+  RunSpec,
+  StageBSubmitSpec,
+} from '../../lib/contract/pipeline.js';
 import { planStageB, type StageBJob, type StageBPlan } from '../../lib/contract/stage-b-plan.js';
 import { readManifest } from '../../lib/run/manifest.js';
 import type { Storage } from '../../lib/storage/storage.js';
@@ -17,7 +22,13 @@ async function readNumTasks(run: RunSpec, storage: Storage): Promise<number> {
   return (await readManifest(storage, layout)).numTasks;
 }
 
-function runnerJob(run: RunSpec, plan: StageBPlan, job: StageBJob, part: number, bucket: string): StageBSubmitSpec {
+function runnerJob(
+  run: RunSpec,
+  plan: StageBPlan,
+  job: StageBJob,
+  part: number,
+  bucket: string,
+): StageBSubmitSpec {
   const base = {
     stage: 'runner' as const,
     expId: run.expId,
@@ -26,7 +37,12 @@ function runnerJob(run: RunSpec, plan: StageBPlan, job: StageBJob, part: number,
     bucket,
     resources: run.resources.runner,
   };
-  const index = plan.kind === 'single' ? { taskIndex: job.offset } : plan.kind === 'split' ? { taskIndexOffset: job.offset } : {};
+  const index =
+    plan.kind === 'single'
+      ? { taskIndex: job.offset }
+      : plan.kind === 'split'
+        ? { taskIndexOffset: job.offset }
+        : {};
   return {
     jobName: stageJobName('runner', run.expId, run.runId, plan.kind === 'split' ? part : undefined),
     containerOverrides: stageContainerOverrides({ ...base, ...index }),

@@ -3,7 +3,11 @@ import { ConfigError } from '../../lib/errors.js';
 import type { PrepareRunResult } from '../../lib/contract/pipeline.js';
 import { reportErrors } from '../shared/handler-errors.js';
 import { prepareRun } from './prepare.js';
-import { PREPARE_CONFIG_VAR, prepareConfigSchema, type PrepareConfig } from '../../lib/contract/lambda-config.js';
+import {
+  PREPARE_CONFIG_VAR,
+  prepareConfigSchema,
+  type PrepareConfig,
+} from '../../lib/contract/lambda-config.js';
 import { batchImageRegistrar } from './register-image.js';
 
 function loadConfig(): PrepareConfig {
@@ -20,5 +24,7 @@ const batch = new BatchClient({});
 
 /** Lambda entrypoint of the `PrepareRun` state: event = the execution input. */
 export async function handler(event: unknown): Promise<PrepareRunResult> {
-  return reportErrors(() => prepareRun(event, { config: loadConfig(), registerImage: batchImageRegistrar(batch) }));
+  return reportErrors(() =>
+    prepareRun(event, { config: loadConfig(), registerImage: batchImageRegistrar(batch) }),
+  );
 }

@@ -1,5 +1,10 @@
 import { fargateResourcesProblem } from '../../lib/contract/fargate.js';
-import { stageContainerOverrides, stageJobName, stageJobTags, type StageResources } from '../../lib/contract/batch-job.js';
+import {
+  stageContainerOverrides,
+  stageJobName,
+  stageJobTags,
+  type StageResources,
+} from '../../lib/contract/batch-job.js';
 import { executionInputSchema, type ExecutionInput } from '../../lib/contract/execution.js';
 import { newRunId } from '../../lib/contract/ids.js';
 import { checkImageAllowed } from '../../lib/contract/image.js';
@@ -21,15 +26,23 @@ export interface PrepareDeps {
 function parseInput(event: unknown): ExecutionInput {
   const parsed = executionInputSchema.safeParse(event);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(input)'}: ${i.message}`);
+  const problems = parsed.error.issues.map(
+    (i) => `${i.path.length > 0 ? i.path.join('.') : '(input)'}: ${i.message}`,
+  );
   throw new ConfigError('Invalid execution input', problems);
 }
 
-function resolveResources(input: ExecutionInput, config: PrepareConfig): Record<StageName, StageResources> {
+function resolveResources(
+  input: ExecutionInput,
+  config: PrepareConfig,
+): Record<StageName, StageResources> {
   const problems: string[] = [];
   const entries = STAGES.map((stage) => {
     const resources = { ...config.resources[stage], ...input.stages[stage] };
-    const problem = config.platform === 'fargate' ? fargateResourcesProblem(resources.vcpus, resources.memoryMiB) : undefined;
+    const problem =
+      config.platform === 'fargate'
+        ? fargateResourcesProblem(resources.vcpus, resources.memoryMiB)
+        : undefined;
     if (problem !== undefined) problems.push(`stages.${stage}: ${problem}`);
     return [stage, resources] as const;
   });
@@ -49,15 +62,21 @@ export function requestedImage(
   if (input.imageUri !== undefined && input.imageTag !== undefined) {
     throw new ValidationError('Execution input sets both imageUri and imageTag: give one');
   }
-  if (input.imageUri !== undefined) return checkImageAllowed(input.imageUri, config.repositoryUri, config.allowedImageRepositories);
+  if (input.imageUri !== undefined)
+    return checkImageAllowed(input.imageUri, config.repositoryUri, config.allowedImageRepositories);
   return input.imageTag === undefined ? undefined : `${config.repositoryUri}:${input.imageTag}`;
 }
 
-async function jobDefinitionsFor(image: string | undefined, deps: PrepareDeps): Promise<Record<StageName, string>> {
+async function jobDefinitionsFor(
+  image: string | undefined,
+  deps: PrepareDeps,
+): Promise<Record<StageName, string>> {
   const defaults = deps.config.jobDefinitions;
   if (image === undefined) return { ...defaults };
   const arns = await Promise.all(STAGES.map((stage) => deps.registerImage(defaults[stage], image)));
-  return Object.fromEntries(STAGES.map((stage, i) => [stage, arns[i] ?? defaults[stage]])) as Record<StageName, string>;
+  return Object.fromEntries(
+    STAGES.map((stage, i) => [stage, arns[i] ?? defaults[stage]]),
+  ) as Record<StageName, string>;
 }
 
 /**
@@ -74,7 +93,8 @@ export async function prepareRun(event: unknown, deps: PrepareDeps): Promise<Pre
   const resources = resolveResources(input, config);
   const profile = input.profile ?? config.environment;
   const billingProject = input.billingProject ?? config.billingProject;
-  const tagsOf = (stage: StageName) => stageJobTags({ stage, expId: input.expId, runId, profile, billingProject });
+  const tagsOf = (stage: StageName) =>
+    stageJobTags({ stage, expId: input.expId, runId, profile, billingProject });
   const tags = { builder: tagsOf('builder'), runner: tagsOf('runner'), output: tagsOf('output') };
   const image = requestedImage(input, config);
   const run: RunSpec = {
@@ -99,7 +119,9 @@ export async function prepareRun(event: unknown, deps: PrepareDeps): Promise<Pre
         dirPrefix: input.dirPrefix,
         bucket: config.bucket,
         resources: resources.builder,
-        ...(input.outputConfigFile === undefined ? {} : { outputConfigFile: input.outputConfigFile }),
+        ...(input.outputConfigFile === undefined
+          ? {}
+          : { outputConfigFile: input.outputConfigFile }),
         ...(input.referenceDate === undefined ? {} : { referenceDate: input.referenceDate }),
       }),
     },

@@ -1,4 +1,8 @@
-import { DescribeJobDefinitionsCommand, RegisterJobDefinitionCommand, type BatchClient } from '@aws-sdk/client-batch';
+import {
+  DescribeJobDefinitionsCommand,
+  RegisterJobDefinitionCommand,
+  type BatchClient,
+} from '@aws-sdk/client-batch';
 import { NotFoundError, StageError } from '../../lib/errors.js';
 import type { RegisterImage } from './prepare.js';
 
@@ -8,9 +12,14 @@ import type { RegisterImage } from './prepare.js';
  */
 export function batchImageRegistrar(batch: BatchClient): RegisterImage {
   return async (jobDefinitionArn, image) => {
-    const found = await batch.send(new DescribeJobDefinitionsCommand({ jobDefinitions: [jobDefinitionArn] }));
+    const found = await batch.send(
+      new DescribeJobDefinitionsCommand({ jobDefinitions: [jobDefinitionArn] }),
+    );
     const definition = found.jobDefinitions?.[0];
-    if (definition?.containerProperties === undefined || definition.jobDefinitionName === undefined) {
+    if (
+      definition?.containerProperties === undefined ||
+      definition.jobDefinitionName === undefined
+    ) {
       throw new NotFoundError(jobDefinitionArn, 'AWS Batch job definitions');
     }
     const registered = await batch.send(
@@ -27,7 +36,9 @@ export function batchImageRegistrar(batch: BatchClient): RegisterImage {
       }),
     );
     if (registered.jobDefinitionArn === undefined)
-      throw new StageError(`Batch registered no revision of ${definition.jobDefinitionName} for image ${image}`);
+      throw new StageError(
+        `Batch registered no revision of ${definition.jobDefinitionName} for image ${image}`,
+      );
     return registered.jobDefinitionArn;
   };
 }

@@ -88,7 +88,12 @@ export interface WorkflowResult {
 export type ProgressEvent =
   | { readonly type: 'note'; readonly message: string }
   | { readonly type: 'stage-start'; readonly stage: StageName; readonly numTasks?: number }
-  | { readonly type: 'stage-end'; readonly stage: StageName; readonly ok: boolean; readonly durationMs: number }
+  | {
+      readonly type: 'stage-end';
+      readonly stage: StageName;
+      readonly ok: boolean;
+      readonly durationMs: number;
+    }
   | {
       readonly type: 'task';
       readonly phase: 'start' | 'retry' | 'succeeded' | 'failed';
@@ -101,7 +106,11 @@ export type ProgressEvent =
       readonly durationMs?: number;
     }
   /** A running forecast task finished a calibration generation. */
-  | { readonly type: 'calibration'; readonly index: number; readonly progress: CalibrationProgress };
+  | {
+      readonly type: 'calibration';
+      readonly index: number;
+      readonly progress: CalibrationProgress;
+    };
 
 /** Receives progress; renderers live in lib/local/progress.ts. */
 export type ProgressSink = (event: ProgressEvent) => void;

@@ -33,6 +33,8 @@ function poissonDeviance(sim: ArrayLike<number>, obs: ArrayLike<number>): number
 }
 
 /** The distance function for a name. */
-export function distanceFunction(name: DistanceName): (sim: ArrayLike<number>, obs: ArrayLike<number>) => number {
+export function distanceFunction(
+  name: DistanceName,
+): (sim: ArrayLike<number>, obs: ArrayLike<number>) => number {
   return { rmse, mae, poisson_deviance: poissonDeviance }[name];
 }

@@ -20,7 +20,10 @@ export type OnGeneration = (summary: GenerationSummary) => void | Promise<void>;
  * the report started (a progress write) goes out while the next generation
  * computes; the ABC loops are otherwise synchronous.
  */
-export async function reportGeneration(onGeneration: OnGeneration | undefined, summary: GenerationSummary): Promise<void> {
+export async function reportGeneration(
+  onGeneration: OnGeneration | undefined,
+  summary: GenerationSummary,
+): Promise<void> {
   await onGeneration?.(summary);
   await new Promise<void>((resolve) => setImmediate(resolve));
 }

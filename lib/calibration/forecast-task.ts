@@ -4,7 +4,8 @@ import type { RejectionOptions } from './rejection.js';
 import type { SmcOptions } from './smc.js';
 
 /** The calibration strategy of a task: the options of one algorithm, tagged. */
-export type Strategy = ({ readonly type: 'rejection' } & RejectionOptions) | ({ readonly type: 'smc' } & SmcOptions);
+export type Strategy =
+  ({ readonly type: 'rejection' } & RejectionOptions) | ({ readonly type: 'smc' } & SmcOptions);
 
 /** One location's forecast problem: the model (through the last projected week), the data, the priors. */
 export interface ForecastTask {

@@ -27,13 +27,19 @@ function observedBins(sim: WeeklySimulator, observed: ObservedSeries): Int32Arra
   return Int32Array.from(observed.dates, (date) => {
     const bin = sim.binning.labels.indexOf(date);
     if (bin < 0)
-      throw new StageError(`Observed week ${date} is outside the simulated weeks ${sim.binning.labels[0]}..${sim.binning.labels.at(-1)}`);
+      throw new StageError(
+        `Observed week ${date} is outside the simulated weeks ${sim.binning.labels[0]}..${sim.binning.labels.at(-1)}`,
+      );
     return bin;
   });
 }
 
 /** The fit as an ABC problem: simulate the particle up to the last observed week, compare the observed weeks. */
-function fitTarget(spec: ModelSpec, task: ForecastTask, seedKeys: readonly [number, number]): FitTarget {
+function fitTarget(
+  spec: ModelSpec,
+  task: ForecastTask,
+  seedKeys: readonly [number, number],
+): FitTarget {
   const fitSpec: ModelSpec = { ...spec, steps: task.fitSteps };
   const sim = new WeeklySimulator(fitSpec, task.target);
   const bins = observedBins(sim, task.observed);

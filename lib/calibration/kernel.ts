@@ -21,9 +21,12 @@ export class PerturbationKernel {
     particles.forEach((p, i) => p.forEach((v, k) => (mean[k]! += weights[i]! * v)));
     const cov = new Float64Array(d * d);
     particles.forEach((p, i) => {
-      for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) cov[a * d + b]! += 2 * weights[i]! * (p[a]! - mean[a]!) * (p[b]! - mean[b]!);
+      for (let a = 0; a < d; a++)
+        for (let b = 0; b <= a; b++)
+          cov[a * d + b]! += 2 * weights[i]! * (p[a]! - mean[a]!) * (p[b]! - mean[b]!);
     });
-    for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) cov[a * d + b] = kind === 'mvn' ? cov[a * d + b]! : 0;
+    for (let a = 0; a < d; a++)
+      for (let b = 0; b < a; b++) cov[a * d + b] = kind === 'mvn' ? cov[a * d + b]! : 0;
     this.chol = cholesky(cov, d);
   }
 
@@ -32,7 +35,8 @@ export class PerturbationKernel {
     const d = centre.length;
     const z = Float64Array.from({ length: d }, () => standardNormal(rng));
     const out = Float64Array.from(centre);
-    for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) out[a]! += this.chol[a * d + b]! * z[b]!;
+    for (let a = 0; a < d; a++)
+      for (let b = 0; b <= a; b++) out[a]! += this.chol[a * d + b]! * z[b]!;
     return out;
   }
 

@@ -7,7 +7,13 @@ export const PRIOR_TYPES = ['uniform', 'normal', 'truncated_normal', 'log_unifor
 export type Prior =
   | { readonly type: 'uniform'; readonly low: number; readonly high: number }
   | { readonly type: 'normal'; readonly mean: number; readonly sd: number }
-  | { readonly type: 'truncated_normal'; readonly mean: number; readonly sd: number; readonly low: number; readonly high: number }
+  | {
+      readonly type: 'truncated_normal';
+      readonly mean: number;
+      readonly sd: number;
+      readonly low: number;
+      readonly high: number;
+    }
   | { readonly type: 'log_uniform'; readonly low: number; readonly high: number };
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -31,7 +37,13 @@ function normalCdf(z: number): number {
               (0.37409196 +
                 t *
                   (0.09678418 +
-                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 +
+                            t *
+                              (-1.13520398 +
+                                t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   const erfc = z >= 0 ? poly : 2 - poly;
   return 1 - 0.5 * erfc;
@@ -43,7 +55,9 @@ export function samplePrior(prior: Prior, rng: Rng): number {
     case 'uniform':
       return prior.low + rng.uniform() * (prior.high - prior.low);
     case 'log_uniform':
-      return Math.exp(Math.log(prior.low) + rng.uniform() * (Math.log(prior.high) - Math.log(prior.low)));
+      return Math.exp(
+        Math.log(prior.low) + rng.uniform() * (Math.log(prior.high) - Math.log(prior.low)),
+      );
     case 'normal':
       return prior.mean + prior.sd * standardNormal(rng);
     case 'truncated_normal':
@@ -61,7 +75,9 @@ export function priorLogDensity(prior: Prior, x: number): number {
     case 'uniform':
       return x >= prior.low && x <= prior.high ? -Math.log(prior.high - prior.low) : -Infinity;
     case 'log_uniform':
-      return x >= prior.low && x <= prior.high ? -Math.log(x) - Math.log(Math.log(prior.high / prior.low)) : -Infinity;
+      return x >= prior.low && x <= prior.high
+        ? -Math.log(x) - Math.log(Math.log(prior.high / prior.low))
+        : -Infinity;
     case 'normal': {
       const z = (x - prior.mean) / prior.sd;
       return -0.5 * z * z - LOG_SQRT_2PI - Math.log(prior.sd);
@@ -69,7 +85,9 @@ export function priorLogDensity(prior: Prior, x: number): number {
     case 'truncated_normal': {
       if (x < prior.low || x > prior.high) return -Infinity;
       const z = (x - prior.mean) / prior.sd;
-      const mass = normalCdf((prior.high - prior.mean) / prior.sd) - normalCdf((prior.low - prior.mean) / prior.sd);
+      const mass =
+        normalCdf((prior.high - prior.mean) / prior.sd) -
+        normalCdf((prior.low - prior.mean) / prior.sd);
       return -0.5 * z * z - LOG_SQRT_2PI - Math.log(prior.sd) - Math.log(Math.max(mass, 1e-300));
     }
   }

@@ -32,15 +32,20 @@ export async function abcRejection(
     target.priors.forEach((prior, k) => (values[k] = samplePrior(prior, rng)));
     distances[a] = target.distance(values, 0, a);
   }
-  const order = Array.from({ length: simulations }, (_, i) => i).filter((i) => Number.isFinite(distances[i]!));
+  const order = Array.from({ length: simulations }, (_, i) => i).filter((i) =>
+    Number.isFinite(distances[i]!),
+  );
   order.sort((i, j) => distances[i]! - distances[j]! || i - j);
   const tolerance = options.tolerance;
   const accepted =
     tolerance !== undefined
       ? order.filter((i) => distances[i]! <= tolerance).sort((i, j) => i - j)
-      : order.slice(0, Math.max(1, Math.round(options.topFraction! * simulations))).sort((i, j) => i - j);
+      : order
+          .slice(0, Math.max(1, Math.round(options.topFraction! * simulations)))
+          .sort((i, j) => i - j);
   if (accepted.length === 0) {
-    const best = order.length > 0 ? distances[order[0]!]!.toPrecision(4) : 'none (every particle was invalid)';
+    const best =
+      order.length > 0 ? distances[order[0]!]!.toPrecision(4) : 'none (every particle was invalid)';
     throw new StageError(
       `ABC rejection accepted no particle out of ${simulations}: the closest distance was ${best}, above tolerance ${tolerance}; raise the tolerance, use top_fraction, or widen the priors`,
     );
@@ -49,7 +54,9 @@ export async function abcRejection(
   const weights = new Float64Array(n).fill(1 / n);
   const summary = {
     generation: 0,
-    tolerance: tolerance ?? distances[accepted.reduce((m, i) => (distances[i]! > distances[m]! ? i : m), accepted[0]!)]!,
+    tolerance:
+      tolerance ??
+      distances[accepted.reduce((m, i) => (distances[i]! > distances[m]! ? i : m), accepted[0]!)]!,
     accepted: n,
     simulations,
     ess: effectiveSampleSize(weights),

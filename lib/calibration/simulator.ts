@@ -43,7 +43,10 @@ export function applyParticle(
   });
   if (initChanged) {
     const rest = spec.groupSizes.map((n, g) =>
-      Object.entries(init).reduce((left, [id, counts]) => (id === defaultCompartment ? left : left - counts[g]!), n),
+      Object.entries(init).reduce(
+        (left, [id, counts]) => (id === defaultCompartment ? left : left - counts[g]!),
+        n,
+      ),
     );
     if (rest.some((v) => v < 0)) return undefined;
     init[defaultCompartment] = rest;
@@ -58,7 +61,11 @@ export class WeeklySimulator {
   readonly pairNames: readonly string[];
   private readonly buffers: SimulationBuffers;
   private readonly sums: Float64Array;
-  private readonly target: { readonly index: number; readonly width: number; readonly isTransition: boolean };
+  private readonly target: {
+    readonly index: number;
+    readonly width: number;
+    readonly isTransition: boolean;
+  };
   private readonly groups: number;
 
   constructor(
@@ -96,7 +103,12 @@ export class WeeklySimulator {
     return {
       observed,
       compartments: aggregate(this.buffers.compartments, C * G, this.binning, 'last'),
-      transitions: aggregate(this.buffers.transitions, model.pairNames.length * G, this.binning, 'sum'),
+      transitions: aggregate(
+        this.buffers.transitions,
+        model.pairNames.length * G,
+        this.binning,
+        'sum',
+      ),
     };
   }
 

@@ -2,7 +2,13 @@ import { quantiles } from '../engine/quantiles.js';
 import type { Rng } from '../engine/rng.js';
 import { reportGeneration, type FitTarget, type OnGeneration } from './fit-target.js';
 import { PerturbationKernel, type KernelName } from './kernel.js';
-import { effectiveSampleSize, normalise, systematicResample, type GenerationSummary, type Posterior } from './posterior.js';
+import {
+  effectiveSampleSize,
+  normalise,
+  systematicResample,
+  type GenerationSummary,
+  type Posterior,
+} from './posterior.js';
 import { samplePrior } from './priors.js';
 import { fromWorking, toWorking, workingLogDensity } from './transform.js';
 
@@ -50,7 +56,13 @@ function fromPriors(target: FitTarget, options: SmcOptions, rng: Rng): Populatio
     attempt++;
   }
   const weights = new Float64Array(working.length).fill(1 / Math.max(1, working.length));
-  const summary = { generation: 0, tolerance: Infinity, accepted: working.length, simulations: attempt, ess: working.length };
+  const summary = {
+    generation: 0,
+    tolerance: Infinity,
+    accepted: working.length,
+    simulations: attempt,
+    ess: working.length,
+  };
   return { working, weights, distances: Float64Array.from(distances), streams, summary };
 }
 
@@ -75,21 +87,32 @@ function nextGeneration(
     if (simulations >= budget) return undefined;
     const centre = previous.working[systematicResample(previous.weights, 1, rng.uniform())[0]!]!;
     const proposal = kernel.perturb(centre, rng);
-    const logPrior = target.priors.reduce((sum, prior, k) => sum + workingLogDensity(prior, proposal[k]!), 0);
+    const logPrior = target.priors.reduce(
+      (sum, prior, k) => sum + workingLogDensity(prior, proposal[k]!),
+      0,
+    );
     if (logPrior === -Infinity) continue;
     const values = Float64Array.from(proposal, (u, k) => fromWorking(target.priors[k]!, u));
     const attempt = simulations++;
     const d = target.distance(values, generation, attempt);
     if (!(d <= tolerance)) continue;
     streams.push([generation, attempt]);
-    const logKernel = logPrevWeights.map((lw, j) => lw + kernel.logDensity(proposal, previous.working[j]!));
+    const logKernel = logPrevWeights.map(
+      (lw, j) => lw + kernel.logDensity(proposal, previous.working[j]!),
+    );
     working.push(proposal);
     distances.push(d);
     logWeights.push(logPrior - logSumExp(logKernel));
   }
   const maxLog = Math.max(...logWeights);
   const weights = normalise(Float64Array.from(logWeights, (lw) => Math.exp(lw - maxLog)));
-  const summary = { generation, tolerance, accepted: working.length, simulations, ess: effectiveSampleSize(weights) };
+  const summary = {
+    generation,
+    tolerance,
+    accepted: working.length,
+    simulations,
+    ess: effectiveSampleSize(weights),
+  };
   return { working, weights, distances: Float64Array.from(distances), streams, summary };
 }
 
@@ -102,15 +125,31 @@ function nextGeneration(
  * prior / sum_j w_j K(theta | theta_j). Stops after `generations`, at
  * `minTolerance`, or when the simulation budget would be exceeded.
  */
-export async function abcSmc(target: FitTarget, options: SmcOptions, rng: Rng, onGeneration?: OnGeneration): Promise<Posterior> {
+export async function abcSmc(
+  target: FitTarget,
+  options: SmcOptions,
+  rng: Rng,
+  onGeneration?: OnGeneration,
+): Promise<Posterior> {
   let population = fromPriors(target, options, rng);
   const summaries = [population.summary];
   await reportGeneration(onGeneration, population.summary);
   let simulations = population.summary.simulations;
   for (let g = 1; g < options.generations && population.working.length > 1; g++) {
-    const tolerance = Math.max(options.minTolerance, quantiles(population.distances, [options.toleranceQuantile])[0]!);
+    const tolerance = Math.max(
+      options.minTolerance,
+      quantiles(population.distances, [options.toleranceQuantile])[0]!,
+    );
     if (g > 1 && tolerance >= population.summary.tolerance) break;
-    const next = nextGeneration(target, population, g, tolerance, options, rng, options.maxSimulations - simulations);
+    const next = nextGeneration(
+      target,
+      population,
+      g,
+      tolerance,
+      options,
+      rng,
+      options.maxSimulations - simulations,
+    );
     if (next === undefined) break;
     population = next;
     simulations += next.summary.simulations;
@@ -119,7 +158,9 @@ export async function abcSmc(target: FitTarget, options: SmcOptions, rng: Rng, o
     if (tolerance <= options.minTolerance) break;
   }
   return {
-    values: population.working.map((u) => Float64Array.from(u, (v, k) => fromWorking(target.priors[k]!, v))),
+    values: population.working.map((u) =>
+      Float64Array.from(u, (v, k) => fromWorking(target.priors[k]!, v)),
+    ),
     weights: population.weights,
     distances: population.distances,
     streams: population.streams,

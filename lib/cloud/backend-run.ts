@@ -9,8 +9,21 @@ import type { CloudSession } from './session.js';
 import { startCloudRun } from './start-run.js';
 
 /** A cloud run that was started (Batch does the rest). */
-export function startedResult(expId: string, runId: string, numTasks: number, extra: Partial<WorkflowResult>): WorkflowResult {
-  return workflowResult({ status: 'started', backend: 'cloud', runtime: 'aws-batch', expId, runId, numTasks, ...extra });
+export function startedResult(
+  expId: string,
+  runId: string,
+  numTasks: number,
+  extra: Partial<WorkflowResult>,
+): WorkflowResult {
+  return workflowResult({
+    status: 'started',
+    backend: 'cloud',
+    runtime: 'aws-batch',
+    expId,
+    runId,
+    numTasks,
+    ...extra,
+  });
 }
 
 /** Local-only options a cloud run cannot honour, with what to use instead. */
@@ -52,7 +65,8 @@ export async function startWorkflow(
   if (run.dryRun) return { ...base, status: 'planned' };
   progress({ type: 'note', message: `Started ${run.executionName}: ${run.consoleUrl}` });
   if (!options.wait) return { ...base, totalMs: Date.now() - started };
-  const onProgress = (p: RunProgress): void => progress({ type: 'note', message: progressLine(p, run.numTasks) });
+  const onProgress = (p: RunProgress): void =>
+    progress({ type: 'note', message: progressLine(p, run.numTasks) });
   const failure = await waitForRun(session.clients, d, run.executionArn, {
     onProgress,
     ...(config.pollMs ? { intervalMs: config.pollMs } : {}),
@@ -60,5 +74,10 @@ export async function startWorkflow(
     () => undefined,
     (error: Error) => error.message,
   );
-  return { ...base, status: failure ? 'failed' : 'succeeded', totalMs: Date.now() - started, ...(failure ? { failure } : {}) };
+  return {
+    ...base,
+    status: failure ? 'failed' : 'succeeded',
+    totalMs: Date.now() - started,
+    ...(failure ? { failure } : {}),
+  };
 }

@@ -23,7 +23,10 @@ import { cloudStatus } from './status.js';
 
 /** Groups log lines into one entry per stream (stage, task, attempt). */
 function toEntries(lines: readonly CloudLogLine[], group: string): LogEntry[] {
-  const entries = new Map<string, { stage: CloudLogLine['stage']; taskIndex?: number; location: string; text: string }>();
+  const entries = new Map<
+    string,
+    { stage: CloudLogLine['stage']; taskIndex?: number; location: string; text: string }
+  >();
   for (const l of lines) {
     const key = `${l.stage}/${l.taskIndex}/${l.attempt}`;
     const entry = entries.get(key) ?? {
@@ -47,10 +50,13 @@ export function createCloudBackend(config: CloudBackendConfig): Backend {
   const session = cloudSession(config.target, config.stackPrefix, config.clients);
   const { clients } = session;
   const deployed = session.deployment;
-  const storage = async (): Promise<Storage> => new Storage(new S3Driver(clients.s3, (await deployed()).bucketName));
+  const storage = async (): Promise<Storage> =>
+    new Storage(new S3Driver(clients.s3, (await deployed()).bucketName));
 
-  const runWorkflow = (options: WorkflowOptions & CloudWorkflowExtras, progress: ProgressSink): Promise<WorkflowResult> =>
-    startWorkflow(config, session, options, progress);
+  const runWorkflow = (
+    options: WorkflowOptions & CloudWorkflowExtras,
+    progress: ProgressSink,
+  ): Promise<WorkflowResult> => startWorkflow(config, session, options, progress);
 
   const runJob = async (options: JobOptions): Promise<WorkflowResult> => {
     const d = await deployed();
@@ -63,7 +69,13 @@ export function createCloudBackend(config: CloudBackendConfig): Backend {
   const logs = async (query: LogQuery & CloudLogExtras): Promise<LogEntry[]> => {
     const d = await deployed();
     const lines: CloudLogLine[] = [];
-    await cloudLogs(clients, d, query, query.onLine ?? ((l) => lines.push(l)), config.pollMs ? { intervalMs: config.pollMs } : {});
+    await cloudLogs(
+      clients,
+      d,
+      query,
+      query.onLine ?? ((l) => lines.push(l)),
+      config.pollMs ? { intervalMs: config.pollMs } : {},
+    );
     return toEntries(lines, d.logGroupName);
   };
 
@@ -74,7 +86,10 @@ export function createCloudBackend(config: CloudBackendConfig): Backend {
       { label: 'state machine', value: d.stateMachineArn },
       { label: 'bucket', value: `s3://${d.bucketName}` },
       ...s.runs.map((r) => ({ label: r.execution.name, value: progressLine(r) })),
-      ...s.otherJobs.map((j) => ({ label: j.jobName, value: `${j.status} ${j.done}/${j.size} done` })),
+      ...s.otherJobs.map((j) => ({
+        label: j.jobName,
+        value: `${j.status} ${j.done}/${j.size} done`,
+      })),
     ];
     return { backend: 'cloud', ok: true, facts };
   };

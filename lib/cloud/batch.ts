@@ -1,19 +1,36 @@
-import { DescribeJobsCommand, paginateListJobs, type BatchClient, type JobDetail, type JobStatus } from '@aws-sdk/client-batch';
+import {
+  DescribeJobsCommand,
+  paginateListJobs,
+  type BatchClient,
+  type JobDetail,
+  type JobStatus,
+} from '@aws-sdk/client-batch';
 import { JOB_TAG_KEYS } from '../contract/batch-job.js';
 import { ENV } from '../contract/env.js';
 import { parseStage, STAGES, type StageName } from '../contract/layout.js';
 import type { Deployment } from './deployment.js';
 
 /** Batch job states that are not final. */
-export const ACTIVE_JOB_STATUSES = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING'] as const satisfies readonly JobStatus[];
+export const ACTIVE_JOB_STATUSES = [
+  'SUBMITTED',
+  'PENDING',
+  'RUNNABLE',
+  'STARTING',
+  'RUNNING',
+] as const satisfies readonly JobStatus[];
 /** DescribeJobs accepts at most this many ids per call. */
 export const DESCRIBE_JOBS_MAX = 100;
 
 /** Describes any number of jobs, 100 ids per call; unknown ids are simply absent. */
-export async function describeJobs(client: BatchClient, jobIds: readonly string[]): Promise<JobDetail[]> {
+export async function describeJobs(
+  client: BatchClient,
+  jobIds: readonly string[],
+): Promise<JobDetail[]> {
   const jobs: JobDetail[] = [];
   for (let i = 0; i < jobIds.length; i += DESCRIBE_JOBS_MAX) {
-    const response = await client.send(new DescribeJobsCommand({ jobs: jobIds.slice(i, i + DESCRIBE_JOBS_MAX) }));
+    const response = await client.send(
+      new DescribeJobsCommand({ jobs: jobIds.slice(i, i + DESCRIBE_JOBS_MAX) }),
+    );
     jobs.push(...(response.jobs ?? []));
   }
   return jobs;
@@ -44,7 +61,10 @@ export function stageOfJob(job: JobDetail, deployment?: Deployment): StageName |
   const tag = job.tags?.[JOB_TAG_KEYS.stage];
   if (tag !== undefined) return parseStage(tag);
   if (deployment === undefined || job.jobDefinition === undefined) return undefined;
-  return STAGES.find((s) => withoutRevision(deployment.jobDefinitions[s]) === withoutRevision(job.jobDefinition ?? ''));
+  return STAGES.find(
+    (s) =>
+      withoutRevision(deployment.jobDefinitions[s]) === withoutRevision(job.jobDefinition ?? ''),
+  );
 }
 
 /** Progress of one Batch job: an array job counts its children, a single job counts as one task. */

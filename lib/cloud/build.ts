@@ -4,7 +4,11 @@ import type { AwsClients } from './clients.js';
 import type { Deployment } from './deployment.js';
 
 /** Runs an external command (docker); rejects when it exits non-zero. `input` goes to its stdin. */
-export type CommandRunner = (command: string, args: readonly string[], options?: { input?: string }) => Promise<void>;
+export type CommandRunner = (
+  command: string,
+  args: readonly string[],
+  options?: { input?: string },
+) => Promise<void>;
 
 /** What `build cloud` builds. */
 export interface CloudBuildRequest {
@@ -25,11 +29,18 @@ async function dockerLogin(clients: AwsClients, run: CommandRunner): Promise<voi
   const response = await clients.ecr.send(new GetAuthorizationTokenCommand({}));
   const data = response.authorizationData?.[0];
   if (data?.authorizationToken === undefined || data.proxyEndpoint === undefined) {
-    throw new EnvironmentError('ECR returned no authorization token: check your credentials (ecr:GetAuthorizationToken)');
+    throw new EnvironmentError(
+      'ECR returned no authorization token: check your credentials (ecr:GetAuthorizationToken)',
+    );
   }
-  const [user, password] = Buffer.from(data.authorizationToken, 'base64').toString('utf8').split(':');
-  if (user === undefined || password === undefined) throw new EnvironmentError('ECR returned a malformed authorization token');
-  await run('docker', ['login', '--username', user, '--password-stdin', data.proxyEndpoint], { input: password });
+  const [user, password] = Buffer.from(data.authorizationToken, 'base64')
+    .toString('utf8')
+    .split(':');
+  if (user === undefined || password === undefined)
+    throw new EnvironmentError('ECR returned a malformed authorization token');
+  await run('docker', ['login', '--username', user, '--password-stdin', data.proxyEndpoint], {
+    input: password,
+  });
 }
 
 /** Builds `docker/Dockerfile` target `cloud` and pushes it to the stack's ECR repository under the tag. */
@@ -40,7 +51,10 @@ export async function buildCloudImage(
   run: CommandRunner,
 ): Promise<CloudBuildResult> {
   const imageUri = `${deployment.repositoryUri}:${request.tag}`;
-  const buildArgs = Object.entries(request.buildArgs ?? {}).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
+  const buildArgs = Object.entries(request.buildArgs ?? {}).flatMap(([k, v]) => [
+    '--build-arg',
+    `${k}=${v}`,
+  ]);
   await run('docker', [
     'build',
     '--target',

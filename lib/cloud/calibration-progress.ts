@@ -13,12 +13,22 @@ export const PROGRESS_READS_MAX = 20;
  * results prefixes (one request per 1,000 keys each), then reads at most
  * `max` progress objects of tasks without a result. An unreadable object is skipped.
  */
-async function readCalibration(storage: Storage, layout: RunLayout, max = PROGRESS_READS_MAX): Promise<CalibrationSample> {
-  const [progressKeys, resultKeys] = await Promise.all([storage.list(layout.progressPrefix), storage.list(layout.resultsPrefix)]);
+async function readCalibration(
+  storage: Storage,
+  layout: RunLayout,
+  max = PROGRESS_READS_MAX,
+): Promise<CalibrationSample> {
+  const [progressKeys, resultKeys] = await Promise.all([
+    storage.list(layout.progressPrefix),
+    storage.list(layout.resultsPrefix),
+  ]);
   const finished = new Set(resultKeys.map((key) => indexFromName(key, 'result')));
   const open = progressKeys.filter((key) => !finished.has(indexFromName(key, 'task')));
   const step = open.length / Math.min(max, open.length);
-  const picked = Array.from({ length: Math.min(max, open.length) }, (_, i) => open[Math.floor(i * step)]!);
+  const picked = Array.from(
+    { length: Math.min(max, open.length) },
+    (_, i) => open[Math.floor(i * step)]!,
+  );
   const read = await Promise.all(
     picked.map((key) =>
       storage.getJson(key).then(
@@ -35,10 +45,23 @@ async function readCalibration(storage: Storage, layout: RunLayout, max = PROGRE
  * the execution runs and Stage B has tasks running. Progress is advisory: when
  * S3 cannot be read, the run's progress comes back without it.
  */
-export async function withCalibration(clients: AwsClients, deployment: Deployment, progress: RunProgress): Promise<RunProgress> {
+export async function withCalibration(
+  clients: AwsClients,
+  deployment: Deployment,
+  progress: RunProgress,
+): Promise<RunProgress> {
   const { expId, runId, dirPrefix, status } = progress.execution;
-  if (status !== 'RUNNING' || progress.stages.runner.running === 0 || expId === undefined || runId === undefined) return progress;
+  if (
+    status !== 'RUNNING' ||
+    progress.stages.runner.running === 0 ||
+    expId === undefined ||
+    runId === undefined
+  )
+    return progress;
   const storage = new Storage(new S3Driver(clients.s3, deployment.bucketName));
-  const calibration = await readCalibration(storage, new RunLayout(expId, runId, dirPrefix ?? '')).catch(() => undefined);
+  const calibration = await readCalibration(
+    storage,
+    new RunLayout(expId, runId, dirPrefix ?? ''),
+  ).catch(() => undefined);
   return calibration === undefined ? progress : { ...progress, calibration };
 }

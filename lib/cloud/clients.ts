@@ -37,7 +37,12 @@ export function createAwsClients(target: AwsTarget = {}): AwsClients {
     sfn: new SFNClient(config),
     batch: new BatchClient(config),
     logs: new CloudWatchLogsClient(config),
-    s3: new S3Client({ ...config, requestHandler: s3RequestHandler(), maxAttempts: S3_LIMITS.maxAttempts, retryMode: 'adaptive' }),
+    s3: new S3Client({
+      ...config,
+      requestHandler: s3RequestHandler(),
+      maxAttempts: S3_LIMITS.maxAttempts,
+      retryMode: 'adaptive',
+    }),
     ecr: new ECRClient(config),
   };
 }

@@ -1,4 +1,8 @@
-import { paginateDescribeStacks, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import {
+  paginateDescribeStacks,
+  type CloudFormationClient,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
 import { STACK_OUTPUTS } from '../contract/execution.js';
 import type { StageName } from '../contract/layout.js';
 import { ConfigError, EnvironmentError } from '../errors.js';
@@ -24,7 +28,10 @@ const DEFAULT_STACK_PREFIX = 'Epycloud';
 
 const LIVE_STATUS = /_COMPLETE$/;
 
-function collectOutputs(stacks: readonly Stack[]): { outputs: Map<string, string>; problems: string[] } {
+function collectOutputs(stacks: readonly Stack[]): {
+  outputs: Map<string, string>;
+  problems: string[];
+} {
   const outputs = new Map<string, string>();
   const problems: string[] = [];
   for (const stack of stacks) {
@@ -47,7 +54,11 @@ async function listStacks(client: CloudFormationClient, prefix: string): Promise
   try {
     for await (const page of paginateDescribeStacks({ client }, {})) {
       for (const stack of page.Stacks ?? []) {
-        if (stack.StackName?.startsWith(prefix) && LIVE_STATUS.test(stack.StackStatus ?? '') && !stack.StackStatus?.startsWith('DELETE')) {
+        if (
+          stack.StackName?.startsWith(prefix) &&
+          LIVE_STATUS.test(stack.StackStatus ?? '') &&
+          !stack.StackStatus?.startsWith('DELETE')
+        ) {
           stacks.push(stack);
         }
       }
@@ -65,7 +76,10 @@ async function listStacks(client: CloudFormationClient, prefix: string): Promise
  * stacks whose names start with the prefix. Every missing output is reported
  * at once.
  */
-export async function resolveDeployment(client: CloudFormationClient, query: DeploymentQuery = {}): Promise<Deployment> {
+export async function resolveDeployment(
+  client: CloudFormationClient,
+  query: DeploymentQuery = {},
+): Promise<Deployment> {
   const prefix = query.stackPrefix ?? DEFAULT_STACK_PREFIX;
   const stacks = await listStacks(client, prefix);
   if (stacks.length === 0) {
@@ -93,7 +107,10 @@ export async function resolveDeployment(client: CloudFormationClient, query: Dep
     },
   };
   if (problems.length > 0) {
-    throw new ConfigError(`The deployment in stacks ${stacks.map((s) => s.StackName).join(', ')} is incomplete`, problems);
+    throw new ConfigError(
+      `The deployment in stacks ${stacks.map((s) => s.StackName).join(', ')} is incomplete`,
+      problems,
+    );
   }
   return deployment;
 }

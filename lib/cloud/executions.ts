@@ -34,7 +34,11 @@ export interface ExecutionFilter {
 }
 
 /** Lists executions, newest first, following every nextToken page until the limit or `since` is reached. */
-export async function listExecutions(client: SFNClient, stateMachineArn: string, filter: ExecutionFilter = {}): Promise<ExecutionInfo[]> {
+export async function listExecutions(
+  client: SFNClient,
+  stateMachineArn: string,
+  filter: ExecutionFilter = {},
+): Promise<ExecutionInfo[]> {
   const found: ExecutionInfo[] = [];
   const limit = filter.limit ?? Number.POSITIVE_INFINITY;
   const input = { stateMachineArn, ...(filter.status ? { statusFilter: filter.status } : {}) };
@@ -71,7 +75,8 @@ export async function describeExecution(client: SFNClient, arn: string): Promise
   try {
     e = await client.send(new DescribeExecutionCommand({ executionArn: arn }));
   } catch (error) {
-    if ((error as Error).name === 'ExecutionDoesNotExist') throw new NotFoundError(arn, 'Step Functions');
+    if ((error as Error).name === 'ExecutionDoesNotExist')
+      throw new NotFoundError(arn, 'Step Functions');
     throw error;
   }
   const parsed = executionInputSchema.safeParse(JSON.parse(e.input ?? '{}'));
@@ -104,7 +109,10 @@ function submittedJobId(output: string | undefined): string | undefined {
 /** Ids of every Batch job the execution submitted (all pages of its history, oldest first). */
 export async function executionJobIds(client: SFNClient, arn: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const page of paginateGetExecutionHistory({ client }, { executionArn: arn, maxResults: 1000 })) {
+  for await (const page of paginateGetExecutionHistory(
+    { client },
+    { executionArn: arn, maxResults: 1000 },
+  )) {
     for (const event of page.events ?? []) {
       const details = event.taskSubmittedEventDetails;
       if (details?.resourceType !== 'batch') continue;

@@ -25,8 +25,16 @@ export interface StreamQuery {
 
 const FINAL = new Set(['SUCCEEDED', 'FAILED']);
 
-function streamsOf(job: JobDetail, stage: StageName | undefined, taskIndex: number | undefined, group: string): LogStreamRef[] {
-  const names = [...(job.attempts ?? []).map((a) => a.container?.logStreamName), job.container?.logStreamName];
+function streamsOf(
+  job: JobDetail,
+  stage: StageName | undefined,
+  taskIndex: number | undefined,
+  group: string,
+): LogStreamRef[] {
+  const names = [
+    ...(job.attempts ?? []).map((a) => a.container?.logStreamName),
+    job.container?.logStreamName,
+  ];
   const unique = [...new Set(names.filter((n): n is string => n !== undefined && n !== ''))];
   const logGroupName = job.container?.logConfiguration?.options?.['awslogs-group'] ?? group;
   return unique.map((logStreamName, attempt) => ({
@@ -41,7 +49,12 @@ function streamsOf(job: JobDetail, stage: StageName | undefined, taskIndex: numb
 }
 
 /** Child ids `<jobId>:<i>` of an array job, limited to one task when asked. */
-function childIds(jobId: string, size: number, offset: number, taskIndex: number | undefined): string[] {
+function childIds(
+  jobId: string,
+  size: number,
+  offset: number,
+  taskIndex: number | undefined,
+): string[] {
   if (taskIndex !== undefined) {
     const i = taskIndex - offset;
     return i >= 0 && i < size ? [`${jobId}:${i}`] : [];
@@ -69,9 +82,14 @@ export async function resolveLogStreams(
         refs.push(...streamsOf(job, progress.stage, index, deployment.logGroupName));
       continue;
     }
-    const children = await describeJobs(clients.batch, childIds(progress.jobId, progress.size, progress.taskOffset, query.taskIndex));
+    const children = await describeJobs(
+      clients.batch,
+      childIds(progress.jobId, progress.size, progress.taskOffset, query.taskIndex),
+    );
     for (const child of children) {
-      const index = progress.taskOffset + (child.arrayProperties?.index ?? Number(child.jobId?.split(':')[1] ?? 0));
+      const index =
+        progress.taskOffset +
+        (child.arrayProperties?.index ?? Number(child.jobId?.split(':')[1] ?? 0));
       refs.push(...streamsOf(child, progress.stage, index, deployment.logGroupName));
     }
   }
@@ -99,11 +117,15 @@ export async function readLogStream(
         logStreamName: ref.logStreamName,
         startFromHead: true,
         ...(token !== undefined ? { nextToken: token } : {}),
-        ...(token === undefined && from.startTime !== undefined ? { startTime: from.startTime } : {}),
+        ...(token === undefined && from.startTime !== undefined
+          ? { startTime: from.startTime }
+          : {}),
       }),
     );
-    for (const e of page.events ?? []) events.push({ timestamp: e.timestamp ?? 0, message: e.message ?? '' });
-    if (page.nextForwardToken === undefined || page.nextForwardToken === token) return { events, nextToken: token };
+    for (const e of page.events ?? [])
+      events.push({ timestamp: e.timestamp ?? 0, message: e.message ?? '' });
+    if (page.nextForwardToken === undefined || page.nextForwardToken === token)
+      return { events, nextToken: token };
     token = page.nextForwardToken;
   }
 }

@@ -33,10 +33,20 @@ export interface FollowOptions {
 }
 
 /** The execution ARN of a run, or of the experiment's newest run when no run id is given. */
-async function findRunExecution(clients: AwsClients, deployment: Deployment, expId: string, runId?: string): Promise<string> {
-  if (runId !== undefined) return executionArn(deployment.stateMachineArn, executionName(expId, runId));
-  const [latest] = await listExecutions(clients.sfn, deployment.stateMachineArn, { namePrefix: executionNamePrefix(expId), limit: 1 });
-  if (latest === undefined) throw new NotFoundError(`runs of experiment ${expId}`, deployment.stateMachineArn);
+async function findRunExecution(
+  clients: AwsClients,
+  deployment: Deployment,
+  expId: string,
+  runId?: string,
+): Promise<string> {
+  if (runId !== undefined)
+    return executionArn(deployment.stateMachineArn, executionName(expId, runId));
+  const [latest] = await listExecutions(clients.sfn, deployment.stateMachineArn, {
+    namePrefix: executionNamePrefix(expId),
+    limit: 1,
+  });
+  if (latest === undefined)
+    throw new NotFoundError(`runs of experiment ${expId}`, deployment.stateMachineArn);
   return latest.arn;
 }
 
@@ -65,17 +75,28 @@ export async function cloudLogs(
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (let first = true; ; first = false) {
     const running = (await describeExecution(clients.sfn, arn)).status === 'RUNNING';
-    const refs = await resolveLogStreams(clients, deployment, await executionJobIds(clients.sfn, arn), query);
+    const refs = await resolveLogStreams(
+      clients,
+      deployment,
+      await executionJobIds(clients.sfn, arn),
+      query,
+    );
     const lines: CloudLogLine[] = [];
     for (const ref of refs) {
       const key = `${ref.logGroupName}/${ref.logStreamName}`;
       const since = query.since?.getTime();
-      const { events, nextToken } = await readLogStream(clients.logs, ref, { nextToken: tokens.get(key), startTime: since });
+      const { events, nextToken } = await readLogStream(clients.logs, ref, {
+        nextToken: tokens.get(key),
+        startTime: since,
+      });
       tokens.set(key, nextToken);
       lines.push(...events.map((e) => lineOf(ref, e)));
     }
     lines.sort((a, b) => a.timestamp - b.timestamp);
-    const shown = first && query.tail !== undefined ? lines.slice(Math.max(lines.length - query.tail, 0)) : lines;
+    const shown =
+      first && query.tail !== undefined
+        ? lines.slice(Math.max(lines.length - query.tail, 0))
+        : lines;
     shown.forEach(emit);
     if (!query.follow || !running) return;
     await sleep(options.intervalMs ?? 5_000);

@@ -6,7 +6,8 @@ import { ValidationError } from '../errors.js';
 /** Step Functions execution names: 1..80 characters; we keep to `[A-Za-z0-9_-]` so CloudWatch Logs accepts them too. */
 const EXECUTION_NAME_MAX = 80;
 
-const shortHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 8);
+const shortHash = (text: string): string =>
+  createHash('sha256').update(text).digest('hex').slice(0, 8);
 
 /**
  * The execution name of a run: `<expId>--<runId>` sanitized to Step Functions'

@@ -24,7 +24,11 @@ function stageCounts(jobs: readonly JobProgress[]): Record<StageName, StageProgr
 }
 
 /** Reads the execution and the Batch jobs it submitted (from its history). */
-export async function runProgress(clients: AwsClients, deployment: Deployment, arn: string): Promise<RunProgress> {
+export async function runProgress(
+  clients: AwsClients,
+  deployment: Deployment,
+  arn: string,
+): Promise<RunProgress> {
   const execution = await describeExecution(clients.sfn, arn);
   const ids = await executionJobIds(clients.sfn, arn);
   const jobs = (await describeJobs(clients.batch, ids)).map((j) => jobProgress(j, deployment));
@@ -38,7 +42,9 @@ export async function runProgress(clients: AwsClients, deployment: Deployment, a
 export function progressLine(progress: RunProgress, numTasks?: number): string {
   const { builder, runner, output } = progress.stages;
   const total = numTasks ?? runner.total;
-  const calibration = progress.calibration && calibrationPhrase(progress.calibration.progress, progress.calibration.tasks);
+  const calibration =
+    progress.calibration &&
+    calibrationPhrase(progress.calibration.progress, progress.calibration.tasks);
   return [
     progress.execution.status.padEnd(9),
     `A ${builder.done}/${builder.total || 1}`,
@@ -66,12 +72,18 @@ export async function waitForRun(
 ): Promise<RunProgress> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (;;) {
-    const progress = await withCalibration(clients, deployment, await runProgress(clients, deployment, arn));
+    const progress = await withCalibration(
+      clients,
+      deployment,
+      await runProgress(clients, deployment, arn),
+    );
     options.onProgress?.(progress);
     const { status, error, cause } = progress.execution;
     if (status === 'SUCCEEDED') return progress;
     if (status !== 'RUNNING' && status !== 'PENDING_REDRIVE') {
-      throw new StageError(`Execution ${progress.execution.name} ended ${status}${error ? `: ${error}` : ''}${cause ? ` (${cause})` : ''}`);
+      throw new StageError(
+        `Execution ${progress.execution.name} ended ${status}${error ? `: ${error}` : ''}${cause ? ` (${cause})` : ''}`,
+      );
     }
     await sleep(options.intervalMs ?? 15_000);
   }

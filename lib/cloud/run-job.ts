@@ -40,15 +40,20 @@ function stageJobArraySize(request: StageJobRequest): number | undefined {
   if (request.stage !== 'runner' || request.taskIndex !== undefined) return undefined;
   const n = request.numTasks;
   if (n === undefined)
-    throw new ValidationError('run job --stage B needs --task-index (one task) or --num-tasks (every task, as one array job)');
+    throw new ValidationError(
+      'run job --stage B needs --task-index (one task) or --num-tasks (every task, as one array job)',
+    );
   if (n < 1 || n > BATCH_ARRAY_MAX)
-    throw new ValidationError(`--num-tasks ${n}: one array job runs 1..${BATCH_ARRAY_MAX} tasks; use run workflow for more`);
+    throw new ValidationError(
+      `--num-tasks ${n}: one array job runs 1..${BATCH_ARRAY_MAX} tasks; use run workflow for more`,
+    );
   return n === 1 ? undefined : n;
 }
 
 /** The contract's input for a stage job; a single Stage B job (`numTasks` 1, no index) runs task 0. */
 function stageJobInput(request: StageJobRequest, bucket: string): StageJobInput {
-  const single = request.stage === 'runner' && request.taskIndex === undefined && request.numTasks === 1;
+  const single =
+    request.stage === 'runner' && request.taskIndex === undefined && request.numTasks === 1;
   const taskIndex = single ? 0 : request.taskIndex;
   return {
     stage: request.stage,
@@ -62,7 +67,9 @@ function stageJobInput(request: StageJobRequest, bucket: string): StageJobInput 
     },
     ...(request.numTasks !== undefined ? { numTasks: request.numTasks } : {}),
     ...(taskIndex !== undefined ? { taskIndex } : {}),
-    ...(request.outputConfigFile !== undefined ? { outputConfigFile: request.outputConfigFile } : {}),
+    ...(request.outputConfigFile !== undefined
+      ? { outputConfigFile: request.outputConfigFile }
+      : {}),
     ...(request.referenceDate !== undefined ? { referenceDate: request.referenceDate } : {}),
   };
 }
@@ -77,11 +84,22 @@ function sdkContainerOverrides(overrides: BatchContainerOverrides): ContainerOve
 }
 
 /** Submits one Batch job for a stage, named and tagged like the pipeline's jobs. */
-export async function submitStageJob(clients: AwsClients, deployment: Deployment, request: StageJobRequest): Promise<StageJobSubmitted> {
+export async function submitStageJob(
+  clients: AwsClients,
+  deployment: Deployment,
+  request: StageJobRequest,
+): Promise<StageJobSubmitted> {
   const arraySize = stageJobArraySize(request);
-  const containerOverrides = sdkContainerOverrides(stageContainerOverrides(stageJobInput(request, deployment.bucketName)));
+  const containerOverrides = sdkContainerOverrides(
+    stageContainerOverrides(stageJobInput(request, deployment.bucketName)),
+  );
   const { stage, expId, runId, taskIndex } = request;
-  const jobName = stageJobName(stage, expId, runId, taskIndex === undefined ? undefined : { taskIndex });
+  const jobName = stageJobName(
+    stage,
+    expId,
+    runId,
+    taskIndex === undefined ? undefined : { taskIndex },
+  );
   const tags = stageJobTags({ stage, expId, runId });
   const response = await clients.batch.send(
     new SubmitJobCommand({

@@ -8,7 +8,11 @@ export interface CloudSession {
 }
 
 /** A session for a region/profile and stack prefix; `clients` are injected in tests. */
-export function cloudSession(target: AwsTarget, stackPrefix?: string, clients: AwsClients = createAwsClients(target)): CloudSession {
+export function cloudSession(
+  target: AwsTarget,
+  stackPrefix?: string,
+  clients: AwsClients = createAwsClients(target),
+): CloudSession {
   let deployment: Promise<Deployment> | undefined;
   return {
     clients,

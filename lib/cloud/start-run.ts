@@ -1,5 +1,9 @@
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { buildExecutionInput, type ExecutionInput, type ExecutionRequest } from '../contract/execution.js';
+import {
+  buildExecutionInput,
+  type ExecutionInput,
+  type ExecutionRequest,
+} from '../contract/execution.js';
 import { newRunId, validateExpId, validateRunId } from '../contract/ids.js';
 import { RunLayout } from '../contract/layout.js';
 import { ValidationError } from '../errors.js';
@@ -59,7 +63,10 @@ export async function startCloudRun(
 ): Promise<CloudRunStarted> {
   validateExpId(request.expId);
   const runId = validateRunId(request.runId ?? newRunId());
-  const overrides = { outputConfigFile: request.outputConfigFile, referenceDate: request.referenceDate };
+  const overrides = {
+    outputConfigFile: request.outputConfigFile,
+    referenceDate: request.referenceDate,
+  };
   const { numTasks, plan: costs } = await tools.validate(request.experimentDir, overrides);
   const input = buildExecutionInput(request, runId);
   const layout = new RunLayout(request.expId, runId, input.dirPrefix);
@@ -78,9 +85,20 @@ export async function startCloudRun(
     dryRun: request.dryRun ?? false,
   };
   if (plan.dryRun) return plan;
-  if (!(await confirm(plan))) throw new ValidationError('Cancelled: nothing was uploaded or started');
+  if (!(await confirm(plan)))
+    throw new ValidationError('Cancelled: nothing was uploaded or started');
   await assertNewExecution(clients, arn, runId);
-  await tools.snapshot(request.experimentDir, new Storage(new S3Driver(clients.s3, deployment.bucketName)), layout);
-  await clients.sfn.send(new StartExecutionCommand({ stateMachineArn: deployment.stateMachineArn, name, input: JSON.stringify(input) }));
+  await tools.snapshot(
+    request.experimentDir,
+    new Storage(new S3Driver(clients.s3, deployment.bucketName)),
+    layout,
+  );
+  await clients.sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: deployment.stateMachineArn,
+      name,
+      input: JSON.stringify(input),
+    }),
+  );
   return plan;
 }

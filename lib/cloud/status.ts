@@ -15,7 +15,11 @@ export interface CloudStatus {
 }
 
 /** Running executions (optionally of one experiment) with their jobs' task counts, and the queue's other active jobs. */
-export async function cloudStatus(clients: AwsClients, deployment: Deployment, expId?: string): Promise<CloudStatus> {
+export async function cloudStatus(
+  clients: AwsClients,
+  deployment: Deployment,
+  expId?: string,
+): Promise<CloudStatus> {
   const executions = await listExecutions(clients.sfn, deployment.stateMachineArn, {
     status: 'RUNNING',
     ...(expId !== undefined ? { namePrefix: executionNamePrefix(expId) } : {}),
@@ -23,7 +27,9 @@ export async function cloudStatus(clients: AwsClients, deployment: Deployment, e
   const runs: RunProgress[] = [];
   for (const e of executions) runs.push(await runProgress(clients, deployment, e.arn));
   const known = new Set(runs.flatMap((r) => r.jobs.map((j) => j.jobId)));
-  const queued = (await listQueueJobIds(clients.batch, deployment.jobQueueArn)).filter((id) => !known.has(id) && !id.includes(':'));
+  const queued = (await listQueueJobIds(clients.batch, deployment.jobQueueArn)).filter(
+    (id) => !known.has(id) && !id.includes(':'),
+  );
   const otherJobs = (await describeJobs(clients.batch, queued))
     .map((j) => ({ job: j, progress: jobProgress(j, deployment) }))
     .filter(({ job }) => expId === undefined || job.tags?.[JOB_TAG_KEYS.expId] === expId)

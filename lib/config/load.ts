@@ -18,10 +18,14 @@ const BUILTIN_ENVIRONMENTS: Readonly<Record<string, Record<string, unknown>>> = 
   prod: { stackPrefix: 'Epycloud-prod', removalPolicy: 'retain', logRetentionDays: 365 },
 };
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Deep-merges plain objects; arrays and scalars of `over` replace those of `base`. */
-export function mergeConfig(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+export function mergeConfig(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const current = out[key];
@@ -36,7 +40,9 @@ function fromJsonText(value: unknown): unknown {
   try {
     return JSON.parse(value) as unknown;
   } catch (error) {
-    throw new ConfigError(`Invalid CDK context ${CONTEXT_KEYS.environments}: not valid JSON (${(error as Error).message})`);
+    throw new ConfigError(
+      `Invalid CDK context ${CONTEXT_KEYS.environments}: not valid JSON (${(error as Error).message})`,
+    );
   }
 }
 
@@ -49,21 +55,29 @@ export function loadDeploymentConfig(tryGetContext: (key: string) => unknown): D
   const envValue = tryGetContext(CONTEXT_KEYS.env) ?? DEFAULT_ENV;
   const environments = fromJsonText(tryGetContext(CONTEXT_KEYS.environments) ?? {});
   if (typeof envValue !== 'string' || envValue === '') {
-    throw new ConfigError(`Invalid CDK context ${CONTEXT_KEYS.env}: expected an environment name, got ${JSON.stringify(envValue)}`);
+    throw new ConfigError(
+      `Invalid CDK context ${CONTEXT_KEYS.env}: expected an environment name, got ${JSON.stringify(envValue)}`,
+    );
   }
   if (!isObject(environments)) {
-    throw new ConfigError(`Invalid CDK context ${CONTEXT_KEYS.environments}: expected an object of environment name -> settings`);
+    throw new ConfigError(
+      `Invalid CDK context ${CONTEXT_KEYS.environments}: expected an object of environment name -> settings`,
+    );
   }
   const own = environments[envValue];
   const builtin = BUILTIN_ENVIRONMENTS[envValue];
   if (own === undefined && builtin === undefined) {
-    const known = [...new Set([...Object.keys(BUILTIN_ENVIRONMENTS), ...Object.keys(environments)])].join(', ');
+    const known = [
+      ...new Set([...Object.keys(BUILTIN_ENVIRONMENTS), ...Object.keys(environments)]),
+    ].join(', ');
     throw new ConfigError(
       `Unknown environment "${envValue}" (CDK context ${CONTEXT_KEYS.env}): expected one of ${known}, or declare it under ${CONTEXT_KEYS.environments}`,
     );
   }
   if (own !== undefined && !isObject(own)) {
-    throw new ConfigError(`Invalid CDK context ${CONTEXT_KEYS.environments}.${envValue}: expected an object of settings`);
+    throw new ConfigError(
+      `Invalid CDK context ${CONTEXT_KEYS.environments}.${envValue}: expected an object of settings`,
+    );
   }
   const merged = mergeConfig(builtin ?? { stackPrefix: `Epycloud-${envValue}` }, own ?? {});
   const parsed = environmentSchema.safeParse(merged);

@@ -5,7 +5,8 @@ import { fargateResourcesProblem } from '../contract/fargate.js';
 
 /** CloudWatch Logs retention values, in days. */
 const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
 ] as const;
 
 const stageSchema = z
@@ -43,7 +44,12 @@ export const environmentSchema = z
       .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region such as us-east-1')
       .optional(),
     /** Stack names start with this; the CLI finds stacks by it. */
-    stackPrefix: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,100}$/, 'expected letters, digits and "-", starting with a letter'),
+    stackPrefix: z
+      .string()
+      .regex(
+        /^[A-Za-z][A-Za-z0-9-]{0,100}$/,
+        'expected letters, digits and "-", starting with a letter',
+      ),
     /** `retain` keeps the bucket, repository and log groups when a stack is deleted. */
     removalPolicy: z.enum(['retain', 'destroy']),
     storage: z
@@ -54,7 +60,10 @@ export const environmentSchema = z
       .strict()
       .default({ intermediateExpirationDays: 30, noncurrentVersionExpirationDays: 30 }),
     network: z
-      .object({ mode: z.enum(['endpoints', 'nat']).default('endpoints'), maxAzs: z.number().int().min(1).max(6).default(2) })
+      .object({
+        mode: z.enum(['endpoints', 'nat']).default('endpoints'),
+        maxAzs: z.number().int().min(1).max(6).default(2),
+      })
       .strict()
       .default({ mode: 'endpoints', maxAzs: 2 }),
     compute: z
@@ -62,13 +71,25 @@ export const environmentSchema = z
         type: z.enum(['fargate-spot', 'fargate', 'ec2']).default('fargate-spot'),
         maxvCpus: z.number().int().min(1).default(256),
         ec2InstanceTypes: z
-          .array(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9]+)?$/, 'expected an instance type or family such as r6i.4xlarge or r6i'))
+          .array(
+            z
+              .string()
+              .regex(
+                /^[a-z0-9-]+(\.[a-z0-9]+)?$/,
+                'expected an instance type or family such as r6i.4xlarge or r6i',
+              ),
+          )
           .min(1)
           .default(['r6i', 'r7i']),
         ec2Spot: z.boolean().default(false),
       })
       .strict()
-      .default({ type: 'fargate-spot', maxvCpus: 256, ec2InstanceTypes: ['r6i', 'r7i'], ec2Spot: false }),
+      .default({
+        type: 'fargate-spot',
+        maxvCpus: 256,
+        ec2InstanceTypes: ['r6i', 'r7i'],
+        ec2Spot: false,
+      }),
     stages: stagesSchema.default({
       builder: { vcpus: 1, memoryMiB: 2048, timeoutMinutes: 60 },
       runner: { vcpus: 1, memoryMiB: 2048, timeoutMinutes: 180 },
@@ -95,7 +116,12 @@ export const environmentSchema = z
         /** Repositories besides the stack's own that a run's `imageUri` may name (exact repository URIs, no tag). */
         allowedRepositories: z
           .array(
-            z.string().regex(IMAGE_REPOSITORY, 'expected an image repository without tag or digest, such as public.ecr.aws/acme/epycloud'),
+            z
+              .string()
+              .regex(
+                IMAGE_REPOSITORY,
+                'expected an image repository without tag or digest, such as public.ecr.aws/acme/epycloud',
+              ),
           )
           .default([]),
       })
@@ -109,12 +135,17 @@ export const environmentSchema = z
   .strict()
   .superRefine((config, ctx) => {
     if (config.image.source === 'uri' && config.image.uri === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['image', 'uri'], message: 'required when image.source is "uri"' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['image', 'uri'],
+        message: 'required when image.source is "uri"',
+      });
     }
     if (config.compute.type === 'ec2') return;
     for (const [stage, size] of Object.entries(config.stages)) {
       const problem = fargateResourcesProblem(size.vcpus, size.memoryMiB);
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['stages', stage], message: problem });
+      if (problem !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['stages', stage], message: problem });
     }
   });
 

@@ -31,18 +31,32 @@ export class Network extends Construct {
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     const isolated = props.mode === 'endpoints';
-    const taskSubnetType = isolated ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS;
+    const taskSubnetType = isolated
+      ? ec2.SubnetType.PRIVATE_ISOLATED
+      : ec2.SubnetType.PRIVATE_WITH_EGRESS;
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: props.maxAzs,
       natGateways: isolated ? 0 : 1,
       subnetConfiguration: [
         { name: 'tasks', subnetType: taskSubnetType, cidrMask: 20 },
-        ...(isolated ? [] : [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false }]),
+        ...(isolated
+          ? []
+          : [
+              {
+                name: 'public',
+                subnetType: ec2.SubnetType.PUBLIC,
+                cidrMask: 24,
+                mapPublicIpOnLaunch: false,
+              },
+            ]),
       ],
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
     });
     this.taskSubnets = { subnetType: taskSubnetType };
-    const flowLogs = new logs.LogGroup(this, 'FlowLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
     this.vpc.addFlowLog('RejectedTraffic', {
       trafficType: ec2.FlowLogTrafficType.REJECT,
       destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
@@ -52,7 +66,11 @@ export class Network extends Construct {
       description: 'epycloud Batch tasks: HTTPS out only',
       allowAllOutbound: false,
     });
-    this.taskSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (endpoints, S3 gateway, or NAT)');
+    this.taskSecurityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      'HTTPS to AWS APIs (endpoints, S3 gateway, or NAT)',
+    );
     if (isolated) this.addInterfaceEndpoints(props.ec2);
   }
 
@@ -74,7 +92,11 @@ export class Network extends Construct {
       description: 'epycloud VPC interface endpoints: HTTPS from the tasks',
       allowAllOutbound: false,
     });
-    endpointSecurityGroup.addIngressRule(this.taskSecurityGroup, ec2.Port.tcp(443), 'HTTPS from the Batch tasks');
+    endpointSecurityGroup.addIngressRule(
+      this.taskSecurityGroup,
+      ec2.Port.tcp(443),
+      'HTTPS from the Batch tasks',
+    );
     for (const [id, service] of Object.entries(services)) {
       this.vpc.addInterfaceEndpoint(id, {
         service,

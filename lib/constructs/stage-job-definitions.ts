@@ -25,8 +25,13 @@ export const FARGATE_SPOT_INTERRUPTED = 'Your Spot Task was interrupted*';
 function stageRetryStrategies(transientExitCodes: readonly number[]): batch.RetryStrategy[] {
   return [
     batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.SPOT_INSTANCE_RECLAIMED),
-    batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onStatusReason: FARGATE_SPOT_INTERRUPTED })),
-    ...transientExitCodes.map((code) => batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onExitCode: String(code) }))),
+    batch.RetryStrategy.of(
+      batch.Action.RETRY,
+      batch.Reason.custom({ onStatusReason: FARGATE_SPOT_INTERRUPTED }),
+    ),
+    ...transientExitCodes.map((code) =>
+      batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onExitCode: String(code) })),
+    ),
     batch.RetryStrategy.of(batch.Action.EXIT, batch.Reason.custom({ onReason: '*' })),
   ];
 }
@@ -71,7 +76,10 @@ export class StageJobDefinitions extends Construct {
     };
     const container =
       props.platform === 'fargate'
-        ? new batch.EcsFargateContainerDefinition(this, `${capitalize(stage)}Container`, { ...common, assignPublicIp: false })
+        ? new batch.EcsFargateContainerDefinition(this, `${capitalize(stage)}Container`, {
+            ...common,
+            assignPublicIp: false,
+          })
         : new batch.EcsEc2ContainerDefinition(this, `${capitalize(stage)}Container`, common);
     return new batch.EcsJobDefinition(this, capitalize(stage), {
       jobDefinitionName: props.names[stage],

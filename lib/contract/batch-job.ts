@@ -20,7 +20,10 @@ export interface BatchEnvironmentEntry {
 /** Batch `ContainerOverrides`, as Step Functions' Batch integration takes them (PascalCase). */
 export interface BatchContainerOverrides {
   readonly Environment: readonly BatchEnvironmentEntry[];
-  readonly ResourceRequirements: readonly { readonly Type: 'VCPU' | 'MEMORY'; readonly Value: string }[];
+  readonly ResourceRequirements: readonly {
+    readonly Type: 'VCPU' | 'MEMORY';
+    readonly Value: string;
+  }[];
 }
 
 /** What a stage job of one run needs to know. */
@@ -102,13 +105,21 @@ export type JobNameSuffix = number | { readonly taskIndex: number };
  * with every character outside `[A-Za-z0-9_-]` replaced by `-`; when too long,
  * the experiment part is shortened so the run id and suffix stay whole.
  */
-export function stageJobName(stage: StageName, expId: string, runId: string, part?: JobNameSuffix): string {
-  const suffix = part === undefined ? '' : typeof part === 'number' ? `-part${part}` : `-task${part.taskIndex}`;
+export function stageJobName(
+  stage: StageName,
+  expId: string,
+  runId: string,
+  part?: JobNameSuffix,
+): string {
+  const suffix =
+    part === undefined ? '' : typeof part === 'number' ? `-part${part}` : `-task${part.taskIndex}`;
   const tail = `-${sanitizeName(runId)}${suffix}`;
   const head = `epycloud-${stage}-`;
   const room = BATCH_JOB_NAME_MAX - head.length - tail.length;
   if (room < 1)
-    throw new ValidationError(`Run id "${runId}" is too long for a Batch job name (max ${BATCH_JOB_NAME_MAX} characters in all)`);
+    throw new ValidationError(
+      `Run id "${runId}" is too long for a Batch job name (max ${BATCH_JOB_NAME_MAX} characters in all)`,
+    );
   return `${head}${sanitizeName(expId).slice(0, room)}${tail}`;
 }
 
@@ -139,11 +150,15 @@ export function stageJobTags(input: JobTagInput): Record<string, string> {
     [JOB_TAG_KEYS.runId]: input.runId,
     [JOB_TAG_KEYS.stage]: input.stage,
     ...(input.profile === undefined ? {} : { [JOB_TAG_KEYS.profile]: input.profile }),
-    ...(input.billingProject === undefined ? {} : { [JOB_TAG_KEYS.billingProject]: input.billingProject }),
+    ...(input.billingProject === undefined
+      ? {}
+      : { [JOB_TAG_KEYS.billingProject]: input.billingProject }),
   };
   for (const [key, value] of Object.entries(tags)) {
     if (!TAG_VALUE.test(value)) {
-      throw new ValidationError(`Tag ${key}="${value}" is invalid: tag values use letters, digits, spaces and _ . : / = + - @ (max 256)`);
+      throw new ValidationError(
+        `Tag ${key}="${value}" is invalid: tag values use letters, digits, spaces and _ . : / = + - @ (max 256)`,
+      );
     }
   }
   return tags;

@@ -37,18 +37,23 @@ export function calibrationFromLogLine(line: string): CalibrationProgress | unde
   } catch {
     return undefined;
   }
-  if ((value as { message?: unknown } | null)?.message !== CALIBRATION_LOG_MESSAGE) return undefined;
+  if ((value as { message?: unknown } | null)?.message !== CALIBRATION_LOG_MESSAGE)
+    return undefined;
   return calibrationProgressSchema.safeParse(value).data;
 }
 
-const mean = (values: readonly number[]): number => Math.round(values.reduce((a, b) => a + b, 0) / values.length);
+const mean = (values: readonly number[]): number =>
+  Math.round(values.reduce((a, b) => a + b, 0) / values.length);
 
 /**
  * One phrase for the tasks calibrating now: `calibrating: gen 4/8, 300/300 particles`, or over
  * several tasks `calibrating 3 tasks: gen 4/8 (mean), 280/300 particles (mean)`. `tasks` is how
  * many calibrate when `progress` is a sample of them. Undefined when nothing calibrates.
  */
-export function calibrationPhrase(progress: readonly CalibrationProgress[], tasks = progress.length): string | undefined {
+export function calibrationPhrase(
+  progress: readonly CalibrationProgress[],
+  tasks = progress.length,
+): string | undefined {
   if (progress.length === 0) return undefined;
   const many = tasks > 1;
   const targets = progress.flatMap((p) => (p.particles === null ? [] : [p.particles]));

@@ -45,7 +45,9 @@ export const DEFAULT_LOCAL_BUCKET_DIR = './local/bucket';
 export type EnvMap = Readonly<Record<string, string | undefined>>;
 
 /** Where a stage reads and writes: the storage backend and its root. */
-export type StorageTarget = { readonly mode: 'local'; readonly root: string } | { readonly mode: 'cloud'; readonly bucket: string };
+export type StorageTarget =
+  | { readonly mode: 'local'; readonly root: string }
+  | { readonly mode: 'cloud'; readonly bucket: string };
 
 /** What every stage knows after parsing its environment. */
 export interface StageEnv {
@@ -58,13 +60,16 @@ export interface StageEnv {
 
 function required(env: EnvMap, name: string, expected: string): string {
   const value = env[name];
-  if (value === undefined || value === '') throw new ValidationError(`Environment variable ${name} is not set: expected ${expected}`);
+  if (value === undefined || value === '')
+    throw new ValidationError(`Environment variable ${name} is not set: expected ${expected}`);
   return value;
 }
 
 function nonNegativeInt(name: string, value: string): number {
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
-    throw new ValidationError(`Environment variable ${name}="${value}" is not a non-negative integer`);
+    throw new ValidationError(
+      `Environment variable ${name}="${value}" is not a non-negative integer`,
+    );
   }
   return Number(value);
 }
@@ -74,14 +79,18 @@ export function parseReferenceDate(env: EnvMap): string | undefined {
   const value = env[ENV.referenceDate];
   if (value === undefined || value === '') return undefined;
   const problem = referenceDateProblem(value);
-  if (problem !== undefined) throw new ValidationError(`Environment variable ${ENV.referenceDate}="${value}" is invalid: ${problem}`);
+  if (problem !== undefined)
+    throw new ValidationError(
+      `Environment variable ${ENV.referenceDate}="${value}" is invalid: ${problem}`,
+    );
   return value;
 }
 
 /** Parses the storage target: `EXECUTION_MODE` picks S3 (`S3_BUCKET`) or a local directory. */
 export function parseStorageTarget(env: EnvMap): StorageTarget {
   const mode = required(env, ENV.executionMode, `one of ${EXECUTION_MODES.join(', ')}`);
-  if (mode === 'cloud') return { mode, bucket: required(env, ENV.bucket, 'the S3 bucket name in cloud mode') };
+  if (mode === 'cloud')
+    return { mode, bucket: required(env, ENV.bucket, 'the S3 bucket name in cloud mode') };
   if (mode === 'local') return { mode, root: env[ENV.localBucketDir] || DEFAULT_LOCAL_BUCKET_DIR };
   throw new ValidationError(
     `Environment variable ${ENV.executionMode}="${mode}" is invalid: expected one of ${EXECUTION_MODES.join(', ')}`,
@@ -110,10 +119,15 @@ export function parseStageEnv(env: EnvMap): StageEnv {
 export function resolveTaskIndex(env: EnvMap, numTasks: number): number {
   const name = TASK_INDEX_VARS.find((n) => env[n] !== undefined && env[n] !== '');
   if (name === undefined) {
-    throw new ValidationError(`No task index: set one of ${TASK_INDEX_VARS.join(', ')} (checked in that order)`);
+    throw new ValidationError(
+      `No task index: set one of ${TASK_INDEX_VARS.join(', ')} (checked in that order)`,
+    );
   }
   const offsetValue = env[ENV.taskIndexOffset];
-  const offset = offsetValue === undefined || offsetValue === '' ? 0 : nonNegativeInt(ENV.taskIndexOffset, offsetValue);
+  const offset =
+    offsetValue === undefined || offsetValue === ''
+      ? 0
+      : nonNegativeInt(ENV.taskIndexOffset, offsetValue);
   const index = offset + nonNegativeInt(name, env[name] ?? '');
   if (index >= numTasks) {
     throw new ValidationError(
@@ -186,6 +200,8 @@ export function parseFaultInjection(env: EnvMap): FaultInjection | undefined {
   const tasks = new Set(list.split(',').map((v) => nonNegativeInt(ENV.faultTasks, v.trim())));
   const attemptsValue = env[ENV.faultAttempts];
   const attempts =
-    attemptsValue === undefined || attemptsValue === '' ? Number.POSITIVE_INFINITY : nonNegativeInt(ENV.faultAttempts, attemptsValue);
+    attemptsValue === undefined || attemptsValue === ''
+      ? Number.POSITIVE_INFINITY
+      : nonNegativeInt(ENV.faultAttempts, attemptsValue);
   return { tasks, attempts };
 }

@@ -39,7 +39,10 @@ export const executionInputSchema = z
      */
     imageUri: z
       .string()
-      .regex(IMAGE_REFERENCE, 'expected an image reference such as <repository>:<tag> or <repository>@sha256:<digest>')
+      .regex(
+        IMAGE_REFERENCE,
+        'expected an image reference such as <repository>:<tag> or <repository>@sha256:<digest>',
+      )
       .optional(),
     imageTag: z.string().regex(IMAGE_TAG, 'expected a Docker tag').optional(),
     outputConfigFile: z.string().optional(),
@@ -48,7 +51,8 @@ export const executionInputSchema = z
       .string()
       .superRefine((value, ctx) => {
         const problem = referenceDateProblem(value);
-        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `"${value}": ${problem}` });
+        if (problem !== undefined)
+          ctx.addIssue({ code: 'custom', message: `"${value}": ${problem}` });
       })
       .optional(),
     /** Billing project tag carried by the Batch jobs. */
@@ -87,7 +91,9 @@ export function buildExecutionInput(request: ExecutionRequest, runId: string): E
     stages: request.stages ?? {},
     ...(request.imageTag !== undefined ? { imageTag: request.imageTag } : {}),
     ...(request.imageUri !== undefined ? { imageUri: request.imageUri } : {}),
-    ...(request.outputConfigFile !== undefined ? { outputConfigFile: request.outputConfigFile } : {}),
+    ...(request.outputConfigFile !== undefined
+      ? { outputConfigFile: request.outputConfigFile }
+      : {}),
     ...(request.referenceDate !== undefined ? { referenceDate: request.referenceDate } : {}),
     ...(request.billingProject !== undefined ? { billingProject: request.billingProject } : {}),
   });

@@ -1,5 +1,10 @@
 /** Fargate's vCPU values and, for each, the memory range (MiB) and step it accepts. */
-const FARGATE_SIZES: ReadonlyArray<{ readonly vcpus: number; readonly min: number; readonly max: number; readonly step: number }> = [
+const FARGATE_SIZES: ReadonlyArray<{
+  readonly vcpus: number;
+  readonly min: number;
+  readonly max: number;
+  readonly step: number;
+}> = [
   { vcpus: 0.25, min: 512, max: 2048, step: 512 },
   { vcpus: 0.5, min: 1024, max: 4096, step: 1024 },
   { vcpus: 1, min: 2048, max: 8192, step: 1024 },
@@ -15,11 +20,14 @@ const FARGATE_SIZES: ReadonlyArray<{ readonly vcpus: number; readonly min: numbe
  */
 export function fargateResourcesProblem(vcpus: number, memoryMiB: number): string | undefined {
   const size = FARGATE_SIZES.find((s) => s.vcpus === vcpus);
-  if (size === undefined) return `Fargate takes ${FARGATE_SIZES.map((s) => s.vcpus).join(', ')} vCPUs, got ${vcpus}`;
+  if (size === undefined)
+    return `Fargate takes ${FARGATE_SIZES.map((s) => s.vcpus).join(', ')} vCPUs, got ${vcpus}`;
   // 0.25 vCPU takes 512, 1024 and 2048: a 512 step from 512 to 1024, then 2048.
   const ok =
     vcpus === 0.25
       ? [512, 1024, 2048].includes(memoryMiB)
       : memoryMiB >= size.min && memoryMiB <= size.max && (memoryMiB - size.min) % size.step === 0;
-  return ok ? undefined : `Fargate with ${vcpus} vCPU takes ${size.min}..${size.max} MiB in steps of ${size.step}, got ${memoryMiB} MiB`;
+  return ok
+    ? undefined
+    : `Fargate with ${vcpus} vCPU takes ${size.min}..${size.max} MiB in steps of ${size.step}, got ${memoryMiB} MiB`;
 }

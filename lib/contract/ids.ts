@@ -30,9 +30,11 @@ function expIdProblem(expId: string): string | undefined {
   if (expId.length === 0) return 'it is empty';
   if (!EXP_ID_CHARS.test(expId)) return 'it has characters outside [A-Za-z0-9._/-]';
   const segments = expId.split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) return 'it has an empty, "." or ".." segment';
+  if (segments.some((s) => s === '' || s === '.' || s === '..'))
+    return 'it has an empty, "." or ".." segment';
   // case-insensitive: on a case-insensitive disk `Runs` would be the separator's folder
-  if (segments.some((s) => s.toLowerCase() === RUNS_SEGMENT)) return `"${RUNS_SEGMENT}" is reserved: it separates experiment and run`;
+  if (segments.some((s) => s.toLowerCase() === RUNS_SEGMENT))
+    return `"${RUNS_SEGMENT}" is reserved: it separates experiment and run`;
   const long = segments.find((s) => s.length > MAX_EXP_SEGMENT);
   if (long !== undefined) return `segment "${long.slice(0, 20)}..." has ${long.length} characters`;
   if (expId.length > MAX_EXP_ID) return `it has ${expId.length} characters`;
@@ -44,7 +46,8 @@ function runIdProblem(runId: string): string | undefined {
   if (!RUN_ID_CHARS.test(runId) || runId.includes('..') || runId === '.')
     return 'it is empty, "." or has "/", ".." or characters outside [A-Za-z0-9._-]';
   if (runId.length > MAX_RUN_ID) return `it has ${runId.length} characters`;
-  if (RESERVED_RUN_IDS.includes(runId.toLowerCase())) return `"${runId}" is a folder name of the run layout`;
+  if (RESERVED_RUN_IDS.includes(runId.toLowerCase()))
+    return `"${runId}" is a folder name of the run layout`;
   return undefined;
 }
 
@@ -66,7 +69,10 @@ export function isValidRunId(runId: string): boolean {
  */
 export function validateExpId(expId: string): string {
   const problem = expIdProblem(expId);
-  if (problem !== undefined) throw new ValidationError(`Invalid experiment id "${shown(expId)}": ${problem}; ${EXP_ID_RULE}`);
+  if (problem !== undefined)
+    throw new ValidationError(
+      `Invalid experiment id "${shown(expId)}": ${problem}; ${EXP_ID_RULE}`,
+    );
   return expId;
 }
 
@@ -78,7 +84,8 @@ export function validateExpId(expId: string): string {
  */
 export function validateRunId(runId: string): string {
   const problem = runIdProblem(runId);
-  if (problem !== undefined) throw new ValidationError(`Invalid run id "${shown(runId)}": ${problem}; ${RUN_ID_RULE}`);
+  if (problem !== undefined)
+    throw new ValidationError(`Invalid run id "${shown(runId)}": ${problem}; ${RUN_ID_RULE}`);
   return runId;
 }
 
@@ -89,7 +96,10 @@ export function utcStamp(date: Date): string {
 }
 
 /** A new run id, `YYYYMMDD-HHMMSS-<8 hex>` in UTC. */
-export function newRunId(now: Date = new Date(), random: () => Buffer = () => randomBytes(4)): string {
+export function newRunId(
+  now: Date = new Date(),
+  random: () => Buffer = () => randomBytes(4),
+): string {
   return `${utcStamp(now)}-${random().toString('hex').slice(0, 8)}`;
 }
 

@@ -25,7 +25,11 @@ function imageRepository(image: string): string {
  * the deployment config allows (`image.allowedRepositories`); returns the
  * image, or throws a ValidationError naming it, its repository and the fix.
  */
-export function checkImageAllowed(image: string, repositoryUri: string, allowed: readonly string[]): string {
+export function checkImageAllowed(
+  image: string,
+  repositoryUri: string,
+  allowed: readonly string[],
+): string {
   const repository = imageRepository(image);
   if (repository === repositoryUri || allowed.includes(repository)) return image;
   const others = allowed.length === 0 ? 'no other repository' : `also ${allowed.join(', ')}`;
@@ -37,8 +41,12 @@ export function checkImageAllowed(image: string, repositoryUri: string, allowed:
 }
 
 /** Account, region and name of a private ECR repository URI; undefined for any other registry. */
-export function parseEcrRepository(repository: string): { account: string; region: string; name: string } | undefined {
-  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/.exec(repository);
+export function parseEcrRepository(
+  repository: string,
+): { account: string; region: string; name: string } | undefined {
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/.exec(
+    repository,
+  );
   if (match === null) return undefined;
   const [, account = '', region = '', name = ''] = match;
   return { account, region, name };

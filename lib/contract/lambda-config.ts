@@ -3,8 +3,12 @@ import { z } from 'zod';
 /** Environment variable of the PlanStageB lambda holding the data bucket's name. */
 export const PLAN_BUCKET_VAR = 'EPYCLOUD_BUCKET';
 
-const resourcesSchema = z.object({ vcpus: z.number().positive(), memoryMiB: z.number().int().positive() });
-const byStage = <T extends z.ZodType>(schema: T) => z.object({ builder: schema, runner: schema, output: schema });
+const resourcesSchema = z.object({
+  vcpus: z.number().positive(),
+  memoryMiB: z.number().int().positive(),
+});
+const byStage = <T extends z.ZodType>(schema: T) =>
+  z.object({ builder: schema, runner: schema, output: schema });
 
 /** Environment variable holding the PrepareRun configuration as JSON. */
 export const PREPARE_CONFIG_VAR = 'EPYCLOUD_PREPARE_CONFIG';

@@ -20,8 +20,13 @@ export function indexFromName(name: string, stem: 'input' | 'result' | 'task'): 
 }
 
 function validateDirPrefix(dirPrefix: string): string {
-  if (dirPrefix !== '' && (!dirPrefix.endsWith('/') || dirPrefix.startsWith('/') || dirPrefix.split('/').includes('..'))) {
-    throw new ValidationError(`Invalid DIR_PREFIX "${dirPrefix}": expected "" or a relative path ending in "/" without ".."`);
+  if (
+    dirPrefix !== '' &&
+    (!dirPrefix.endsWith('/') || dirPrefix.startsWith('/') || dirPrefix.split('/').includes('..'))
+  ) {
+    throw new ValidationError(
+      `Invalid DIR_PREFIX "${dirPrefix}": expected "" or a relative path ending in "/" without ".."`,
+    );
   }
   return dirPrefix;
 }
@@ -177,6 +182,9 @@ const STAGE_ALIASES: Record<string, StageName> = {
 /** Accepts `A|B|C|builder|runner|output` in any case; throws naming the accepted values. */
 export function parseStage(value: string): StageName {
   const stage = STAGE_ALIASES[value.toLowerCase()];
-  if (stage === undefined) throw new ValidationError(`Unknown stage "${value}": expected A, B, C, builder, runner or output`);
+  if (stage === undefined)
+    throw new ValidationError(
+      `Unknown stage "${value}": expected A, B, C, builder, runner or output`,
+    );
   return stage;
 }

@@ -1,5 +1,13 @@
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+const WEEKDAYS = [
+  'Sunday',
+  'Monday',
+  'Tuesday',
+  'Wednesday',
+  'Thursday',
+  'Friday',
+  'Saturday',
+] as const;
 const DAY_MS = 86_400_000;
 
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -12,7 +20,8 @@ const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
  */
 export function referenceDateProblem(value: string): string | undefined {
   const ms = ISO_DATE.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
-  if (Number.isNaN(ms) || isoDay(ms) !== value) return 'expected a real calendar date YYYY-MM-DD that is a Saturday';
+  if (Number.isNaN(ms) || isoDay(ms) !== value)
+    return 'expected a real calendar date YYYY-MM-DD that is a Saturday';
   const weekday = new Date(ms).getUTCDay();
   if (weekday === 6) return undefined;
   const before = ms - (weekday + 1) * DAY_MS;

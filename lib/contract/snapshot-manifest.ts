@@ -9,7 +9,13 @@ import { sha256Schema } from './manifest.js';
  */
 export const snapshotManifestSchema = z.object({
   version: z.literal(1),
-  files: z.array(z.object({ path: z.string().min(1), sha256: sha256Schema, bytes: z.number().int().nonnegative() })),
+  files: z.array(
+    z.object({
+      path: z.string().min(1),
+      sha256: sha256Schema,
+      bytes: z.number().int().nonnegative(),
+    }),
+  ),
 });
 
 /** The parsed snapshot manifest. */

@@ -65,14 +65,28 @@ function contiguous(numTasks: number, parts: number, sequential: boolean): Stage
 export function planStageB(numTasks: number, maxParallelism?: number): StageBPlan {
   if (!Number.isSafeInteger(numTasks) || numTasks < 0)
     throw new ValidationError(`numTasks must be a non-negative integer, got ${numTasks}`);
-  if (maxParallelism !== undefined && (!Number.isSafeInteger(maxParallelism) || maxParallelism < 1)) {
+  if (
+    maxParallelism !== undefined &&
+    (!Number.isSafeInteger(maxParallelism) || maxParallelism < 1)
+  ) {
     throw new ValidationError(`maxParallelism must be a positive integer, got ${maxParallelism}`);
   }
   if (numTasks === 0) return { kind: 'none', numTasks, maxConcurrency: 0, jobs: [] };
-  if (numTasks === 1) return { kind: 'single', numTasks, maxConcurrency: 0, jobs: [{ offset: 0, size: 1, sequential: false }] };
+  if (numTasks === 1)
+    return {
+      kind: 'single',
+      numTasks,
+      maxConcurrency: 0,
+      jobs: [{ offset: 0, size: 1, sequential: false }],
+    };
   const cap = maxParallelism ?? Number.POSITIVE_INFINITY;
   if (cap >= numTasks && numTasks <= BATCH_ARRAY_MAX) {
-    return { kind: 'array', numTasks, maxConcurrency: 0, jobs: [{ offset: 0, size: numTasks, sequential: false }] };
+    return {
+      kind: 'array',
+      numTasks,
+      maxConcurrency: 0,
+      jobs: [{ offset: 0, size: numTasks, sequential: false }],
+    };
   }
   const minimumJobs = Math.ceil(numTasks / BATCH_ARRAY_MAX);
   if (minimumJobs > STAGE_B_JOBS_MAX) {
@@ -81,13 +95,23 @@ export function planStageB(numTasks: number, maxParallelism?: number): StageBPla
     );
   }
   if (cap >= numTasks) {
-    return { kind: 'split', numTasks, maxConcurrency: 0, jobs: contiguous(numTasks, minimumJobs, false) };
+    return {
+      kind: 'split',
+      numTasks,
+      maxConcurrency: 0,
+      jobs: contiguous(numTasks, minimumJobs, false),
+    };
   }
   const waves = Math.ceil(numTasks / Math.min(cap, BATCH_ARRAY_MAX));
   if (cap <= MAP_CONCURRENCY_MAX || waves > STAGE_B_JOBS_MAX) {
     const width = Math.min(cap, MAP_CONCURRENCY_MAX);
     const lanes = Math.max(minimumJobs, Math.min(width, Math.floor(numTasks / BATCH_ARRAY_MIN)));
-    return { kind: 'split', numTasks, maxConcurrency: width, jobs: contiguous(numTasks, lanes, true) };
+    return {
+      kind: 'split',
+      numTasks,
+      maxConcurrency: width,
+      jobs: contiguous(numTasks, lanes, true),
+    };
   }
   return { kind: 'split', numTasks, maxConcurrency: 1, jobs: contiguous(numTasks, waves, false) };
 }

@@ -13,7 +13,9 @@ export const INVERSION_LIMIT = 30;
  */
 export function binomial(rng: Rng, n: number, p: number): number {
   if (!(p >= 0 && p <= 1 && n >= 0 && n % 1 === 0)) {
-    throw new RangeError(`Binomial(n, p) needs an integer n >= 0 and p in [0, 1], got n = ${n}, p = ${p}`);
+    throw new RangeError(
+      `Binomial(n, p) needs an integer n >= 0 and p in [0, 1], got n = ${n}, p = ${p}`,
+    );
   }
   if (n === 0 || p === 0) return 0;
   if (p === 1) return n;
@@ -94,7 +96,15 @@ function btpe(rng: Rng, n: number, p: number): number {
 }
 
 /** Whether v <= f(y)/f(m) for the binomial pmf f: recursive product near the mode, else squeeze + Stirling bounds. */
-function accept(n: number, p: number, q: number, npq: number, m: number, y: number, v: number): boolean {
+function accept(
+  n: number,
+  p: number,
+  q: number,
+  npq: number,
+  m: number,
+  y: number,
+  v: number,
+): boolean {
   const k = Math.abs(y - m);
   if (k <= 20 || k >= npq / 2 - 1) {
     const s = p / q;

@@ -32,7 +32,8 @@ export function scatter(
   const width = names.length * G;
   names.forEach((name, k) => {
     const series = out[name]!;
-    for (let d = 0; d < D; d++) for (let g = 0; g < G; g++) series[(sim * D + d) * G + g] = binned[d * width + k * G + g]!;
+    for (let d = 0; d < D; d++)
+      for (let g = 0; g < G; g++) series[(sim * D + d) * G + g] = binned[d * width + k * G + g]!;
   });
 }
 
@@ -48,7 +49,9 @@ export function runEnsemble(spec: ModelSpec, options: EnsembleOptions): Ensemble
   const G = model.numGroups;
   const D = binning.labels.length;
   const size = options.nSims * D * G;
-  const compartments = Object.fromEntries(spec.compartments.map((c) => [c, new Float64Array(size)]));
+  const compartments = Object.fromEntries(
+    spec.compartments.map((c) => [c, new Float64Array(size)]),
+  );
   const transitions = Object.fromEntries(model.pairNames.map((p) => [p, new Float64Array(size)]));
   const compBins = new Float64Array(D * model.numComps * G);
   const flowBins = new Float64Array(D * model.pairNames.length * G);

@@ -17,7 +17,12 @@ export type Expr =
   | { readonly kind: 'num'; readonly value: number }
   | { readonly kind: 'name'; readonly name: string }
   | { readonly kind: 'neg'; readonly arg: Expr }
-  | { readonly kind: 'bin'; readonly op: BinaryOp | '^'; readonly left: Expr; readonly right: Expr };
+  | {
+      readonly kind: 'bin';
+      readonly op: BinaryOp | '^';
+      readonly left: Expr;
+      readonly right: Expr;
+    };
 
 /** Longest expression source accepted, in characters. */
 export const MAX_EXPRESSION_LENGTH = 1000;
@@ -35,7 +40,8 @@ export class ExpressionError extends Error {
   }
 }
 
-const TOKEN = /\s*(?:(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(\*\*|[-+*/%^()]))/y;
+const TOKEN =
+  /\s*(?:(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(\*\*|[-+*/%^()]))/y;
 
 interface Token {
   readonly text: string;
@@ -52,7 +58,8 @@ function tokenize(source: string): Token[] {
     TOKEN.lastIndex = position;
     const match = TOKEN.exec(source);
     if (match === null) {
-      const at = position + (source.slice(position).length - source.slice(position).trimStart().length);
+      const at =
+        position + (source.slice(position).length - source.slice(position).trimStart().length);
       throw new ExpressionError(`unexpected character "${source[at]}" at position ${at + 1}`, at);
     }
     const start = match.index + (match[0].length - match[0].trimStart().length);
@@ -86,7 +93,10 @@ class Parser {
   private fail(what: string): never {
     const token = this.peek();
     const found = token.kind === 'end' ? 'end of expression' : `"${token.text}"`;
-    throw new ExpressionError(`expected ${what} at position ${token.position + 1}, found ${found}`, token.position);
+    throw new ExpressionError(
+      `expected ${what} at position ${token.position + 1}, found ${found}`,
+      token.position,
+    );
   }
 
   private expr(): Expr {
@@ -137,7 +147,9 @@ class Parser {
     const token = this.peek();
     if (token.kind === 'num' || token.kind === 'name') {
       this.i++;
-      return token.kind === 'num' ? { kind: 'num', value: Number(token.text) } : { kind: 'name', name: token.text };
+      return token.kind === 'num'
+        ? { kind: 'num', value: Number(token.text) }
+        : { kind: 'name', name: token.text };
     }
     if (token.text !== '(' || token.kind !== 'op') this.fail('a number, a parameter name or "("');
     this.i++;
@@ -151,7 +163,10 @@ class Parser {
 /** Parses an expression; throws {@link ExpressionError} naming the position of the problem. */
 export function parseExpression(source: string): Expr {
   if (source.length > MAX_EXPRESSION_LENGTH) {
-    throw new ExpressionError(`expression of ${source.length} characters, expected at most ${MAX_EXPRESSION_LENGTH}`, 0);
+    throw new ExpressionError(
+      `expression of ${source.length} characters, expected at most ${MAX_EXPRESSION_LENGTH}`,
+      0,
+    );
   }
   return new Parser(tokenize(source)).parse();
 }

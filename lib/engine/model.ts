@@ -1,4 +1,9 @@
-import { resolveParameters, seasonalAmplitude, transitionRates, type ParameterValues } from './resolve.js';
+import {
+  resolveParameters,
+  seasonalAmplitude,
+  transitionRates,
+  type ParameterValues,
+} from './resolve.js';
 import { SpecError, specProblems } from './spec-problems.js';
 import type { ModelSpec } from './spec.js';
 import { forcing, segmentContact, timeline } from './timeline.js';
@@ -61,7 +66,9 @@ function mergeEdges(spec: ModelSpec, at: (id: string) => number, values: Paramet
 /** Whether every rate is finite and >= 0 and every forcing multiplier finite and > 0. */
 function runnable(rates: readonly Float64Array[], multipliers: Float64Array | undefined): boolean {
   const ok = (a: Float64Array, min: number) => a.every((v) => Number.isFinite(v) && v >= min);
-  return rates.every((r) => ok(r, 0)) && (multipliers === undefined || ok(multipliers, Number.MIN_VALUE));
+  return (
+    rates.every((r) => ok(r, 0)) && (multipliers === undefined || ok(multipliers, Number.MIN_VALUE))
+  );
 }
 
 /**
@@ -78,15 +85,21 @@ export function compileModel(spec: ModelSpec): CompiledModel {
   const index = new Map(spec.compartments.map((id, i) => [id, i]));
   const at = (id: string): number => index.get(id)!;
   const init = new Float64Array(C * G);
-  spec.compartments.forEach((id, c) => (spec.init[id] ?? []).forEach((v, g) => (init[c * G + g] = v)));
+  spec.compartments.forEach((id, c) =>
+    (spec.init[id] ?? []).forEach((v, g) => (init[c * G + g] = v)),
+  );
   const pairNames = [...new Set(spec.transitions.map((t) => pairName(t.source, t.target)))];
-  const mediatorIds = [...new Set(spec.transitions.flatMap((t) => (t.type === 'mediated' ? [t.mediator!] : [])))];
+  const mediatorIds = [
+    ...new Set(spec.transitions.flatMap((t) => (t.type === 'mediated' ? [t.mediator!] : []))),
+  ];
   const { segments, stepSegment } = timeline(spec);
   const bySegment = segments.map((s) => mergeEdges(spec, at, resolveParameters(spec, s.overrides)));
   const edges = bySegment[0]!;
   const sources = [...new Set(edges.map((e) => e.source))];
   const edgeStart = new Int32Array(sources.length + 1);
-  sources.forEach((s, k) => (edgeStart[k + 1] = edgeStart[k]! + edges.filter((e) => e.source === s).length));
+  sources.forEach(
+    (s, k) => (edgeStart[k + 1] = edgeStart[k]! + edges.filter((e) => e.source === s).length),
+  );
   const segmentEdgeRates = bySegment.map((segmentEdges) => {
     const rates = new Float64Array(segmentEdges.length * G);
     segmentEdges.forEach((e, i) => rates.set(e.rates, i * G));
@@ -105,8 +118,12 @@ export function compileModel(spec: ModelSpec): CompiledModel {
     sources: Int32Array.from(sources),
     edgeStart,
     edgeTarget: Int32Array.from(edges, (e) => e.target),
-    edgeMediatorSlot: Int32Array.from(edges, (e) => (e.mediator === undefined ? -1 : mediatorIds.indexOf(e.mediator))),
-    edgePair: Int32Array.from(edges, (e) => pairNames.indexOf(pairName(spec.compartments[e.source]!, spec.compartments[e.target]!))),
+    edgeMediatorSlot: Int32Array.from(edges, (e) =>
+      e.mediator === undefined ? -1 : mediatorIds.indexOf(e.mediator),
+    ),
+    edgePair: Int32Array.from(edges, (e) =>
+      pairNames.indexOf(pairName(spec.compartments[e.source]!, spec.compartments[e.target]!)),
+    ),
     edgeRate: segmentEdgeRates[0]!,
     segmentEdgeRates,
     segmentContacts,

@@ -31,7 +31,13 @@ export function seirSpec(overrides: Partial<ModelSpec> = {}): ModelSpec {
     init: { Susceptible: [n - 10], Exposed: [0], Infected: [10], Recovered: [0] },
     parameters: { beta: [0.3], sigma: [0.2], gamma: [0.1] },
     transitions: [
-      { type: 'mediated', source: 'Susceptible', target: 'Exposed', rate: 'beta', mediator: 'Infected' },
+      {
+        type: 'mediated',
+        source: 'Susceptible',
+        target: 'Exposed',
+        rate: 'beta',
+        mediator: 'Infected',
+      },
       { type: 'spontaneous', source: 'Exposed', target: 'Infected', rate: 'sigma' },
       { type: 'spontaneous', source: 'Infected', target: 'Recovered', rate: 'gamma' },
     ],
@@ -57,8 +63,17 @@ export function ageSeirSpec(overrides: Partial<ModelSpec> = {}): ModelSpec {
     groups: ['0-4', '5-17', '18-49', '50-64', '65+'],
     groupSizes: sizes,
     contact,
-    init: { S: sizes.map((s, g) => s - (g === 2 ? 20 : 0)), E: [0, 0, 0, 0, 0], I: [0, 0, 20, 0, 0], R: [0, 0, 0, 0, 0] },
-    parameters: { beta: [0.025, 0.025, 0.025, 0.025, 0.025], sigma: [0.2, 0.2, 0.2, 0.2, 0.2], gamma: [0.1, 0.1, 0.1, 0.1, 0.12] },
+    init: {
+      S: sizes.map((s, g) => s - (g === 2 ? 20 : 0)),
+      E: [0, 0, 0, 0, 0],
+      I: [0, 0, 20, 0, 0],
+      R: [0, 0, 0, 0, 0],
+    },
+    parameters: {
+      beta: [0.025, 0.025, 0.025, 0.025, 0.025],
+      sigma: [0.2, 0.2, 0.2, 0.2, 0.2],
+      gamma: [0.1, 0.1, 0.1, 0.1, 0.12],
+    },
     transitions: [
       { type: 'mediated', source: 'S', target: 'E', rate: 'beta', mediator: 'I' },
       { type: 'spontaneous', source: 'E', target: 'I', rate: 'sigma' },

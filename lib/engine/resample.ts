@@ -28,7 +28,9 @@ export function binSteps(startDay: number, dt: number, steps: number, mode: Resa
     const time = startDay + t * dt + 1e-9; // guard floor() against 2.9999999 from float steps
     const key = mode === 'none' ? t : mode === 'daily' ? Math.floor(time) : saturdayOnOrAfter(time);
     if (key !== lastKey) {
-      labels.push(mode === 'none' && !wholeDays ? isoDateTime(time) : isoDate(mode === 'none' ? time : key));
+      labels.push(
+        mode === 'none' && !wholeDays ? isoDateTime(time) : isoDate(mode === 'none' ? time : key),
+      );
       lastKey = key;
     }
     binOf[t] = labels.length - 1;

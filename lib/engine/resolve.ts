@@ -27,7 +27,11 @@ export function evaluateIn(source: string | number, values: ParameterValues, g: 
   });
 }
 
-function evaluateAll(source: string | number, values: ParameterValues, groups: number): Float64Array {
+function evaluateAll(
+  source: string | number,
+  values: ParameterValues,
+  groups: number,
+): Float64Array {
   return Float64Array.from({ length: groups }, (_, g) => evaluateIn(source, values, g));
 }
 
@@ -38,10 +42,15 @@ function evaluateAll(source: string | number, values: ParameterValues, groups: n
  * its expression is evaluated over the values WITHOUT overrides, so
  * `beta * 0.7` means 70% of the usual beta.
  */
-export function resolveParameters(spec: ModelSpec, overrides: readonly number[] = []): ParameterValues {
+export function resolveParameters(
+  spec: ModelSpec,
+  overrides: readonly number[] = [],
+): ParameterValues {
   const G = spec.groups.length;
   const base = overrides.length > 0 ? resolveParameters(spec) : undefined;
-  const forced = new Map<string, ParameterOverride>(overrides.map((i) => [spec.overrides![i]!.parameter, spec.overrides![i]!]));
+  const forced = new Map<string, ParameterOverride>(
+    overrides.map((i) => [spec.overrides![i]!.parameter, spec.overrides![i]!]),
+  );
   const values: ParameterValues = Object.create(null) as ParameterValues; // no inherited names: "toString" stays unknown
   for (const [name, v] of Object.entries(spec.parameters)) {
     const o = forced.get(name);
@@ -49,13 +58,18 @@ export function resolveParameters(spec: ModelSpec, overrides: readonly number[] 
   }
   for (const d of spec.derived ?? []) {
     const o = forced.get(d.name);
-    values[d.name] = o && base ? evaluateAll(o.value, base, G) : evaluateAll(d.expression, values, G);
+    values[d.name] =
+      o && base ? evaluateAll(o.value, base, G) : evaluateAll(d.expression, values, G);
   }
   return values;
 }
 
 /** Per-group rates of a transition: its expression over `values` (default: the parameters without overrides). */
-export function transitionRates(spec: ModelSpec, transition: TransitionSpec, values = resolveParameters(spec)): Float64Array {
+export function transitionRates(
+  spec: ModelSpec,
+  transition: TransitionSpec,
+  values = resolveParameters(spec),
+): Float64Array {
   return evaluateAll(transition.rate, values, spec.groups.length);
 }
 

@@ -86,7 +86,10 @@ function scramble(k: number, a: number, r: number, b: number): number {
  * seeded with `seed`: four 32-bit lanes mixed into each other per 16-byte
  * block and in the finalisation. Returns the lanes h1..h4.
  */
-export function murmur3x86x128(words: readonly number[], seed: number): [number, number, number, number] {
+export function murmur3x86x128(
+  words: readonly number[],
+  seed: number,
+): [number, number, number, number] {
   let h1 = seed | 0;
   let h2 = h1;
   let h3 = h1;
@@ -132,7 +135,8 @@ export function murmur3x86x128(words: readonly number[], seed: number): [number,
 function seedState(keys: readonly number[]): [number, number, number, number] {
   const words: number[] = [];
   for (const key of keys) {
-    if (!Number.isSafeInteger(key) || key < 0) throw new RangeError(`Seed keys must be safe non-negative integers, got ${key}`);
+    if (!Number.isSafeInteger(key) || key < 0)
+      throw new RangeError(`Seed keys must be safe non-negative integers, got ${key}`);
     words.push(key >>> 0, Math.floor(key / 4294967296) >>> 0);
   }
   const state = murmur3x86x128(words, KEY_HASH_SEED);

@@ -23,7 +23,10 @@ export function latinHypercube(n: number, dims: number, rng: Rng): Float64Array[
 
 /** Cartesian product of value lists, the last list varying fastest; one empty point for no lists. */
 export function cartesianProduct<T>(lists: readonly (readonly T[])[]): T[][] {
-  return lists.reduce<T[][]>((points, list) => points.flatMap((point) => list.map((value) => [...point, value])), [[]]);
+  return lists.reduce<T[][]>(
+    (points, list) => points.flatMap((point) => list.map((value) => [...point, value])),
+    [[]],
+  );
 }
 
 /**
@@ -36,7 +39,9 @@ export function apportion(total: number, weights: readonly number[]): number[] {
   const exact = weights.map((w) => (total * w) / sum);
   const parts = exact.map(Math.floor);
   let rest = total - parts.reduce((a, b) => a + b, 0);
-  const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  const order = exact
+    .map((x, i) => [x - Math.floor(x), i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (let k = 0; rest > 0; k = (k + 1) % order.length, rest--) parts[order[k]![1]]!++;
   return parts;
 }

@@ -28,7 +28,13 @@ export function allocateBuffers(model: CompiledModel): SimulationBuffers {
 }
 
 /** Force of infection per mediator slot m and group g: scale * sum_h C[g,h] * X[mediator,h] / N_h. */
-function forceOfInfection(model: CompiledModel, contact: Float64Array, scale: number, state: Float64Array, foi: Float64Array): void {
+function forceOfInfection(
+  model: CompiledModel,
+  contact: Float64Array,
+  scale: number,
+  state: Float64Array,
+  foi: Float64Array,
+): void {
   const G = model.numGroups;
   const { invSizes, mediators } = model;
   for (let m = 0; m < mediators.length; m++) {
@@ -42,11 +48,19 @@ function forceOfInfection(model: CompiledModel, contact: Float64Array, scale: nu
 }
 
 /** A source whose total outflow rate at step t is not finite: its rates times the force of infection overflowed. */
-function overflow(model: CompiledModel, src: number, g: number, t: number, total: number): SpecError {
+function overflow(
+  model: CompiledModel,
+  src: number,
+  g: number,
+  t: number,
+  total: number,
+): SpecError {
   const { spec } = model;
   const index = spec.transitions.findIndex((tr) => tr.source === spec.compartments[src]);
   const expected = `a finite total rate out of ${spec.compartments[src]} (its rates times the force of infection overflowed)`;
-  return new SpecError([{ item: 'transition', index, group: g, day: stepDay(spec, t), value: total, expected }]);
+  return new SpecError([
+    { item: 'transition', index, group: g, day: stepDay(spec, t), value: total, expected },
+  ]);
 }
 
 /**
@@ -59,7 +73,18 @@ function overflow(model: CompiledModel, src: number, g: number, t: number, total
  * rate that overflows to Infinity or NaN throws a {@link SpecError}.
  */
 export function simulate(model: CompiledModel, rng: Rng, buffers: SimulationBuffers): void {
-  const { numComps: C, numGroups: G, spec, sources, edgeStart, edgeTarget, edgeMediatorSlot, edgePair, stepSegment, forcing } = model;
+  const {
+    numComps: C,
+    numGroups: G,
+    spec,
+    sources,
+    edgeStart,
+    edgeTarget,
+    edgeMediatorSlot,
+    edgePair,
+    stepSegment,
+    forcing,
+  } = model;
   let { edgeRate, contact } = model;
   const { compartments, transitions, state, foi, edgeRates } = buffers;
   const width = C * G;
@@ -101,7 +126,8 @@ export function simulate(model: CompiledModel, rng: Rng, buffers: SimulationBuff
         for (let e = e0; e < e1 && left > 0; e++) {
           const r = edgeRates[e]!;
           // remaining rates that rounding took to <= 0 leave the rest to this edge, unless its own rate is 0
-          const x = e === e1 - 1 ? left : binomial(rng, left, r <= 0 ? 0 : r >= total ? 1 : r / total);
+          const x =
+            e === e1 - 1 ? left : binomial(rng, left, r <= 0 ? 0 : r >= total ? 1 : r / total);
           total -= r;
           left -= x;
           compartments[off + edgeTarget[e]! * G + g]! += x;

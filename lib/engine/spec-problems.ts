@@ -30,7 +30,14 @@ const finiteRate: Check = (v) => Number.isFinite(v) && v >= 0;
 export function specProblems(spec: ModelSpec): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const seen = new Set<string>();
-  const check = (item: SpecProblem['item'], index: number, day: number, values: ArrayLike<number>, ok: Check, expected: string) => {
+  const check = (
+    item: SpecProblem['item'],
+    index: number,
+    day: number,
+    values: ArrayLike<number>,
+    ok: Check,
+    expected: string,
+  ) => {
     const key = `${item}:${index}`;
     if (seen.has(key)) return;
     const group = Array.prototype.findIndex.call(values, (v: number) => !ok(v));
@@ -43,21 +50,46 @@ export function specProblems(spec: ModelSpec): SpecProblem[] {
     const day = stepDay(spec, segment.firstStep);
     const values = resolveParameters(spec, segment.overrides);
     const forced = new Set(segment.overrides.map((i) => overrides[i]!.parameter));
-    segment.overrides.forEach((i) => check('override', i, day, values[overrides[i]!.parameter]!, finite, 'a finite value'));
+    segment.overrides.forEach((i) =>
+      check('override', i, day, values[overrides[i]!.parameter]!, finite, 'a finite value'),
+    );
     (spec.derived ?? []).forEach((d, i) => {
       if (!forced.has(d.name)) check('derived', i, day, values[d.name]!, finite, 'a finite value');
     });
-    spec.transitions.forEach((t, i) => check('transition', i, day, transitionRates(spec, t, values), finiteRate, 'a finite rate >= 0'));
+    spec.transitions.forEach((t, i) =>
+      check(
+        'transition',
+        i,
+        day,
+        transitionRates(spec, t, values),
+        finiteRate,
+        'a finite rate >= 0',
+      ),
+    );
   }
   if (spec.seasonality !== undefined) {
     const base = resolveParameters(spec);
     const a = spec.groups.map((_, g) => evaluateIn(spec.seasonality!.amplitude, base, g));
     const ok: Check = (v) => v >= 0 && v < 1 && v === a[0];
-    check('seasonality', 0, spec.startDay, a, ok, 'one amplitude in [0, 1), the same in every group');
+    check(
+      'seasonality',
+      0,
+      spec.startDay,
+      a,
+      ok,
+      'one amplitude in [0, 1), the same in every group',
+    );
   }
   (spec.interventions ?? []).forEach((v, i) => {
     const known = spec.contactLayers !== undefined && v.layer in spec.contactLayers;
-    check('intervention', i, v.startDay, [known ? v.reductionFactor : NaN], finiteRate, 'a known contact layer and a finite factor >= 0');
+    check(
+      'intervention',
+      i,
+      v.startDay,
+      [known ? v.reductionFactor : NaN],
+      finiteRate,
+      'a known contact layer and a finite factor >= 0',
+    );
   });
   return problems;
 }

@@ -29,11 +29,17 @@ export function stepDay(spec: ModelSpec, t: number): number {
  * epydemix, a window covers the steps that start from `startDay` 00:00 to
  * `endDay` 00:00 inclusive (with dt = 1: every day from start to end).
  */
-function inWindow(window: { readonly startDay: number; readonly endDay: number }, day: number): boolean {
+function inWindow(
+  window: { readonly startDay: number; readonly endDay: number },
+  day: number,
+): boolean {
   return day >= window.startDay - EPS && day <= window.endDay + EPS;
 }
 
-const SINGLE: Timeline = { segments: [{ firstStep: 0, overrides: [], interventions: [] }], stepSegment: undefined };
+const SINGLE: Timeline = {
+  segments: [{ firstStep: 0, overrides: [], interventions: [] }],
+  stepSegment: undefined,
+};
 
 /** Splits the steps into segments by the overrides and interventions in force. */
 export function timeline(spec: ModelSpec): Timeline {
@@ -83,6 +89,7 @@ export function forcing(spec: ModelSpec, amplitude: number): Float64Array | unde
   if (s === undefined) return undefined;
   return Float64Array.from(
     { length: spec.steps },
-    (_, t) => 1 + amplitude * Math.cos((2 * Math.PI * (stepDay(spec, t) - s.peakDay)) / s.periodDays),
+    (_, t) =>
+      1 + amplitude * Math.cos((2 * Math.PI * (stepDay(spec, t) - s.peakDay)) / s.periodDays),
   );
 }

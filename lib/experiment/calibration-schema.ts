@@ -9,10 +9,12 @@ import { identifier } from './identifier.js';
 export const DEFAULT_PROJECTION_SAMPLES = 500;
 
 /** A Saturday `YYYY-MM-DD`: the hub's weeks end on Saturdays (one rule with `REFERENCE_DATE`). */
-const saturdaySchema = z.string({ error: 'expected a Saturday YYYY-MM-DD' }).superRefine((d, ctx) => {
-  const problem = referenceDateProblem(d);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-});
+const saturdaySchema = z
+  .string({ error: 'expected a Saturday YYYY-MM-DD' })
+  .superRefine((d, ctx) => {
+    const problem = referenceDateProblem(d);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const positive = z.number().positive();
 
@@ -23,7 +25,13 @@ export const priorSchema = z
     [
       z.strictObject({ type: z.literal('uniform'), low: z.number(), high: z.number() }),
       z.strictObject({ type: z.literal('normal'), mean: z.number(), sd: positive }),
-      z.strictObject({ type: z.literal('truncated_normal'), mean: z.number(), sd: positive, low: z.number(), high: z.number() }),
+      z.strictObject({
+        type: z.literal('truncated_normal'),
+        mean: z.number(),
+        sd: positive,
+        low: z.number(),
+        high: z.number(),
+      }),
       z.strictObject({ type: z.literal('log_uniform'), low: positive, high: positive }),
     ],
     { error: `expected {type: ${PRIOR_TYPES.join(' | ')}, ...}` },
@@ -39,7 +47,8 @@ const rejectionSchema = z
     top_fraction: z.number().gt(0).max(1).optional(),
   })
   .refine((s) => (s.tolerance === undefined) !== (s.top_fraction === undefined), {
-    message: 'expected exactly one of tolerance (accept distances <= it) or top_fraction (accept the closest fraction)',
+    message:
+      'expected exactly one of tolerance (accept distances <= it) or top_fraction (accept the closest fraction)',
   });
 
 const smcSchema = z.strictObject({
@@ -75,7 +84,9 @@ export const calibrationSchema = z.strictObject({
     compartments: z.record(identifier, priorSchema).default({}),
   }),
   distance: z.enum(DISTANCES).default('rmse'),
-  strategy: z.discriminatedUnion('type', [rejectionSchema, smcSchema], { error: 'expected strategy type rejection or smc' }),
+  strategy: z.discriminatedUnion('type', [rejectionSchema, smcSchema], {
+    error: 'expected strategy type rejection or smc',
+  }),
   projection: z
     .strictObject({
       /** Weeks after the reference date's week: horizons 0..horizon_weeks. */

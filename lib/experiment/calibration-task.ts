@@ -15,7 +15,15 @@ export const calibrationTaskSchema = z.object({
     name: z.string(),
     reportingFraction: z.string().optional(),
   }),
-  free: z.array(z.object({ kind: z.enum(['parameter', 'compartment']), name: z.string(), prior: priorSchema })).min(1),
+  free: z
+    .array(
+      z.object({
+        kind: z.enum(['parameter', 'compartment']),
+        name: z.string(),
+        prior: priorSchema,
+      }),
+    )
+    .min(1),
   defaultCompartment: z.string(),
   distance: z.enum(DISTANCES),
   strategy: z.discriminatedUnion('type', [

@@ -25,9 +25,15 @@ function checkObserved(report: Report, calibration: CalibrationConfig, model: Mo
   const pairs = [...new Set(model.transitions.map((t) => pairName(t.source, t.target)))];
   const ids = model.compartments.map((c) => c.id);
   if (observed.transition !== undefined && !pairs.includes(observed.transition))
-    report([...BASE, 'observed', 'transition'], `unknown transition "${observed.transition}": expected one of ${pairs.join(', ')}`);
+    report(
+      [...BASE, 'observed', 'transition'],
+      `unknown transition "${observed.transition}": expected one of ${pairs.join(', ')}`,
+    );
   if (observed.compartment !== undefined && !ids.includes(observed.compartment))
-    report([...BASE, 'observed', 'compartment'], `unknown compartment "${observed.compartment}": expected one of ${ids.join(', ')}`);
+    report(
+      [...BASE, 'observed', 'compartment'],
+      `unknown compartment "${observed.compartment}": expected one of ${ids.join(', ')}`,
+    );
   const rho = observed.reporting_fraction;
   if (rho !== undefined && !(rho in model.parameters))
     report(
@@ -36,21 +42,40 @@ function checkObserved(report: Report, calibration: CalibrationConfig, model: Mo
     );
 }
 
-function checkPriors(report: Report, calibration: CalibrationConfig, model: ModelConfig, sampledByModelset: ReadonlySet<string>): void {
+function checkPriors(
+  report: Report,
+  calibration: CalibrationConfig,
+  model: ModelConfig,
+  sampledByModelset: ReadonlySet<string>,
+): void {
   const declared = sampledOf(model);
-  const what = { parameters: 'a parameter of type sampled', compartments: 'a compartment with init: sampled' };
+  const what = {
+    parameters: 'a parameter of type sampled',
+    compartments: 'a compartment with init: sampled',
+  };
   for (const kind of ['parameters', 'compartments'] as const) {
     for (const [name, prior] of Object.entries(calibration.priors[kind])) {
       const path = [...BASE, 'priors', kind, name];
       if (!declared[kind].includes(name))
-        report(path, `"${name}" is not ${what[kind]} in the basemodel: expected one of ${declared[kind].join(', ') || '(none)'}`);
-      else if (sampledByModelset.has(name)) report(path, `"${name}" has a prior and is also sampled by modelset.sampling: pick one`);
+        report(
+          path,
+          `"${name}" is not ${what[kind]} in the basemodel: expected one of ${declared[kind].join(', ') || '(none)'}`,
+        );
+      else if (sampledByModelset.has(name))
+        report(path, `"${name}" has a prior and is also sampled by modelset.sampling: pick one`);
       if (kind === 'compartments' && 'low' in prior && (prior.low < 0 || prior.high > 1))
         report(path, 'expected a prior on a proportion within 0..1');
     }
   }
-  if (Object.keys(calibration.priors.parameters).length + Object.keys(calibration.priors.compartments).length === 0)
-    report([...BASE, 'priors'], 'expected at least one prior: a calibration needs something to fit');
+  if (
+    Object.keys(calibration.priors.parameters).length +
+      Object.keys(calibration.priors.compartments).length ===
+    0
+  )
+    report(
+      [...BASE, 'priors'],
+      'expected at least one prior: a calibration needs something to fit',
+    );
 }
 
 function checkDates(report: Report, calibration: CalibrationConfig, model: ModelConfig): void {
@@ -69,7 +94,10 @@ function checkDates(report: Report, calibration: CalibrationConfig, model: Model
     );
   const s = calibration.strategy;
   if (s.type === 'rejection' && s.top_fraction !== undefined && s.top_fraction * s.simulations < 1)
-    report([...BASE, 'strategy', 'top_fraction'], `top_fraction ${s.top_fraction} of ${s.simulations} simulations keeps no particle`);
+    report(
+      [...BASE, 'strategy', 'top_fraction'],
+      `top_fraction ${s.top_fraction} of ${s.simulations} simulations keeps no particle`,
+    );
 }
 
 /** The weeks of a location's data that the fit sees: inside the window, never after reference_date - 7. */
@@ -97,7 +125,10 @@ function checkCoverage(
 }
 
 /** A location's series in the data: by FIPS (`25`, `US`) as the hub writes it, else by its code. */
-export function locationData(data: ReadonlyMap<string, WeeklyData>, location: Location): WeeklyData | undefined {
+export function locationData(
+  data: ReadonlyMap<string, WeeklyData>,
+  location: Location,
+): WeeklyData | undefined {
   return data.get(location.fips) ?? data.get(location.code);
 }
 

@@ -1,4 +1,9 @@
-import { ExpressionError, expressionNames, parseExpression, type Expr } from '../engine/expression.js';
+import {
+  ExpressionError,
+  expressionNames,
+  parseExpression,
+  type Expr,
+} from '../engine/expression.js';
 import { pairName } from '../engine/model.js';
 import { findLocation, LOCATIONS } from './locations.js';
 import type { ModelConfig, OutputConfig } from './schema.js';
@@ -20,11 +25,19 @@ export function unknownLocation(code: string): string {
 }
 
 /** Parses an expression and checks it names only known parameters; the AST, or undefined on a syntax error. */
-export function checkExpression(report: Report, path: ConfigPath, text: string, known: ReadonlySet<string>): Expr | undefined {
+export function checkExpression(
+  report: Report,
+  path: ConfigPath,
+  text: string,
+  known: ReadonlySet<string>,
+): Expr | undefined {
   try {
     const expr = parseExpression(text);
     for (const name of expressionNames(expr).filter((n) => !known.has(n))) {
-      report(path, `unknown parameter "${name}" in "${text}": expected one of ${[...known].join(', ') || '(no parameters defined)'}`);
+      report(
+        path,
+        `unknown parameter "${name}" in "${text}": expected one of ${[...known].join(', ') || '(no parameters defined)'}`,
+      );
     }
     return expr;
   } catch (error) {
@@ -41,7 +54,10 @@ function checkCycles(report: Report, deps: ReadonlyMap<string, readonly string[]
   const visit = (name: string, trail: string[]): void => {
     if (state.get(name) === 'done') return;
     if (state.get(name) === 'visiting') {
-      report(['model', 'parameters', name], `calculated parameters form a cycle: ${[...trail, name].join(' -> ')}`);
+      report(
+        ['model', 'parameters', name],
+        `calculated parameters form a cycle: ${[...trail, name].join(' -> ')}`,
+      );
       return;
     }
     state.set(name, 'visiting');
@@ -54,9 +70,13 @@ function checkCycles(report: Report, deps: ReadonlyMap<string, readonly string[]
 function checkCompartments(report: Report, model: ModelConfig, groups: number): void {
   const ids = model.compartments.map((c) => c.id);
   model.compartments.forEach((c, i) => {
-    if (ids.indexOf(c.id) !== i) report(['model', 'compartments', i, 'id'], `duplicate compartment id "${c.id}"`);
+    if (ids.indexOf(c.id) !== i)
+      report(['model', 'compartments', i, 'id'], `duplicate compartment id "${c.id}"`);
     if (c.init?.kind === 'per_group' && c.init.values.length !== groups) {
-      report(['model', 'compartments', i, 'init'], `expected ${groups} count(s), one per age group, got ${c.init.values.length}`);
+      report(
+        ['model', 'compartments', i, 'init'],
+        `expected ${groups} count(s), one per age group, got ${c.init.values.length}`,
+      );
     }
   });
   const defaults = model.compartments.filter((c) => c.init?.kind === 'default').length;
@@ -81,7 +101,8 @@ function checkTransitions(report: Report, model: ModelConfig): void {
     for (const [key, id] of refs.filter(([, id]) => !ids.includes(id))) {
       report([...path, key], `unknown compartment "${id}": expected one of ${ids.join(', ')}`);
     }
-    if (t.source === t.target) report([...path, 'target'], `source and target are both "${t.source}"`);
+    if (t.source === t.target)
+      report([...path, 'target'], `source and target are both "${t.source}"`);
     if (typeof t.rate === 'string') checkExpression(report, [...path, 'rate'], t.rate, params);
   });
 }
@@ -92,7 +113,10 @@ function checkParameters(report: Report, model: ModelConfig, groups: number): vo
   for (const [name, p] of Object.entries(model.parameters)) {
     const path = ['model', 'parameters', name];
     if (p.type === 'age_varying' && p.values.length !== groups) {
-      report([...path, 'values'], `expected ${groups} value(s), one per age group, got ${p.values.length}`);
+      report(
+        [...path, 'values'],
+        `expected ${groups} value(s), one per age group, got ${p.values.length}`,
+      );
     }
     if (p.type !== 'calculated') continue;
     const expr = checkExpression(report, [...path, 'expression'], p.expression, params);
@@ -111,7 +135,8 @@ export function checkModel(report: Report, model: ModelConfig, groups: number): 
   checkTransitions(report, model);
   checkParameters(report, model, groups);
   const { start_date: start, end_date: end } = model.timespan;
-  if (start > end) report(['model', 'timespan', 'end_date'], `end_date ${end} is before start_date ${start}`);
+  if (start > end)
+    report(['model', 'timespan', 'end_date'], `end_date ${end} is before start_date ${start}`);
   checkPopulation(report, model.population);
 }
 
@@ -119,12 +144,21 @@ export function checkModel(report: Report, model: ModelConfig, groups: number): 
 function checkPopulation(report: Report, population: ModelConfig['population']): void {
   const path = ['model', 'population'];
   if (!findLocation(population.name) && population.size === undefined) {
-    report([...path, 'name'], `${unknownLocation(population.name)}; or give population.size for a custom population`);
+    report(
+      [...path, 'name'],
+      `${unknownLocation(population.name)}; or give population.size for a custom population`,
+    );
   }
   if (population.contact_matrix !== undefined && population.contact_layers !== undefined) {
-    report([...path, 'contact_layers'], 'contact_matrix and contact_layers are mutually exclusive: keep one');
+    report(
+      [...path, 'contact_layers'],
+      'contact_matrix and contact_layers are mutually exclusive: keep one',
+    );
   }
-  if (population.contact_layers !== undefined && Object.keys(population.contact_layers).length === 0) {
+  if (
+    population.contact_layers !== undefined &&
+    Object.keys(population.contact_layers).length === 0
+  ) {
     report([...path, 'contact_layers'], 'expected at least one layer, e.g. {home: data/home.csv}');
   }
 }
@@ -141,7 +175,10 @@ export function checkOutput(report: Report, output: OutputConfig, model: ModelCo
       if (!Array.isArray(selection)) continue;
       selection.forEach((name, i) => {
         if (!allowed[kind].includes(name)) {
-          report(['output', section, kind, i], `unknown ${kind.slice(0, -1)} "${name}": expected one of ${allowed[kind].join(', ')}`);
+          report(
+            ['output', section, kind, i],
+            `unknown ${kind.slice(0, -1)} "${name}": expected one of ${allowed[kind].join(', ')}`,
+          );
         }
       });
     }

@@ -7,12 +7,23 @@ interface Window {
 }
 
 /** start <= end, and the window overlaps the model's timespan (else it would never apply). */
-function checkWindow(report: Report, path: (string | number)[], window: Window, model: ModelConfig): void {
+function checkWindow(
+  report: Report,
+  path: (string | number)[],
+  window: Window,
+  model: ModelConfig,
+): void {
   const { start_date: start, end_date: end } = model.timespan;
   if (window.start_date > window.end_date) {
-    report([...path, 'end_date'], `end_date ${window.end_date} is before start_date ${window.start_date}`);
+    report(
+      [...path, 'end_date'],
+      `end_date ${window.end_date} is before start_date ${window.start_date}`,
+    );
   } else if (window.start_date > end || window.end_date < start) {
-    report(path, `${window.start_date}..${window.end_date} is outside the timespan ${start}..${end}: it would never apply`);
+    report(
+      path,
+      `${window.start_date}..${window.end_date} is outside the timespan ${start}..${end}: it would never apply`,
+    );
   }
 }
 
@@ -31,7 +42,11 @@ function checkOverrides(report: Report, model: ModelConfig): void {
     if (typeof o.value === 'string') checkExpression(report, [...path, 'value'], o.value, params);
     checkWindow(report, path, o, model);
     const clash = overrides.findIndex(
-      (p, j) => j < i && p.parameter === o.parameter && p.start_date <= o.end_date && o.start_date <= p.end_date,
+      (p, j) =>
+        j < i &&
+        p.parameter === o.parameter &&
+        p.start_date <= o.end_date &&
+        o.start_date <= p.end_date,
     );
     if (clash >= 0) {
       report(
@@ -54,7 +69,10 @@ function checkSeasonality(report: Report, model: ModelConfig): void {
       `unknown parameter "${amplitude}": expected a number in [0, 1) or one of ${Object.keys(model.parameters).join(', ') || '(no parameters defined)'}`,
     );
   } else if (p.type === 'age_varying') {
-    report(path, `parameter "${amplitude}" is age_varying: expected a parameter with one value for every group`);
+    report(
+      path,
+      `parameter "${amplitude}" is age_varying: expected a parameter with one value for every group`,
+    );
   }
 }
 
@@ -64,7 +82,10 @@ function checkInterventions(report: Report, model: ModelConfig): void {
   (model.interventions ?? []).forEach((v, i) => {
     const path = ['model', 'interventions', i];
     if (!layers.includes(v.layer)) {
-      const expected = layers.length > 0 ? `one of ${layers.join(', ')}` : 'population.contact_layers to be defined';
+      const expected =
+        layers.length > 0
+          ? `one of ${layers.join(', ')}`
+          : 'population.contact_layers to be defined';
       report([...path, 'layer'], `unknown contact layer "${v.layer}": expected ${expected}`);
     }
     checkWindow(report, path, v, model);

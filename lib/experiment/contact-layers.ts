@@ -20,7 +20,12 @@ export function readContactLayers(
   for (const [name, file] of Object.entries(layerFiles)) {
     const text = files.get(file.replace(/^\.\//, ''));
     if (text === undefined) {
-      problems.push(source.problem(['model', 'population', 'contact_layers', name], `file "${file}" not found in the experiment folder`));
+      problems.push(
+        source.problem(
+          ['model', 'population', 'contact_layers', name],
+          `file "${file}" not found in the experiment folder`,
+        ),
+      );
       ok = false;
       continue;
     }
@@ -35,6 +40,7 @@ export function readContactLayers(
 /** The overall contact matrix: the layers summed. */
 export function sumLayers(layers: ContactLayers, groups: number): number[][] {
   const sum = Array.from({ length: groups }, () => new Array<number>(groups).fill(0));
-  for (const matrix of Object.values(layers)) matrix.forEach((row, g) => row.forEach((c, h) => (sum[g]![h]! += c)));
+  for (const matrix of Object.values(layers))
+    matrix.forEach((row, g) => row.forEach((c, h) => (sum[g]![h]! += c)));
   return sum;
 }

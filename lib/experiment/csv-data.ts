@@ -8,13 +8,17 @@ export interface CsvRow {
 export function parseCsv(text: string): CsvRow[] {
   return text
     .split(/\r?\n/)
-    .map((raw, i) => ({ line: i + 1, cells: raw.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1')) }))
+    .map((raw, i) => ({
+      line: i + 1,
+      cells: raw.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1')),
+    }))
     .filter((row) => row.cells.some((c) => c !== ''));
 }
 
 /** Result of reading a data table: values, or problems naming file and line. */
 export type TableResult<T> =
-  { readonly value: T; readonly problems: readonly [] } | { readonly value?: undefined; readonly problems: string[] };
+  | { readonly value: T; readonly problems: readonly [] }
+  | { readonly value?: undefined; readonly problems: string[] };
 
 const isNumber = (cell: string): boolean => cell !== '' && Number.isFinite(Number(cell));
 
@@ -30,7 +34,11 @@ export const ALL_LOCATIONS = '*';
  * `US-MA`), then one row per group in the model's order; each column's
  * fractions are >= 0 and sum to 1 (within 1e-6).
  */
-export function readAgeDistribution(file: string, text: string, groups: readonly string[]): TableResult<AgeDistribution> {
+export function readAgeDistribution(
+  file: string,
+  text: string,
+  groups: readonly string[],
+): TableResult<AgeDistribution> {
   const [header, ...rows] = parseCsv(text);
   const columns = header?.cells.slice(1) ?? [];
   if (header === undefined || rows.length !== groups.length || columns.length === 0) {
@@ -45,7 +53,11 @@ export function readAgeDistribution(file: string, text: string, groups: readonly
   const values = columns.map(() => new Array<number>(groups.length).fill(0));
   rows.forEach((row, g) => {
     const [name, ...cells] = row.cells;
-    if (name !== groups[g] || cells.length !== columns.length || !cells.every((c) => isNumber(c) && Number(c) >= 0)) {
+    if (
+      name !== groups[g] ||
+      cells.length !== columns.length ||
+      !cells.every((c) => isNumber(c) && Number(c) >= 0)
+    ) {
       problems.push(
         `${file} (line ${row.line}): expected "${groups[g]}" then ${columns.length} fraction(s) >= 0, got "${row.cells.join(',')}"`,
       );
@@ -56,9 +68,13 @@ export function readAgeDistribution(file: string, text: string, groups: readonly
   keys.forEach((key, k) => {
     const sum = values[k]!.reduce((a, b) => a + b, 0);
     if (problems.length === 0 && Math.abs(sum - 1) > 1e-6)
-      problems.push(`${file}: fractions${key === ALL_LOCATIONS ? '' : ` of ${key}`} sum to ${sum}, expected 1`);
+      problems.push(
+        `${file}: fractions${key === ALL_LOCATIONS ? '' : ` of ${key}`} sum to ${sum}, expected 1`,
+      );
   });
-  return problems.length > 0 ? { problems } : { value: Object.fromEntries(keys.map((key, k) => [key, values[k]!])), problems: [] };
+  return problems.length > 0
+    ? { problems }
+    : { value: Object.fromEntries(keys.map((key, k) => [key, values[k]!])), problems: [] };
 }
 
 /**
@@ -66,19 +82,35 @@ export function readAgeDistribution(file: string, text: string, groups: readonly
  * then one row per group `name,c_1,...,c_G` (non-negative numbers), both in
  * the model's group order. C[g][h] = contacts of a member of g with group h.
  */
-export function readContactMatrix(file: string, text: string, groups: readonly string[]): TableResult<number[][]> {
+export function readContactMatrix(
+  file: string,
+  text: string,
+  groups: readonly string[],
+): TableResult<number[][]> {
   const rows = parseCsv(text);
   const G = groups.length;
   const problems: string[] = [];
   const header = rows[0];
-  if (header === undefined || rows.length !== G + 1 || header.cells.slice(1).join(',') !== groups.join(',')) {
-    problems.push(`${file}: expected a ${G}x${G} matrix: a header ",${groups.join(',')}" and ${G} rows "<group>,<${G} numbers>"`);
+  if (
+    header === undefined ||
+    rows.length !== G + 1 ||
+    header.cells.slice(1).join(',') !== groups.join(',')
+  ) {
+    problems.push(
+      `${file}: expected a ${G}x${G} matrix: a header ",${groups.join(',')}" and ${G} rows "<group>,<${G} numbers>"`,
+    );
     return { problems };
   }
   const matrix = rows.slice(1).map((row, g) => {
     const [name, ...cells] = row.cells;
-    if (name !== groups[g] || cells.length !== G || !cells.every((c) => isNumber(c) && Number(c) >= 0)) {
-      problems.push(`${file} (line ${row.line}): expected "${groups[g]}" then ${G} numbers >= 0, got "${row.cells.join(',')}"`);
+    if (
+      name !== groups[g] ||
+      cells.length !== G ||
+      !cells.every((c) => isNumber(c) && Number(c) >= 0)
+    ) {
+      problems.push(
+        `${file} (line ${row.line}): expected "${groups[g]}" then ${G} numbers >= 0, got "${row.cells.join(',')}"`,
+      );
     }
     return cells.map(Number);
   });

@@ -2,7 +2,11 @@ import { priorCentre } from '../calibration/priors.js';
 import { dayNumber, isoDate } from '../engine/dates.js';
 import type { ModelSpec } from '../engine/spec.js';
 import type { CalibrationTask } from './calibration-task.js';
-import { DEFAULT_PROJECTION_SAMPLES, lastObservedDay, type CalibrationConfig } from './calibration-schema.js';
+import {
+  DEFAULT_PROJECTION_SAMPLES,
+  lastObservedDay,
+  type CalibrationConfig,
+} from './calibration-schema.js';
 import { fittedWeeks, locationData } from './check-calibration.js';
 import type { Experiment } from './experiment.js';
 import type { Location } from './locations.js';
@@ -25,7 +29,13 @@ function stepsUntil(spec: ModelSpec, day: number): number {
 
 function strategyOf(calibration: CalibrationConfig): CalibrationTask['strategy'] {
   const s = calibration.strategy;
-  if (s.type === 'rejection') return { type: 'rejection', simulations: s.simulations, tolerance: s.tolerance, topFraction: s.top_fraction };
+  if (s.type === 'rejection')
+    return {
+      type: 'rejection',
+      simulations: s.simulations,
+      tolerance: s.tolerance,
+      topFraction: s.top_fraction,
+    };
   return {
     type: 'smc',
     particles: s.particles,
@@ -51,22 +61,35 @@ export function forecastTask(
   const lastDay = lastObservedDay(calibration.reference_date);
   const endDay = dayNumber(calibration.reference_date)! + 7 * calibration.projection.horizon_weeks;
   const firstWholeWeek = isoDate(spec.startDay + 6);
-  const weeks = fittedWeeks(locationData(exp.observed!, location)!, calibration).filter((w) => w.date >= firstWholeWeek);
+  const weeks = fittedWeeks(locationData(exp.observed!, location)!, calibration).filter(
+    (w) => w.date >= firstWholeWeek,
+  );
   const { observed } = calibration;
   const target =
     observed.transition !== undefined
       ? { kind: 'transition' as const, name: observed.transition }
       : { kind: 'compartment' as const, name: observed.compartment! };
   const free = [
-    ...Object.entries(calibration.priors.parameters).map(([name, prior]) => ({ kind: 'parameter' as const, name, prior })),
-    ...Object.entries(calibration.priors.compartments).map(([name, prior]) => ({ kind: 'compartment' as const, name, prior })),
+    ...Object.entries(calibration.priors.parameters).map(([name, prior]) => ({
+      kind: 'parameter' as const,
+      name,
+      prior,
+    })),
+    ...Object.entries(calibration.priors.compartments).map(([name, prior]) => ({
+      kind: 'compartment' as const,
+      name,
+      prior,
+    })),
   ];
   return {
     model: { ...spec, steps: stepsUntil(spec, endDay) },
     calibration: {
       referenceDate: calibration.reference_date,
       observed: { dates: weeks.map((w) => w.date), values: weeks.map((w) => w.value) },
-      target: { ...target, ...(observed.reporting_fraction ? { reportingFraction: observed.reporting_fraction } : {}) },
+      target: {
+        ...target,
+        ...(observed.reporting_fraction ? { reportingFraction: observed.reporting_fraction } : {}),
+      },
       free,
       defaultCompartment: exp.model.compartments.find((c) => c.init?.kind === 'default')!.id,
       distance: calibration.distance,

@@ -16,7 +16,12 @@ import { forecastTask, withPriorCentres } from './expand-calibration.js';
 import { stepCount } from './plan.js';
 
 /** Initial counts per compartment and group; the `default` compartment takes what is left. */
-function resolveInit(exp: Experiment, sizes: number[], sample: Sample, location: Location): Record<string, number[]> {
+function resolveInit(
+  exp: Experiment,
+  sizes: number[],
+  sample: Sample,
+  location: Location,
+): Record<string, number[]> {
   const init: Record<string, number[]> = {};
   let defaultId = '';
   for (const c of exp.model.compartments) {
@@ -29,7 +34,9 @@ function resolveInit(exp: Experiment, sizes: number[], sample: Sample, location:
       init[c.id] = sizes.map((n) => Math.round(p * n));
     }
   }
-  init[defaultId] = sizes.map((n, g) => n - Object.values(init).reduce((sum, counts) => sum + counts[g]!, 0));
+  init[defaultId] = sizes.map(
+    (n, g) => n - Object.values(init).reduce((sum, counts) => sum + counts[g]!, 0),
+  );
   const negative = init[defaultId]!.findIndex((v) => v < 0);
   if (negative >= 0) {
     throw new ConfigError('Initial conditions exceed the population', [
@@ -46,12 +53,15 @@ function checkRates(exp: Experiment, spec: ModelSpec, location: Location, sample
     const when = p.day > spec.startDay ? `, from ${isoDate(p.day)}` : '';
     return `${exp.files.model}: ${formatPath(path)}: "${text}" evaluates to ${p.value} in ${location.code} (group ${exp.groups[p.group]}, sample ${sample.id}${when}); expected ${p.expected}`;
   });
-  if (problems.length > 0) throw new ConfigError(`A transition rate or parameter is invalid`, problems);
+  if (problems.length > 0)
+    throw new ConfigError(`A transition rate or parameter is invalid`, problems);
 }
 
 /** The age fractions of a location: its own column (by ISO code or FIPS), else the one for every location. */
 function ageFractions(dist: AgeDistribution, location: Location): readonly number[] {
-  const key = Object.keys(dist).find((k) => k === location.code || findLocation(k)?.code === location.code);
+  const key = Object.keys(dist).find(
+    (k) => k === location.code || findLocation(k)?.code === location.code,
+  );
   return dist[key ?? ALL_LOCATIONS]!;
 }
 
@@ -80,7 +90,9 @@ function modelSpec(exp: Experiment, location: Location, sample: Sample): ModelSp
 
 /** The locations an experiment runs over: the modelset's list (`all` = the 53), else the model's population. */
 function experimentLocations(exp: Experiment): Location[] {
-  return locationCodes(exp.model, exp.modelset).map((code) => runLocation(exp.model.population, code)!);
+  return locationCodes(exp.model, exp.modelset).map((code) =>
+    runLocation(exp.model.population, code)!,
+  );
 }
 
 function sampleValues(sample: Sample): Record<string, number | string> {

@@ -51,10 +51,20 @@ export function loadCalibrationData(
   else {
     const parsed = parseTargetData(calibration.data, text);
     problems.push(...parsed.problems.slice(0, 20));
-    if (parsed.problems.length > 20) problems.push(`${calibration.data}: ${parsed.problems.length - 20} more problem(s) not shown`);
+    if (parsed.problems.length > 20)
+      problems.push(
+        `${calibration.data}: ${parsed.problems.length - 20} more problem(s) not shown`,
+      );
     if (parsed.problems.length === 0) data = parsed.series;
   }
-  const locations = context.locationCodes.map(findLocation).filter((l): l is Location => l !== undefined);
-  checkCalibration(report, calibration, { model: context.model, sampledByModelset: sampledNames(context.modelset), locations, data });
+  const locations = context.locationCodes
+    .map(findLocation)
+    .filter((l): l is Location => l !== undefined);
+  checkCalibration(report, calibration, {
+    model: context.model,
+    sampledByModelset: sampledNames(context.modelset),
+    locations,
+    data,
+  });
   return data;
 }

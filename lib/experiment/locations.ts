@@ -73,13 +73,15 @@ export interface Location {
 }
 
 /** Every location, in table order (US first). */
-export const LOCATIONS: readonly Location[] = ROWS.map(([code, fips, abbreviation, name, population]) => ({
-  code,
-  fips,
-  abbreviation,
-  name,
-  population,
-}));
+export const LOCATIONS: readonly Location[] = ROWS.map(
+  ([code, fips, abbreviation, name, population]) => ({
+    code,
+    fips,
+    abbreviation,
+    name,
+    population,
+  }),
+);
 
 const BY_CODE = new Map(LOCATIONS.flatMap((l) => [[l.code, l] as const, [l.fips, l] as const]));
 
@@ -102,7 +104,10 @@ export interface PopulationConfig {
  */
 export function runLocation(population: PopulationConfig, code: string): Location | undefined {
   const known = findLocation(code);
-  const own = code === population.name || (known !== undefined && known === findLocation(population.name));
+  const own =
+    code === population.name || (known !== undefined && known === findLocation(population.name));
   if (!own || population.size === undefined) return known;
-  return known ? { ...known, population: population.size } : { code, fips: '', abbreviation: '', name: code, population: population.size };
+  return known
+    ? { ...known, population: population.size }
+    : { code, fips: '', abbreviation: '', name: code, population: population.size };
 }

@@ -39,7 +39,10 @@ function samplesPerLocation(modelset: ModelsetConfig | undefined): number {
     ...Object.values(grid?.compartments ?? {}),
     ...(grid?.start_date ? [grid.start_date] : []),
   ];
-  return axes.reduce((n, values) => n * values.length, modelset?.sampling?.latin_hypercube?.n_samples ?? 1);
+  return axes.reduce(
+    (n, values) => n * values.length,
+    modelset?.sampling?.latin_hypercube?.n_samples ?? 1,
+  );
 }
 
 /** The earliest start date any sample can have (grid dates win over hypercube dates, as in buildSamples). */
@@ -50,14 +53,21 @@ function earliestStart(model: ModelConfig, modelset: ModelsetConfig | undefined)
   return dates.reduce((a, b) => (a < b ? a : b));
 }
 
-function simulationsPerTask(model: ModelConfig, calibration: ModelsetConfig['calibration'], trajectories: number): number {
+function simulationsPerTask(
+  model: ModelConfig,
+  calibration: ModelsetConfig['calibration'],
+  trajectories: number,
+): number {
   if (calibration === undefined) return model.simulation.n_sims;
   const s = calibration.strategy;
   return (s.type === 'rejection' ? s.simulations : s.max_simulations) + trajectories;
 }
 
 /** The last day a task simulates: the timespan's end, or a forecast's last horizon. */
-function lastDay(model: ModelConfig, calibration: ModelsetConfig['calibration']): number | undefined {
+function lastDay(
+  model: ModelConfig,
+  calibration: ModelsetConfig['calibration'],
+): number | undefined {
   if (calibration === undefined) return dayNumber(model.timespan.end_date);
   const reference = dayNumber(calibration.reference_date);
   return reference === undefined ? undefined : reference + 7 * calibration.projection.horizon_weeks;
@@ -83,9 +93,18 @@ export function planExperiment(
   const dates =
     stepsPerTask > MAX_STEPS_PER_TASK
       ? 0
-      : binSteps(startDay, model.timespan.delta_t, stepsPerTask, calibration ? 'weekly' : model.simulation.resample).labels.length;
-  const trajectories = calibration ? (calibration.projection.samples ?? DEFAULT_PROJECTION_SAMPLES) : model.simulation.n_sims;
-  const series = model.compartments.length + new Set(model.transitions.map((t) => pairName(t.source, t.target))).size;
+      : binSteps(
+          startDay,
+          model.timespan.delta_t,
+          stepsPerTask,
+          calibration ? 'weekly' : model.simulation.resample,
+        ).labels.length;
+  const trajectories = calibration
+    ? (calibration.projection.samples ?? DEFAULT_PROJECTION_SAMPLES)
+    : model.simulation.n_sims;
+  const series =
+    model.compartments.length +
+    new Set(model.transitions.map((t) => pairName(t.source, t.target))).size;
   return {
     tasks: locations * samples,
     locations,
@@ -130,7 +149,12 @@ export interface PlanReports {
 }
 
 /** Reports every bound of docs/EXPERIMENTS.md "Limits" that the plan exceeds, naming the bound and the value. */
-export function checkPlan(reports: PlanReports, plan: ExperimentPlan, model: ModelConfig, calibrated: boolean): void {
+export function checkPlan(
+  reports: PlanReports,
+  plan: ExperimentPlan,
+  model: ModelConfig,
+  calibrated: boolean,
+): void {
   if (plan.tasks > MAX_TASKS) {
     (reports.modelset ?? reports.model)(
       reports.modelset ? ['modelset'] : ['model'],

@@ -15,14 +15,31 @@ export interface Sample {
 /** Stream key that separates the Latin hypercube from simulation streams. */
 const LHS_STREAM = 0x4c4853;
 
-type Point = { parameters: Record<string, number>; compartments: Record<string, number>; startDate?: string };
+type Point = {
+  parameters: Record<string, number>;
+  compartments: Record<string, number>;
+  startDate?: string;
+};
 type Axis = (point: Point, value: number | string) => void;
 
 function gridPoints(grid: NonNullable<NonNullable<ModelsetConfig['sampling']>['grid']>): Point[] {
   const axes: [Axis, readonly (number | string)[]][] = [
-    ...Object.entries(grid.parameters ?? {}).map(([n, v]): [Axis, number[]] => [(p, x) => (p.parameters[n] = x as number), v]),
-    ...Object.entries(grid.compartments ?? {}).map(([n, v]): [Axis, number[]] => [(p, x) => (p.compartments[n] = x as number), v]),
-    ...(grid.start_date ? [[(p: Point, x: number | string) => (p.startDate = x as string), grid.start_date] as [Axis, string[]]] : []),
+    ...Object.entries(grid.parameters ?? {}).map(([n, v]): [Axis, number[]] => [
+      (p, x) => (p.parameters[n] = x as number),
+      v,
+    ]),
+    ...Object.entries(grid.compartments ?? {}).map(([n, v]): [Axis, number[]] => [
+      (p, x) => (p.compartments[n] = x as number),
+      v,
+    ]),
+    ...(grid.start_date
+      ? [
+          [(p: Point, x: number | string) => (p.startDate = x as string), grid.start_date] as [
+            Axis,
+            string[],
+          ],
+        ]
+      : []),
   ];
   return cartesianProduct(axes.map(([, values]) => values)).map((values) => {
     const point: Point = { parameters: {}, compartments: {} };
@@ -31,15 +48,23 @@ function gridPoints(grid: NonNullable<NonNullable<ModelsetConfig['sampling']>['g
   });
 }
 
-function lhsPoints(lhs: NonNullable<NonNullable<ModelsetConfig['sampling']>['latin_hypercube']>, seed: number): Point[] {
+function lhsPoints(
+  lhs: NonNullable<NonNullable<ModelsetConfig['sampling']>['latin_hypercube']>,
+  seed: number,
+): Point[] {
   const params = Object.entries(lhs.parameters ?? {});
   const comps = Object.entries(lhs.compartments ?? {});
   const dims = params.length + comps.length + (lhs.start_date ? 1 : 0);
   const u = latinHypercube(lhs.n_samples, dims, new Rng(lhs.seed ?? seed, LHS_STREAM));
   return Array.from({ length: lhs.n_samples }, (_, i) => {
     const point: Point = { parameters: {}, compartments: {} };
-    params.forEach(([name, r], d) => (point.parameters[name] = r.low + u[d]![i]! * (r.high - r.low)));
-    comps.forEach(([name, r], d) => (point.compartments[name] = r.low + u[params.length + d]![i]! * (r.high - r.low)));
+    params.forEach(
+      ([name, r], d) => (point.parameters[name] = r.low + u[d]![i]! * (r.high - r.low)),
+    );
+    comps.forEach(
+      ([name, r], d) =>
+        (point.compartments[name] = r.low + u[params.length + d]![i]! * (r.high - r.low)),
+    );
     if (lhs.start_date) {
       const low = dayNumber(lhs.start_date.low)!;
       const span = dayNumber(lhs.start_date.high)! - low + 1;
@@ -57,7 +82,9 @@ function lhsPoints(lhs: NonNullable<NonNullable<ModelsetConfig['sampling']>['lat
 export function buildSamples(modelset: ModelsetConfig | undefined, randomSeed: number): Sample[] {
   const sampling = modelset?.sampling;
   const grid = sampling?.grid ? gridPoints(sampling.grid) : [{ parameters: {}, compartments: {} }];
-  const lhs = sampling?.latin_hypercube ? lhsPoints(sampling.latin_hypercube, randomSeed) : [{ parameters: {}, compartments: {} }];
+  const lhs = sampling?.latin_hypercube
+    ? lhsPoints(sampling.latin_hypercube, randomSeed)
+    : [{ parameters: {}, compartments: {} }];
   return grid
     .flatMap((g: Point) =>
       lhs.map((l: Point) => ({

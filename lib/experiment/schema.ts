@@ -11,7 +11,9 @@ export { identifier };
 /** An ISO calendar date. */
 const isoDateSchema = z
   .string({ error: 'expected a date YYYY-MM-DD' })
-  .refine((d) => dayNumber(d) !== undefined, { message: 'expected a real calendar date YYYY-MM-DD' });
+  .refine((d) => dayNumber(d) !== undefined, {
+    message: 'expected a real calendar date YYYY-MM-DD',
+  });
 
 const INIT_EXPECTED =
   'expected "default", "sampled", a count (integer >= 0), {count: n}, {proportion: 0..1} or a list of counts, one per age group';
@@ -31,9 +33,16 @@ function parseInit(value: unknown): InitSpec | undefined {
   if (count.safeParse(value).success) return { kind: 'count', value: value as number };
   if (Array.isArray(value) && value.length > 0 && value.every((v) => count.safeParse(v).success))
     return { kind: 'per_group', values: value };
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.keys(value).length !== 1) return undefined;
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    Object.keys(value).length !== 1
+  )
+    return undefined;
   const v = value as Record<string, unknown>;
-  if ('count' in v && count.safeParse(v.count).success) return { kind: 'count', value: v.count as number };
+  if ('count' in v && count.safeParse(v.count).success)
+    return { kind: 'count', value: v.count as number };
   const p = v.proportion;
   if (typeof p === 'number' && p >= 0 && p <= 1) return { kind: 'proportion', value: p };
   return undefined;
@@ -42,19 +51,32 @@ function parseInit(value: unknown): InitSpec | undefined {
 /** A compartment's `init` (absent = 0). */
 const initSchema = z.unknown().transform((value, ctx): InitSpec => {
   const init = parseInit(value);
-  if (init === undefined) ctx.addIssue({ code: 'custom', message: `${INIT_EXPECTED}, got ${JSON.stringify(value)}` });
+  if (init === undefined)
+    ctx.addIssue({ code: 'custom', message: `${INIT_EXPECTED}, got ${JSON.stringify(value)}` });
   return init ?? { kind: 'count', value: 0 };
 });
 
 const rateSchema = z.union([z.number().nonnegative(), z.string().min(1)], {
-  error: 'expected a rate: a number >= 0, a parameter name or an arithmetic expression over parameters',
+  error:
+    'expected a rate: a number >= 0, a parameter name or an arithmetic expression over parameters',
 });
 
 const transitionSchema = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ type: z.literal('spontaneous'), source: identifier, target: identifier, rate: rateSchema }),
-    z.strictObject({ type: z.literal('mediated'), source: identifier, target: identifier, rate: rateSchema, mediator: identifier }),
+    z.strictObject({
+      type: z.literal('spontaneous'),
+      source: identifier,
+      target: identifier,
+      rate: rateSchema,
+    }),
+    z.strictObject({
+      type: z.literal('mediated'),
+      source: identifier,
+      target: identifier,
+      rate: rateSchema,
+      mediator: identifier,
+    }),
   ],
   { error: 'expected type "spontaneous" or "mediated"' },
 );
@@ -66,10 +88,22 @@ const parameterSchema = z.union(
     z.discriminatedUnion(
       'type',
       [
-        z.strictObject({ type: z.literal('scalar'), value: z.number(), description: z.string().optional() }),
-        z.strictObject({ type: z.literal('age_varying'), values: z.array(z.number()).min(1), description: z.string().optional() }),
+        z.strictObject({
+          type: z.literal('scalar'),
+          value: z.number(),
+          description: z.string().optional(),
+        }),
+        z.strictObject({
+          type: z.literal('age_varying'),
+          values: z.array(z.number()).min(1),
+          description: z.string().optional(),
+        }),
         z.strictObject({ type: z.literal('sampled'), description: z.string().optional() }),
-        z.strictObject({ type: z.literal('calculated'), expression: z.string().min(1), description: z.string().optional() }),
+        z.strictObject({
+          type: z.literal('calculated'),
+          expression: z.string().min(1),
+          description: z.string().optional(),
+        }),
       ],
       { error: 'expected type scalar, age_varying, sampled or calculated' },
     ),
@@ -82,14 +116,18 @@ const overrideSchema = z.strictObject({
   parameter: identifier,
   start_date: isoDateSchema,
   end_date: isoDateSchema,
-  value: z.union([z.number(), z.string().min(1)], { error: 'expected a number or an arithmetic expression over parameters' }),
+  value: z.union([z.number(), z.string().min(1)], {
+    error: 'expected a number or an arithmetic expression over parameters',
+  }),
 });
 
 /** `model.seasonality`: mediated rates times 1 + amplitude * cos(2 pi (day - peak) / period). */
 const seasonalitySchema = z.strictObject({
   amplitude: z
     .union([z.number(), identifier], { error: 'expected a number in [0, 1) or a parameter name' })
-    .refine((a) => typeof a === 'string' || (a >= 0 && a < 1), { message: 'expected a number in [0, 1) or a parameter name' }),
+    .refine((a) => typeof a === 'string' || (a >= 0 && a < 1), {
+      message: 'expected a number in [0, 1) or a parameter name',
+    }),
   peak_date: isoDateSchema,
   period_days: z.number().positive().default(365.25),
 });
@@ -111,7 +149,11 @@ const modelSchema = z.strictObject({
   name: z.string().min(1),
   meta: metaSchema,
   random_seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  timespan: z.strictObject({ start_date: isoDateSchema, end_date: isoDateSchema, delta_t: z.number().positive().max(7) }),
+  timespan: z.strictObject({
+    start_date: isoDateSchema,
+    end_date: isoDateSchema,
+    delta_t: z.number().positive().max(7),
+  }),
   simulation: z.strictObject({
     n_sims: z.number().int().min(1).max(100_000),
     resample: z.enum(RESAMPLE_MODES).default('daily'),
@@ -125,7 +167,9 @@ const modelSchema = z.strictObject({
     contact_layers: z.record(identifier, z.string().min(1)).optional(),
   }),
   compartments: z
-    .array(z.strictObject({ id: identifier, label: z.string().optional(), init: initSchema.optional() }))
+    .array(
+      z.strictObject({ id: identifier, label: z.string().optional(), init: initSchema.optional() }),
+    )
     .min(1, 'expected at least one compartment'),
   transitions: z.array(transitionSchema).min(1, 'expected at least one transition'),
   parameters: z.record(identifier, parameterSchema).default({}),
@@ -135,7 +179,9 @@ const modelSchema = z.strictObject({
 });
 
 const numberList = z.array(z.number()).min(1);
-const range = z.strictObject({ low: z.number(), high: z.number() }).refine((r) => r.low <= r.high, { message: 'expected low <= high' });
+const range = z
+  .strictObject({ low: z.number(), high: z.number() })
+  .refine((r) => r.low <= r.high, { message: 'expected low <= high' });
 const dateRange = z
   .strictObject({ low: isoDateSchema, high: isoDateSchema })
   .refine((r) => r.low <= r.high, { message: 'expected low <= high' });
@@ -179,7 +225,12 @@ const selection = z.union([z.boolean(), z.array(z.string().min(1)).min(1)], {
 });
 
 /** A hub abbreviation (team or model): letters, digits, `_` and `+`, at most 16 characters (the hub's model_id rule). */
-const hubName = z.string().regex(MODEL_ID_PART, 'expected 1 to 16 letters, digits, "_" or "+" (the hub\'s team and model abbreviations)');
+const hubName = z
+  .string()
+  .regex(
+    MODEL_ID_PART,
+    'expected 1 to 16 letters, digits, "_" or "+" (the hub\'s team and model abbreviations)',
+  );
 
 /** File formats of the output tables: gzipped CSV, Parquet (typed columns, snappy pages), or both. */
 const OUTPUT_FORMATS = ['csv', 'parquet'] as const;
@@ -198,13 +249,17 @@ export const outputSchema = z.strictObject({
       levels: z
         .array(z.number().min(0).max(1))
         .min(1)
-        .refine((l) => l.every((v, i) => i === 0 || v > l[i - 1]!), { message: 'expected strictly increasing levels' })
+        .refine((l) => l.every((v, i) => i === 0 || v > l[i - 1]!), {
+          message: 'expected strictly increasing levels',
+        })
         .default([...FLUSIGHT_QUANTILES]),
       compartments: selection.default(true),
       transitions: selection.default(true),
     })
     .prefault({}),
-  trajectories: z.strictObject({ compartments: selection.default(false), transitions: selection.default(false) }).prefault({}),
+  trajectories: z
+    .strictObject({ compartments: selection.default(false), transitions: selection.default(false) })
+    .prefault({}),
   model_metadata: z.boolean().default(true),
   flusight: z.strictObject({ team: hubName, model: hubName }).optional(),
 });
@@ -217,4 +272,8 @@ export type ModelsetConfig = z.infer<typeof modelsetSchema>;
 export type OutputConfig = z.infer<typeof outputSchema>;
 
 /** The root keys that give a config file its type. */
-export const CONFIG_ROOTS = { model: modelSchema, modelset: modelsetSchema, output: outputSchema } as const;
+export const CONFIG_ROOTS = {
+  model: modelSchema,
+  modelset: modelsetSchema,
+  output: outputSchema,
+} as const;

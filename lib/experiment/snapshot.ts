@@ -26,11 +26,15 @@ async function walk(dir: string, root: string, out: string[]): Promise<void> {
 /** Reads the experiment files of a local folder (`local/forecast/experiments/<exp_id>/`). */
 export async function readExperimentDir(localDir: string): Promise<Map<string, string>> {
   const info = await stat(localDir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new ValidationError(`Experiment folder not found: ${localDir} (expected a directory with config/*.yaml)`);
+  if (!info?.isDirectory())
+    throw new ValidationError(
+      `Experiment folder not found: ${localDir} (expected a directory with config/*.yaml)`,
+    );
   const rels: string[] = [];
   await walk(localDir, localDir, rels);
   const files = new Map<string, string>();
-  for (const rel of rels.filter(isExperimentFile).sort()) files.set(rel, await readFile(join(localDir, rel), 'utf8'));
+  for (const rel of rels.filter(isExperimentFile).sort())
+    files.set(rel, await readFile(join(localDir, rel), 'utf8'));
   return files;
 }
 
@@ -50,12 +54,21 @@ export interface ExperimentCheck {
  * task inputs one at a time, WITHOUT writing anything: call it before any
  * upload. Throws a ConfigError listing every problem.
  */
-export async function validateExperimentDir(localDir: string, overrides: LoadOptions = {}): Promise<ExperimentCheck> {
+export async function validateExperimentDir(
+  localDir: string,
+  overrides: LoadOptions = {},
+): Promise<ExperimentCheck> {
   const files = await readExperimentDir(localDir);
   const experiment = loadExperiment(files, overrides);
   // Builds (and so checks) each task input in turn, keeping none: memory stays flat in N.
-  for (const task of taskInputs(experiment, { expId: 'validation', runId: 'validation' })) void task;
-  return { numTasks: experiment.plan.tasks, plan: experiment.plan, experiment, files: [...files.keys()] };
+  for (const task of taskInputs(experiment, { expId: 'validation', runId: 'validation' }))
+    void task;
+  return {
+    numTasks: experiment.plan.tasks,
+    plan: experiment.plan,
+    experiment,
+    files: [...files.keys()],
+  };
 }
 
 /**
@@ -63,7 +76,11 @@ export async function validateExperimentDir(localDir: string, overrides: LoadOpt
  * its snapshot manifest last (local runs, cloud uploads and rehearsals alike);
  * returns the keys of the files written.
  */
-export async function snapshotExperiment(localDir: string, storage: Storage, layout: RunLayout): Promise<string[]> {
+export async function snapshotExperiment(
+  localDir: string,
+  storage: Storage,
+  layout: RunLayout,
+): Promise<string[]> {
   return writeSnapshot(storage, layout, await readExperimentDir(localDir));
 }
 

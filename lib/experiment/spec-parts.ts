@@ -7,7 +7,11 @@ import type { ModelConfig } from './schema.js';
 export type ContactLayers = Readonly<Record<string, readonly (readonly number[])[]>>;
 
 /** Free parameter values per group: scalars broadcast, age-varying copied, sampled ones from `sampled` (NaN when absent). */
-export function freeParameters(model: ModelConfig, groups: number, sampled: Readonly<Record<string, number>>): Record<string, number[]> {
+export function freeParameters(
+  model: ModelConfig,
+  groups: number,
+  sampled: Readonly<Record<string, number>>,
+): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const [name, p] of Object.entries(model.parameters)) {
     if (p.type === 'scalar') out[name] = Array<number>(groups).fill(p.value);
@@ -20,7 +24,8 @@ export function freeParameters(model: ModelConfig, groups: number, sampled: Read
 /** Calculated parameters in dependency order (validation has rejected cycles and unknown names). */
 export function derivedParameters(model: ModelConfig): DerivedParameter[] {
   const calculated = new Map<string, string>();
-  for (const [name, p] of Object.entries(model.parameters)) if (p.type === 'calculated') calculated.set(name, p.expression);
+  for (const [name, p] of Object.entries(model.parameters))
+    if (p.type === 'calculated') calculated.set(name, p.expression);
   const ordered: DerivedParameter[] = [];
   const done = new Set<string>();
   const visit = (name: string): void => {
@@ -37,7 +42,10 @@ export function derivedParameters(model: ModelConfig): DerivedParameter[] {
 const day = (date: string): number => dayNumber(date)!;
 
 /** What changes in time, in day numbers: overrides, seasonality, contact layers and their interventions (only the keys in use). */
-export function timeParts(model: ModelConfig, layers: ContactLayers | undefined): Partial<ModelSpec> {
+export function timeParts(
+  model: ModelConfig,
+  layers: ContactLayers | undefined,
+): Partial<ModelSpec> {
   const { overrides, seasonality, interventions } = model;
   return {
     ...(overrides?.length
@@ -51,7 +59,13 @@ export function timeParts(model: ModelConfig, layers: ContactLayers | undefined)
         }
       : {}),
     ...(seasonality
-      ? { seasonality: { amplitude: seasonality.amplitude, peakDay: day(seasonality.peak_date), periodDays: seasonality.period_days } }
+      ? {
+          seasonality: {
+            amplitude: seasonality.amplitude,
+            peakDay: day(seasonality.peak_date),
+            periodDays: seasonality.period_days,
+          },
+        }
       : {}),
     ...(layers ? { contactLayers: layers } : {}),
     ...(interventions?.length

@@ -17,14 +17,32 @@ const modelSpecSchema = z.object({
   parameters: z.record(identifier, numbers),
   derived: z.array(z.object({ name: identifier, expression: z.string() })).optional(),
   overrides: z
-    .array(z.object({ parameter: z.string(), startDay: z.number(), endDay: z.number(), value: z.union([z.number(), z.string()]) }))
+    .array(
+      z.object({
+        parameter: z.string(),
+        startDay: z.number(),
+        endDay: z.number(),
+        value: z.union([z.number(), z.string()]),
+      }),
+    )
     .optional(),
   seasonality: z
-    .object({ amplitude: z.union([z.number(), z.string()]), peakDay: z.number(), periodDays: z.number().positive() })
+    .object({
+      amplitude: z.union([z.number(), z.string()]),
+      peakDay: z.number(),
+      periodDays: z.number().positive(),
+    })
     .optional(),
   contactLayers: z.record(identifier, z.array(numbers)).optional(),
   interventions: z
-    .array(z.object({ layer: z.string(), startDay: z.number(), endDay: z.number(), reductionFactor: z.number().nonnegative() }))
+    .array(
+      z.object({
+        layer: z.string(),
+        startDay: z.number(),
+        endDay: z.number(),
+        reductionFactor: z.number().nonnegative(),
+      }),
+    )
     .optional(),
   transitions: z.array(
     z.object({
@@ -51,8 +69,15 @@ export const taskInputSchema = z.object({
   runId: z.string(),
   taskIndex: z.number().int().nonnegative(),
   modelName: z.string(),
-  population: z.object({ code: z.string(), name: z.string(), size: z.number().int().nonnegative() }),
-  sample: z.object({ id: z.number().int().nonnegative(), values: z.record(z.string(), z.union([z.number(), z.string()])) }),
+  population: z.object({
+    code: z.string(),
+    name: z.string(),
+    size: z.number().int().nonnegative(),
+  }),
+  sample: z.object({
+    id: z.number().int().nonnegative(),
+    values: z.record(z.string(), z.union([z.number(), z.string()])),
+  }),
   /** Streams are keyed by (randomSeed, taskIndex, simulation index). */
   randomSeed: z.number().int().nonnegative(),
   nSims: z.number().int().positive(),
@@ -63,7 +88,9 @@ export const taskInputSchema = z.object({
 });
 
 /** A parsed task input. */
-export type TaskInput = Omit<z.infer<typeof taskInputSchema>, 'model'> & { readonly model: ModelSpec };
+export type TaskInput = Omit<z.infer<typeof taskInputSchema>, 'model'> & {
+  readonly model: ModelSpec;
+};
 
 /**
  * `runner-artifacts/result_NNNNN.arrow` (decoded): trajectories of one task, after
@@ -75,7 +102,10 @@ export const taskResultSchema = z.object({
   /** sha256 of the input this result was computed from (Stage B idempotency, Stage C staleness check). */
   inputSha256: z.string(),
   population: z.object({ code: z.string(), name: z.string(), size: z.number() }),
-  sample: z.object({ id: z.number().int().nonnegative(), values: z.record(z.string(), z.union([z.number(), z.string()])) }),
+  sample: z.object({
+    id: z.number().int().nonnegative(),
+    values: z.record(z.string(), z.union([z.number(), z.string()])),
+  }),
   nSims: z.number().int().positive(),
   groups: z.array(z.string()),
   dates: z.array(z.string()),

@@ -13,7 +13,12 @@ export function tooDeepAt(tokens: readonly CST.Token[], limit: number): number |
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
     const [token, depth] = next;
     if (token.type === 'document' && token.value) stack.push([token.value, depth]);
-    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection') continue;
+    if (
+      token.type !== 'block-map' &&
+      token.type !== 'block-seq' &&
+      token.type !== 'flow-collection'
+    )
+      continue;
     if (depth >= limit) return token.offset;
     for (const item of token.items) {
       if ('key' in item && item.key) stack.push([item.key, depth + 1]);
@@ -31,7 +36,12 @@ export interface KeyProblem {
   readonly message: string;
 }
 
-function mapKeyProblems(map: Node, path: ConfigPath, problems: KeyProblem[], line: (offset: number) => number): [Node, ConfigPath][] {
+function mapKeyProblems(
+  map: Node,
+  path: ConfigPath,
+  problems: KeyProblem[],
+  line: (offset: number) => number,
+): [Node, ConfigPath][] {
   if (!isMap(map)) return [];
   const seen = new Map<string, number>();
   const children: [Node, ConfigPath][] = [];
@@ -47,7 +57,11 @@ function mapKeyProblems(map: Node, path: ConfigPath, problems: KeyProblem[], lin
         message: `duplicate key "${key}" (first on line ${line(first)}): expected each key once`,
       });
     } else if (key === '__proto__') {
-      problems.push({ path: [...path, key], offset, message: 'key "__proto__" is reserved (every JavaScript object has it): rename it' });
+      problems.push({
+        path: [...path, key],
+        offset,
+        message: 'key "__proto__" is reserved (every JavaScript object has it): rename it',
+      });
     }
     seen.set(key, first ?? offset);
     if (pair.value) children.push([pair.value as Node, [...path, key]]);
@@ -74,7 +88,9 @@ export function firstAliasAt(doc: Document): number | undefined {
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     if (isAlias(node) && node.range) first = Math.min(first ?? Infinity, node.range[0]);
     if (isSeq(node)) stack.push(...(node.items as Node[]));
-    if (isMap(node)) for (const pair of node.items) stack.push(...([pair.key, pair.value].filter(Boolean) as Node[]));
+    if (isMap(node))
+      for (const pair of node.items)
+        stack.push(...([pair.key, pair.value].filter(Boolean) as Node[]));
   }
   return first;
 }

@@ -5,7 +5,10 @@ import { firstAliasAt, keyProblems, tooDeepAt, type ConfigPath } from './yaml-ch
 
 /** `model.transitions[1].rate` */
 export function formatPath(path: ConfigPath): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out === '' ? key : `${out}.${key}`), '');
+  return path.reduce<string>(
+    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out === '' ? key : `${out}.${key}`),
+    '',
+  );
 }
 
 /**
@@ -31,17 +34,27 @@ export class YamlSource {
     if (deep !== undefined) {
       this.doc = new Document(null);
       this.syntaxProblems = [
-        this.at(deep, `nested deeper than ${MAX_YAML_DEPTH} levels of maps and lists (MAX_YAML_DEPTH): expected a flatter file`),
+        this.at(
+          deep,
+          `nested deeper than ${MAX_YAML_DEPTH} levels of maps and lists (MAX_YAML_DEPTH): expected a flatter file`,
+        ),
       ];
       return;
     }
     const [doc, another] = new Composer({ uniqueKeys: false }).compose(tokens, true, text.length);
     this.doc = doc!;
-    this.syntaxProblems = this.doc.errors.map((e) => this.at(e.pos[0], `invalid YAML: ${e.message.split('\n')[0]}`));
-    if (another) this.syntaxProblems.push(this.at(another.range[0], 'invalid YAML: a second document: expected one per file'));
+    this.syntaxProblems = this.doc.errors.map((e) =>
+      this.at(e.pos[0], `invalid YAML: ${e.message.split('\n')[0]}`),
+    );
+    if (another)
+      this.syntaxProblems.push(
+        this.at(another.range[0], 'invalid YAML: a second document: expected one per file'),
+      );
     const line = (offset: number) => this.lineCounter.linePos(offset).line;
     if (this.syntaxProblems.length === 0)
-      this.syntaxProblems = keyProblems(this.doc, line).map((k) => this.at(k.offset, k.message, k.path));
+      this.syntaxProblems = keyProblems(this.doc, line).map((k) =>
+        this.at(k.offset, k.message, k.path),
+      );
     if (this.syntaxProblems.length === 0) this.value = this.toJS();
   }
 
@@ -89,7 +102,8 @@ export class YamlSource {
           `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove or fix the spelling`,
         );
       }
-      if (issue.code === 'invalid_key') return this.problem(path, issue.issues[0]?.message ?? issue.message);
+      if (issue.code === 'invalid_key')
+        return this.problem(path, issue.issues[0]?.message ?? issue.message);
       return this.problem(path, issue.message);
     });
   }

@@ -59,7 +59,9 @@ export function flusightBaseline(
   const samp = evenQuantiles(symmetricChanges(observed, options), options.nsims ?? 100_000);
   const rng = new Rng(...(options.seed ?? [0]));
   const raw = samp.map((x) => Math.max(0, x + p));
-  const result = new Map<number, QuantileForecast>([[-1, { levels: QUANTILE_LEVELS, values: QUANTILE_LEVELS.map(() => p) }]]);
+  const result = new Map<number, QuantileForecast>([
+    [-1, { levels: QUANTILE_LEVELS, values: QUANTILE_LEVELS.map(() => p) }],
+  ]);
   result.set(0, roundedQuantiles(Float64Array.from(raw).sort()));
   for (let horizon = 1; horizon <= 3; horizon++) {
     shuffle(samp, rng);
@@ -81,7 +83,8 @@ function symmetricChanges(observed: readonly TruthPoint[], options: BaselineOpti
   const weeks = new Map<number, number>();
   for (const { date, value } of observed) {
     const day = dayNumber(date) ?? -Infinity;
-    if (day >= start && !excluded.some(([from, to]) => day >= from! && day <= to!)) weeks.set(day, value);
+    if (day >= start && !excluded.some(([from, to]) => day >= from! && day <= to!))
+      weeks.set(day, value);
   }
   const changes = [...weeks].flatMap(([day, value]) => {
     const previous = weeks.get(day - 7);
@@ -93,7 +96,9 @@ function symmetricChanges(observed: readonly TruthPoint[], options: BaselineOpti
 /** `n` type-7 quantiles of `values` at levels 0, 1/(n-1), ..., 1 (all zeros when there are no values). */
 function evenQuantiles(values: readonly number[], n: number): Float64Array {
   const sorted = Float64Array.from(values).sort();
-  return Float64Array.from({ length: n }, (_, i) => (sorted.length === 0 ? 0 : quantileSorted(sorted, n === 1 ? 0.5 : i / (n - 1))));
+  return Float64Array.from({ length: n }, (_, i) =>
+    sorted.length === 0 ? 0 : quantileSorted(sorted, n === 1 ? 0.5 : i / (n - 1)),
+  );
 }
 
 /** Fisher-Yates shuffle in place. */

@@ -1,4 +1,9 @@
-import { PMF_SUM_TOLERANCE, TARGET_RULES, type HubColumn, type OutputTypeRule } from './hub-rules.js';
+import {
+  PMF_SUM_TOLERANCE,
+  TARGET_RULES,
+  type HubColumn,
+  type OutputTypeRule,
+} from './hub-rules.js';
 
 /** One data row of a submission: its cells by column and its 1-based line. */
 export interface HubCsvRow {
@@ -23,10 +28,14 @@ export function checkHubGroups(rows: readonly HubCsvRow[], flagged: ReadonlySet<
       const present = new Set(group.map((row) => canonicalId(row.cells.output_type_id, ids)));
       const missing = ids.filter((id) => !present.has(String(id)));
       if (missing.length > 0) {
-        problems.push(`${describe(group)}, column output_type_id: missing ${missing.join(', ')} (expected all of ${ids.join(', ')})`);
+        problems.push(
+          `${describe(group)}, column output_type_id: missing ${missing.join(', ')} (expected all of ${ids.join(', ')})`,
+        );
       }
     }
-    const outputType = group.some((row) => flagged.has(row.line)) ? undefined : group[0]!.cells.output_type;
+    const outputType = group.some((row) => flagged.has(row.line))
+      ? undefined
+      : group[0]!.cells.output_type;
     if (outputType === 'quantile') problems.push(...decreasing(group));
     if (outputType === 'pmf') problems.push(...notSummingToOne(group));
   }
@@ -34,8 +43,11 @@ export function checkHubGroups(rows: readonly HubCsvRow[], flagged: ReadonlySet<
     const sample = ruleOf(group[0]!)?.sample;
     const count = new Set(group.map((row) => row.cells.output_type_id)).size;
     if (sample !== undefined && (count < sample.min || count > sample.max)) {
-      const expected = sample.min === sample.max ? `${sample.min}` : `${sample.min} to ${sample.max}`;
-      problems.push(`${describe(group, false)}, column output_type_id: expected ${expected} distinct sample ids, got ${count}`);
+      const expected =
+        sample.min === sample.max ? `${sample.min}` : `${sample.min} to ${sample.max}`;
+      problems.push(
+        `${describe(group, false)}, column output_type_id: expected ${expected} distinct sample ids, got ${count}`,
+      );
     }
   }
   return problems;
@@ -53,13 +65,20 @@ function canonicalId(id: string, ids: readonly (string | number)[]): string {
 const taskKey = (row: HubCsvRow): string | undefined => {
   const { reference_date, target, location, horizon, output_type } = row.cells;
   const rule = ruleOf(row);
-  return rule === undefined || rule.sample !== undefined ? undefined : [reference_date, target, location, horizon, output_type].join('|');
+  return rule === undefined || rule.sample !== undefined
+    ? undefined
+    : [reference_date, target, location, horizon, output_type].join('|');
 };
 
 const sampleKey = (row: HubCsvRow): string | undefined =>
-  ruleOf(row)?.sample === undefined ? undefined : [row.cells.reference_date, row.cells.target, row.cells.location].join('|');
+  ruleOf(row)?.sample === undefined
+    ? undefined
+    : [row.cells.reference_date, row.cells.target, row.cells.location].join('|');
 
-function groupBy(rows: readonly HubCsvRow[], key: (row: HubCsvRow) => string | undefined): Map<string, HubCsvRow[]> {
+function groupBy(
+  rows: readonly HubCsvRow[],
+  key: (row: HubCsvRow) => string | undefined,
+): Map<string, HubCsvRow[]> {
   const groups = new Map<string, HubCsvRow[]>();
   for (const row of rows) {
     const k = key(row);
@@ -71,7 +90,8 @@ function groupBy(rows: readonly HubCsvRow[], key: (row: HubCsvRow) => string | u
 function describe(group: readonly HubCsvRow[], withHorizon = true): string {
   const { target, location, horizon } = group[0]!.cells;
   const lines = group.map((row) => row.line);
-  const span = lines.length === 1 ? `line ${lines[0]}` : `lines ${Math.min(...lines)}-${Math.max(...lines)}`;
+  const span =
+    lines.length === 1 ? `line ${lines[0]}` : `lines ${Math.min(...lines)}-${Math.max(...lines)}`;
   return `${span} (target ${target}, location ${location}${withHorizon ? `, horizon ${horizon}` : ''})`;
 }
 
@@ -83,16 +103,22 @@ function duplicates(rows: readonly HubCsvRow[]): string[] {
     const key = Object.values(task).join('|');
     const first = seen.get(key);
     if (first === undefined) seen.set(key, row.line);
-    else problems.push(`line ${row.line}: duplicate of line ${first} (same columns except value), expected each row once`);
+    else
+      problems.push(
+        `line ${row.line}: duplicate of line ${first} (same columns except value), expected each row once`,
+      );
   }
   return problems;
 }
 
 function decreasing(group: readonly HubCsvRow[]): string[] {
-  const sorted = [...group].sort((a, b) => Number(a.cells.output_type_id) - Number(b.cells.output_type_id));
+  const sorted = [...group].sort(
+    (a, b) => Number(a.cells.output_type_id) - Number(b.cells.output_type_id),
+  );
   return sorted.flatMap((row, i) => {
     const previous = sorted[i - 1];
-    if (previous === undefined || !(Number(row.cells.value) < Number(previous.cells.value))) return [];
+    if (previous === undefined || !(Number(row.cells.value) < Number(previous.cells.value)))
+      return [];
     return [
       `line ${row.line}, column value: expected >= ${previous.cells.value} (the value of the lower level ${previous.cells.output_type_id} on line ${previous.line}): quantiles must not decrease with the level, got "${row.cells.value}" at level ${row.cells.output_type_id}`,
     ];

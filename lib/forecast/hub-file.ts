@@ -52,7 +52,8 @@ const INC_HORIZONS = TARGET_RULES.get(INC_HOSP_TARGET)?.horizons ?? [];
  */
 export function hubRows(referenceDate: string, forecasts: readonly LocationForecast[]): HubRow[] {
   const day = dayNumber(referenceDate);
-  if (day === undefined) throw new ValidationError(`Reference date "${referenceDate}": expected a date YYYY-MM-DD`);
+  if (day === undefined)
+    throw new ValidationError(`Reference date "${referenceDate}": expected a date YYYY-MM-DD`);
   const rows = forecasts.flatMap((forecast) =>
     [...forecast.samples].flatMap(([horizon, samples]) => {
       if (!INC_HORIZONS.includes(horizon) || samples.length === 0) {
@@ -60,7 +61,12 @@ export function hubRows(referenceDate: string, forecasts: readonly LocationForec
           `Location ${forecast.location}, horizon ${horizon}: expected a horizon in ${INC_HORIZONS.join(', ')} with at least one sample, got ${samples.length} sample(s)`,
         );
       }
-      const base = { referenceDate, horizon, targetEndDate: isoDate(day + 7 * horizon), location: forecast.location };
+      const base = {
+        referenceDate,
+        horizon,
+        targetEndDate: isoDate(day + 7 * horizon),
+        location: forecast.location,
+      };
       const quantiles = incidenceQuantiles(samples).map((value, k) => ({
         ...base,
         target: INC_HOSP_TARGET,
@@ -80,7 +86,10 @@ export function hubRows(referenceDate: string, forecasts: readonly LocationForec
       return [...quantiles, ...categories];
     }),
   );
-  return rows.sort((a, b) => compare(a.target, b.target) || compare(a.location, b.location) || a.horizon - b.horizon);
+  return rows.sort(
+    (a, b) =>
+      compare(a.target, b.target) || compare(a.location, b.location) || a.horizon - b.horizon,
+  );
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -89,7 +98,9 @@ const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 export function incidenceQuantiles(samples: ArrayLike<number>): number[] {
   const sorted = Float64Array.from(samples).sort();
   let floor = 0;
-  return QUANTILE_LEVELS.map((level) => (floor = Math.max(floor, Math.round(quantileSorted(sorted, level)))));
+  return QUANTILE_LEVELS.map(
+    (level) => (floor = Math.max(floor, Math.round(quantileSorted(sorted, level)))),
+  );
 }
 
 /**
@@ -105,31 +116,47 @@ export function rateChangePmf(
 ): Record<RateChangeCategory, number> {
   const counts = RATE_CHANGE_CATEGORIES.map(() => 0);
   for (let i = 0; i < samples.length; i++) {
-    counts[RATE_CHANGE_CATEGORIES.indexOf(rateChangeCategory(samples[i]! - lastObserved, population, horizon))]! += 1;
+    counts[
+      RATE_CHANGE_CATEGORIES.indexOf(
+        rateChangeCategory(samples[i]! - lastObserved, population, horizon),
+      )
+    ]! += 1;
   }
   const units = apportion(PMF_UNITS, counts);
-  return Object.fromEntries(RATE_CHANGE_CATEGORIES.map((category, k) => [category, units[k]! / PMF_UNITS])) as Record<
-    RateChangeCategory,
-    number
-  >;
+  return Object.fromEntries(
+    RATE_CHANGE_CATEGORIES.map((category, k) => [category, units[k]! / PMF_UNITS]),
+  ) as Record<RateChangeCategory, number>;
 }
 
 /** CSV text of rows, header first, in {@link HUB_COLUMNS} order, one line per row, ending with a newline. */
 export function hubCsv(rows: readonly HubRow[]): string {
   const lines = rows.map((r) =>
-    [r.referenceDate, r.target, r.horizon, r.targetEndDate, r.location, r.outputType, r.outputTypeId, r.value].join(','),
+    [
+      r.referenceDate,
+      r.target,
+      r.horizon,
+      r.targetEndDate,
+      r.location,
+      r.outputType,
+      r.outputTypeId,
+      r.value,
+    ].join(','),
   );
   return [HUB_COLUMNS.join(','), ...lines].join('\n') + '\n';
 }
 
 /** The submission's file name `<referenceDate>-<team>-<model>.csv`; team and model are hub abbreviations. */
 export function hubFileName(referenceDate: string, team: string, model: string): string {
-  if (dayNumber(referenceDate) === undefined) throw new ValidationError(`Reference date "${referenceDate}": expected a date YYYY-MM-DD`);
+  if (dayNumber(referenceDate) === undefined)
+    throw new ValidationError(`Reference date "${referenceDate}": expected a date YYYY-MM-DD`);
   for (const [what, part] of [
     ['team', team],
     ['model', model],
   ] as const) {
-    if (!MODEL_ID_PART.test(part)) throw new ValidationError(`${what} "${part}": expected 1 to 16 letters, digits, _ or + (no hyphens)`);
+    if (!MODEL_ID_PART.test(part))
+      throw new ValidationError(
+        `${what} "${part}": expected 1 to 16 letters, digits, _ or + (no hyphens)`,
+      );
   }
   return `${referenceDate}-${team}-${model}.csv`;
 }
@@ -138,9 +165,20 @@ export function hubFileName(referenceDate: string, team: string, model: string):
 export function hubRowsFromCsv(text: string): HubRow[] {
   const [header, ...lines] = text.trim().split('\n');
   if (header !== HUB_COLUMNS.join(','))
-    throw new ValidationError(`Expected a hub file with the header ${HUB_COLUMNS.join(',')}, got "${header}"`);
+    throw new ValidationError(
+      `Expected a hub file with the header ${HUB_COLUMNS.join(',')}, got "${header}"`,
+    );
   return lines.map((line) => {
-    const [referenceDate, target, horizon, targetEndDate, location, outputType, outputTypeId, value] = line.split(',');
+    const [
+      referenceDate,
+      target,
+      horizon,
+      targetEndDate,
+      location,
+      outputType,
+      outputTypeId,
+      value,
+    ] = line.split(',');
     return {
       referenceDate: referenceDate!,
       target: target!,

@@ -11,16 +11,25 @@ import tasksJson from './flusight-hub-tasks.json' with { type: 'json' };
  */
 
 const idsSchema = z.object({ required: z.array(z.union([z.string(), z.number()])).nullable() });
-const valueSchema = z.object({ type: z.string(), minimum: z.number().optional(), maximum: z.number().optional() });
+const valueSchema = z.object({
+  type: z.string(),
+  minimum: z.number().optional(),
+  maximum: z.number().optional(),
+});
 const outputSchema = z.object({
   output_type_id: idsSchema.optional(),
   output_type_id_params: z
-    .object({ max_length: z.number(), min_samples_per_task: z.number(), max_samples_per_task: z.number() })
+    .object({
+      max_length: z.number(),
+      min_samples_per_task: z.number(),
+      max_samples_per_task: z.number(),
+    })
     .optional(),
   is_required: z.boolean(),
   value: valueSchema,
 });
-const optionalSchema = <T extends z.ZodType>(item: T) => z.object({ optional: z.array(item).nullable() });
+const optionalSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ optional: z.array(item).nullable() });
 const tasksSchema = z.object({
   rounds: z
     .array(
@@ -56,7 +65,8 @@ export interface OutputTypeRule {
   /** Values must be whole numbers (tasks.json `"type": "integer"`). */
   readonly integer: boolean;
   /** Samples only: the longest sample id and how many samples one task must have. */
-  readonly sample: { readonly maxIdLength: number; readonly min: number; readonly max: number } | undefined;
+  readonly sample:
+    { readonly maxIdLength: number; readonly min: number; readonly max: number } | undefined;
 }
 
 /** What tasks.json allows for one target. */
@@ -79,7 +89,11 @@ function outputTypeRule(raw: z.infer<typeof outputSchema>, dateValued: boolean):
     min: raw.value.minimum,
     max: raw.value.maximum,
     integer: raw.value.type === 'integer',
-    sample: params && { maxIdLength: params.max_length, min: params.min_samples_per_task, max: params.max_samples_per_task },
+    sample: params && {
+      maxIdLength: params.max_length,
+      min: params.min_samples_per_task,
+      max: params.max_samples_per_task,
+    },
   };
 }
 
@@ -109,10 +123,18 @@ export const INC_HOSP_TARGET = 'wk inc flu hosp';
 export const RATE_CHANGE_TARGET = 'wk flu hosp rate change';
 
 /** The 23 quantile levels of `wk inc flu hosp` (tasks.json `quantile.output_type_id.required`). */
-export const QUANTILE_LEVELS: readonly number[] = (TARGET_RULES.get(INC_HOSP_TARGET)?.outputTypes.get('quantile')?.ids ?? []).map(Number);
+export const QUANTILE_LEVELS: readonly number[] = (
+  TARGET_RULES.get(INC_HOSP_TARGET)?.outputTypes.get('quantile')?.ids ?? []
+).map(Number);
 
 /** The five rate-change categories, in the order tasks.json lists them. */
-export const RATE_CHANGE_CATEGORIES = ['large_decrease', 'decrease', 'stable', 'increase', 'large_increase'] as const;
+export const RATE_CHANGE_CATEGORIES = [
+  'large_decrease',
+  'decrease',
+  'stable',
+  'increase',
+  'large_increase',
+] as const;
 /** One rate-change category. */
 export type RateChangeCategory = (typeof RATE_CHANGE_CATEGORIES)[number];
 
@@ -142,7 +164,10 @@ export type HubColumn = (typeof HUB_COLUMNS)[number];
  * `large`. Horizons 0..3 only: tasks.json also allows horizon -1, but the hub
  * defines and scores no thresholds for it.
  */
-export const RATE_CHANGE_THRESHOLDS_TENTHS: ReadonlyMap<number, { readonly stable: number; readonly large: number }> = new Map([
+export const RATE_CHANGE_THRESHOLDS_TENTHS: ReadonlyMap<
+  number,
+  { readonly stable: number; readonly large: number }
+> = new Map([
   [0, { stable: 3, large: 17 }],
   [1, { stable: 5, large: 30 }],
   [2, { stable: 7, large: 40 }],
@@ -161,11 +186,17 @@ const RATE_CHANGE_MIN_COUNT = 10;
  * than or equal to" is large). Compared in counts, `count * 1e6` against
  * `tenths * population`, so integer counts are compared exactly.
  */
-export function rateChangeCategory(countChange: number, population: number, horizon: number): RateChangeCategory {
+export function rateChangeCategory(
+  countChange: number,
+  population: number,
+  horizon: number,
+): RateChangeCategory {
   const thresholds = RATE_CHANGE_THRESHOLDS_TENTHS.get(horizon);
-  if (thresholds === undefined) throw new RangeError(`No rate-change thresholds for horizon ${horizon}: expected 0, 1, 2 or 3`);
+  if (thresholds === undefined)
+    throw new RangeError(`No rate-change thresholds for horizon ${horizon}: expected 0, 1, 2 or 3`);
   const scaled = Math.abs(countChange) * 1e6; // count per 100k in tenths, times population
-  if (Math.abs(countChange) < RATE_CHANGE_MIN_COUNT || scaled < thresholds.stable * population) return 'stable';
+  if (Math.abs(countChange) < RATE_CHANGE_MIN_COUNT || scaled < thresholds.stable * population)
+    return 'stable';
   const large = scaled >= thresholds.large * population;
   if (countChange > 0) return large ? 'large_increase' : 'increase';
   return large ? 'large_decrease' : 'decrease';
@@ -175,7 +206,8 @@ export function rateChangeCategory(countChange: number, population: number, hori
 export const MODEL_ID_PART = /^[A-Za-z0-9_+]{1,16}$/;
 
 /** A submission file name `<reference_date>-<team>-<model>.csv` (the hub's model-output README). */
-export const HUB_FILE_NAME = /^(\d{4}-\d{2}-\d{2})-([A-Za-z0-9_+]{1,16})-([A-Za-z0-9_+]{1,16})\.csv$/;
+export const HUB_FILE_NAME =
+  /^(\d{4}-\d{2}-\d{2})-([A-Za-z0-9_+]{1,16})-([A-Za-z0-9_+]{1,16})\.csv$/;
 
 /**
  * Tolerance on a pmf's sum: the hub's validator (hubValidations

@@ -60,7 +60,9 @@ export function scoreForecast(input: ScoreInput): ForecastScore {
     const history = input.truth.get(location) ?? [];
     const observed = new Map(history.map((point) => [point.date, point.value]));
     if (!observed.has(isoDate(day - 7))) {
-      skipped.push(`location ${location}: no truth for the last observed week ${isoDate(day - 7)}, so no baseline`);
+      skipped.push(
+        `location ${location}: no truth for the last observed week ${isoDate(day - 7)}, so no baseline`,
+      );
       continue;
     }
     const seed = [...(input.baseline?.seed ?? [0]), day, LOCATION_CODES.indexOf(location) + 1];
@@ -70,7 +72,8 @@ export function scoreForecast(input: ScoreInput): ForecastScore {
       const y = observed.get(targetEndDate);
       const forecast = byHorizon.get(horizon);
       if (forecast === undefined || y === undefined) {
-        if (forecast !== undefined) skipped.push(`location ${location}, horizon ${horizon}: no truth for ${targetEndDate}`);
+        if (forecast !== undefined)
+          skipped.push(`location ${location}, horizon ${horizon}: no truth for ${targetEndDate}`);
         continue;
       }
       cells.push({
@@ -86,14 +89,17 @@ export function scoreForecast(input: ScoreInput): ForecastScore {
   skipped.push(...incomplete(input.hubRows, model));
   const modelWisSum = cells.reduce((sum, cell) => sum + cell.modelWis, 0);
   const baselineWisSum = cells.reduce((sum, cell) => sum + cell.baselineWis, 0);
-  const relativeWis = cells.length > 0 && baselineWisSum > 0 ? modelWisSum / baselineWisSum : undefined;
+  const relativeWis =
+    cells.length > 0 && baselineWisSum > 0 ? modelWisSum / baselineWisSum : undefined;
   return { referenceDate, cells, modelWisSum, baselineWisSum, relativeWis, skipped };
 }
 
 function singleReferenceDate(rows: readonly HubRow[]): string {
   const dates = [...new Set(rows.map((row) => row.referenceDate))];
   if (dates.length !== 1 || dayNumber(dates[0]!) === undefined) {
-    throw new ValidationError(`Scoring needs the rows of one submission: expected one reference date, got ${dates.join(', ') || 'none'}`);
+    throw new ValidationError(
+      `Scoring needs the rows of one submission: expected one reference date, got ${dates.join(', ') || 'none'}`,
+    );
   }
   return dates[0]!;
 }
@@ -102,9 +108,17 @@ function singleReferenceDate(rows: readonly HubRow[]): string {
 function modelForecasts(rows: readonly HubRow[]): Map<string, Map<number, QuantileForecast>> {
   const byTask = new Map<string, Map<number, number>>();
   for (const row of rows) {
-    if (row.target !== INC_HOSP_TARGET || row.outputType !== 'quantile' || !SCORED_HORIZONS.includes(row.horizon)) continue;
+    if (
+      row.target !== INC_HOSP_TARGET ||
+      row.outputType !== 'quantile' ||
+      !SCORED_HORIZONS.includes(row.horizon)
+    )
+      continue;
     const key = `${row.location}|${row.horizon}`;
-    byTask.set(key, (byTask.get(key) ?? new Map<number, number>()).set(Number(row.outputTypeId), row.value));
+    byTask.set(
+      key,
+      (byTask.get(key) ?? new Map<number, number>()).set(Number(row.outputTypeId), row.value),
+    );
   }
   const forecasts = new Map<string, Map<number, QuantileForecast>>();
   for (const [key, byLevel] of byTask) {
@@ -113,16 +127,27 @@ function modelForecasts(rows: readonly HubRow[]): Map<string, Map<number, Quanti
     const byHorizon = forecasts.get(location) ?? new Map<number, QuantileForecast>();
     forecasts.set(
       location,
-      byHorizon.set(Number(horizon), { levels: QUANTILE_LEVELS, values: QUANTILE_LEVELS.map((l) => byLevel.get(l)!) }),
+      byHorizon.set(Number(horizon), {
+        levels: QUANTILE_LEVELS,
+        values: QUANTILE_LEVELS.map((l) => byLevel.get(l)!),
+      }),
     );
   }
   return forecasts;
 }
 
-function incomplete(rows: readonly HubRow[], model: Map<string, Map<number, QuantileForecast>>): string[] {
+function incomplete(
+  rows: readonly HubRow[],
+  model: Map<string, Map<number, QuantileForecast>>,
+): string[] {
   const tasks = new Set(
     rows
-      .filter((row) => row.target === INC_HOSP_TARGET && row.outputType === 'quantile' && SCORED_HORIZONS.includes(row.horizon))
+      .filter(
+        (row) =>
+          row.target === INC_HOSP_TARGET &&
+          row.outputType === 'quantile' &&
+          SCORED_HORIZONS.includes(row.horizon),
+      )
       .map((row) => `${row.location}|${row.horizon}`),
   );
   return [...tasks]
@@ -130,5 +155,8 @@ function incomplete(rows: readonly HubRow[], model: Map<string, Map<number, Quan
       const [location, horizon] = task.split('|');
       return !model.get(location!)?.has(Number(horizon));
     })
-    .map((task) => `location ${task.replace('|', ', horizon ')}: not all ${QUANTILE_LEVELS.length} quantile levels, not scored`);
+    .map(
+      (task) =>
+        `location ${task.replace('|', ', horizon ')}: not all ${QUANTILE_LEVELS.length} quantile levels, not scored`,
+    );
 }

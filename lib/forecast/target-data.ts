@@ -29,7 +29,12 @@ export function parseTargetData(file: string, text: string): TargetData {
   const [header, ...rows] = parseCsv(text);
   const expected = TARGET_DATA_COLUMNS.join(',');
   if (header?.cells.join(',') !== expected) {
-    return { series: new Map(), problems: [`${file} (line 1): expected the header ${expected}, got "${header?.cells.join(',') ?? ''}"`] };
+    return {
+      series: new Map(),
+      problems: [
+        `${file} (line 1): expected the header ${expected}, got "${header?.cells.join(',') ?? ''}"`,
+      ],
+    };
   }
   const problems: string[] = [];
   const byLocation = new Map<string, Map<string, number>>();
@@ -40,20 +45,26 @@ export function parseTargetData(file: string, text: string): TargetData {
     };
     const value = raw.trim() === '' ? Number.NaN : Number(raw);
     const before = problems.length;
-    if (cells.length !== TARGET_DATA_COLUMNS.length) bad('*', `${TARGET_DATA_COLUMNS.length} cells`, cells.join(','));
+    if (cells.length !== TARGET_DATA_COLUMNS.length)
+      bad('*', `${TARGET_DATA_COLUMNS.length} cells`, cells.join(','));
     else if (referenceDateProblem(date) !== undefined) bad('date', 'a Saturday YYYY-MM-DD', date);
-    if (!LOCATIONS.has(location)) bad('location', 'a FluSight location code ("US" or a FIPS code)', location);
-    if (raw !== 'NA' && !(Number.isFinite(value) && value >= 0)) bad('value', 'a number >= 0 or NA', raw);
+    if (!LOCATIONS.has(location))
+      bad('location', 'a FluSight location code ("US" or a FIPS code)', location);
+    if (raw !== 'NA' && !(Number.isFinite(value) && value >= 0))
+      bad('value', 'a number >= 0 or NA', raw);
     if (problems.length > before || raw === 'NA') continue;
     const weeks = byLocation.get(location) ?? new Map<string, number>();
-    if (weeks.has(date)) bad('date', `each (location, date) once; ${location} ${date} repeats`, date);
+    if (weeks.has(date))
+      bad('date', `each (location, date) once; ${location} ${date} repeats`, date);
     else weeks.set(date, value);
     byLocation.set(location, weeks);
   }
   const series = new Map(
     [...byLocation].map(([location, weeks]) => [
       location,
-      [...weeks].map(([date, value]) => ({ date, value })).sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)),
+      [...weeks]
+        .map(([date, value]) => ({ date, value }))
+        .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)),
     ]),
   );
   return { series, problems };

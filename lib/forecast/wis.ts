@@ -27,7 +27,9 @@ export function pinballLoss(level: number, value: number, y: number): number {
 export function wis(forecast: QuantileForecast, y: number): number {
   const { levels, values } = forecast;
   if (levels.length === 0 || levels.length !== values.length) {
-    throw new RangeError(`A quantile forecast needs as many values as levels (at least one), got ${values.length} and ${levels.length}`);
+    throw new RangeError(
+      `A quantile forecast needs as many values as levels (at least one), got ${values.length} and ${levels.length}`,
+    );
   }
   let total = 0;
   for (let i = 0; i < levels.length; i++) total += pinballLoss(levels[i]!, values[i]!, y);

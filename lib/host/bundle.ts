@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 
 // Some bundled CommonJS dependencies call require() on Node built-ins.
-const BANNER = "import { createRequire as __epycloudRequire } from 'node:module'; const require = __epycloudRequire(import.meta.url);";
+const BANNER =
+  "import { createRequire as __epycloudRequire } from 'node:module'; const require = __epycloudRequire(import.meta.url);";
 
 /** Where the stage bundle goes: `dist/stage.mjs` of the project. */
 function stageBundlePath(projectRoot: string): string {
@@ -30,7 +31,10 @@ const options = (projectRoot: string): BuildOptions => ({
  * process runtime runs. Written to a temporary name and renamed, so a
  * concurrent reader never sees half a file. Resolves to the bundle's path.
  */
-export async function bundleStage(projectRoot: string, outfile = stageBundlePath(projectRoot)): Promise<string> {
+export async function bundleStage(
+  projectRoot: string,
+  outfile = stageBundlePath(projectRoot),
+): Promise<string> {
   const temporary = `${outfile}.${process.pid}.tmp`;
   await build({ ...options(projectRoot), outfile: temporary });
   await rename(temporary, outfile);

@@ -2,7 +2,8 @@ import { EnvironmentError } from '../errors.js';
 import type { Exec } from './exec.js';
 
 /** Whether a Docker engine answers, and which. */
-export type EngineState = { readonly ok: true; readonly version: string } | { readonly ok: false; readonly reason: string };
+export type EngineState =
+  { readonly ok: true; readonly version: string } | { readonly ok: false; readonly reason: string };
 
 /** Asks the Docker engine for its version (`docker info`). */
 export async function probeEngine(exec: Exec): Promise<EngineState> {
@@ -31,24 +32,42 @@ export async function requireEngine(exec: Exec): Promise<string> {
 }
 
 /** Why containers of `image` cannot run here (no engine, no image: with the command that builds it), or undefined when they can. */
-export async function dockerUnavailable(exec: Exec, image: string, buildCommand: string): Promise<string | undefined> {
+export async function dockerUnavailable(
+  exec: Exec,
+  image: string,
+  buildCommand: string,
+): Promise<string | undefined> {
   const state = await probeEngine(exec);
   if (!state.ok) return `no Docker engine answers (${state.reason})`;
   const inspect = await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', image]);
-  return inspect.exitCode === 0 ? undefined : `image ${image} is missing: build it with \`${buildCommand}\``;
+  return inspect.exitCode === 0
+    ? undefined
+    : `image ${image} is missing: build it with \`${buildCommand}\``;
 }
 
 /** Throws an `EnvironmentError` naming the build command unless the image exists. */
 export async function requireImage(exec: Exec, image: string): Promise<void> {
   const result = await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', image]);
   if (result.exitCode !== 0) {
-    throw new EnvironmentError(`Docker image ${image} not found: build it with: epycloud build local (or use --runtime process)`);
+    throw new EnvironmentError(
+      `Docker image ${image} not found: build it with: epycloud build local (or use --runtime process)`,
+    );
   }
 }
 
 /** A label of a local image; undefined when the image has none. */
-export async function imageLabel(exec: Exec, image: string, label: string): Promise<string | undefined> {
-  const result = await exec('docker', ['image', 'inspect', '--format', `{{ index .Config.Labels "${label}" }}`, image]);
+export async function imageLabel(
+  exec: Exec,
+  image: string,
+  label: string,
+): Promise<string | undefined> {
+  const result = await exec('docker', [
+    'image',
+    'inspect',
+    '--format',
+    `{{ index .Config.Labels "${label}" }}`,
+    image,
+  ]);
   const value = result.stdout.trim();
   return result.exitCode === 0 && value !== '' && value !== '<no value>' ? value : undefined;
 }

@@ -25,12 +25,20 @@ export interface ExecResult {
  * tool something, so tests can answer instead. A missing program yields exit
  * code 127, as a shell would; one that does not answer within 30 s is killed.
  */
-export type Exec = (file: string, args: readonly string[], options?: { readonly env?: NodeJS.ProcessEnv }) => Promise<ExecResult>;
+export type Exec = (
+  file: string,
+  args: readonly string[],
+  options?: { readonly env?: NodeJS.ProcessEnv },
+) => Promise<ExecResult>;
 
 /** The real {@link Exec}, over `child_process.spawn`. */
 export const exec: Exec = (file, args, options = {}) =>
   new Promise((resolve) => {
-    const child = spawn(file, [...args], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+    const child = spawn(file, [...args], {
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 30_000,
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -71,16 +79,26 @@ export const STOP_GRACE_MS = 5_000;
  * gets its stdin closed, SIGTERM and `stop()`, SIGKILL after
  * {@link STOP_GRACE_MS}; the promise rejects once it has exited.
  */
-export async function spawnToLog(file: string, args: readonly string[], options: SpawnToLogOptions): Promise<LaunchResult> {
+export async function spawnToLog(
+  file: string,
+  args: readonly string[],
+  options: SpawnToLogOptions,
+): Promise<LaunchResult> {
   options.signal?.throwIfAborted();
   await mkdir(dirname(options.logFile), { recursive: true });
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  await new Promise<void>((resolve, reject) => log.once('open', () => resolve()).once('error', reject));
+  await new Promise<void>((resolve, reject) =>
+    log.once('open', () => resolve()).once('error', reject),
+  );
   log.write(`${options.header}\n`);
   const started = performance.now();
   try {
     const exitCode = await new Promise<number>((resolve, reject) => {
-      const child = spawn(file, [...args], { env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(file, [...args], {
+        env: options.env,
+        cwd: options.cwd,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       child.stdin.on('error', () => undefined); // the program may exit before its lifeline closes
       for (const stream of [child.stdout, child.stderr]) {
         stream.pipe(log, { end: false });
@@ -95,7 +113,9 @@ export async function spawnToLog(file: string, args: readonly string[], options:
       };
       options.signal?.addEventListener('abort', stop, { once: true });
       if (options.signal?.aborted) stop(); // aborted while the log was opening: the listener never fires
-      child.on('error', (error) => reject(new EnvironmentError(`Cannot start ${file}: ${error.message}`)));
+      child.on('error', (error) =>
+        reject(new EnvironmentError(`Cannot start ${file}: ${error.message}`)),
+      );
       child.on('close', (code, signal) => {
         clearTimeout(hardKill);
         options.signal?.removeEventListener('abort', stop);

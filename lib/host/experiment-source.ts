@@ -8,7 +8,10 @@ import type { Storage } from '../storage/index.js';
 /** What a back end needs from an experiment folder on this machine: validate it, snapshot it into a run. */
 export interface ExperimentSource {
   /** Validates the folder, with the run's overrides (output config, reference date), without writing anything; resolves to the number of tasks it yields and what they cost. */
-  validate(dir: string, overrides?: LoadOptions): Promise<{ readonly numTasks: number; readonly plan?: ExperimentPlan }>;
+  validate(
+    dir: string,
+    overrides?: LoadOptions,
+  ): Promise<{ readonly numTasks: number; readonly plan?: ExperimentPlan }>;
   /** Copies the folder into the run's `experiment/` prefix. */
   snapshot(dir: string, storage: Storage, layout: RunLayout): Promise<unknown>;
 }
@@ -28,9 +31,14 @@ export const localExperiments: ExperimentSource = {
 const MAX_DEPTH = 6;
 
 /** Experiment ids under the experiments folder: every folder that holds a `config/` folder. */
-export async function findExperimentIds(experimentsDir: string, dir = experimentsDir, depth = 0): Promise<string[]> {
+export async function findExperimentIds(
+  experimentsDir: string,
+  dir = experimentsDir,
+  depth = 0,
+): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  if (entries.some((e) => e.isDirectory() && e.name === 'config')) return [relative(experimentsDir, dir).split(sep).join('/')];
+  if (entries.some((e) => e.isDirectory() && e.name === 'config'))
+    return [relative(experimentsDir, dir).split(sep).join('/')];
   if (depth >= MAX_DEPTH) return [];
   const nested = await Promise.all(
     entries

@@ -29,7 +29,12 @@ export interface BuildImageOptions {
 }
 
 /** The `docker build` arguments for a target: host network for `npm ci`, never a bridge. */
-export function buildArgs(projectRoot: string, target: ImageTarget, baseImage: string, codeHash = 'unknown'): string[] {
+export function buildArgs(
+  projectRoot: string,
+  target: ImageTarget,
+  baseImage: string,
+  codeHash = 'unknown',
+): string[] {
   return [
     'build',
     '--force-rm',
@@ -50,12 +55,19 @@ export function buildArgs(projectRoot: string, target: ImageTarget, baseImage: s
 }
 
 /** Runs a program with its output streamed to `write`; resolves to its exit code. */
-function runStreaming(file: string, args: readonly string[], write: (text: string) => void, env?: NodeJS.ProcessEnv): Promise<number> {
+function runStreaming(
+  file: string,
+  args: readonly string[],
+  write: (text: string) => void,
+  env?: NodeJS.ProcessEnv,
+): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const child = spawn(file, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk: Buffer) => write(chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => write(chunk.toString('utf8')));
-    child.on('error', (error) => reject(new EnvironmentError(`Cannot run ${file}: ${error.message}`)));
+    child.on('error', (error) =>
+      reject(new EnvironmentError(`Cannot run ${file}: ${error.message}`)),
+    );
     child.on('close', (code) => resolve(code ?? 1));
   });
 }
@@ -67,7 +79,10 @@ function runStreaming(file: string, args: readonly string[], write: (text: strin
 export async function ensureStandInBase(options: BuildImageOptions): Promise<void> {
   if (options.baseImage !== STAND_IN_BASE_IMAGE) return;
   const script = join(options.projectRoot, 'scripts', 'build-base-image.sh');
-  const exitCode = await runStreaming('bash', [script], options.write, { ...options.env, EPYCLOUD_BASE_IMAGE: STAND_IN_BASE_IMAGE });
+  const exitCode = await runStreaming('bash', [script], options.write, {
+    ...options.env,
+    EPYCLOUD_BASE_IMAGE: STAND_IN_BASE_IMAGE,
+  });
   if (exitCode !== 0)
     throw new EnvironmentError(
       `scripts/build-base-image.sh failed with exit code ${exitCode}: the stand-in base ${STAND_IN_BASE_IMAGE} is missing`,
@@ -77,7 +92,12 @@ export async function ensureStandInBase(options: BuildImageOptions): Promise<voi
 /** Builds one target of docker/Dockerfile; resolves to the build's wall time in ms. */
 export async function buildImage(options: BuildImageOptions): Promise<number> {
   const started = performance.now();
-  const args = buildArgs(options.projectRoot, options.target, options.baseImage, await stageCodeHash(options.projectRoot));
+  const args = buildArgs(
+    options.projectRoot,
+    options.target,
+    options.baseImage,
+    await stageCodeHash(options.projectRoot),
+  );
   const exitCode = await runStreaming('docker', args, options.write, options.env);
   if (exitCode !== 0) {
     throw new StageError(

@@ -8,12 +8,19 @@ export const DEFAULT_LOCAL_DIR = './local';
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The local folder a command uses: its `--local-dir`, then `EPYCLOUD_LOCAL_DIR`, then {@link DEFAULT_LOCAL_DIR}. */
-export function localDirOf(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+export function localDirOf(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
   return flag ?? env.EPYCLOUD_LOCAL_DIR ?? DEFAULT_LOCAL_DIR;
 }
 
 /** Local paths for a local folder: experiments in `forecast/experiments/`, artifacts in `bucket/`. */
-export function localPaths(localDir: string, cwd: string, projectRoot: string = PROJECT_ROOT): LocalPaths {
+export function localPaths(
+  localDir: string,
+  cwd: string,
+  projectRoot: string = PROJECT_ROOT,
+): LocalPaths {
   const dir = resolve(cwd, localDir);
   return {
     projectRoot: resolve(projectRoot),

@@ -39,11 +39,14 @@ export function createLocalBackend(config: LocalBackendConfig): Backend {
     experiments: config.experiments,
     progress,
     signal: config.signal,
-    launcher: config.launcher ?? (plan ? planningLauncher(config.runtime) : deferredLauncher({ ...config, exec })),
+    launcher:
+      config.launcher ??
+      (plan ? planningLauncher(config.runtime) : deferredLauncher({ ...config, exec })),
   });
   return {
     name: 'local',
-    runWorkflow: (options, progress) => runLocalWorkflow(context(progress, options.dryRun), options),
+    runWorkflow: (options, progress) =>
+      runLocalWorkflow(context(progress, options.dryRun), options),
     runJob: (options, progress) => runLocalJob(context(progress), options),
     listExperiments: () => listLocalExperiments(config.paths, storage),
     logs: (query) => readLocalLogs(config.paths, storage, query),

@@ -31,7 +31,12 @@ export async function detectCompose(exec: Exec): Promise<ComposeCommand> {
     const result = await exec(candidate.file, [...candidate.prefix, 'version', '--short']);
     const version = result.exitCode === 0 ? parseVersion(result.stdout) : undefined;
     if (version !== undefined) {
-      return { file: candidate.file, prefix: candidate.prefix, flavor: version.startsWith('1.') ? 'v1' : 'v2', version };
+      return {
+        file: candidate.file,
+        prefix: candidate.prefix,
+        flavor: version.startsWith('1.') ? 'v1' : 'v2',
+        version,
+      };
     }
   }
   throw new EnvironmentError(
@@ -49,6 +54,23 @@ export interface ComposeProject {
 }
 
 /** Arguments for a one-off `run` of a service: removed afterwards, no TTY, stdin attached, the container named `name`. */
-export function composeRunArgs(compose: ComposeCommand, project: ComposeProject, service: string, name: string): string[] {
-  return [...compose.prefix, '-f', project.file, '-p', project.name, 'run', '--rm', '-T', '--name', name, service];
+export function composeRunArgs(
+  compose: ComposeCommand,
+  project: ComposeProject,
+  service: string,
+  name: string,
+): string[] {
+  return [
+    ...compose.prefix,
+    '-f',
+    project.file,
+    '-p',
+    project.name,
+    'run',
+    '--rm',
+    '-T',
+    '--name',
+    name,
+    service,
+  ];
 }

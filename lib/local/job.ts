@@ -10,14 +10,22 @@ import { hasManifest, readManifest } from '../run/manifest.js';
 import { runStage, runTasks, type LocalContext } from './stages.js';
 import { experimentDir, experimentOverrides } from './workflow.js';
 
-async function ensureSnapshot(ctx: LocalContext, layout: RunLayout, options: JobOptions): Promise<void> {
+async function ensureSnapshot(
+  ctx: LocalContext,
+  layout: RunLayout,
+  options: JobOptions,
+): Promise<void> {
   if ((await ctx.storage.list(layout.experimentPrefixKey)).length > 0) return;
   const dir = await experimentDir(ctx.paths, layout.expId);
   await ctx.experiments.validate(dir, experimentOverrides(options));
   await ctx.experiments.snapshot(dir, ctx.storage, layout);
 }
 
-async function runnerIndexes(ctx: LocalContext, layout: RunLayout, options: JobOptions): Promise<number[]> {
+async function runnerIndexes(
+  ctx: LocalContext,
+  layout: RunLayout,
+  options: JobOptions,
+): Promise<number[]> {
   if (options.taskIndex !== undefined) return [options.taskIndex];
   if (options.numTasks !== undefined) return Array.from({ length: options.numTasks }, (_, i) => i);
   if (!(await hasManifest(ctx.storage, layout))) {
@@ -29,8 +37,14 @@ async function runnerIndexes(ctx: LocalContext, layout: RunLayout, options: JobO
   return Array.from({ length: numTasks }, (_, i) => i);
 }
 
-async function manifestTasks(ctx: LocalContext, layout: RunLayout, fallback: number): Promise<number> {
-  return (await hasManifest(ctx.storage, layout)) ? (await readManifest(ctx.storage, layout)).numTasks : fallback;
+async function manifestTasks(
+  ctx: LocalContext,
+  layout: RunLayout,
+  fallback: number,
+): Promise<number> {
+  return (await hasManifest(ctx.storage, layout))
+    ? (await readManifest(ctx.storage, layout)).numTasks
+    : fallback;
 }
 
 function baseResult(ctx: LocalContext, layout: RunLayout, options: JobOptions): WorkflowResult {
@@ -45,8 +59,17 @@ function baseResult(ctx: LocalContext, layout: RunLayout, options: JobOptions): 
   });
 }
 
-async function runnerJob(ctx: LocalContext, layout: RunLayout, options: JobOptions): Promise<WorkflowResult> {
-  const { pool, stats } = await runTasks(ctx, layout, await runnerIndexes(ctx, layout, options), options);
+async function runnerJob(
+  ctx: LocalContext,
+  layout: RunLayout,
+  options: JobOptions,
+): Promise<WorkflowResult> {
+  const { pool, stats } = await runTasks(
+    ctx,
+    layout,
+    await runnerIndexes(ctx, layout, options),
+    options,
+  );
   const failed = pool.failed.length > 0;
   return {
     ...baseResult(ctx, layout, options),
@@ -56,16 +79,28 @@ async function runnerJob(ctx: LocalContext, layout: RunLayout, options: JobOptio
     runner: stats,
     failedTasks: pool.failed,
     retriedTasks: pool.outcomes.filter((o) => o.attempts > 1).map((o) => o.index),
-    ...(failed ? { failure: `Stage runner: task(s) ${pool.failed.join(', ')} failed after ${options.retries + 1} attempt(s)` } : {}),
+    ...(failed
+      ? {
+          failure: `Stage runner: task(s) ${pool.failed.join(', ')} failed after ${options.retries + 1} attempt(s)`,
+        }
+      : {}),
   };
 }
 
-async function stageJob(ctx: LocalContext, layout: RunLayout, options: JobOptions): Promise<WorkflowResult> {
+async function stageJob(
+  ctx: LocalContext,
+  layout: RunLayout,
+  options: JobOptions,
+): Promise<WorkflowResult> {
   if (options.stage === 'builder') await ensureSnapshot(ctx, layout, options);
   const numTasks = options.stage === 'output' ? options.numTasks : undefined;
-  const result = await runStage(ctx, layout, options.stage, { ...experimentOverrides(options), numTasks });
+  const result = await runStage(ctx, layout, options.stage, {
+    ...experimentOverrides(options),
+    numTasks,
+  });
   const ok = result.exitCode === 0;
-  const outputs = options.stage === 'output' && ok ? await latestOutputDir(ctx.storage, layout) : undefined;
+  const outputs =
+    options.stage === 'output' && ok ? await latestOutputDir(ctx.storage, layout) : undefined;
   const hint = `epycloud logs --local --exp-id ${layout.expId} --run-id ${layout.runId} --stage ${options.stage}`;
   return {
     ...baseResult(ctx, layout, options),
@@ -73,7 +108,9 @@ async function stageJob(ctx: LocalContext, layout: RunLayout, options: JobOption
     numTasks: await manifestTasks(ctx, layout, options.numTasks ?? 0),
     durationsMs: { [options.stage]: result.durationMs },
     ...(outputs === undefined ? {} : { outputs: bucketPath(ctx.paths.bucketDir, outputs) }),
-    ...(ok ? {} : { failure: `Stage ${options.stage} failed (exit code ${result.exitCode}); see: ${hint}` }),
+    ...(ok
+      ? {}
+      : { failure: `Stage ${options.stage} failed (exit code ${result.exitCode}); see: ${hint}` }),
   };
 }
 

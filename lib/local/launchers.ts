@@ -19,7 +19,9 @@ const PASS_THROUGH: ReadonlySet<string> = new Set([ENV.faultTasks, ENV.faultAtte
  */
 export function hostEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const contract = new Set<string>(Object.values(ENV));
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !contract.has(name) || PASS_THROUGH.has(name)));
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => !contract.has(name) || PASS_THROUGH.has(name)),
+  );
 }
 
 function header(launch: StageLaunch, runtime: string): string {
@@ -46,7 +48,10 @@ const LIFELINE = { [ENV.lifeline]: STDIN_LIFELINE };
  * bundle. No Docker needed. The process dies with the CLI (stdin lifeline).
  */
 export function processLauncher(options: ProcessLauncherOptions): StageLauncher {
-  const entry = stageEntryArgs(options.paths.projectRoot, options.bundle === undefined ? 'source' : { bundlePath: options.bundle });
+  const entry = stageEntryArgs(
+    options.paths.projectRoot,
+    options.bundle === undefined ? 'source' : { bundlePath: options.bundle },
+  );
   const base = hostEnvironment(options.hostEnv);
   return {
     runtime: 'process',
@@ -86,7 +91,12 @@ export const COMPOSE_SETTINGS = {
 /** A container name no other launch uses: `epycloud-runner-3-<8 hex>`. */
 function containerName(launch: StageLaunch): string {
   const index = launch.env[ENV.taskIndex];
-  return ['epycloud', launch.stage, ...(index === undefined ? [] : [index]), randomBytes(4).toString('hex')].join('-');
+  return [
+    'epycloud',
+    launch.stage,
+    ...(index === undefined ? [] : [index]),
+    randomBytes(4).toString('hex'),
+  ].join('-');
 }
 
 /**
@@ -98,7 +108,10 @@ function containerName(launch: StageLaunch): string {
  * when the CLI is gone; a stopped launch also gets `docker rm -f <name>`.
  */
 export function dockerLauncher(options: DockerLauncherOptions): StageLauncher {
-  const project: ComposeProject = { file: join(options.paths.projectRoot, 'docker', 'compose.yaml'), name: 'epycloud' };
+  const project: ComposeProject = {
+    file: join(options.paths.projectRoot, 'docker', 'compose.yaml'),
+    name: 'epycloud',
+  };
   const settings = {
     [COMPOSE_SETTINGS.image]: options.image,
     [COMPOSE_SETTINGS.localDir]: options.paths.localDir,
@@ -110,15 +123,19 @@ export function dockerLauncher(options: DockerLauncherOptions): StageLauncher {
     runtime: 'docker',
     launch: (launch): Promise<LaunchResult> => {
       const name = containerName(launch);
-      return spawnToLog(options.compose.file, composeRunArgs(options.compose, project, launch.stage, name), {
-        env: { ...base, ...launch.env, ...settings, ...LIFELINE },
-        cwd: options.paths.projectRoot,
-        logFile: launch.logFile,
-        header: header(launch, `docker, compose ${options.compose.version}, container ${name}`),
-        onLine: launch.onLine,
-        signal: launch.signal,
-        stop: () => options.exec('docker', ['rm', '-f', name]),
-      });
+      return spawnToLog(
+        options.compose.file,
+        composeRunArgs(options.compose, project, launch.stage, name),
+        {
+          env: { ...base, ...launch.env, ...settings, ...LIFELINE },
+          cwd: options.paths.projectRoot,
+          logFile: launch.logFile,
+          header: header(launch, `docker, compose ${options.compose.version}, container ${name}`),
+          onLine: launch.onLine,
+          signal: launch.signal,
+          stop: () => options.exec('docker', ['rm', '-f', name]),
+        },
+      );
     },
   };
 }

@@ -19,7 +19,12 @@ export interface TaskOutcome {
 /** Events the pool reports while it works, in order. */
 export type PoolEvent =
   | { readonly type: 'start'; readonly index: number; readonly attempt: number }
-  | { readonly type: 'retry'; readonly index: number; readonly attempt: number; readonly exitCode: number }
+  | {
+      readonly type: 'retry';
+      readonly index: number;
+      readonly attempt: number;
+      readonly exitCode: number;
+    }
   | { readonly type: 'done'; readonly outcome: TaskOutcome };
 
 /** Inputs of {@link runPool}. */
@@ -46,14 +51,20 @@ export interface PoolResult {
   readonly busyMs: number;
 }
 
-async function runTask(options: PoolOptions, index: number): Promise<{ outcome: TaskOutcome; busyMs: number }> {
+async function runTask(
+  options: PoolOptions,
+  index: number,
+): Promise<{ outcome: TaskOutcome; busyMs: number }> {
   let busyMs = 0;
   for (let attempt = 1; ; attempt += 1) {
     options.onEvent?.({ type: 'start', index, attempt });
     const { exitCode, durationMs } = await options.run(index, attempt);
     busyMs += durationMs;
     if (exitCode === 0 || attempt > options.retries) {
-      return { outcome: { index, ok: exitCode === 0, attempts: attempt, exitCode, durationMs: busyMs }, busyMs };
+      return {
+        outcome: { index, ok: exitCode === 0, attempts: attempt, exitCode, durationMs: busyMs },
+        busyMs,
+      };
     }
     options.onEvent?.({ type: 'retry', index, attempt: attempt + 1, exitCode });
   }
@@ -84,7 +95,9 @@ export async function runPool(options: PoolOptions): Promise<PoolResult> {
       options.onEvent?.({ type: 'done', outcome: result.outcome });
     }
   };
-  const settled = await Promise.allSettled(Array.from({ length: Math.min(options.parallelism, queue.length) }, worker));
+  const settled = await Promise.allSettled(
+    Array.from({ length: Math.min(options.parallelism, queue.length) }, worker),
+  );
   const thrown = settled.find((s) => s.status === 'rejected');
   if (thrown !== undefined) throw thrown.reason;
   outcomes.sort((a, b) => a.index - b.index);

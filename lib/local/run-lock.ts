@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  link,
+  mkdir,
+  readFile,
+  rename,
+  rmdir,
+  stat,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { z } from 'zod';
@@ -33,7 +43,11 @@ export interface LockEnv {
 }
 
 /** The holder refreshes its lock's mtime every `heartbeatMs`; a lock untouched for `staleAfterMs` is stale whatever its host. */
-export const LOCK_TIMING = { heartbeatMs: 30_000, staleAfterMs: 10 * 60_000, unreadableGraceMs: 10_000 } as const;
+export const LOCK_TIMING = {
+  heartbeatMs: 30_000,
+  staleAfterMs: 10 * 60_000,
+  unreadableGraceMs: 10_000,
+} as const;
 
 /** A held lock. `release` is idempotent and never removes a lock another process took over. */
 export interface RunLock {
@@ -55,7 +69,13 @@ function isAlive(pid: number): boolean {
 
 /** The {@link LockEnv} of this process. */
 export function systemLockEnv(): LockEnv {
-  return { pid: process.pid, host: hostname(), command: ['epycloud', ...process.argv.slice(2)].join(' '), now: Date.now, isAlive };
+  return {
+    pid: process.pid,
+    host: hostname(),
+    command: ['epycloud', ...process.argv.slice(2)].join(' '),
+    now: Date.now,
+    isAlive,
+  };
 }
 
 /**
@@ -63,17 +83,27 @@ export function systemLockEnv(): LockEnv {
  * this host whose pid is gone, a lock nobody refreshed for `staleAfterMs` (any
  * host), or an unreadable one (a holder killed while writing it) past a grace.
  */
-function staleReason(holder: LockHolder | undefined, ageMs: number, env: LockEnv): string | undefined {
+function staleReason(
+  holder: LockHolder | undefined,
+  ageMs: number,
+  env: LockEnv,
+): string | undefined {
   const age = `${Math.round(ageMs / 1000)} s`;
-  if (holder === undefined) return ageMs > LOCK_TIMING.unreadableGraceMs ? `the lock is unreadable and ${age} old` : undefined;
-  if (holder.host === env.host && !env.isAlive(holder.pid)) return `process ${holder.pid} is no longer running on ${holder.host}`;
+  if (holder === undefined)
+    return ageMs > LOCK_TIMING.unreadableGraceMs
+      ? `the lock is unreadable and ${age} old`
+      : undefined;
+  if (holder.host === env.host && !env.isAlive(holder.pid))
+    return `process ${holder.pid} is no longer running on ${holder.host}`;
   if (ageMs > LOCK_TIMING.staleAfterMs)
     return `its holder has not refreshed it for ${age} (it does every ${LOCK_TIMING.heartbeatMs / 1000} s)`;
   return undefined;
 }
 
 function describe(holder: LockHolder | undefined): string {
-  return holder === undefined ? 'an unknown process' : `pid ${holder.pid} on ${holder.host} (since ${holder.startedAt}: ${holder.command})`;
+  return holder === undefined
+    ? 'an unknown process'
+    : `pid ${holder.pid} on ${holder.host} (since ${holder.startedAt}: ${holder.command})`;
 }
 
 function parseHolder(text: string): LockHolder | undefined {
@@ -86,7 +116,10 @@ function parseHolder(text: string): LockHolder | undefined {
 }
 
 /** The lock's holder (undefined when unreadable) and age since its last refresh; undefined when there is no lock. */
-async function readLock(file: string, env: LockEnv): Promise<{ holder: LockHolder | undefined; ageMs: number } | undefined> {
+async function readLock(
+  file: string,
+  env: LockEnv,
+): Promise<{ holder: LockHolder | undefined; ageMs: number } | undefined> {
   try {
     const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
     return { holder: parseHolder(text), ageMs: env.now() - info.mtimeMs };
@@ -111,7 +144,11 @@ async function tryCreate(file: string, holder: LockHolder): Promise<boolean> {
  * Moves a stale lock aside and deletes it, checking it is still the one judged
  * stale (same token); a fresh lock moved by a racing takeover is put back.
  */
-async function removeStale(file: string, stale: LockHolder | undefined, env: LockEnv): Promise<boolean> {
+async function removeStale(
+  file: string,
+  stale: LockHolder | undefined,
+  env: LockEnv,
+): Promise<boolean> {
   const aside = `${file}.stale-${randomBytes(6).toString('hex')}`;
   try {
     await rename(file, aside);
@@ -134,10 +171,16 @@ async function removeCreatedDirs(dir: string, created: string | undefined): Prom
       () => false,
     );
   if (created === undefined) return;
-  for (let current = dir; current.startsWith(created); current = dirname(current)) if (!(await removed(current))) return;
+  for (let current = dir; current.startsWith(created); current = dirname(current))
+    if (!(await removed(current))) return;
 }
 
-function held(file: string, holder: LockHolder, created: string | undefined, env: LockEnv): RunLock {
+function held(
+  file: string,
+  holder: LockHolder,
+  created: string | undefined,
+  env: LockEnv,
+): RunLock {
   const heartbeat = setInterval(() => {
     const now = new Date(env.now());
     utimes(file, now, now).catch(() => undefined);
@@ -146,7 +189,8 @@ function held(file: string, holder: LockHolder, created: string | undefined, env
   let released: Promise<void> | undefined;
   const release = async (): Promise<void> => {
     clearInterval(heartbeat);
-    if ((await readLock(file, env))?.holder?.token === holder.token) await unlink(file).catch(() => undefined);
+    if ((await readLock(file, env))?.holder?.token === holder.token)
+      await unlink(file).catch(() => undefined);
     await removeCreatedDirs(dirname(file), created);
   };
   return { file, release: () => (released ??= release()) };
@@ -182,19 +226,33 @@ export async function acquireLock(
           `Wait for it to end or stop it; a lock whose holder is gone is taken over by the next run (lock file: ${file})`,
       );
     }
-    if (await removeStale(file, current.holder, env)) note(`Taking over the lock of ${what} from ${describe(current.holder)}: ${reason}`);
+    if (await removeStale(file, current.holder, env))
+      note(`Taking over the lock of ${what} from ${describe(current.holder)}: ${reason}`);
   }
   throw new BusyError(`${what}: other processes keep taking its lock (${file}); try again`);
 }
 
 /** Takes the lock of a local run (`<run>/.lock` in the local bucket); takeovers are progress notes. */
-export function acquireRunLock(ctx: Pick<LocalContext, 'paths' | 'progress'>, layout: RunLayout, env?: LockEnv): Promise<RunLock> {
+export function acquireRunLock(
+  ctx: Pick<LocalContext, 'paths' | 'progress'>,
+  layout: RunLayout,
+  env?: LockEnv,
+): Promise<RunLock> {
   const note = (message: string): void => ctx.progress({ type: 'note', message });
-  return acquireLock(bucketPath(ctx.paths.bucketDir, layout.lock), `Run ${layout.runId} of ${layout.expId}`, note, env);
+  return acquireLock(
+    bucketPath(ctx.paths.bucketDir, layout.lock),
+    `Run ${layout.runId} of ${layout.expId}`,
+    note,
+    env,
+  );
 }
 
 /** Runs `fn` holding the run's lock, released on every way out. */
-export async function withRunLock<T>(ctx: Pick<LocalContext, 'paths' | 'progress'>, layout: RunLayout, fn: () => Promise<T>): Promise<T> {
+export async function withRunLock<T>(
+  ctx: Pick<LocalContext, 'paths' | 'progress'>,
+  layout: RunLayout,
+  fn: () => Promise<T>,
+): Promise<T> {
   const lock = await acquireRunLock(ctx, layout);
   try {
     return await fn();

@@ -10,7 +10,8 @@ export async function runExists(storage: Storage, layout: RunLayout): Promise<bo
 
 /** Removes every key of the run but its lock (used by an explicit rerun into an existing run id). */
 export async function clearRun(storage: Storage, layout: RunLayout): Promise<void> {
-  for (const key of await storage.list(layout.prefix)) if (key !== layout.lock) await storage.delete(key);
+  for (const key of await storage.list(layout.prefix))
+    if (key !== layout.lock) await storage.delete(key);
 }
 
 /** The prefix of a run's kept logs, `<run>/logs/`. */

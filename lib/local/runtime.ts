@@ -25,7 +25,11 @@ export interface RuntimeConfig {
  */
 export async function createLauncher(config: RuntimeConfig): Promise<StageLauncher> {
   if (config.runtime === 'process') {
-    return processLauncher({ paths: config.paths, hostEnv: config.hostEnv, bundle: await bundleStage(config.paths.projectRoot) });
+    return processLauncher({
+      paths: config.paths,
+      hostEnv: config.hostEnv,
+      bundle: await bundleStage(config.paths.projectRoot),
+    });
   }
   await requireEngine(config.exec);
   await requireImage(config.exec, IMAGES.local);
@@ -54,7 +58,8 @@ async function requireCurrentImage(exec: Exec, projectRoot: string): Promise<voi
 export function planningLauncher(runtime: Runtime): StageLauncher {
   return {
     runtime,
-    launch: () => Promise.reject(new EnvironmentError('Internal: a dry run tried to start a stage')),
+    launch: () =>
+      Promise.reject(new EnvironmentError('Internal: a dry run tried to start a stage')),
   };
 }
 

@@ -60,7 +60,12 @@ export async function runStage(
 ): Promise<LaunchResult> {
   ctx.progress({ type: 'stage-start', stage });
   const result = await launchStage(ctx, layout, stage, settings);
-  ctx.progress({ type: 'stage-end', stage, ok: result.exitCode === 0, durationMs: result.durationMs });
+  ctx.progress({
+    type: 'stage-end',
+    stage,
+    ok: result.exitCode === 0,
+    durationMs: result.durationMs,
+  });
   return result;
 }
 
@@ -100,7 +105,13 @@ export async function runTasks(
         durationMs: outcome.durationMs,
       });
     } else {
-      ctx.progress({ type: 'task', phase: event.type, index: event.index, attempt: event.attempt, total });
+      ctx.progress({
+        type: 'task',
+        phase: event.type,
+        index: event.index,
+        attempt: event.attempt,
+        total,
+      });
     }
   };
   ctx.progress({ type: 'stage-start', stage: 'runner', numTasks: total });
@@ -109,12 +120,21 @@ export async function runTasks(
     indexes,
     parallelism: settings.parallelism,
     retries: settings.retries,
-    run: (taskIndex) => launchStage(ctx, layout, 'runner', { taskIndex }, calibrationEvents(ctx, taskIndex)),
+    run: (taskIndex) =>
+      launchStage(ctx, layout, 'runner', { taskIndex }, calibrationEvents(ctx, taskIndex)),
     onEvent,
   });
   const wallMs = performance.now() - started;
-  ctx.progress({ type: 'stage-end', stage: 'runner', ok: pool.failed.length === 0, durationMs: wallMs });
+  ctx.progress({
+    type: 'stage-end',
+    stage: 'runner',
+    ok: pool.failed.length === 0,
+    durationMs: wallMs,
+  });
   const slots = Math.max(1, Math.min(settings.parallelism, total));
   const efficiency = wallMs > 0 ? pool.busyMs / (slots * wallMs) : 0;
-  return { pool, stats: { tasksRun: total, busyMs: pool.busyMs, wallMs, parallelism: slots, efficiency } };
+  return {
+    pool,
+    stats: { tasksRun: total, busyMs: pool.busyMs, wallMs, parallelism: slots, efficiency },
+  };
 }

@@ -22,7 +22,11 @@ async function imageState(exec: Exec, image: string, codeHash: string): Promise<
 }
 
 /** What local mode has to work with: engine, Compose, images, folders, and counts of experiments and runs. */
-export async function localStatus(paths: LocalPaths, storage: Storage, exec: Exec): Promise<StatusReport> {
+export async function localStatus(
+  paths: LocalPaths,
+  storage: Storage,
+  exec: Exec,
+): Promise<StatusReport> {
   const engine = await probeEngine(exec);
   const compose = await detectCompose(exec).then(
     (c) => `${[c.file, ...c.prefix].join(' ')} ${c.version} (${c.flavor})`,
@@ -31,7 +35,10 @@ export async function localStatus(paths: LocalPaths, storage: Storage, exec: Exe
   const codeHash = engine.ok ? await stageCodeHash(paths.projectRoot) : '';
   const images = engine.ok
     ? await Promise.all(
-        Object.values(IMAGES).map(async (image) => ({ label: `image ${image}`, value: await imageState(exec, image, codeHash) })),
+        Object.values(IMAGES).map(async (image) => ({
+          label: `image ${image}`,
+          value: await imageState(exec, image, codeHash),
+        })),
       )
     : [];
   const experiments = await listLocalExperiments(paths, storage);

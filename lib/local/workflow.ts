@@ -33,7 +33,9 @@ export async function experimentDir(paths: LocalPaths, expId: string): Promise<s
 }
 
 /** The run's experiment overrides: what validation and Stage A see (`OUTPUT_CONFIG_FILE`, `REFERENCE_DATE`). */
-export function experimentOverrides(options: Pick<WorkflowOptions, 'outputConfigFile' | 'referenceDate'>): LoadOptions {
+export function experimentOverrides(
+  options: Pick<WorkflowOptions, 'outputConfigFile' | 'referenceDate'>,
+): LoadOptions {
   return { outputConfigFile: options.outputConfigFile, referenceDate: options.referenceDate };
 }
 
@@ -47,9 +49,16 @@ interface Prepared {
 /** Takes the run's lock (held until the workflow ends). */
 type LockRun = (layout: RunLayout) => Promise<void>;
 
-async function prepareResume(ctx: LocalContext, options: WorkflowOptions, runId: string, lock: LockRun): Promise<Prepared> {
+async function prepareResume(
+  ctx: LocalContext,
+  options: WorkflowOptions,
+  runId: string,
+  lock: LockRun,
+): Promise<Prepared> {
   if (options.runId !== undefined && options.runId !== runId) {
-    throw new ValidationError(`--run-id ${options.runId} and --resume ${runId} disagree: --resume keeps the run id, give only --resume`);
+    throw new ValidationError(
+      `--run-id ${options.runId} and --resume ${runId} disagree: --resume keeps the run id, give only --resume`,
+    );
   }
   const layout = new RunLayout(options.expId, runId);
   await ctx.launcher.ready?.();
@@ -60,14 +69,23 @@ async function prepareResume(ctx: LocalContext, options: WorkflowOptions, runId:
     );
   }
   await readVerifiedSnapshot(ctx.storage, layout);
-  const plannedTasks = (await hasManifest(ctx.storage, layout)) ? (await readManifest(ctx.storage, layout)).numTasks : undefined;
+  const plannedTasks = (await hasManifest(ctx.storage, layout))
+    ? (await readManifest(ctx.storage, layout)).numTasks
+    : undefined;
   return { layout, plannedTasks, resumed: true };
 }
 
-async function prepareNew(ctx: LocalContext, options: WorkflowOptions, lock: LockRun): Promise<Prepared> {
+async function prepareNew(
+  ctx: LocalContext,
+  options: WorkflowOptions,
+  lock: LockRun,
+): Promise<Prepared> {
   const dir = await experimentDir(ctx.paths, options.expId);
   const { numTasks, plan } = await ctx.experiments.validate(dir, experimentOverrides(options));
-  const layout = new RunLayout(options.expId, options.runId ?? newRunId((ctx.now ?? (() => new Date()))()));
+  const layout = new RunLayout(
+    options.expId,
+    options.runId ?? newRunId((ctx.now ?? (() => new Date()))()),
+  );
   if (!options.dryRun) await ctx.launcher.ready?.();
   if (!options.dryRun) await lock(layout);
   if (await runExists(ctx.storage, layout)) {
@@ -90,11 +108,25 @@ function logsHint(layout: RunLayout, stage: StageName, index?: number): string {
   return `epycloud logs --local --exp-id ${layout.expId} --run-id ${layout.runId} --stage ${stage}${task}`;
 }
 
-function stageFailed(draft: Draft, layout: RunLayout, stage: StageName, exitCode: number): WorkflowResult {
-  return { ...draft, status: 'failed', failure: `Stage ${stage} failed (exit code ${exitCode}); see: ${logsHint(layout, stage)}` };
+function stageFailed(
+  draft: Draft,
+  layout: RunLayout,
+  stage: StageName,
+  exitCode: number,
+): WorkflowResult {
+  return {
+    ...draft,
+    status: 'failed',
+    failure: `Stage ${stage} failed (exit code ${exitCode}); see: ${logsHint(layout, stage)}`,
+  };
 }
 
-function tasksFailed(draft: Draft, layout: RunLayout, failed: readonly number[], attempts: number): WorkflowResult {
+function tasksFailed(
+  draft: Draft,
+  layout: RunLayout,
+  failed: readonly number[],
+  attempts: number,
+): WorkflowResult {
   const first = failed[0];
   return {
     ...draft,
@@ -113,7 +145,10 @@ function tasksFailed(draft: Draft, layout: RunLayout, failed: readonly number[],
  * From its first write the run holds its lock (a `BusyError` when another
  * process holds it), released however the workflow ends.
  */
-export async function runLocalWorkflow(ctx: LocalContext, options: WorkflowOptions): Promise<WorkflowResult> {
+export async function runLocalWorkflow(
+  ctx: LocalContext,
+  options: WorkflowOptions,
+): Promise<WorkflowResult> {
   const lock = runLockSlot(ctx);
   try {
     return await runWorkflow(ctx, options, lock.take);
@@ -122,10 +157,16 @@ export async function runLocalWorkflow(ctx: LocalContext, options: WorkflowOptio
   }
 }
 
-async function runWorkflow(ctx: LocalContext, options: WorkflowOptions, lock: LockRun): Promise<WorkflowResult> {
+async function runWorkflow(
+  ctx: LocalContext,
+  options: WorkflowOptions,
+  lock: LockRun,
+): Promise<WorkflowResult> {
   const started = performance.now();
   const prepared =
-    options.resume !== undefined ? await prepareResume(ctx, options, options.resume, lock) : await prepareNew(ctx, options, lock);
+    options.resume !== undefined
+      ? await prepareResume(ctx, options, options.resume, lock)
+      : await prepareNew(ctx, options, lock);
   const { layout } = prepared;
   const draft: Draft = workflowResult({
     status: 'planned',
@@ -143,15 +184,32 @@ async function runWorkflow(ctx: LocalContext, options: WorkflowOptions, lock: Lo
 }
 
 /** Says how many results a resume keeps, and why it recomputes each present result it does not keep. */
-function noteResumedResults(ctx: LocalContext, layout: RunLayout, numTasks: number, toCompute: readonly ResultToCompute[]): void {
+function noteResumedResults(
+  ctx: LocalContext,
+  layout: RunLayout,
+  numTasks: number,
+  toCompute: readonly ResultToCompute[],
+): void {
   const kept = numTasks - toCompute.length;
-  if (kept > 0) ctx.progress({ type: 'note', message: `Resuming ${layout.runId}: ${kept} of ${numTasks} results kept` });
+  if (kept > 0)
+    ctx.progress({
+      type: 'note',
+      message: `Resuming ${layout.runId}: ${kept} of ${numTasks} results kept`,
+    });
   for (const { index, detail } of toCompute.filter((r) => r.problem !== 'missing')) {
-    ctx.progress({ type: 'note', message: `Resuming ${layout.runId}: recomputing task ${index}: ${detail}` });
+    ctx.progress({
+      type: 'note',
+      message: `Resuming ${layout.runId}: recomputing task ${index}: ${detail}`,
+    });
   }
 }
 
-async function execute(ctx: LocalContext, options: WorkflowOptions, prepared: Prepared, draft: Draft): Promise<WorkflowResult> {
+async function execute(
+  ctx: LocalContext,
+  options: WorkflowOptions,
+  prepared: Prepared,
+  draft: Draft,
+): Promise<WorkflowResult> {
   const { layout } = prepared;
   if (prepared.resumed && (await hasManifest(ctx.storage, layout))) {
     ctx.progress({ type: 'note', message: `Resuming ${layout.runId}: Stage builder already done` });
@@ -169,11 +227,19 @@ async function execute(ctx: LocalContext, options: WorkflowOptions, prepared: Pr
   draft.durationsMs = { ...draft.durationsMs, runner: b.stats.wallMs };
   draft.runner = b.stats;
   draft.retriedTasks = b.pool.outcomes.filter((o) => o.attempts > 1).map((o) => o.index);
-  if (b.pool.failed.length > 0) return tasksFailed(draft, layout, b.pool.failed, options.retries + 1);
+  if (b.pool.failed.length > 0)
+    return tasksFailed(draft, layout, b.pool.failed, options.retries + 1);
   if (options.skipOutput) return { ...draft, status: 'succeeded' };
-  const c = await runStage(ctx, layout, 'output', { numTasks: draft.numTasks, outputConfigFile: options.outputConfigFile });
+  const c = await runStage(ctx, layout, 'output', {
+    numTasks: draft.numTasks,
+    outputConfigFile: options.outputConfigFile,
+  });
   draft.durationsMs = { ...draft.durationsMs, output: c.durationMs };
   if (c.exitCode !== 0) return stageFailed(draft, layout, 'output', c.exitCode);
   const outputs = await latestOutputDir(ctx.storage, layout);
-  return { ...draft, status: 'succeeded', outputs: outputs === undefined ? undefined : bucketPath(ctx.paths.bucketDir, outputs) };
+  return {
+    ...draft,
+    status: 'succeeded',
+    outputs: outputs === undefined ? undefined : bucketPath(ctx.paths.bucketDir, outputs),
+  };
 }

@@ -21,7 +21,9 @@ export interface AslMachine {
 export function allStates(machine: AslMachine): [string, AslState][] {
   return Object.entries(machine.States ?? {}).flatMap(([name, state]): [string, AslState][] => [
     [name, state],
-    ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].flatMap((m) => (m ? allStates(m) : [])),
+    ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].flatMap((m) =>
+      m ? allStates(m) : [],
+    ),
   ]);
 }
 

@@ -20,8 +20,14 @@ export interface RehearsalWorkflowExtras {
 }
 
 /** The fault-injection variables of the caller's environment (tests set them on purpose). */
-function faultInjectionEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return Object.fromEntries([ENV.faultTasks, ENV.faultAttempts].flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])));
+function faultInjectionEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  return Object.fromEntries(
+    [ENV.faultTasks, ENV.faultAttempts].flatMap((name) =>
+      env[name] ? [[name, env[name] as string]] : [],
+    ),
+  );
 }
 
 /** `run workflow --rehearse`: the synthesized state machine, executed here against a local S3 server. */
@@ -35,8 +41,15 @@ async function rehearseWorkflow(
       `--resume is for local runs: redrive a failed cloud run with \`epycloud workflow retry <execution>\` (it keeps run ${options.resume}'s results)`,
     );
   }
-  const [{ runRehearsal }, { rehearsalWorkflowResult }] = await Promise.all([import('./index.js'), import('./result.js')]);
-  progress({ type: 'note', message: 'Rehearsal: synthesizing the CDK app and running its state machine here, against a local S3 server' });
+  const [{ runRehearsal }, { rehearsalWorkflowResult }] = await Promise.all([
+    import('./index.js'),
+    import('./result.js'),
+  ]);
+  progress({
+    type: 'note',
+    message:
+      'Rehearsal: synthesizing the CDK app and running its state machine here, against a local S3 server',
+  });
   const result = await runRehearsal(
     { ...options, experimentDir: join(config.paths.experimentsDir, options.expId) },
     {

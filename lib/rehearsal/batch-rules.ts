@@ -1,5 +1,8 @@
 import { RESERVED_ENV_PREFIX } from '../contract/batch-job.js';
-import { BATCH_ARRAY_MAX as ARRAY_SIZE_MAX, BATCH_ARRAY_MIN as ARRAY_SIZE_MIN } from '../contract/stage-b-plan.js';
+import {
+  BATCH_ARRAY_MAX as ARRAY_SIZE_MAX,
+  BATCH_ARRAY_MIN as ARRAY_SIZE_MIN,
+} from '../contract/stage-b-plan.js';
 
 /** A `batch:submitJob` request as Step Functions passes it (PascalCase). */
 export interface SubmitJobParams {
@@ -41,20 +44,36 @@ const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
  * known queue and job definition, array size 2..10,000, no `AWS_BATCH*`
  * override names, SEQUENTIAL dependencies only on array jobs, 1..10 attempts.
  */
-export function validateSubmit(params: SubmitJobParams, known: { queues: ReadonlySet<string>; jobDefinitions: ReadonlySet<string> }): void {
+export function validateSubmit(
+  params: SubmitJobParams,
+  known: { queues: ReadonlySet<string>; jobDefinitions: ReadonlySet<string> },
+): void {
   const fail = (message: string): never => {
     throw new BatchClientError(message);
   };
   if (!JOB_NAME.test(params.JobName ?? ''))
-    fail(`Invalid job name "${params.JobName}": up to 128 letters, digits, - and _, starting with a letter or digit`);
+    fail(
+      `Invalid job name "${params.JobName}": up to 128 letters, digits, - and _, starting with a letter or digit`,
+    );
   if (!known.queues.has(params.JobQueue ?? '')) fail(`Job queue ${params.JobQueue} does not exist`);
-  if (!known.jobDefinitions.has(params.JobDefinition ?? '')) fail(`Job definition ${params.JobDefinition} does not exist`);
+  if (!known.jobDefinitions.has(params.JobDefinition ?? ''))
+    fail(`Job definition ${params.JobDefinition} does not exist`);
   const size = params.ArrayProperties?.Size;
-  if (size !== undefined && (!Number.isInteger(size) || size < ARRAY_SIZE_MIN || size > ARRAY_SIZE_MAX)) {
-    fail(`Array size ${size} is invalid: array jobs have ${ARRAY_SIZE_MIN} to ${ARRAY_SIZE_MAX} children`);
+  if (
+    size !== undefined &&
+    (!Number.isInteger(size) || size < ARRAY_SIZE_MIN || size > ARRAY_SIZE_MAX)
+  ) {
+    fail(
+      `Array size ${size} is invalid: array jobs have ${ARRAY_SIZE_MIN} to ${ARRAY_SIZE_MAX} children`,
+    );
   }
-  const reserved = (params.ContainerOverrides?.Environment ?? []).map((e) => e.Name ?? '').filter((n) => n.startsWith(RESERVED_ENV_PREFIX));
-  if (reserved.length > 0) fail(`Environment variable names starting with ${RESERVED_ENV_PREFIX} are reserved: ${reserved.join(', ')}`);
+  const reserved = (params.ContainerOverrides?.Environment ?? [])
+    .map((e) => e.Name ?? '')
+    .filter((n) => n.startsWith(RESERVED_ENV_PREFIX));
+  if (reserved.length > 0)
+    fail(
+      `Environment variable names starting with ${RESERVED_ENV_PREFIX} are reserved: ${reserved.join(', ')}`,
+    );
   if ((params.DependsOn ?? []).some((d) => d.Type === 'SEQUENTIAL') && size === undefined) {
     fail('A SEQUENTIAL dependency is only valid for an array job');
   }
@@ -64,7 +83,8 @@ export function validateSubmit(params: SubmitJobParams, known: { queues: Readonl
 }
 
 const globMatch = (pattern: string | undefined, value: string): boolean =>
-  pattern === undefined || new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\?]/g, '\\$&').replace(/\*/g, '.*')}$`).test(value);
+  pattern === undefined ||
+  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\?]/g, '\\$&').replace(/\*/g, '.*')}$`).test(value);
 
 /**
  * Whether Batch retries an attempt that failed: the first EvaluateOnExit rule

@@ -1,7 +1,12 @@
 import { parseStage, type StageName } from '../contract/layout.js';
 import { ENV } from '../contract/env.js';
 import { ValidationError } from '../errors.js';
-import { shouldRetry, validateSubmit, type RetryStrategy, type SubmitJobParams } from './batch-rules.js';
+import {
+  shouldRetry,
+  validateSubmit,
+  type RetryStrategy,
+  type SubmitJobParams,
+} from './batch-rules.js';
 import type { ContainerExit, ContainerLauncher } from './launcher.js';
 import { Semaphore } from './semaphore.js';
 
@@ -60,10 +65,14 @@ class TaskFailedError extends Error {
 }
 
 const envOf = (params: SubmitJobParams): Record<string, string> =>
-  Object.fromEntries((params.ContainerOverrides?.Environment ?? []).map((e) => [e.Name ?? '', e.Value ?? '']));
+  Object.fromEntries(
+    (params.ContainerOverrides?.Environment ?? []).map((e) => [e.Name ?? '', e.Value ?? '']),
+  );
 
 function stageOf(params: SubmitJobParams, definition: JobDefinitionSpec): StageName {
-  const tag = Object.entries(params.Tags ?? {}).find(([key]) => key === 'stage' || key.endsWith(':stage'))?.[1];
+  const tag = Object.entries(params.Tags ?? {}).find(
+    ([key]) => key === 'stage' || key.endsWith(':stage'),
+  )?.[1];
   const stage = tag !== undefined ? parseStage(tag) : definition.stage;
   if (stage === undefined)
     throw new ValidationError(
@@ -105,7 +114,10 @@ export class BatchStandIn {
   /** The `batch:submitJob.sync` handler. */
   readonly submitJobSync = async (input: unknown): Promise<Record<string, unknown>> => {
     const params = (input ?? {}) as SubmitJobParams;
-    validateSubmit(params, { queues: new Set(this.options.queues), jobDefinitions: new Set(this.definitions.keys()) });
+    validateSubmit(params, {
+      queues: new Set(this.options.queues),
+      jobDefinitions: new Set(this.definitions.keys()),
+    });
     const definition = this.definitions.get(params.JobDefinition ?? '') as JobDefinitionSpec;
     const record: JobRecord = {
       jobId: `rehearsal-${this.jobs.length + 1}`,
@@ -121,7 +133,9 @@ export class BatchStandIn {
       settledAt: undefined,
     };
     this.jobs.push(record);
-    const running = this.options.planOnly ? Promise.resolve(true) : this.runJob(record, params.RetryStrategy ?? definition.retryStrategy);
+    const running = this.options.planOnly
+      ? Promise.resolve(true)
+      : this.runJob(record, params.RetryStrategy ?? definition.retryStrategy);
     this.inFlight.add(running);
     const ok = await running.finally(() => this.inFlight.delete(running));
     record.status = ok && !this.abort.signal.aborted ? 'SUCCEEDED' : 'FAILED';
@@ -142,31 +156,60 @@ export class BatchStandIn {
     return results.every(Boolean);
   }
 
-  private async runTask(record: JobRecord, index: number | undefined, strategy: RetryStrategy | undefined): Promise<boolean> {
+  private async runTask(
+    record: JobRecord,
+    index: number | undefined,
+    strategy: RetryStrategy | undefined,
+  ): Promise<boolean> {
     for (let attempt = 1; !this.abort.signal.aborted; attempt++) {
       const exit = await this.slots.use(() => this.launch(record, index, attempt));
-      record.attempts.push({ index, attempt, exitCode: exit.exitCode, ...(exit.exitCode === 0 ? {} : { logTail: exit.logTail }) });
+      record.attempts.push({
+        index,
+        attempt,
+        exitCode: exit.exitCode,
+        ...(exit.exitCode === 0 ? {} : { logTail: exit.logTail }),
+      });
       if (exit.exitCode === 0) return true;
-      if (!shouldRetry(strategy, attempt, { exitCode: exit.exitCode, reason: exit.reason, statusReason: exit.reason })) return false;
+      if (
+        !shouldRetry(strategy, attempt, {
+          exitCode: exit.exitCode,
+          reason: exit.reason,
+          statusReason: exit.reason,
+        })
+      )
+        return false;
     }
     return false;
   }
 
-  private async launch(record: JobRecord, index: number | undefined, attempt: number): Promise<ContainerExit> {
+  private async launch(
+    record: JobRecord,
+    index: number | undefined,
+    attempt: number,
+  ): Promise<ContainerExit> {
     if (this.abort.signal.aborted) return { exitCode: 143, reason: 'Job terminated', logTail: '' };
     const batchEnv: Record<string, string> = {
       AWS_BATCH_JOB_ID: index === undefined ? record.jobId : `${record.jobId}:${index}`,
       AWS_BATCH_JOB_ATTEMPT: String(attempt),
       AWS_BATCH_JQ_NAME: this.options.queues[0] ?? '',
-      ...(index === undefined ? {} : { [ENV.arrayIndex]: String(index), AWS_BATCH_JOB_ARRAY_SIZE: String(record.arraySize) }),
+      ...(index === undefined
+        ? {}
+        : { [ENV.arrayIndex]: String(index), AWS_BATCH_JOB_ARRAY_SIZE: String(record.arraySize) }),
     };
     const env = { ...record.environment, ...(this.options.extraEnv ?? {}), ...batchEnv };
-    return this.options.launcher({ stage: record.stage, env, command: record.command, signal: this.abort.signal });
+    return this.options.launcher({
+      stage: record.stage,
+      env,
+      command: record.command,
+      signal: this.abort.signal,
+    });
   }
 
   /** The job as DescribeJobs (and so the `.sync` result) shows it. */
   private describe(record: JobRecord): Record<string, unknown> {
-    const failedTasks = new Set(record.attempts.filter((a) => a.exitCode !== 0).map((a) => a.index));
+    const failedTasks = new Set(
+      record.attempts.filter((a) => a.exitCode !== 0).map((a) => a.index),
+    );
     const succeeded = new Set(record.attempts.filter((a) => a.exitCode === 0).map((a) => a.index));
     const failed = [...failedTasks].filter((i) => !succeeded.has(i)).length;
     return {
@@ -175,11 +218,22 @@ export class BatchStandIn {
       JobArn: `arn:aws:batch:us-east-1:000000000000:job/${record.jobId}`,
       Status: record.status,
       StatusReason:
-        record.status === 'FAILED' ? (this.abort.signal.aborted ? 'Job terminated' : `${failed || 1} task(s) failed`) : undefined,
+        record.status === 'FAILED'
+          ? this.abort.signal.aborted
+            ? 'Job terminated'
+            : `${failed || 1} task(s) failed`
+          : undefined,
       ...(record.arraySize === undefined
         ? { Attempts: record.attempts.map((a) => ({ Container: { ExitCode: a.exitCode } })) }
-        : { ArrayProperties: { Size: record.arraySize, StatusSummary: { SUCCEEDED: succeeded.size, FAILED: failed } } }),
-      Container: { Environment: Object.entries(record.environment).map(([Name, Value]) => ({ Name, Value })) },
+        : {
+            ArrayProperties: {
+              Size: record.arraySize,
+              StatusSummary: { SUCCEEDED: succeeded.size, FAILED: failed },
+            },
+          }),
+      Container: {
+        Environment: Object.entries(record.environment).map(([Name, Value]) => ({ Name, Value })),
+      },
     };
   }
 }

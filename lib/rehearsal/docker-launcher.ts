@@ -21,7 +21,10 @@ export function dockerContainerLauncher(options: DockerLauncherOptions): Contain
   return ({ stage, env, command, signal }) =>
     new Promise<ContainerExit>((resolve) => {
       const name = `epycloud-rehearsal-${stage}-${randomBytes(4).toString('hex')}`;
-      const envFlags = Object.entries({ ...options.baseEnv, ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+      const envFlags = Object.entries({ ...options.baseEnv, ...env }).flatMap(([k, v]) => [
+        '-e',
+        `${k}=${v}`,
+      ]);
       const args = [
         'run',
         '--rm',
@@ -38,12 +41,23 @@ export function dockerContainerLauncher(options: DockerLauncherOptions): Contain
       child.stderr.on('data', (chunk: Buffer) => {
         tail = (tail + chunk.toString()).slice(-TAIL_BYTES);
       });
-      const kill = (): void => void spawn('docker', ['kill', name], { stdio: 'ignore' }).on('error', () => {});
+      const kill = (): void =>
+        void spawn('docker', ['kill', name], { stdio: 'ignore' }).on('error', () => {});
       signal.addEventListener('abort', kill, { once: true });
-      child.once('error', (error) => resolve({ exitCode: 127, reason: `CannotStartContainerError: ${error.message}`, logTail: tail }));
+      child.once('error', (error) =>
+        resolve({
+          exitCode: 127,
+          reason: `CannotStartContainerError: ${error.message}`,
+          logTail: tail,
+        }),
+      );
       child.once('close', (code) => {
         signal.removeEventListener('abort', kill);
-        resolve({ exitCode: code ?? 137, reason: signal.aborted ? 'Job terminated' : 'Essential container in task exited', logTail: tail });
+        resolve({
+          exitCode: code ?? 137,
+          reason: signal.aborted ? 'Job terminated' : 'Essential container in task exited',
+          logTail: tail,
+        });
       });
     });
 }

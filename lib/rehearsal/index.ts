@@ -7,7 +7,12 @@ import { exec } from '../host/exec.js';
 import { dockerContainerLauncher } from './docker-launcher.js';
 import { processContainerLauncher, type ContainerLauncher } from './launcher.js';
 import { type StageEntry } from '../host/stage-entry.js';
-import { rehearse, type EventLog, type RehearsalRequest, type RehearsalResult } from './rehearse.js';
+import {
+  rehearse,
+  type EventLog,
+  type RehearsalRequest,
+  type RehearsalResult,
+} from './rehearse.js';
 import { startS3Server, type S3Server } from './s3-server.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,8 +50,14 @@ export async function loadRehearsalStack(
   contextOverrides: Record<string, unknown> = {},
 ): Promise<RehearsalStack> {
   const { synthesizeEpycloud } = await import('./synth.js');
-  const cdkJson = JSON.parse(await readFile(join(projectRoot, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
-  const context = { ...cdkJson.context, ...(environment ? { 'epycloud:env': environment } : {}), ...contextOverrides };
+  const cdkJson = JSON.parse(await readFile(join(projectRoot, 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  const context = {
+    ...cdkJson.context,
+    ...(environment ? { 'epycloud:env': environment } : {}),
+    ...contextOverrides,
+  };
   const templates = Object.values(synthesizeEpycloud({ context }).templates);
   return readRehearsalStack(templates);
 }
@@ -54,15 +65,23 @@ export async function loadRehearsalStack(
 const HOST_VARS = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'NODE_OPTIONS'];
 
 /** The stage processes' base environment: a few host variables and the S3 server's. */
-export function containerBaseEnv(hostEnv: RehearsalSetup['hostEnv'], server: S3Server): Record<string, string> {
-  const host = Object.fromEntries(HOST_VARS.flatMap((name) => (hostEnv[name] ? [[name, hostEnv[name] as string]] : [])));
+export function containerBaseEnv(
+  hostEnv: RehearsalSetup['hostEnv'],
+  server: S3Server,
+): Record<string, string> {
+  const host = Object.fromEntries(
+    HOST_VARS.flatMap((name) => (hostEnv[name] ? [[name, hostEnv[name] as string]] : [])),
+  );
   return { ...host, ...server.env };
 }
 
 /** Bundles the stage code into a private temporary file (nothing else rewrites it during the run). */
 export async function freshBundle(projectRoot: string): Promise<string> {
   const { bundleStage } = await import('../host/bundle.js');
-  return bundleStage(projectRoot, join(await mkdtemp(join(tmpdir(), 'epycloud-rehearsal-')), 'stage.mjs'));
+  return bundleStage(
+    projectRoot,
+    join(await mkdtemp(join(tmpdir(), 'epycloud-rehearsal-')), 'stage.mjs'),
+  );
 }
 
 /** The launcher of the chosen runtime, and what to clean up after the run. */
@@ -71,20 +90,35 @@ async function chooseLauncher(
   server: S3Server,
 ): Promise<{ launcher: ContainerLauncher; cleanup: () => Promise<void> }> {
   const image = setup.image ?? IMAGES.cloud;
-  const why = setup.runtime === 'process' ? 'asked for' : await dockerUnavailable(exec, image, 'epycloud build local --target cloud');
+  const why =
+    setup.runtime === 'process'
+      ? 'asked for'
+      : await dockerUnavailable(exec, image, 'epycloud build local --target cloud');
   if (why === undefined) {
-    setup.onNotice?.(`Rehearsal: stage containers of ${image} (job definitions' commands), host network`);
-    return { launcher: dockerContainerLauncher({ image, baseEnv: server.env }), cleanup: async () => {} };
+    setup.onNotice?.(
+      `Rehearsal: stage containers of ${image} (job definitions' commands), host network`,
+    );
+    return {
+      launcher: dockerContainerLauncher({ image, baseEnv: server.env }),
+      cleanup: async () => {},
+    };
   }
   if (setup.runtime === 'docker')
-    throw new EnvironmentError(`Cannot run the rehearsal's containers: ${why}. Use --runtime process to run the stages as processes`);
+    throw new EnvironmentError(
+      `Cannot run the rehearsal's containers: ${why}. Use --runtime process to run the stages as processes`,
+    );
   setup.onNotice?.(`Rehearsal: stages as host processes (containers: ${why})`);
   const entry = setup.entry ?? { bundlePath: await freshBundle(setup.projectRoot) };
   const cleanup = async (): Promise<void> => {
-    if (setup.entry === undefined && typeof entry === 'object') await rm(dirname(entry.bundlePath), { recursive: true, force: true });
+    if (setup.entry === undefined && typeof entry === 'object')
+      await rm(dirname(entry.bundlePath), { recursive: true, force: true });
   };
   return {
-    launcher: processContainerLauncher({ projectRoot: setup.projectRoot, entry, baseEnv: containerBaseEnv(setup.hostEnv, server) }),
+    launcher: processContainerLauncher({
+      projectRoot: setup.projectRoot,
+      entry,
+      baseEnv: containerBaseEnv(setup.hostEnv, server),
+    }),
     cleanup,
   };
 }
@@ -94,13 +128,19 @@ async function chooseLauncher(
  * holding the stack's bucket, execute the state machine with containers of
  * the cloud image (or processes), stop the server.
  */
-export async function runRehearsal(request: RehearsalRequest, setup: RehearsalSetup, stack?: RehearsalStack): Promise<RehearsalResult> {
+export async function runRehearsal(
+  request: RehearsalRequest,
+  setup: RehearsalSetup,
+  stack?: RehearsalStack,
+): Promise<RehearsalResult> {
   const resolved = stack ?? (await loadRehearsalStack(setup.projectRoot, setup.environment));
   const server = await startS3Server([resolved.bucketName]);
-  const { launcher, cleanup } = await chooseLauncher(setup, server).catch(async (error: unknown) => {
-    await server.stop();
-    throw error;
-  });
+  const { launcher, cleanup } = await chooseLauncher(setup, server).catch(
+    async (error: unknown) => {
+      await server.stop();
+      throw error;
+    },
+  );
   try {
     return await rehearse(request, {
       stack: resolved,

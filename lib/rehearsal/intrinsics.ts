@@ -2,8 +2,14 @@ import { ValidationError } from '../errors.js';
 
 /** A CloudFormation template, as far as the rehearsal reads it. */
 export interface Template {
-  readonly Resources?: Record<string, { readonly Type: string; readonly Properties?: Record<string, unknown> }>;
-  readonly Outputs?: Record<string, { readonly Value: unknown; readonly Export?: { readonly Name?: unknown } }>;
+  readonly Resources?: Record<
+    string,
+    { readonly Type: string; readonly Properties?: Record<string, unknown> }
+  >;
+  readonly Outputs?: Record<
+    string,
+    { readonly Value: unknown; readonly Export?: { readonly Name?: unknown } }
+  >;
 }
 
 /** The rehearsal's stand-in account and region. */
@@ -69,7 +75,11 @@ export class IntrinsicResolver {
     if (value === null || typeof value !== 'object') return value;
     const entries = Object.entries(value as Record<string, unknown>);
     const [first] = entries;
-    if (entries.length === 1 && first !== undefined && (first[0] === 'Ref' || first[0].startsWith('Fn::')))
+    if (
+      entries.length === 1 &&
+      first !== undefined &&
+      (first[0] === 'Ref' || first[0].startsWith('Fn::'))
+    )
       return this.intrinsic(first[0], first[1], template);
     return Object.fromEntries(entries.map(([k, v]) => [k, this.resolve(v, template)]));
   }
@@ -77,7 +87,10 @@ export class IntrinsicResolver {
   /** Resolves to a string (throws when the value is not one). */
   resolveString(value: unknown, template: Template): string {
     const resolved = this.resolve(value, template);
-    if (typeof resolved !== 'string') throw new ValidationError(`Expected a string in the template, got ${JSON.stringify(resolved)}`);
+    if (typeof resolved !== 'string')
+      throw new ValidationError(
+        `Expected a string in the template, got ${JSON.stringify(resolved)}`,
+      );
     return resolved;
   }
 
@@ -100,25 +113,31 @@ export class IntrinsicResolver {
   /** What `Ref` gives for a resource: names and ARNs in the placeholder account. */
   private refOf(logicalId: string, type: string): string {
     if (type === 'AWS::S3::Bucket') return this.placeholders.bucketName(logicalId);
-    if (type === 'AWS::Batch::JobDefinition') return this.arn('batch', `job-definition/${logicalId}:1`);
+    if (type === 'AWS::Batch::JobDefinition')
+      return this.arn('batch', `job-definition/${logicalId}:1`);
     if (type === 'AWS::Batch::JobQueue') return this.arn('batch', `job-queue/${logicalId}`);
     if (type === 'AWS::SNS::Topic') return this.arn('sns', logicalId);
-    if (type === 'AWS::StepFunctions::StateMachine') return this.arn('states', `stateMachine:${logicalId}`);
+    if (type === 'AWS::StepFunctions::StateMachine')
+      return this.arn('states', `stateMachine:${logicalId}`);
     return logicalId;
   }
 
   private getAtt(logicalId: string, type: string, attribute: string): string {
-    if (attribute === 'Arn' && type === 'AWS::Lambda::Function') return this.arn('lambda', `function:${logicalId}`);
-    if (attribute === 'Arn' && type === 'AWS::S3::Bucket') return `arn:aws:s3:::${this.placeholders.bucketName(logicalId)}`;
+    if (attribute === 'Arn' && type === 'AWS::Lambda::Function')
+      return this.arn('lambda', `function:${logicalId}`);
+    if (attribute === 'Arn' && type === 'AWS::S3::Bucket')
+      return `arn:aws:s3:::${this.placeholders.bucketName(logicalId)}`;
     const ref = this.refOf(logicalId, type);
     if (attribute.endsWith('Arn') && ref.startsWith('arn:')) return ref;
-    if (attribute.endsWith('Arn')) return this.arn(type.split('::')[1]?.toLowerCase() ?? 'unknown', logicalId);
+    if (attribute.endsWith('Arn'))
+      return this.arn(type.split('::')[1]?.toLowerCase() ?? 'unknown', logicalId);
     return `${logicalId}.${attribute}`;
   }
 
   private typeOf(logicalId: string, template: Template): string {
     const resource = template.Resources?.[logicalId];
-    if (resource === undefined) throw new ValidationError(`The template refers to ${logicalId}, which it does not define`);
+    if (resource === undefined)
+      throw new ValidationError(`The template refers to ${logicalId}, which it does not define`);
     return resource.Type;
   }
 
@@ -136,7 +155,9 @@ export class IntrinsicResolver {
         return this.pseudo(id) ?? this.noted(id, this.refOf(id, this.typeOf(id, template)));
       }
       case 'Fn::GetAtt': {
-        const [id = '', attribute = ''] = Array.isArray(arg) ? arg.map(String) : String(arg).split('.');
+        const [id = '', attribute = ''] = Array.isArray(arg)
+          ? arg.map(String)
+          : String(arg).split('.');
         return this.noted(id, this.getAtt(id, this.typeOf(id, template), attribute));
       }
       case 'Fn::Join': {
@@ -155,7 +176,9 @@ export class IntrinsicResolver {
         const exportName = str(arg);
         const exported = this.exports.get(exportName);
         if (exported === undefined)
-          throw new ValidationError(`No stack of the app exports ${exportName} (Fn::ImportValue): pass the exporting stack's template`);
+          throw new ValidationError(
+            `No stack of the app exports ${exportName} (Fn::ImportValue): pass the exporting stack's template`,
+          );
         return this.noted(exportName, this.resolve(exported.value, exported.template));
       }
       case 'Fn::Sub':
@@ -166,7 +189,9 @@ export class IntrinsicResolver {
   }
 
   private sub(arg: unknown, template: Template): string {
-    const [text, vars] = Array.isArray(arg) ? (arg as [string, Record<string, unknown>]) : [String(arg), {}];
+    const [text, vars] = Array.isArray(arg)
+      ? (arg as [string, Record<string, unknown>])
+      : [String(arg), {}];
     return text.replace(/\$\{([^}!]+)\}/g, (_, ref: string) => {
       if (vars[ref] !== undefined) return this.resolveString(vars[ref], template);
       const [id, attribute] = ref.split('.');

@@ -54,7 +54,13 @@ export function processContainerLauncher(options: ProcessLauncherOptions): Conta
       });
       const kill = (): boolean => child.kill('SIGTERM');
       signal.addEventListener('abort', kill, { once: true });
-      child.once('error', (error) => resolve({ exitCode: 127, reason: `CannotStartContainerError: ${error.message}`, logTail: tail }));
+      child.once('error', (error) =>
+        resolve({
+          exitCode: 127,
+          reason: `CannotStartContainerError: ${error.message}`,
+          logTail: tail,
+        }),
+      );
       child.once('close', (code, killedBy) => {
         signal.removeEventListener('abort', kill);
         const reason = signal.aborted

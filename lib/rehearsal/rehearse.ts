@@ -17,7 +17,8 @@ import { seedManifest } from './seed.js';
 import type { RehearsalStack } from './stack-reader.js';
 
 /** One event of the interpreter's execution log. */
-export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+export type EventLog =
+  ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
 /** Resource of Step Functions' Batch integration that waits for the job. */
 const SUBMIT_JOB_SYNC = 'arn:aws:states:::batch:submitJob.sync';
@@ -65,17 +66,27 @@ export interface RehearsalResult {
 type Handlers = Record<string, (input: unknown) => Promise<unknown>>;
 
 function taskHandlers(definition: AslMachine, handlers: Handlers, batch: BatchStandIn) {
-  type Handler = NonNullable<NonNullable<Parameters<StateMachine['run']>[1]>['overrides']>['taskResourceLocalHandlers'];
+  type Handler = NonNullable<
+    NonNullable<Parameters<StateMachine['run']>[1]>['overrides']
+  >['taskResourceLocalHandlers'];
   const out: NonNullable<Handler> = {};
   for (const [name, state] of allStates(definition).filter(([, s]) => s.Type === 'Task')) {
     const handler = state.Resource === SUBMIT_JOB_SYNC ? batch.submitJobSync : handlers[name];
-    if (handler === undefined) throw new ConfigError(`The rehearsal has no stand-in for Task state ${name} (${state.Resource})`);
+    if (handler === undefined)
+      throw new ConfigError(
+        `The rehearsal has no stand-in for Task state ${name} (${state.Resource})`,
+      );
     out[name] = handler as unknown as NonNullable<Handler>[string];
   }
   return out;
 }
 
-async function prepareStorage(request: RehearsalRequest, options: RehearsalOptions, storage: Storage, layout: RunLayout): Promise<void> {
+async function prepareStorage(
+  request: RehearsalRequest,
+  options: RehearsalOptions,
+  storage: Storage,
+  layout: RunLayout,
+): Promise<void> {
   const seeded = request.planOnlyTasks ?? request.seedTasks;
   if (seeded !== undefined) return seedManifest(storage, layout, seeded);
   if (request.experimentDir === undefined || options.experiments === undefined)
@@ -104,7 +115,10 @@ async function execute(
 ): Promise<Execution> {
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
   const execution = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: taskHandlers(definition, handlers, batch), retryIntervalOverrides: noRetryWaits(definition) },
+    overrides: {
+      taskResourceLocalHandlers: taskHandlers(definition, handlers, batch),
+      retryIntervalOverrides: noRetryWaits(definition),
+    },
     noThrowOnAbort: true,
   });
   const onAbort = (): void => {
@@ -125,9 +139,19 @@ async function execute(
 function lambdaStandIns(options: RehearsalOptions, storage: Storage): Handlers {
   return {
     [PIPELINE_STATES.prepare]: (event: unknown) =>
-      reportErrors(() => prepareRun(event, { config: options.stack.prepareConfig, registerImage: async (arn) => arn })),
+      reportErrors(() =>
+        prepareRun(event, {
+          config: options.stack.prepareConfig,
+          registerImage: async (arn) => arn,
+        }),
+      ),
     [PIPELINE_STATES.plan]: (event: unknown) =>
-      reportErrors(() => planRun(event as Parameters<typeof planRun>[0], { storage, bucket: options.stack.bucketName })),
+      reportErrors(() =>
+        planRun(event as Parameters<typeof planRun>[0], {
+          storage,
+          bucket: options.stack.bucketName,
+        }),
+      ),
   };
 }
 
@@ -136,12 +160,22 @@ function lambdaStandIns(options: RehearsalOptions, storage: Storage): Handlers {
  * lambdas run in-process, `batch:submitJob.sync` runs the real stage code
  * through the Batch stand-in, storage is the S3-compatible server.
  */
-export async function rehearse(request: RehearsalRequest, options: RehearsalOptions): Promise<RehearsalResult> {
+export async function rehearse(
+  request: RehearsalRequest,
+  options: RehearsalOptions,
+): Promise<RehearsalResult> {
   const started = Date.now();
   const runId = request.runId ?? newRunId();
   const input = buildExecutionInput(request, runId);
-  const storage = new Storage(new S3Driver(createS3Client(options.s3Env), options.stack.bucketName));
-  await prepareStorage(request, options, storage, new RunLayout(request.expId, runId, input.dirPrefix));
+  const storage = new Storage(
+    new S3Driver(createS3Client(options.s3Env), options.stack.bucketName),
+  );
+  await prepareStorage(
+    request,
+    options,
+    storage,
+    new RunLayout(request.expId, runId, input.dirPrefix),
+  );
   const batch = new BatchStandIn({
     queues: options.stack.queues,
     jobDefinitions: options.stack.jobDefinitions,
@@ -151,11 +185,20 @@ export async function rehearse(request: RehearsalRequest, options: RehearsalOpti
     extraEnv: options.extraEnv,
   });
   const definition = forInterpreter(options.stack.definition as AslMachine);
-  const { output, error, log } = await execute(definition, input, lambdaStandIns(options, storage), batch, options);
+  const { output, error, log } = await execute(
+    definition,
+    input,
+    lambdaStandIns(options, storage),
+    batch,
+    options,
+  );
   const aborted = options.signal?.aborted === true;
   const failure = aborted
     ? { error: 'Aborted', cause: 'The rehearsal was cancelled' }
-    : error && { error: error.cause?.name ?? error.name, cause: error.cause?.message ?? error.message };
+    : error && {
+        error: error.cause?.name ?? error.name,
+        cause: error.cause?.message ?? error.message,
+      };
   return {
     status: aborted ? 'aborted' : error ? 'failed' : 'succeeded',
     expId: request.expId,
@@ -170,7 +213,10 @@ export async function rehearse(request: RehearsalRequest, options: RehearsalOpti
   };
 }
 
-async function collectEvents(events: AsyncGenerator<EventLog>, onEvent?: (event: EventLog) => void) {
+async function collectEvents(
+  events: AsyncGenerator<EventLog>,
+  onEvent?: (event: EventLog) => void,
+) {
   const entered: string[] = [];
   let transitions = 0;
   let planned: unknown;

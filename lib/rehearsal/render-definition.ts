@@ -31,10 +31,17 @@ const RENDER_PLACEHOLDERS: Placeholders = {
  * {@link IntrinsicResolver} to deterministic placeholder ARNs (region
  * `us-east-1`, account `123456789012` unless given).
  */
-export function renderStateMachineDefinition(template: CfnTemplate, options: RenderOptions = {}): RenderedDefinition {
-  const machines = Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
+export function renderStateMachineDefinition(
+  template: CfnTemplate,
+  options: RenderOptions = {},
+): RenderedDefinition {
+  const machines = Object.entries(template.Resources ?? {}).filter(
+    ([, r]) => r.Type === 'AWS::StepFunctions::StateMachine',
+  );
   if (machines.length !== 1)
-    throw new ValidationError(`Expected one AWS::StepFunctions::StateMachine in the template, found ${machines.length}`);
+    throw new ValidationError(
+      `Expected one AWS::StepFunctions::StateMachine in the template, found ${machines.length}`,
+    );
   const [, machine] = machines[0] as [string, { Properties?: Record<string, unknown> }];
   const resolver = new IntrinsicResolver(options.templates ?? [], {
     region: options.region ?? RENDER_PLACEHOLDERS.region,
@@ -42,5 +49,8 @@ export function renderStateMachineDefinition(template: CfnTemplate, options: Ren
     bucketName: options.bucketName ?? RENDER_PLACEHOLDERS.bucketName,
   });
   const text = resolver.resolveString(machine.Properties?.DefinitionString, template);
-  return { definition: JSON.parse(text) as Record<string, unknown>, resourceArns: { ...resolver.references } };
+  return {
+    definition: JSON.parse(text) as Record<string, unknown>,
+    resourceArns: { ...resolver.references },
+  };
 }

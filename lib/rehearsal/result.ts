@@ -5,7 +5,8 @@ import type { JobRecord } from './batch-stand-in.js';
 import type { RehearsalResult } from './rehearse.js';
 
 /** The run index of a Stage B job's child 0: its offset when split, its task index when single. */
-const taskOffset = (job: JobRecord): number => Number(job.environment[ENV.taskIndexOffset] ?? job.environment[ENV.taskIndex] ?? 0);
+const taskOffset = (job: JobRecord): number =>
+  Number(job.environment[ENV.taskIndexOffset] ?? job.environment[ENV.taskIndex] ?? 0);
 
 /** Stage B task indexes whose last attempt failed (array children shifted by their job's offset). */
 export function failedTaskIndexes(jobs: readonly JobRecord[]): number[] {
@@ -36,14 +37,17 @@ export function stageDurations(jobs: readonly JobRecord[]): WorkflowResult['dura
     const mine = jobs.filter((j) => j.stage === stage);
     const ends = mine.map((j) => j.settledAt);
     if (mine.length === 0 || ends.some((e) => e === undefined)) continue;
-    durations[stage] = Math.max(...(ends as number[])) - Math.min(...mine.map((j) => j.submittedAt));
+    durations[stage] =
+      Math.max(...(ends as number[])) - Math.min(...mine.map((j) => j.submittedAt));
   }
   return durations;
 }
 
 /** The stderr tail of the last failed attempt, for failure messages. */
 function lastFailureLog(jobs: readonly JobRecord[]): string | undefined {
-  const failed = jobs.flatMap((j) => j.attempts.filter((a) => a.exitCode !== 0).map((a) => ({ stage: j.stage, a })));
+  const failed = jobs.flatMap((j) =>
+    j.attempts.filter((a) => a.exitCode !== 0).map((a) => ({ stage: j.stage, a })),
+  );
   const last = failed.at(-1);
   if (last?.a.logTail === undefined) return undefined;
   return `last failed attempt (${last.stage}${last.a.index === undefined ? '' : ` child ${last.a.index}`}, attempt ${last.a.attempt}, exit ${last.a.exitCode}):\n${last.a.logTail.trim().slice(-1500)}`;

@@ -7,7 +7,11 @@ import type { Storage } from '../storage/index.js';
  * Writes a manifest of N tasks (as Stage A would) for planning rehearsals,
  * so the planner runs on a real manifest without building N inputs.
  */
-export async function seedManifest(storage: Storage, layout: RunLayout, numTasks: number): Promise<void> {
+export async function seedManifest(
+  storage: Storage,
+  layout: RunLayout,
+  numTasks: number,
+): Promise<void> {
   const sha256 = createHash('sha256').update('planning rehearsal').digest('hex');
   const manifest: Manifest = {
     version: 1,
@@ -15,7 +19,11 @@ export async function seedManifest(storage: Storage, layout: RunLayout, numTasks
     runId: layout.runId,
     numTasks,
     createdAt: new Date().toISOString(),
-    inputs: Array.from({ length: numTasks }, (_, index) => ({ index, key: layout.input(index), sha256 })),
+    inputs: Array.from({ length: numTasks }, (_, index) => ({
+      index,
+      key: layout.input(index),
+      sha256,
+    })),
   };
   await storage.putJson(layout.manifest, manifest);
 }

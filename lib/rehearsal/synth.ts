@@ -31,12 +31,18 @@ export interface SynthesizedEpycloud {
  */
 export function synthesizeEpycloud(options: SynthOptions = {}): SynthesizedEpycloud {
   const skipBundling = options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] };
-  const skipStaging = options.bundle || options.stageAssets ? {} : { 'aws:cdk:disable-asset-staging': true };
+  const skipStaging =
+    options.bundle || options.stageAssets ? {} : { 'aws:cdk:disable-asset-staging': true };
   const context = { ...options.context, ...skipBundling, ...skipStaging };
-  const app = new App({ context, ...(options.outdir === undefined ? {} : { outdir: options.outdir }) });
+  const app = new App({
+    context,
+    ...(options.outdir === undefined ? {} : { outdir: options.outdir }),
+  });
   const config = loadDeploymentConfig((key) => app.node.tryGetContext(key));
   const stacks = createEpycloudStacks(app, config, { projectRoot: PROJECT_ROOT });
   const assembly = app.synth();
-  const templates = Object.fromEntries(assembly.stacks.map((s) => [s.stackName, s.template as CfnTemplate]));
+  const templates = Object.fromEntries(
+    assembly.stacks.map((s) => [s.stackName, s.template as CfnTemplate]),
+  );
   return { app, config, stacks, templates };
 }

@@ -22,7 +22,11 @@ export function globToRegExp(glob: string): RegExp {
 }
 
 /** The run ids of an experiment found in storage, sorted (generated ids sort by start time). */
-export async function listRunIds(storage: Storage, expId: string, dirPrefix = ''): Promise<string[]> {
+export async function listRunIds(
+  storage: Storage,
+  expId: string,
+  dirPrefix = '',
+): Promise<string[]> {
   const ids = new Set<string>();
   for (const key of await storage.list(runsPrefix(expId, dirPrefix))) {
     const parsed = parseRunKey(key, dirPrefix);
@@ -51,14 +55,21 @@ export interface DownloadResult {
  * default: every output) to `outDir/<runId>/`, byte for byte (gzipped files
  * stay gzipped). Each file appears whole or not at all.
  */
-export async function downloadRun(storage: Storage, request: DownloadRequest): Promise<DownloadResult> {
-  const runId = request.runId ?? (await listRunIds(storage, request.expId, request.dirPrefix)).at(-1);
-  if (runId === undefined) throw new NotFoundError(`runs of experiment ${request.expId}`, storage.location);
+export async function downloadRun(
+  storage: Storage,
+  request: DownloadRequest,
+): Promise<DownloadResult> {
+  const runId =
+    request.runId ?? (await listRunIds(storage, request.expId, request.dirPrefix)).at(-1);
+  if (runId === undefined)
+    throw new NotFoundError(`runs of experiment ${request.expId}`, storage.location);
   const layout = new RunLayout(request.expId, validateRunId(runId), request.dirPrefix ?? '');
   const pattern = globToRegExp(request.files ?? 'outputs/**');
   const inRun = (await storage.list(layout.prefix)).map((k) => k.slice(layout.prefix.length));
   const folders = outputFolders(inRun);
-  const keys = inRun.filter((k) => pattern.test(k) && !inUnfinishedOutput(k, folders)).map((k) => `${layout.prefix}${k}`);
+  const keys = inRun
+    .filter((k) => pattern.test(k) && !inUnfinishedOutput(k, folders))
+    .map((k) => `${layout.prefix}${k}`);
   if (keys.length === 0)
     throw new ValidationError(
       `No file of run ${runId} matches "${request.files ?? 'outputs/**'}" (under ${storage.location}/${layout.prefix})` +
@@ -70,7 +81,8 @@ export async function downloadRun(storage: Storage, request: DownloadRequest): P
   const written: string[] = [];
   for (const key of keys) {
     const target = resolve(join(root, key.slice(layout.prefix.length)));
-    if (!target.startsWith(root + sep)) throw new ValidationError(`Refusing to write ${key} outside ${root}`);
+    if (!target.startsWith(root + sep))
+      throw new ValidationError(`Refusing to write ${key} outside ${root}`);
     await mkdir(dirname(target), { recursive: true });
     await writeFile(`${target}.partial`, await storage.driver.get(key));
     await rename(`${target}.partial`, target);

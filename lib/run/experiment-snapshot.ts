@@ -15,13 +15,18 @@ function redo(layout: RunLayout): string {
  * removed first), so an interrupted upload is never taken for a complete
  * snapshot. Returns the keys of the files written.
  */
-export async function writeSnapshot(storage: Storage, layout: RunLayout, files: ReadonlyMap<string, string>): Promise<string[]> {
+export async function writeSnapshot(
+  storage: Storage,
+  layout: RunLayout,
+  files: ReadonlyMap<string, string>,
+): Promise<string[]> {
   await storage.delete(layout.snapshotManifest);
   const keys: string[] = [];
   const entries: SnapshotManifest['files'] = [];
   for (const [path, text] of files) {
     const key = layout.experimentFile(path);
-    if (key === layout.snapshotManifest) throw new ValidationError(`"${path}" is reserved for the snapshot manifest: rename the file`);
+    if (key === layout.snapshotManifest)
+      throw new ValidationError(`"${path}" is reserved for the snapshot manifest: rename the file`);
     const bytes = Buffer.from(text, 'utf8');
     await storage.put(key, bytes);
     keys.push(key);
@@ -33,14 +38,21 @@ export async function writeSnapshot(storage: Storage, layout: RunLayout, files: 
 }
 
 /** The snapshot manifest; a StageError saying what to do when there is none or it is invalid. */
-async function readSnapshotManifest(storage: Storage, layout: RunLayout, otherKeys: number): Promise<SnapshotManifest> {
+async function readSnapshotManifest(
+  storage: Storage,
+  layout: RunLayout,
+  otherKeys: number,
+): Promise<SnapshotManifest> {
   const where = `${layout.experimentPrefixKey} (in ${storage.location})`;
   let raw: unknown;
   try {
     raw = await storage.getJson(layout.snapshotManifest);
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    if (otherKeys === 0) throw new StageError(`No experiment snapshot under ${where}: upload the experiment before running a stage`);
+    if (otherKeys === 0)
+      throw new StageError(
+        `No experiment snapshot under ${where}: upload the experiment before running a stage`,
+      );
     throw new StageError(
       `Incomplete experiment snapshot under ${where}: it has no ${layout.snapshotManifest}, which is written last ` +
         `(the upload was interrupted). ${redo(layout)}`,
@@ -62,7 +74,10 @@ async function readSnapshotManifest(storage: Storage, layout: RunLayout, otherKe
  * manifest, or with a file missing, extra or differing from its sha256, is a
  * StageError listing every such file and saying what to do.
  */
-export async function readVerifiedSnapshot(storage: Storage, layout: RunLayout): Promise<Map<string, string>> {
+export async function readVerifiedSnapshot(
+  storage: Storage,
+  layout: RunLayout,
+): Promise<Map<string, string>> {
   const prefix = layout.experimentPrefixKey;
   const keys = (await storage.list(prefix)).filter((key) => key !== layout.snapshotManifest);
   const manifest = await readSnapshotManifest(storage, layout, keys.length);
@@ -72,15 +87,21 @@ export async function readVerifiedSnapshot(storage: Storage, layout: RunLayout):
     .filter((key) => !listed.has(key))
     .map((key) => `${key.slice(prefix.length)}: not in the manifest (added after the upload)`);
   const files = new Map<string, string>();
-  for (const entry of [...manifest.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+  for (const entry of [...manifest.files].sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+  )) {
     const key = layout.experimentFile(entry.path);
     if (!present.has(key)) {
       problems.push(`${entry.path}: missing (the manifest lists it)`);
       continue;
     }
     const bytes = await storage.get(key);
-    if (bytes.length === entry.bytes && sha256(bytes) === entry.sha256) files.set(entry.path, Buffer.from(bytes).toString('utf8'));
-    else problems.push(`${entry.path}: differs from the manifest's sha256 (edited or corrupt after the upload)`);
+    if (bytes.length === entry.bytes && sha256(bytes) === entry.sha256)
+      files.set(entry.path, Buffer.from(bytes).toString('utf8'));
+    else
+      problems.push(
+        `${entry.path}: differs from the manifest's sha256 (edited or corrupt after the upload)`,
+      );
   }
   if (problems.length > 0) {
     throw new StageError(

@@ -28,7 +28,9 @@ export async function readManifest(storage: Storage, layout: RunLayout): Promise
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new StageError(`Invalid manifest at ${layout.manifest} (in ${storage.location}): ${problems}`);
+    throw new StageError(
+      `Invalid manifest at ${layout.manifest} (in ${storage.location}): ${problems}`,
+    );
   }
   const manifest = parsed.data;
   if (manifest.inputs.length !== manifest.numTasks) {
@@ -37,7 +39,9 @@ export async function readManifest(storage: Storage, layout: RunLayout): Promise
     );
   }
   if (manifest.expId !== layout.expId || manifest.runId !== layout.runId) {
-    throw new StageError(`Manifest ${layout.manifest} belongs to ${manifest.expId}/${manifest.runId}, not ${layout.expId}/${layout.runId}`);
+    throw new StageError(
+      `Manifest ${layout.manifest} belongs to ${manifest.expId}/${manifest.runId}, not ${layout.expId}/${layout.runId}`,
+    );
   }
   return manifest;
 }

@@ -20,7 +20,10 @@ export function outputFolders(keysInRun: readonly string[]): OutputFolders {
     stamps.set(stamp, stamps.get(stamp) === true || rest.join('/') === OUTPUT_INDEX);
   }
   const sorted = [...stamps].sort(([a], [b]) => a.localeCompare(b));
-  return { finished: sorted.filter(([, done]) => done).map(([s]) => s), unfinished: sorted.filter(([, done]) => !done).map(([s]) => s) };
+  return {
+    finished: sorted.filter(([, done]) => done).map(([s]) => s),
+    unfinished: sorted.filter(([, done]) => !done).map(([s]) => s),
+  };
 }
 
 /** Whether a key relative to a run prefix lies in an output folder that is not finished. */
@@ -30,8 +33,13 @@ export function inUnfinishedOutput(keyInRun: string, folders: OutputFolders): bo
 }
 
 /** The run's output folders, read from storage. */
-export async function readOutputFolders(storage: Storage, layout: RunLayout): Promise<OutputFolders> {
-  return outputFolders((await storage.list(layout.outputsPrefix)).map((key) => key.slice(layout.prefix.length)));
+export async function readOutputFolders(
+  storage: Storage,
+  layout: RunLayout,
+): Promise<OutputFolders> {
+  return outputFolders(
+    (await storage.list(layout.outputsPrefix)).map((key) => key.slice(layout.prefix.length)),
+  );
 }
 
 /**
@@ -39,7 +47,10 @@ export async function readOutputFolders(storage: Storage, layout: RunLayout): Pr
  * and returns their prefixes. Stage C calls it first; the run's lock (local) or
  * its single execution (cloud) keeps it from racing another Stage C of the run.
  */
-export async function removeUnfinishedOutputs(storage: Storage, layout: RunLayout): Promise<string[]> {
+export async function removeUnfinishedOutputs(
+  storage: Storage,
+  layout: RunLayout,
+): Promise<string[]> {
   const { unfinished } = await readOutputFolders(storage, layout);
   const removed = unfinished.map((stamp) => layout.outputDir(stamp));
   for (const dir of removed) for (const key of await storage.list(dir)) await storage.delete(key);
@@ -47,7 +58,10 @@ export async function removeUnfinishedOutputs(storage: Storage, layout: RunLayou
 }
 
 /** The newest finished `outputs/<stamp>/` prefix of the run (one with its `index.json`), if Stage C wrote one. */
-export async function latestOutputDir(storage: Storage, layout: RunLayout): Promise<string | undefined> {
+export async function latestOutputDir(
+  storage: Storage,
+  layout: RunLayout,
+): Promise<string | undefined> {
   const newest = (await readOutputFolders(storage, layout)).finished.at(-1);
   return newest === undefined ? undefined : layout.outputDir(newest);
 }

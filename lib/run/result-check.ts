@@ -15,7 +15,12 @@ export type ResultProblem = 'missing' | 'unreadable' | 'unrecorded' | 'stale' | 
  */
 export type CheckedResult =
   | { readonly ok: true; readonly bytes: Uint8Array; readonly checksum: ResultChecksum }
-  | { readonly ok: false; readonly problem: ResultProblem; readonly detail: string; readonly cause?: StorageError };
+  | {
+      readonly ok: false;
+      readonly problem: ResultProblem;
+      readonly detail: string;
+      readonly cause?: StorageError;
+    };
 
 /** A result that must be (re)computed, and why. */
 export interface ResultToCompute {
@@ -44,7 +49,10 @@ export async function writeResult(
 /** The checksum recorded for result i: none when its summary is missing or holds none; a storage error as `cause`. */
 async function recordedChecksum(storage: Storage, layout: RunLayout, index: number) {
   try {
-    return { checksum: runnerRecordSchema.safeParse(await storage.getJson(layout.summary('runner', index))).data?.result };
+    return {
+      checksum: runnerRecordSchema.safeParse(await storage.getJson(layout.summary('runner', index)))
+        .data?.result,
+    };
   } catch (error) {
     if (error instanceof NotFoundError) return { checksum: undefined };
     if (error instanceof StorageError) return { checksum: undefined, cause: error };
@@ -52,14 +60,24 @@ async function recordedChecksum(storage: Storage, layout: RunLayout, index: numb
   }
 }
 
-const fail = (problem: ResultProblem, detail: string, cause?: StorageError): CheckedResult => ({ ok: false, problem, detail, cause });
+const fail = (problem: ResultProblem, detail: string, cause?: StorageError): CheckedResult => ({
+  ok: false,
+  problem,
+  detail,
+  cause,
+});
 
 /**
  * Reads result i and checks it against the checksum in `summaries/runner_i.json`
  * and against the input hash it must have been computed from. Never throws for
  * a bad or missing result or record: says why instead.
  */
-export async function checkResult(storage: Storage, layout: RunLayout, index: number, inputSha256: string): Promise<CheckedResult> {
+export async function checkResult(
+  storage: Storage,
+  layout: RunLayout,
+  index: number,
+  inputSha256: string,
+): Promise<CheckedResult> {
   const key = layout.result(index);
   const record = layout.summary('runner', index);
   let bytes: Uint8Array;
@@ -71,17 +89,32 @@ export async function checkResult(storage: Storage, layout: RunLayout, index: nu
     throw error;
   }
   const { checksum, cause } = await recordedChecksum(storage, layout, index);
-  if (checksum === undefined) return fail('unrecorded', `${record} records no checksum of ${key} (Stage B did not finish it)`, cause);
+  if (checksum === undefined)
+    return fail(
+      'unrecorded',
+      `${record} records no checksum of ${key} (Stage B did not finish it)`,
+      cause,
+    );
   if (checksum.inputSha256 !== inputSha256)
-    return fail('stale', `${key} was computed from a different input than the manifest's (stale result)`);
+    return fail(
+      'stale',
+      `${key} was computed from a different input than the manifest's (stale result)`,
+    );
   if (checksum.bytes !== bytes.length || checksum.sha256 !== sha256(bytes)) {
-    return fail('mismatch', `${key} does not match the sha256 Stage B recorded in ${record} (edited or corrupt after it was written)`);
+    return fail(
+      'mismatch',
+      `${key} does not match the sha256 Stage B recorded in ${record} (edited or corrupt after it was written)`,
+    );
   }
   return { ok: true, bytes, checksum };
 }
 
 /** The results of a run that must be (re)computed, in index order: missing, unreadable, unrecorded, stale or mismatched. */
-export async function resultsToCompute(storage: Storage, layout: RunLayout, manifest: Manifest): Promise<ResultToCompute[]> {
+export async function resultsToCompute(
+  storage: Storage,
+  layout: RunLayout,
+  manifest: Manifest,
+): Promise<ResultToCompute[]> {
   const present = new Set(await storage.list(layout.resultsPrefix));
   const out: ResultToCompute[] = [];
   for (const { index, sha256: inputSha256 } of manifest.inputs) {

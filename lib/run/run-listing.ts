@@ -35,7 +35,12 @@ export function groupRuns(keys: readonly string[]): Map<string, Map<string, stri
   return runs;
 }
 
-async function describeRun(storage: Storage, expId: string, runId: string, keys: readonly string[]): Promise<RunListing> {
+async function describeRun(
+  storage: Storage,
+  expId: string,
+  runId: string,
+  keys: readonly string[],
+): Promise<RunListing> {
   const results = keys.filter((k) => k.startsWith(`${RUN_DIRS.runner}/result_`)).length;
   const outputs = outputFolders(keys).finished.length;
   const hasManifest = keys.includes(`${RUN_DIRS.builder}/manifest.json`);
@@ -46,7 +51,13 @@ async function describeRun(storage: Storage, expId: string, runId: string, keys:
       )
     : undefined;
   const state: RunListing['state'] =
-    outputs > 0 ? 'complete' : numTasks !== undefined && results >= numTasks ? 'results ready' : hasManifest ? 'built' : 'started';
+    outputs > 0
+      ? 'complete'
+      : numTasks !== undefined && results >= numTasks
+        ? 'results ready'
+        : hasManifest
+          ? 'built'
+          : 'started';
   return { runId, state, numTasks, results, outputs };
 }
 
@@ -54,13 +65,20 @@ async function describeRun(storage: Storage, expId: string, runId: string, keys:
  * Experiments (the configured ones and every one with runs in storage) and
  * their runs, newest run id first (default run ids start with their UTC stamp).
  */
-export async function listExperiments(storage: Storage, configured: readonly string[]): Promise<ExperimentListing[]> {
+export async function listExperiments(
+  storage: Storage,
+  configured: readonly string[],
+): Promise<ExperimentListing[]> {
   const runs = groupRuns(await storage.list(''));
   const ids = [...new Set([...configured, ...runs.keys()])].sort();
   return Promise.all(
     ids.map(async (expId) => {
-      const byRun = [...(runs.get(expId) ?? new Map<string, string[]>())].sort(([a], [b]) => b.localeCompare(a));
-      const described = await Promise.all(byRun.map(([runId, keys]) => describeRun(storage, expId, runId, keys)));
+      const byRun = [...(runs.get(expId) ?? new Map<string, string[]>())].sort(([a], [b]) =>
+        b.localeCompare(a),
+      );
+      const described = await Promise.all(
+        byRun.map(([runId, keys]) => describeRun(storage, expId, runId, keys)),
+      );
       return { expId, hasConfig: configured.includes(expId), runs: described };
     }),
   );

@@ -50,7 +50,8 @@ export class ComputeStack extends Stack {
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy =
+      config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const retention = config.logRetentionDays as logs.RetentionDays;
     const ec2Compute = config.compute.type === 'ec2';
     const network = new Network(this, 'Network', {
@@ -67,11 +68,17 @@ export class ComputeStack extends Stack {
       imageTagMutability: ecr.TagMutability.MUTABLE,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
-        { description: 'Drop untagged images after 14 days', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(14) },
+        {
+          description: 'Drop untagged images after 14 days',
+          tagStatus: ecr.TagStatus.UNTAGGED,
+          maxImageAge: Duration.days(14),
+        },
       ],
     });
 
-    (this.repository.node.defaultChild as ecr.CfnRepository).overrideLogicalId(REPOSITORY_LOGICAL_ID);
+    (this.repository.node.defaultChild as ecr.CfnRepository).overrideLogicalId(
+      REPOSITORY_LOGICAL_ID,
+    );
 
     const jobRole = new iam.Role(this, 'JobRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
@@ -87,7 +94,10 @@ export class ComputeStack extends Stack {
     this.logGroup.grantWrite(executionRole);
     this.jobRoles = [jobRole, executionRole];
 
-    this.jobQueue = new batch.JobQueue(this, 'Queue', { computeEnvironments: this.computeEnvironments(config, network), priority: 1 });
+    this.jobQueue = new batch.JobQueue(this, 'Queue', {
+      computeEnvironments: this.computeEnvironments(config, network),
+      priority: 1,
+    });
     this.jobDefinitionNames = {
       builder: `${config.stackPrefix}-builder`,
       runner: `${config.stackPrefix}-runner`,
@@ -111,8 +121,10 @@ export class ComputeStack extends Stack {
   }
 
   private image(config: DeploymentConfig, projectRoot: string): ecs.ContainerImage {
-    if (config.image.source === 'uri') return ecs.ContainerImage.fromRegistry(config.image.uri ?? '');
-    if (config.image.source === 'repository') return ecs.ContainerImage.fromEcrRepository(this.repository, config.image.tag);
+    if (config.image.source === 'uri')
+      return ecs.ContainerImage.fromRegistry(config.image.uri ?? '');
+    if (config.image.source === 'repository')
+      return ecs.ContainerImage.fromEcrRepository(this.repository, config.image.tag);
     // .dockerignore keeps only what the bundle needs; the Dockerfile itself must stay in the staged context.
     const asset = new DockerImageAsset(this, 'ImageAsset', {
       directory: projectRoot,
@@ -139,13 +151,17 @@ export class ComputeStack extends Stack {
         resource: 'repository',
         resourceName: found.name,
       });
-      ecr.Repository.fromRepositoryAttributes(this, `AllowedRepository${i}`, { repositoryArn: arn, repositoryName: found.name }).grantPull(
-        role,
-      );
+      ecr.Repository.fromRepositoryAttributes(this, `AllowedRepository${i}`, {
+        repositoryArn: arn,
+        repositoryName: found.name,
+      }).grantPull(role);
     });
   }
 
-  private computeEnvironments(config: DeploymentConfig, network: Network): batch.OrderedComputeEnvironment[] {
+  private computeEnvironments(
+    config: DeploymentConfig,
+    network: Network,
+  ): batch.OrderedComputeEnvironment[] {
     const common = {
       vpc: network.vpc,
       vpcSubnets: network.taskSubnets,
@@ -158,8 +174,12 @@ export class ComputeStack extends Stack {
         spot: config.compute.ec2Spot,
         minvCpus: 0,
         useOptimalInstanceClasses: false,
-        instanceTypes: config.compute.ec2InstanceTypes.filter((t) => t.includes('.')).map((t) => new ec2.InstanceType(t)),
-        instanceClasses: config.compute.ec2InstanceTypes.filter((t) => !t.includes('.')).map((t) => t as ec2.InstanceClass),
+        instanceTypes: config.compute.ec2InstanceTypes
+          .filter((t) => t.includes('.'))
+          .map((t) => new ec2.InstanceType(t)),
+        instanceClasses: config.compute.ec2InstanceTypes
+          .filter((t) => !t.includes('.'))
+          .map((t) => t as ec2.InstanceClass),
         allocationStrategy: config.compute.ec2Spot
           ? batch.AllocationStrategy.SPOT_PRICE_CAPACITY_OPTIMIZED
           : batch.AllocationStrategy.BEST_FIT_PROGRESSIVE,
@@ -171,9 +191,15 @@ export class ComputeStack extends Stack {
       );
       return [{ computeEnvironment: ce, order: 1 }];
     }
-    const onDemand = new batch.FargateComputeEnvironment(this, 'Fargate', { ...common, spot: false });
+    const onDemand = new batch.FargateComputeEnvironment(this, 'Fargate', {
+      ...common,
+      spot: false,
+    });
     if (config.compute.type === 'fargate') return [{ computeEnvironment: onDemand, order: 1 }];
-    const spot = new batch.FargateComputeEnvironment(this, 'FargateSpot', { ...common, spot: true });
+    const spot = new batch.FargateComputeEnvironment(this, 'FargateSpot', {
+      ...common,
+      spot: true,
+    });
     return [
       { computeEnvironment: spot, order: 1 },
       { computeEnvironment: onDemand, order: 2 },
@@ -184,7 +210,8 @@ export class ComputeStack extends Stack {
     acknowledgeWildcardResources(this, [
       {
         resource: /^\*$/,
-        reason: 'ecr:GetAuthorizationToken has no resource-level permissions; image pulls themselves are scoped to the repository.',
+        reason:
+          'ecr:GetAuthorizationToken has no resource-level permissions; image pulls themselves are scoped to the repository.',
       },
     ]);
     const endpoints = network.node.tryFindChild('Endpoints');
@@ -201,8 +228,14 @@ export class ComputeStack extends Stack {
     new CfnOutput(this, STACK_OUTPUTS.jobQueueArn, { value: this.jobQueue.jobQueueArn });
     new CfnOutput(this, STACK_OUTPUTS.logGroupName, { value: this.logGroup.logGroupName });
     new CfnOutput(this, STACK_OUTPUTS.repositoryUri, { value: this.repository.repositoryUri });
-    new CfnOutput(this, STACK_OUTPUTS.jobDefinitionBuilder, { value: this.jobDefinitions.builder.jobDefinitionArn });
-    new CfnOutput(this, STACK_OUTPUTS.jobDefinitionRunner, { value: this.jobDefinitions.runner.jobDefinitionArn });
-    new CfnOutput(this, STACK_OUTPUTS.jobDefinitionOutput, { value: this.jobDefinitions.output.jobDefinitionArn });
+    new CfnOutput(this, STACK_OUTPUTS.jobDefinitionBuilder, {
+      value: this.jobDefinitions.builder.jobDefinitionArn,
+    });
+    new CfnOutput(this, STACK_OUTPUTS.jobDefinitionRunner, {
+      value: this.jobDefinitions.runner.jobDefinitionArn,
+    });
+    new CfnOutput(this, STACK_OUTPUTS.jobDefinitionOutput, {
+      value: this.jobDefinitions.output.jobDefinitionArn,
+    });
   }
 }

@@ -30,7 +30,14 @@ const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 /** Namespace of the Batch job metrics derived from job state-change events. */
 const METRIC_NAMESPACE = 'Epycloud';
 /** Batch job states counted on the dashboard. */
-const COUNTED_JOB_STATES = ['SUBMITTED', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
+const COUNTED_JOB_STATES = [
+  'SUBMITTED',
+  'RUNNABLE',
+  'STARTING',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+] as const;
 
 /**
  * Monitoring and notification: Batch job state changes (of this queue) land
@@ -45,16 +52,24 @@ export class MonitoringStack extends Stack {
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy =
+      config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.topic = this.notificationTopic(config, removalPolicy);
     new events.Rule(this, 'ExecutionStatusChanges', {
       description: 'epycloud run finished: notify',
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
-        detail: { stateMachineArn: [props.stateMachine.stateMachineArn], status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] },
+        detail: {
+          stateMachineArn: [props.stateMachine.stateMachineArn],
+          status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'],
+        },
       },
-      targets: [new targets.SnsTopic(this.topic, { message: events.RuleTargetInput.fromText(EXECUTION_MESSAGE) })],
+      targets: [
+        new targets.SnsTopic(this.topic, {
+          message: events.RuleTargetInput.fromText(EXECUTION_MESSAGE),
+        }),
+      ],
     });
 
     const jobEvents = new logs.LogGroup(this, 'BatchJobEvents', {
@@ -63,7 +78,11 @@ export class MonitoringStack extends Stack {
     });
     new events.Rule(this, 'BatchJobStateChanges', {
       description: 'Batch job state changes of the epycloud queue, for metrics and task durations',
-      eventPattern: { source: ['aws.batch'], detailType: ['Batch Job State Change'], detail: { jobQueue: [props.jobQueue.jobQueueArn] } },
+      eventPattern: {
+        source: ['aws.batch'],
+        detailType: ['Batch Job State Change'],
+        detail: { jobQueue: [props.jobQueue.jobQueueArn] },
+      },
       targets: [new targets.CloudWatchLogGroup(jobEvents)],
     });
     this.acknowledgeLogTargetPolicy();
@@ -75,18 +94,31 @@ export class MonitoringStack extends Stack {
       'An epycloud run (state machine execution) failed',
       props.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
     );
-    this.alarm('FailedJobs', 'An epycloud Batch job (or array child) failed after its retries', failedJobs);
+    this.alarm(
+      'FailedJobs',
+      'An epycloud Batch job (or array child) failed after its retries',
+      failedJobs,
+    );
     this.dashboard(props.stateMachine, jobMetrics, jobEvents);
   }
 
   /** The KMS-encrypted, TLS-only topic that EventBridge and CloudWatch alarms publish to. */
   private notificationTopic(config: DeploymentConfig, removalPolicy: RemovalPolicy): sns.Topic {
-    const key = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: 'epycloud notifications topic', removalPolicy });
+    const key = new kms.Key(this, 'TopicKey', {
+      enableKeyRotation: true,
+      description: 'epycloud notifications topic',
+      removalPolicy,
+    });
     for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
       key.grant(new iam.ServicePrincipal(service), 'kms:Decrypt', 'kms:GenerateDataKey');
     }
-    const topic = new sns.Topic(this, 'Notifications', { masterKey: key, enforceSSL: true, displayName: `epycloud ${config.name}` });
-    if (config.notificationEmail !== undefined) topic.addSubscription(new subscriptions.EmailSubscription(config.notificationEmail));
+    const topic = new sns.Topic(this, 'Notifications', {
+      masterKey: key,
+      enforceSSL: true,
+      displayName: `epycloud ${config.name}`,
+    });
+    if (config.notificationEmail !== undefined)
+      topic.addSubscription(new subscriptions.EmailSubscription(config.notificationEmail));
     return topic;
   }
 
@@ -135,7 +167,11 @@ export class MonitoringStack extends Stack {
     return filter.metric({ statistic: 'Sum', period: Duration.minutes(5), label: state });
   }
 
-  private dashboard(stateMachine: sfn.IStateMachine, jobMetrics: cloudwatch.IMetric[], jobEvents: logs.ILogGroup): void {
+  private dashboard(
+    stateMachine: sfn.IStateMachine,
+    jobMetrics: cloudwatch.IMetric[],
+    jobEvents: logs.ILogGroup,
+  ): void {
     const period = Duration.minutes(5);
     new cloudwatch.Dashboard(this, 'Dashboard', {
       widgets: [
@@ -150,7 +186,11 @@ export class MonitoringStack extends Stack {
             ],
             width: 12,
           }),
-          new cloudwatch.GraphWidget({ title: 'Batch jobs by state (transitions per 5 min)', left: jobMetrics, width: 12 }),
+          new cloudwatch.GraphWidget({
+            title: 'Batch jobs by state (transitions per 5 min)',
+            left: jobMetrics,
+            width: 12,
+          }),
         ],
         [
           new cloudwatch.LogQueryWidget({

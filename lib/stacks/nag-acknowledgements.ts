@@ -25,7 +25,9 @@ function policyStatements(node: CfnResource): Statement[] {
   if (node instanceof iam.CfnPolicy || node instanceof iam.CfnManagedPolicy)
     return (stack.resolve(node.policyDocument) as { Statement?: Statement[] }).Statement ?? [];
   if (node instanceof iam.CfnRole) {
-    const policies = (stack.resolve(node.policies) as { policyDocument: { Statement?: Statement[] } }[] | undefined) ?? [];
+    const policies =
+      (stack.resolve(node.policies) as
+        { policyDocument: { Statement?: Statement[] } }[] | undefined) ?? [];
     return policies.flatMap((p) => p.policyDocument.Statement ?? []);
   }
   return [];
@@ -42,7 +44,10 @@ function walk(scope: IConstruct, visit: (node: CfnResource) => void): void {
  * acknowledged, and a wildcard resource no reason matches stays a finding.
  * Call after every statement is added (the end of a stack's constructor).
  */
-export function acknowledgeWildcardResources(scope: IConstruct, reasons: readonly WildcardReason[]): void {
+export function acknowledgeWildcardResources(
+  scope: IConstruct,
+  reasons: readonly WildcardReason[],
+): void {
   walk(scope, (node) => {
     const resources = policyStatements(node)
       .filter((s) => s.Effect === 'Allow')
@@ -51,7 +56,8 @@ export function acknowledgeWildcardResources(scope: IConstruct, reasons: readonl
       .filter((r) => r.includes('*'));
     for (const resource of new Set(resources)) {
       const match = reasons.find((r) => r.resource.test(resource));
-      if (match !== undefined) acknowledge(node, `AwsSolutions-IAM5[Resource::${resource}]`, match.reason);
+      if (match !== undefined)
+        acknowledge(node, `AwsSolutions-IAM5[Resource::${resource}]`, match.reason);
     }
   });
 }

@@ -19,9 +19,17 @@ const LAMBDA_RETRY_ERRORS = [
 ];
 
 /** Batch API throttling and server errors worth retrying (never a failed job: that is `States.TaskFailed`). */
-export const BATCH_RETRY_ERRORS = ['Batch.AWSBatchException', 'Batch.ServerException', 'Batch.TooManyRequestsException'];
+export const BATCH_RETRY_ERRORS = [
+  'Batch.AWSBatchException',
+  'Batch.ServerException',
+  'Batch.TooManyRequestsException',
+];
 
-const retry = (errors: string[], intervalSeconds: number, maxAttempts: number): Record<string, unknown>[] => [
+const retry = (
+  errors: string[],
+  intervalSeconds: number,
+  maxAttempts: number,
+): Record<string, unknown>[] => [
   {
     ErrorEquals: errors,
     IntervalSeconds: intervalSeconds,
@@ -35,7 +43,13 @@ const retry = (errors: string[], intervalSeconds: number, maxAttempts: number): 
 type Json = Record<string, unknown>;
 
 function lambdaTask(resource: string, next: string, extra: Json): Json {
-  return { Type: 'Task', Resource: resource, ...extra, Retry: retry(LAMBDA_RETRY_ERRORS, 2, 4), Next: next };
+  return {
+    Type: 'Task',
+    Resource: resource,
+    ...extra,
+    Retry: retry(LAMBDA_RETRY_ERRORS, 2, 4),
+    Next: next,
+  };
 }
 
 /** A `submitJob.sync` task; `params` hold the job's JSONPath fields. */
@@ -74,13 +88,26 @@ function stageBStates(queueArn: string): Json {
   );
   return {
     [S.stageBSingle]: batchTask(queueArn, first, asList, next),
-    [S.stageBArray]: batchTask(queueArn, { ...first, ArrayProperties: { 'Size.$': '$.plan.jobs[0].size' } }, asList, next),
+    [S.stageBArray]: batchTask(
+      queueArn,
+      { ...first, ArrayProperties: { 'Size.$': '$.plan.jobs[0].size' } },
+      asList,
+      next,
+    ),
     [S.stageBSplit]: {
       Type: 'Map',
       ItemsPath: '$.plan.jobs',
       MaxConcurrencyPath: '$.plan.maxConcurrency',
-      ItemSelector: { 'job.$': '$$.Map.Item.Value', 'jobDefinition.$': '$.run.jobDefinitions.runner', 'tags.$': '$.run.tags.runner' },
-      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: S.stageBPart, States: { [S.stageBPart]: part } },
+      ItemSelector: {
+        'job.$': '$$.Map.Item.Value',
+        'jobDefinition.$': '$.run.jobDefinitions.runner',
+        'tags.$': '$.run.tags.runner',
+      },
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'INLINE' },
+        StartAt: S.stageBPart,
+        States: { [S.stageBPart]: part },
+      },
       ResultSelector: { 'jobIds.$': '$[*].jobId' },
       ...next,
     },
@@ -95,7 +122,11 @@ function stageBStates(queueArn: string): Json {
  * The common path (N <= 10,000, no cap) takes 8 state transitions.
  */
 export function pipelineDefinition(props: PipelineDefinitionProps): Json {
-  const choice = (kind: string, next: string): Json => ({ Variable: '$.plan.kind', StringEquals: kind, Next: next });
+  const choice = (kind: string, next: string): Json => ({
+    Variable: '$.plan.kind',
+    StringEquals: kind,
+    Next: next,
+  });
   return {
     Comment: 'epycloud run: Stage A (builder) -> plan -> Stage B (runner) -> Stage C (output)',
     StartAt: S.prepare,
@@ -112,7 +143,10 @@ export function pipelineDefinition(props: PipelineDefinitionProps): Json {
         { 'jobId.$': '$.JobId' },
         { ResultPath: '$.results.builder', Next: S.plan },
       ),
-      [S.plan]: lambdaTask(props.planFunctionArn, S.route, { Parameters: { 'run.$': '$.run' }, ResultPath: '$.plan' }),
+      [S.plan]: lambdaTask(props.planFunctionArn, S.route, {
+        Parameters: { 'run.$': '$.run' },
+        ResultPath: '$.plan',
+      }),
       [S.route]: {
         Type: 'Choice',
         Choices: [

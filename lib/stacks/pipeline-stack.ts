@@ -13,7 +13,11 @@ import { PREPARE_CONFIG_VAR, type PrepareConfig } from '../contract/lambda-confi
 import type { DeploymentConfig } from '../config/schema.js';
 import { STACK_OUTPUTS } from '../contract/execution.js';
 import type { StageName } from '../contract/layout.js';
-import { LAMBDA_BASIC_EXECUTION, acknowledge, acknowledgeWildcardResources } from './nag-acknowledgements.js';
+import {
+  LAMBDA_BASIC_EXECUTION,
+  acknowledge,
+  acknowledgeWildcardResources,
+} from './nag-acknowledgements.js';
 import { pipelineDefinition } from './pipeline-definition.js';
 
 /** Props of {@link PipelineStack}. */
@@ -45,7 +49,8 @@ export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy =
+      config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const retention = config.logRetentionDays as logs.RetentionDays;
     const prepareConfig: PrepareConfig = {
       bucket: props.bucket.bucketName,
@@ -92,7 +97,9 @@ export class PipelineStack extends Stack {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
     this.grantRun(props);
-    new CfnOutput(this, STACK_OUTPUTS.stateMachineArn, { value: this.stateMachine.stateMachineArn });
+    new CfnOutput(this, STACK_OUTPUTS.stateMachineArn, {
+      value: this.stateMachine.stateMachineArn,
+    });
     this.acknowledgeFindings();
   }
 
@@ -129,10 +136,17 @@ export class PipelineStack extends Stack {
 
   /** PrepareRun registers image-override revisions; PlanStageB reads manifests. */
   private grantLambdas(props: PipelineStackProps): void {
-    const jobDefinitionNames = Object.values(props.jobDefinitionNames).map((name) => this.jobDefinitionRevisions(name));
-    this.prepareFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobDefinitions'], resources: ['*'] }));
+    const jobDefinitionNames = Object.values(props.jobDefinitionNames).map((name) =>
+      this.jobDefinitionRevisions(name),
+    );
     this.prepareFunction.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['batch:RegisterJobDefinition', 'batch:TagResource'], resources: jobDefinitionNames }),
+      new iam.PolicyStatement({ actions: ['batch:DescribeJobDefinitions'], resources: ['*'] }),
+    );
+    this.prepareFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['batch:RegisterJobDefinition', 'batch:TagResource'],
+        resources: jobDefinitionNames,
+      }),
     );
     this.prepareFunction.addToRolePolicy(
       new iam.PolicyStatement({
@@ -147,8 +161,15 @@ export class PipelineStack extends Stack {
   /** The state machine submits, watches (`.sync`) and terminates Batch jobs, and invokes its two lambdas. */
   private grantRun(props: PipelineStackProps): void {
     const role = this.stateMachine.role;
-    const jobs = this.formatArn({ service: 'batch', resource: 'job', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    const revisions = Object.values(props.jobDefinitionNames).map((name) => this.jobDefinitionRevisions(name));
+    const jobs = this.formatArn({
+      service: 'batch',
+      resource: 'job',
+      resourceName: '*',
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    const revisions = Object.values(props.jobDefinitionNames).map((name) =>
+      this.jobDefinitionRevisions(name),
+    );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['lambda:InvokeFunction'],
@@ -156,10 +177,20 @@ export class PipelineStack extends Stack {
       }),
     );
     role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [props.jobQueue.jobQueueArn, ...revisions] }),
+      new iam.PolicyStatement({
+        actions: ['batch:SubmitJob'],
+        resources: [props.jobQueue.jobQueueArn, ...revisions],
+      }),
     );
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['batch:TagResource', 'batch:TerminateJob'], resources: [jobs] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['batch:TagResource', 'batch:TerminateJob'],
+        resources: [jobs],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }),
+    );
     const syncRule = this.formatArn({
       service: 'events',
       resource: 'rule',
@@ -167,7 +198,10 @@ export class PipelineStack extends Stack {
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
     role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], resources: [syncRule] }),
+      new iam.PolicyStatement({
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [syncRule],
+      }),
     );
   }
 

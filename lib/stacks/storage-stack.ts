@@ -10,7 +10,12 @@ import { RETENTION_TAG } from '../contract/retention.js';
 import { acknowledge, acknowledgeWildcardResources } from './nag-acknowledgements.js';
 
 /** S3 object actions a stage container needs on the data bucket: no wildcards, no delete. */
-export const RUN_DATA_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload'] as const;
+export const RUN_DATA_OBJECT_ACTIONS = [
+  's3:GetObject',
+  's3:PutObject',
+  's3:PutObjectTagging',
+  's3:AbortMultipartUpload',
+] as const;
 
 /**
  * The folders of a run whose objects a stage deletes: Stage C removes output
@@ -63,7 +68,10 @@ export class StorageStack extends Stack {
     this.runDataAccess = new iam.ManagedPolicy(this, 'RunDataAccess', {
       description: 'epycloud stage containers: objects of the data bucket, no other bucket',
       statements: [
-        new iam.PolicyStatement({ actions: [...RUN_DATA_OBJECT_ACTIONS], resources: [this.bucket.arnForObjects('*')] }),
+        new iam.PolicyStatement({
+          actions: [...RUN_DATA_OBJECT_ACTIONS],
+          resources: [this.bucket.arnForObjects('*')],
+        }),
         new iam.PolicyStatement({
           actions: ['s3:DeleteObject'],
           resources: runDataDeletable().map((pattern) => this.bucket.arnForObjects(pattern)),
@@ -87,7 +95,10 @@ export class StorageStack extends Stack {
       ],
     });
     this.acknowledgeFindings();
-    new CfnOutput(this, STACK_OUTPUTS.bucketName, { value: this.bucket.bucketName, description: 'The epycloud data bucket' });
+    new CfnOutput(this, STACK_OUTPUTS.bucketName, {
+      value: this.bucket.bucketName,
+      description: 'The epycloud data bucket',
+    });
   }
 
   private accessLogBucket(common: s3.BucketProps): s3.Bucket {
@@ -97,11 +108,19 @@ export class StorageStack extends Stack {
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
     });
     (logs.node.defaultChild as s3.CfnBucket).overrideLogicalId(ACCESS_LOG_BUCKET_LOGICAL_ID);
-    acknowledge(logs, 'AwsSolutions-S1', 'This is the access-log bucket itself; logging it into itself would loop.');
+    acknowledge(
+      logs,
+      'AwsSolutions-S1',
+      'This is the access-log bucket itself; logging it into itself would loop.',
+    );
     return logs;
   }
 
-  private dataBucket(common: s3.BucketProps, logs: s3.IBucket, config: DeploymentConfig): s3.Bucket {
+  private dataBucket(
+    common: s3.BucketProps,
+    logs: s3.IBucket,
+    config: DeploymentConfig,
+  ): s3.Bucket {
     const bucket = new s3.Bucket(this, 'Data', {
       ...common,
       versioned: true,
@@ -115,7 +134,9 @@ export class StorageStack extends Stack {
         },
         {
           id: 'expire-old-versions',
-          noncurrentVersionExpiration: Duration.days(config.storage.noncurrentVersionExpirationDays),
+          noncurrentVersionExpiration: Duration.days(
+            config.storage.noncurrentVersionExpirationDays,
+          ),
           abortIncompleteMultipartUploadAfter: Duration.days(7),
           expiredObjectDeleteMarker: true,
         },

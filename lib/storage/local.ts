@@ -9,7 +9,8 @@ import type { StorageDriver } from './types.js';
 
 const TEMP_MARK = '.tmp-';
 
-const isMissing = (error: unknown): boolean => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
+const isMissing = (error: unknown): boolean =>
+  ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
 
 /**
  * Keys as files under a root directory. Writes go to a temporary file that is
@@ -30,13 +31,17 @@ export class LocalDriver implements StorageDriver {
   private path(key: string): string {
     const path = resolve(this.root, key);
     if (path !== this.root && !path.startsWith(this.root + sep)) {
-      throw new ValidationError(`Storage key "${key}" resolves outside the storage root ${this.root}`);
+      throw new ValidationError(
+        `Storage key "${key}" resolves outside the storage root ${this.root}`,
+      );
     }
     return path;
   }
 
   private fail(action: string, key: string, error: unknown): never {
-    throw new StorageError(`Could not ${action} ${key} (in ${this.root}): ${(error as Error).message}`);
+    throw new StorageError(
+      `Could not ${action} ${key} (in ${this.root}): ${(error as Error).message}`,
+    );
   }
 
   async put(key: string, body: Uint8Array): Promise<void> {
@@ -48,9 +53,15 @@ export class LocalDriver implements StorageDriver {
   }
 
   /** Writes a temporary file beside the key's and renames it into place; removes it on failure. */
-  private async writeAtomically(key: string, write: (temp: string) => Promise<void>): Promise<void> {
+  private async writeAtomically(
+    key: string,
+    write: (temp: string) => Promise<void>,
+  ): Promise<void> {
     const path = this.path(key);
-    const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}${TEMP_MARK}${process.pid}`);
+    const temp = join(
+      dirname(path),
+      `.${randomBytes(6).toString('hex')}${TEMP_MARK}${process.pid}`,
+    );
     try {
       await mkdir(dirname(path), { recursive: true });
       await write(temp);
@@ -65,7 +76,8 @@ export class LocalDriver implements StorageDriver {
     try {
       return await readFile(this.path(key));
     } catch (error) {
-      if (isMissing(error) || (error as NodeJS.ErrnoException).code === 'EISDIR') throw new NotFoundError(key, this.root);
+      if (isMissing(error) || (error as NodeJS.ErrnoException).code === 'EISDIR')
+        throw new NotFoundError(key, this.root);
       this.fail('read', key, error);
     }
   }
@@ -80,7 +92,9 @@ export class LocalDriver implements StorageDriver {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const start = this.path(prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) || '.' : '.');
+    const start = this.path(
+      prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) || '.' : '.',
+    );
     let entries;
     try {
       entries = await readdir(start, { recursive: true, withFileTypes: true });

@@ -29,7 +29,11 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT
 /** Whether an S3 failure is throttling, a server error, a timeout or a dropped connection. */
 function isTransientS3Error(error: unknown): boolean {
   const e = error as SdkError;
-  return TRANSIENT_NAMES.has(e.name ?? '') || TRANSIENT_STATUSES.has(e.$metadata?.httpStatusCode ?? 0) || NETWORK_CODES.has(e.code ?? '');
+  return (
+    TRANSIENT_NAMES.has(e.name ?? '') ||
+    TRANSIENT_STATUSES.has(e.$metadata?.httpStatusCode ?? 0) ||
+    NETWORK_CODES.has(e.code ?? '')
+  );
 }
 
 /** Whether S3 answered that the key does not exist (HEAD answers a bare 404). */
@@ -71,13 +75,18 @@ function describe(error: SdkError): string {
 export function s3Error(error: unknown, request: S3Request): EpycloudError {
   const e = error as SdkError;
   const where = `Could not ${request.action} s3://${request.bucket}/${request.key}`;
-  if (e.name === 'NoSuchBucket') return new StorageError(`${where}: ${missingBucketMessage(request.bucket)}`);
+  if (e.name === 'NoSuchBucket')
+    return new StorageError(`${where}: ${missingBucketMessage(request.bucket)}`);
   if (isS3NotFound(error)) return new NotFoundError(request.key, `s3://${request.bucket}`);
   if (request.deadlineMs !== undefined) {
-    return new TransientError(`${where}: no answer within ${request.deadlineMs} ms (the request deadline); a later attempt may succeed`);
+    return new TransientError(
+      `${where}: no answer within ${request.deadlineMs} ms (the request deadline); a later attempt may succeed`,
+    );
   }
   if (isTransientS3Error(error)) {
-    return new TransientError(`${where}: ${describe(e)} (S3 throttled, failed or did not answer in time; a later attempt may succeed)`);
+    return new TransientError(
+      `${where}: ${describe(e)} (S3 throttled, failed or did not answer in time; a later attempt may succeed)`,
+    );
   }
   return new StorageError(`${where}: ${describe(e)}`);
 }

@@ -30,7 +30,13 @@ export interface S3Limits {
 }
 
 /** The limits every S3 client and driver of epycloud uses unless a test gives others. */
-export const S3_LIMITS: S3Limits = { connectMs: 5_000, idleMs: 20_000, responseMs: 300_000, callMs: 900_000, maxAttempts: 5 };
+export const S3_LIMITS: S3Limits = {
+  connectMs: 5_000,
+  idleMs: 20_000,
+  responseMs: 300_000,
+  callMs: 900_000,
+  maxAttempts: 5,
+};
 
 /** The SDK request handler options (Node HTTP handler) that enforce `limits`. */
 export function s3RequestHandler(limits: S3Limits = S3_LIMITS): S3ClientConfig['requestHandler'] {
@@ -50,23 +56,36 @@ export function s3RequestHandler(limits: S3Limits = S3_LIMITS): S3ClientConfig['
  * otherwise the SDK's default chain applies. Every request has the time
  * limits of `limits` and the SDK's adaptive retries; `config` overrides any of it.
  */
-export function createS3Client(env: EnvMap, config: S3ClientConfig = {}, limits: S3Limits = S3_LIMITS): S3Client {
+export function createS3Client(
+  env: EnvMap,
+  config: S3ClientConfig = {},
+  limits: S3Limits = S3_LIMITS,
+): S3Client {
   const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
-  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
+  const {
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secretAccessKey,
+    AWS_SESSION_TOKEN: sessionToken,
+  } = env;
   return new S3Client({
     requestHandler: s3RequestHandler(limits),
     maxAttempts: limits.maxAttempts,
     retryMode: 'adaptive',
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
     ...(region ? { region } : {}),
-    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
+    ...(accessKeyId && secretAccessKey
+      ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } }
+      : {}),
     ...config,
   });
 }
 
 /** Reads a response body, destroying it when `signal` aborts (a body that stalls past the deadline). */
-async function readBody(body: { transformToByteArray(): Promise<Uint8Array> }, signal: AbortSignal): Promise<Uint8Array> {
+async function readBody(
+  body: { transformToByteArray(): Promise<Uint8Array> },
+  signal: AbortSignal,
+): Promise<Uint8Array> {
   const stream = body as { destroy?: (error?: unknown) => void };
   const abort = (): void => stream.destroy?.(signal.reason);
   signal.addEventListener('abort', abort, { once: true });
@@ -98,7 +117,11 @@ export class S3Driver implements StorageDriver {
   }
 
   /** Runs one request under the deadline; failures become epycloud errors naming the object. */
-  private async request<T>(action: string, key: string, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+  private async request<T>(
+    action: string,
+    key: string,
+    run: (abortSignal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const deadline = AbortSignal.timeout(this.limits.callMs);
     try {
       return await run(deadline);
@@ -108,7 +131,12 @@ export class S3Driver implements StorageDriver {
     }
   }
 
-  async put(key: string, body: Uint8Array, contentType: string, tags: ObjectTags = {}): Promise<void> {
+  async put(
+    key: string,
+    body: Uint8Array,
+    contentType: string,
+    tags: ObjectTags = {},
+  ): Promise<void> {
     const command = new PutObjectCommand(this.putParams(key, body, contentType, tags));
     await this.request('write', key, (abortSignal) => this.client.send(command, { abortSignal }));
   }
@@ -119,22 +147,45 @@ export class S3Driver implements StorageDriver {
    * may take as long as its producer needs; each part request keeps the
    * client's time limits.
    */
-  async putStream(key: string, body: Readable, contentType: string, tags: ObjectTags = {}): Promise<void> {
+  async putStream(
+    key: string,
+    body: Readable,
+    contentType: string,
+    tags: ObjectTags = {},
+  ): Promise<void> {
     try {
-      await new Upload({ client: this.client, params: this.putParams(key, body, contentType, tags), queueSize: 2 }).done();
+      await new Upload({
+        client: this.client,
+        params: this.putParams(key, body, contentType, tags),
+        queueSize: 2,
+      }).done();
     } catch (error) {
       throw s3Error(error, { bucket: this.bucket, key, action: 'write' });
     }
   }
 
-  private putParams(key: string, body: Uint8Array | Readable, contentType: string, tags: ObjectTags) {
+  private putParams(
+    key: string,
+    body: Uint8Array | Readable,
+    contentType: string,
+    tags: ObjectTags,
+  ) {
     const tagging = new URLSearchParams(Object.entries(tags)).toString();
-    return { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ...(tagging ? { Tagging: tagging } : {}) };
+    return {
+      Bucket: this.bucket,
+      Key: key,
+      Body: body,
+      ContentType: contentType,
+      ...(tagging ? { Tagging: tagging } : {}),
+    };
   }
 
   async get(key: string): Promise<Uint8Array> {
     return this.request('read', key, async (abortSignal) => {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal });
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key }),
+        { abortSignal },
+      );
       return response.Body === undefined ? new Uint8Array() : readBody(response.Body, abortSignal);
     });
   }
@@ -156,10 +207,14 @@ export class S3Driver implements StorageDriver {
   private async checkBucket(key: string): Promise<void> {
     if (this.bucketSeen) return;
     try {
-      await this.request('stat', key, (abortSignal) => this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal }));
+      await this.request('stat', key, (abortSignal) =>
+        this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal }),
+      );
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
-      throw new StorageError(`Could not stat s3://${this.bucket}/${key}: ${missingBucketMessage(this.bucket)}`);
+      throw new StorageError(
+        `Could not stat s3://${this.bucket}/${key}: ${missingBucketMessage(this.bucket)}`,
+      );
     }
     this.bucketSeen = true;
   }
@@ -168,7 +223,11 @@ export class S3Driver implements StorageDriver {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const input = { Bucket: this.bucket, Prefix: prefix, ...(token === undefined ? {} : { ContinuationToken: token }) };
+      const input = {
+        Bucket: this.bucket,
+        Prefix: prefix,
+        ...(token === undefined ? {} : { ContinuationToken: token }),
+      };
       const page = await this.request('list', `${prefix}*`, (abortSignal) =>
         this.client.send(new ListObjectsV2Command(input), { abortSignal }),
       );
@@ -181,7 +240,9 @@ export class S3Driver implements StorageDriver {
   async delete(key: string): Promise<void> {
     try {
       await this.request('delete', key, (abortSignal) =>
-        this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
+        this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), {
+          abortSignal,
+        }),
       );
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;

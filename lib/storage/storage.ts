@@ -11,8 +11,15 @@ import type { ObjectWriter, StorageDriver, StorageOptions } from './types.js';
  */
 function validateKey(key: string): string {
   const segments = key.split('/');
-  if (key === '' || key.startsWith('/') || key.includes('\\') || segments.some((s) => s === '..' || s === '.' || s === '')) {
-    throw new ValidationError(`Invalid storage key "${key}": expected a relative path without "..", "." or empty segments`);
+  if (
+    key === '' ||
+    key.startsWith('/') ||
+    key.includes('\\') ||
+    segments.some((s) => s === '..' || s === '.' || s === '')
+  ) {
+    throw new ValidationError(
+      `Invalid storage key "${key}": expected a relative path without "..", "." or empty segments`,
+    );
   }
   return key;
 }
@@ -45,7 +52,12 @@ export class Storage {
   async put(key: string, data: Uint8Array | string): Promise<void> {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     const tags = this.options.tagsFor?.(key);
-    await this.driver.put(validateKey(key), isGzip(key) ? gzipSync(bytes) : bytes, contentTypeOf(key), tags);
+    await this.driver.put(
+      validateKey(key),
+      isGzip(key) ? gzipSync(bytes) : bytes,
+      contentTypeOf(key),
+      tags,
+    );
   }
 
   /**
@@ -56,12 +68,18 @@ export class Storage {
   openWriter(key: string): ObjectWriter {
     const source = isGzip(key) ? createGzip() : new PassThrough();
     source.on('error', () => {}); // the driver's promise reports it
-    const stored = this.driver.putStream(validateKey(key), source, contentTypeOf(key), this.options.tagsFor?.(key));
+    const stored = this.driver.putStream(
+      validateKey(key),
+      source,
+      contentTypeOf(key),
+      this.options.tagsFor?.(key),
+    );
     const failed = stored.then(() => undefined);
     failed.catch(() => {}); // surfaced by the next write or close
     return {
       write: async (data) => {
-        if (!source.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data)) await Promise.race([once(source, 'drain'), failed]);
+        if (!source.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data))
+          await Promise.race([once(source, 'drain'), failed]);
       },
       close: async () => {
         source.end();
@@ -81,7 +99,9 @@ export class Storage {
     try {
       return gunzipSync(bytes);
     } catch (error) {
-      throw new StorageError(`Corrupt gzip data at ${key} (in ${this.location}): ${(error as Error).message}`);
+      throw new StorageError(
+        `Corrupt gzip data at ${key} (in ${this.location}): ${(error as Error).message}`,
+      );
     }
   }
 
@@ -101,7 +121,9 @@ export class Storage {
     try {
       return JSON.parse(text) as T;
     } catch (error) {
-      throw new StorageError(`Invalid JSON at ${key} (in ${this.location}): ${(error as Error).message}`);
+      throw new StorageError(
+        `Invalid JSON at ${key} (in ${this.location}): ${(error as Error).message}`,
+      );
     }
   }
 

@@ -5,13 +5,26 @@ import type { ObjectTags, StorageDriver } from '../../lib/storage/types.js';
 /** An in-memory driver for tests; copies bytes in and out so callers cannot alias them. */
 export class MemoryDriver implements StorageDriver {
   readonly location = 'memory://';
-  private readonly objects = new Map<string, { body: Uint8Array; contentType: string; tags: ObjectTags }>();
+  private readonly objects = new Map<
+    string,
+    { body: Uint8Array; contentType: string; tags: ObjectTags }
+  >();
 
-  async put(key: string, body: Uint8Array, contentType: string, tags: ObjectTags = {}): Promise<void> {
+  async put(
+    key: string,
+    body: Uint8Array,
+    contentType: string,
+    tags: ObjectTags = {},
+  ): Promise<void> {
     this.objects.set(key, { body: Uint8Array.from(body), contentType, tags: { ...tags } });
   }
 
-  async putStream(key: string, body: Readable, contentType: string, tags: ObjectTags = {}): Promise<void> {
+  async putStream(
+    key: string,
+    body: Readable,
+    contentType: string,
+    tags: ObjectTags = {},
+  ): Promise<void> {
     const chunks: Uint8Array[] = [];
     for await (const chunk of body) chunks.push(chunk as Uint8Array);
     await this.put(key, Buffer.concat(chunks), contentType, tags);

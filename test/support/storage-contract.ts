@@ -68,7 +68,8 @@ export function storageContract(name: string, make: () => Promise<Storage>): voi
 
     it('lists every key under a prefix, sorted, and nothing outside it', async () => {
       const s = await make();
-      for (const k of ['p/b.txt', 'p/a.txt', 'p/sub/c.txt', 'pq/d.txt', 'other/e.txt']) await s.put(k, k);
+      for (const k of ['p/b.txt', 'p/a.txt', 'p/sub/c.txt', 'pq/d.txt', 'other/e.txt'])
+        await s.put(k, k);
       expect(await s.list('p/')).toEqual(['p/a.txt', 'p/b.txt', 'p/sub/c.txt']);
       expect(await s.list('p')).toEqual(['p/a.txt', 'p/b.txt', 'p/sub/c.txt', 'pq/d.txt']);
       expect(await s.list('p/sub/c')).toEqual(['p/sub/c.txt']);
@@ -106,7 +107,9 @@ export function storageContract(name: string, make: () => Promise<Storage>): voi
       for (let k = 0; k < 1000; k++) await text.write(`${k},row\n`);
       await text.close();
       expect((await s.driver.get('big/rows.csv.gz'))[0]).toBe(0x1f);
-      expect(await s.getText('big/rows.csv.gz')).toBe(Array.from({ length: 1000 }, (_, k) => `${k},row\n`).join(''));
+      expect(await s.getText('big/rows.csv.gz')).toBe(
+        Array.from({ length: 1000 }, (_, k) => `${k},row\n`).join(''),
+      );
       expect(await s.list('big/')).toEqual(['big/object.bin', 'big/rows.csv.gz']);
     });
 
@@ -122,8 +125,12 @@ export function storageContract(name: string, make: () => Promise<Storage>): voi
 
     it('lists 2,500 keys across pages', async () => {
       const s = await make();
-      const keys = Array.from({ length: 2500 }, (_, i) => `many/result_${String(i).padStart(5, '0')}.json`);
-      for (let i = 0; i < keys.length; i += 100) await Promise.all(keys.slice(i, i + 100).map((k) => s.put(k, '{}')));
+      const keys = Array.from(
+        { length: 2500 },
+        (_, i) => `many/result_${String(i).padStart(5, '0')}.json`,
+      );
+      for (let i = 0; i < keys.length; i += 100)
+        await Promise.all(keys.slice(i, i + 100).map((k) => s.put(k, '{}')));
       const listed = await s.list('many/');
       expect(listed.length).toBe(2500);
       expect(listed).toEqual(keys);

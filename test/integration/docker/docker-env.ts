@@ -7,11 +7,15 @@ import { PROJECT_ROOT } from '../../../lib/host/paths.js';
 export const TEST_BASE_IMAGE = process.env.EPYCLOUD_BASE_IMAGE ?? STAND_IN_BASE_IMAGE;
 
 const script = (name: string, ...args: string[]): void => {
-  const result = spawnSync('bash', [join(PROJECT_ROOT, 'scripts', name), ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (result.status !== 0) throw new Error(`scripts/${name} ${args.join(' ')} failed with exit code ${result.status}`);
+  const result = spawnSync('bash', [join(PROJECT_ROOT, 'scripts', name), ...args], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (result.status !== 0)
+    throw new Error(`scripts/${name} ${args.join(' ')} failed with exit code ${result.status}`);
 };
 
-const engineAnswers = (): boolean => spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+const engineAnswers = (): boolean =>
+  spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
 
 /**
  * Makes Docker usable for the suite: starts the engine (scripts/docker-engine.sh)
@@ -25,9 +29,21 @@ export async function prepareDocker(): Promise<() => void> {
   let output = '';
   const write = (text: string): void => void (output += text);
   try {
-    await ensureStandInBase({ projectRoot: PROJECT_ROOT, target: 'local', baseImage: TEST_BASE_IMAGE, env: process.env, write });
+    await ensureStandInBase({
+      projectRoot: PROJECT_ROOT,
+      target: 'local',
+      baseImage: TEST_BASE_IMAGE,
+      env: process.env,
+      write,
+    });
     for (const target of ['local', 'cloud'] as const) {
-      await buildImage({ projectRoot: PROJECT_ROOT, target, baseImage: TEST_BASE_IMAGE, env: process.env, write });
+      await buildImage({
+        projectRoot: PROJECT_ROOT,
+        target,
+        baseImage: TEST_BASE_IMAGE,
+        env: process.env,
+        write,
+      });
     }
   } catch (error) {
     if (started) script('docker-engine.sh', 'stop');
@@ -44,11 +60,17 @@ export function dockerRun(
   command: readonly string[],
   options: readonly string[] = [],
 ): { status: number; stdout: string; stderr: string } {
-  const result = spawnSync('docker', ['run', '--rm', '--network', 'none', ...options, image, ...command], { encoding: 'utf8' });
+  const result = spawnSync(
+    'docker',
+    ['run', '--rm', '--network', 'none', ...options, image, ...command],
+    { encoding: 'utf8' },
+  );
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** A field of `docker image inspect`. */
 export function inspectImage(image: string, format: string): string {
-  return execFileSync('docker', ['image', 'inspect', '--format', format, image], { encoding: 'utf8' }).trim();
+  return execFileSync('docker', ['image', 'inspect', '--format', format, image], {
+    encoding: 'utf8',
+  }).trim();
 }

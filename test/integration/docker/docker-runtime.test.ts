@@ -35,15 +35,34 @@ afterAll(async () => {
 });
 
 function backend(runtime: Runtime, hostEnv: NodeJS.ProcessEnv = process.env) {
-  return createLocalBackend({ paths: localPaths(local.dir, process.cwd()), runtime, hostEnv, user, experiments: localExperiments });
+  return createLocalBackend({
+    paths: localPaths(local.dir, process.cwd()),
+    runtime,
+    hostEnv,
+    user,
+    experiments: localExperiments,
+  });
 }
 
-const run = (runtime: Runtime, expId: string, extra: { runId?: string; retries?: number; hostEnv?: NodeJS.ProcessEnv } = {}) =>
-  backend(runtime, extra.hostEnv).runWorkflow({ expId, parallelism: 2, retries: extra.retries ?? 2, runId: extra.runId }, () => {});
+const run = (
+  runtime: Runtime,
+  expId: string,
+  extra: { runId?: string; retries?: number; hostEnv?: NodeJS.ProcessEnv } = {},
+) =>
+  backend(runtime, extra.hostEnv).runWorkflow(
+    { expId, parallelism: 2, retries: extra.retries ?? 2, runId: extra.runId },
+    () => {},
+  );
 
 async function tables(result: WorkflowResult): Promise<Map<string, string>> {
   const names = (await readdir(result.outputs!)).filter((n) => n.startsWith('quantiles_'));
-  return new Map(await Promise.all(names.map(async (n) => [n, gunzipSync(await readFile(join(result.outputs!, n))).toString()] as const)));
+  return new Map(
+    await Promise.all(
+      names.map(
+        async (n) => [n, gunzipSync(await readFile(join(result.outputs!, n))).toString()] as const,
+      ),
+    ),
+  );
 }
 
 describe('local runs through Docker Compose', () => {
@@ -65,7 +84,10 @@ describe('local runs through Docker Compose', () => {
     const owner = await stat(join(docker.outputs!, 'index.json'));
     expect([owner.uid, owner.gid]).toEqual([user.uid, user.gid]);
     const log = await readFile(
-      bucketPath(join(local.dir, 'bucket'), new RunLayout('examples/flu-states-sampling', 'docker-flu').log('runner', 5)),
+      bucketPath(
+        join(local.dir, 'bucket'),
+        new RunLayout('examples/flu-states-sampling', 'docker-flu').log('runner', 5),
+      ),
       'utf8',
     );
     expect(log).toMatch(/"task_index":5/);
@@ -74,18 +96,36 @@ describe('local runs through Docker Compose', () => {
   it('runs one task with each task-index variable through the runner service, to the same bytes', async () => {
     const compose = await detectCompose(exec);
     const paths = localPaths(local.dir, process.cwd());
-    const launcher = dockerLauncher({ paths, hostEnv: process.env, compose, image: IMAGES.local, user, exec });
+    const launcher = dockerLauncher({
+      paths,
+      hostEnv: process.env,
+      compose,
+      image: IMAGES.local,
+      user,
+      exec,
+    });
     const layout = new RunLayout('examples/flu-states-sampling', 'docker-flu');
     for (const [i, name] of TASK_INDEX_VARS.entries()) {
       const file = bucketPath(paths.bucketDir, layout.result(i + 1));
       const before = await readFile(file);
       await rm(file);
       const env = {
-        ...stageEnvironment({ mode: 'local', expId: layout.expId, runId: layout.runId, localBucketDir: paths.bucketDir }),
+        ...stageEnvironment({
+          mode: 'local',
+          expId: layout.expId,
+          runId: layout.runId,
+          localBucketDir: paths.bucketDir,
+        }),
         [name]: String(i + 1),
       };
-      expect(Object.keys(env).filter((k) => (TASK_INDEX_VARS as readonly string[]).includes(k))).toEqual([name]);
-      const { exitCode } = await launcher.launch({ stage: 'runner', env, logFile: join(local.dir, `single-${name}.log`) });
+      expect(
+        Object.keys(env).filter((k) => (TASK_INDEX_VARS as readonly string[]).includes(k)),
+      ).toEqual([name]);
+      const { exitCode } = await launcher.launch({
+        stage: 'runner',
+        env,
+        logFile: join(local.dir, `single-${name}.log`),
+      });
       expect(exitCode, await readFile(join(local.dir, `single-${name}.log`), 'utf8')).toBe(0);
       expect((await readFile(file)).equals(before), name).toBe(true);
     }
@@ -98,22 +138,38 @@ describe('local runs through Docker Compose', () => {
       hostEnv: { ...process.env, EPYCLOUD_FAULT_TASKS: '3', EPYCLOUD_FAULT_ATTEMPTS: '1' },
     });
     expect(retried).toMatchObject({ status: 'succeeded', retriedTasks: [3], failedTasks: [] });
-    const failed = await run('docker', small, { runId: 'fail', retries: 1, hostEnv: { ...process.env, EPYCLOUD_FAULT_TASKS: '0' } });
+    const failed = await run('docker', small, {
+      runId: 'fail',
+      retries: 1,
+      hostEnv: { ...process.env, EPYCLOUD_FAULT_TASKS: '0' },
+    });
     expect(failed).toMatchObject({ status: 'failed', failedTasks: [0] });
     expect(failed.durationsMs.output).toBeUndefined();
     expect(failed.failure).toMatch(/task\(s\) 0 of 4 failed/);
-    const resumed = await backend('docker').runWorkflow({ expId: small, resume: 'fail', parallelism: 2, retries: 0 }, () => {});
+    const resumed = await backend('docker').runWorkflow(
+      { expId: small, resume: 'fail', parallelism: 2, retries: 0 },
+      () => {},
+    );
     expect(resumed).toMatchObject({ status: 'succeeded', runId: 'fail', runner: { tasksRun: 1 } });
   });
 
   it('creates no Docker network and leaves no containers behind', () => {
-    const networks = spawnSync('docker', ['network', 'ls', '--format', '{{.Name}}'], { encoding: 'utf8' })
+    const networks = spawnSync('docker', ['network', 'ls', '--format', '{{.Name}}'], {
+      encoding: 'utf8',
+    })
       .stdout.split('\n')
       .filter(Boolean);
     expect(networks.filter((n) => n.startsWith('epycloud'))).toEqual([]);
     const containers = spawnSync(
       'docker',
-      ['ps', '-a', '--filter', 'label=com.docker.compose.project=epycloud', '--format', '{{.Names}}'],
+      [
+        'ps',
+        '-a',
+        '--filter',
+        'label=com.docker.compose.project=epycloud',
+        '--format',
+        '{{.Names}}',
+      ],
       {
         encoding: 'utf8',
       },

@@ -10,7 +10,11 @@ afterAll(() => release());
 
 describe.each(Object.entries(IMAGES))('image %s (%s)', (target, image) => {
   it('holds the bundled entrypoint in /app/dist and nothing of the build (no node_modules, no sources)', () => {
-    const listing = dockerRun(image, ['sh', '-c', 'ls -A /app; ls -A /app/dist; test ! -e /app/node_modules; test ! -e /app/lib']);
+    const listing = dockerRun(image, [
+      'sh',
+      '-c',
+      'ls -A /app; ls -A /app/dist; test ! -e /app/node_modules; test ! -e /app/lib',
+    ]);
     expect(listing.status, listing.stderr).toBe(0);
     expect(listing.stdout.split('\n').filter(Boolean)).toEqual(['dist', 'stage.mjs']);
   });
@@ -29,7 +33,11 @@ describe.each(Object.entries(IMAGES))('image %s (%s)', (target, image) => {
     expect(usage.stderr).toMatch(/Usage: stage <A\|B\|C\|builder\|runner\|output>/);
     const noEnv = dockerRun(image, ['node', 'dist/stage.mjs', 'runner']);
     expect(noEnv.status).toBe(2);
-    const line = JSON.parse(noEnv.stderr.trim().split('\n').pop()!) as { level: string; message: string; code: string };
+    const line = JSON.parse(noEnv.stderr.trim().split('\n').pop()!) as {
+      level: string;
+      message: string;
+      code: string;
+    };
     expect(line).toMatchObject({ level: 'error', code: 'VALIDATION' });
     expect(line.message).toMatch(/EXP_ID/);
   });

@@ -34,16 +34,22 @@ export function summary(run: CliRun): WorkflowResult {
   try {
     return JSON.parse(run.stdout) as WorkflowResult;
   } catch {
-    throw new Error(`no JSON summary on stdout (exit ${run.exitCode}):\n${run.stdout}\n--- stderr ---\n${run.stderr}`);
+    throw new Error(
+      `no JSON summary on stdout (exit ${run.exitCode}):\n${run.stdout}\n--- stderr ---\n${run.stderr}`,
+    );
   }
 }
 
 /** A temporary local folder holding copies of the shipped example experiments. */
 export async function tempLocalDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'epycloud-local-it-'));
-  await cp(join(PROJECT_ROOT, 'local', 'forecast', 'experiments', 'examples'), join(dir, 'forecast', 'experiments', 'examples'), {
-    recursive: true,
-  });
+  await cp(
+    join(PROJECT_ROOT, 'local', 'forecast', 'experiments', 'examples'),
+    join(dir, 'forecast', 'experiments', 'examples'),
+    {
+      recursive: true,
+    },
+  );
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 

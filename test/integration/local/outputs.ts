@@ -5,7 +5,10 @@ import { expect } from 'vitest';
 import type { WorkflowResult } from '../../../lib/backend/types.js';
 
 /** Reads a gzipped CSV of an output folder into header + rows. */
-export async function readCsvGz(dir: string, name: string): Promise<{ header: string[]; rows: string[][] }> {
+export async function readCsvGz(
+  dir: string,
+  name: string,
+): Promise<{ header: string[]; rows: string[][] }> {
   const text = gunzipSync(await readFile(join(dir, name)))
     .toString('utf8')
     .trim();
@@ -18,20 +21,39 @@ export async function readCsvGz(dir: string, name: string): Promise<{ header: st
  * as used, the quantile tables hold each population, 23 quantile levels per
  * date, and non-negative counts.
  */
-export async function expectOutputs(result: WorkflowResult, populations: readonly string[]): Promise<void> {
+export async function expectOutputs(
+  result: WorkflowResult,
+  populations: readonly string[],
+): Promise<void> {
   expect(result.status).toBe('succeeded');
   expect(result.outputs).toBeDefined();
   const dir = result.outputs!;
   const files = await readdir(dir);
   expect(files).toEqual(
-    expect.arrayContaining(['index.json', 'quantiles_compartments.csv.gz', 'quantiles_transitions.csv.gz', 'model_metadata.csv.gz']),
+    expect.arrayContaining([
+      'index.json',
+      'quantiles_compartments.csv.gz',
+      'quantiles_transitions.csv.gz',
+      'model_metadata.csv.gz',
+    ]),
   );
-  const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { numTasks: number; resultsUsed: number; partial: boolean };
-  expect(index).toMatchObject({ numTasks: result.numTasks, resultsUsed: result.numTasks, partial: false });
+  const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as {
+    numTasks: number;
+    resultsUsed: number;
+    partial: boolean;
+  };
+  expect(index).toMatchObject({
+    numTasks: result.numTasks,
+    resultsUsed: result.numTasks,
+    partial: false,
+  });
   const table = await readCsvGz(dir, 'quantiles_compartments.csv.gz');
   expect(table.header.slice(0, 4)).toEqual(['population', 'sample_id', 'date', 'quantile']);
   expect([...new Set(table.rows.map((r) => r[0]))].sort()).toEqual([...populations].sort());
-  const perDate = table.rows.filter((r) => r[0] === populations[0] && r[1] === table.rows[0]![1] && r[2] === table.rows[0]![2]);
+  const perDate = table.rows.filter(
+    (r) => r[0] === populations[0] && r[1] === table.rows[0]![1] && r[2] === table.rows[0]![2],
+  );
   expect(perDate).toHaveLength(23);
-  for (const row of table.rows.slice(0, 500)) for (const cell of row.slice(4)) expect(Number(cell)).toBeGreaterThanOrEqual(0);
+  for (const row of table.rows.slice(0, 500))
+    for (const cell of row.slice(4)) expect(Number(cell)).toBeGreaterThanOrEqual(0);
 }

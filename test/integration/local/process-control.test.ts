@@ -24,7 +24,11 @@ async function marked(value: string): Promise<{ pid: number; cmdline: string }[]
     if (!/^\d+$/.test(entry)) continue;
     const read = (file: string) => readFile(join('/proc', entry, file), 'utf8').catch(() => '');
     if ((await read('environ')).split('\0').includes(`${MARKER}=${value}`)) {
-      if (await running(Number(entry))) found.push({ pid: Number(entry), cmdline: (await read('cmdline')).split('\0').join(' ').trim() });
+      if (await running(Number(entry)))
+        found.push({
+          pid: Number(entry),
+          cmdline: (await read('cmdline')).split('\0').join(' ').trim(),
+        });
     }
   }
   return found;
@@ -48,7 +52,11 @@ async function until<T>(what: string, ms: number, check: () => Promise<T | undef
 }
 
 /** Starts the CLI (a fresh marker in its environment) and keeps hold of the process. */
-function startCli(args: readonly string[]): { child: ChildProcess; marker: string; done: Promise<CliRun> } {
+function startCli(args: readonly string[]): {
+  child: ChildProcess;
+  marker: string;
+  done: Promise<CliRun>;
+} {
   const marker = randomBytes(6).toString('hex');
   markers.push(marker);
   const child = spawn(process.execPath, [join(PROJECT_ROOT, 'cli', 'epycloud.mjs'), ...args], {
@@ -61,7 +69,9 @@ function startCli(args: readonly string[]): { child: ChildProcess; marker: strin
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const done = new Promise<CliRun>((resolve) =>
-    child.on('close', (code, signal) => resolve({ exitCode: code ?? (signal === 'SIGKILL' ? 137 : 1), stdout, stderr })),
+    child.on('close', (code, signal) =>
+      resolve({ exitCode: code ?? (signal === 'SIGKILL' ? 137 : 1), stdout, stderr }),
+    ),
   );
   return { child, marker, done };
 }
@@ -74,14 +84,24 @@ function runnersOf(marker: string): Promise<{ pid: number; cmdline: string }[]> 
   });
 }
 
-const local_ = (...args: string[]) => ['--local', '--runtime', 'process', '--local-dir', local.dir, ...args];
-const lockFile = (runId: string) => bucketPath(join(local.dir, 'bucket'), new RunLayout(EXP, runId).lock);
+const local_ = (...args: string[]) => [
+  '--local',
+  '--runtime',
+  'process',
+  '--local-dir',
+  local.dir,
+  ...args,
+];
+const lockFile = (runId: string) =>
+  bucketPath(join(local.dir, 'bucket'), new RunLayout(EXP, runId).lock);
 
 beforeAll(async () => {
   local = await tempLocalDir();
   // The sampling example cut to 4 tasks of ~10 s each (4,000 simulations): long enough to kill mid-task.
   const to = join(local.dir, 'forecast', 'experiments', ...EXP.split('/'));
-  await cp(join(local.dir, 'forecast', 'experiments', 'examples', 'flu-states-sampling'), to, { recursive: true });
+  await cp(join(local.dir, 'forecast', 'experiments', 'examples', 'flu-states-sampling'), to, {
+    recursive: true,
+  });
   const model = join(to, 'config', 'model.yaml');
   await writeFile(model, (await readFile(model, 'utf8')).replace(/n_sims: \d+/, 'n_sims: 4000'));
   await writeFile(
@@ -92,15 +112,23 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const marker of markers) for (const { pid } of await marked(marker)) process.kill(pid, 'SIGKILL');
+  for (const marker of markers)
+    for (const { pid } of await marked(marker)) process.kill(pid, 'SIGKILL');
   await local.cleanup();
 });
 
 describe('process control of local runs (process runtime)', () => {
   it('SIGKILL of the CLI during Stage B: no stage process survives it; the next command takes over its stale lock', async () => {
-    const run = startCli(['run', 'workflow', ...local_('--exp-id', EXP, '--run-id', 'killed', '--parallelism', '2')]);
+    const run = startCli([
+      'run',
+      'workflow',
+      ...local_('--exp-id', EXP, '--run-id', 'killed', '--parallelism', '2'),
+    ]);
     const runners = await runnersOf(run.marker);
-    expect(JSON.parse(await readFile(lockFile('killed'), 'utf8'))).toMatchObject({ pid: run.child.pid, host: hostname() });
+    expect(JSON.parse(await readFile(lockFile('killed'), 'utf8'))).toMatchObject({
+      pid: run.child.pid,
+      host: hostname(),
+    });
     run.child.kill('SIGKILL');
     expect((await run.done).exitCode).toBe(137);
     await until('every stage process of the killed CLI to end', 3_000, async () =>
@@ -108,7 +136,11 @@ describe('process control of local runs (process runtime)', () => {
     );
     for (const { pid } of runners) expect(await running(pid)).toBe(false);
 
-    const next = await runCli(['run', 'job', ...local_('--stage', 'A', '--exp-id', EXP, '--run-id', 'killed')]);
+    const next = await runCli([
+      'run',
+      'job',
+      ...local_('--stage', 'A', '--exp-id', EXP, '--run-id', 'killed'),
+    ]);
     expect(next.exitCode, next.stderr).toBe(0);
     expect(next.stderr).toMatch(
       new RegExp(
@@ -119,12 +151,24 @@ describe('process control of local runs (process runtime)', () => {
   });
 
   it('two resumes of one run at once: the second fails fast naming the holder; SIGINT stops the first (exit 130), its stages and its lock', async () => {
-    const made = await runCli(['run', 'job', ...local_('--stage', 'A', '--exp-id', EXP, '--run-id', 'busy')]);
+    const made = await runCli([
+      'run',
+      'job',
+      ...local_('--stage', 'A', '--exp-id', EXP, '--run-id', 'busy'),
+    ]);
     expect(made.exitCode, made.stderr).toBe(0);
-    const first = startCli(['run', 'workflow', ...local_('--exp-id', EXP, '--resume', 'busy', '--parallelism', '2')]);
+    const first = startCli([
+      'run',
+      'workflow',
+      ...local_('--exp-id', EXP, '--resume', 'busy', '--parallelism', '2'),
+    ]);
     await runnersOf(first.marker);
 
-    const second = await runCli(['run', 'workflow', ...local_('--exp-id', EXP, '--resume', 'busy', '--json')]);
+    const second = await runCli([
+      'run',
+      'workflow',
+      ...local_('--exp-id', EXP, '--resume', 'busy', '--json'),
+    ]);
     expect(second.exitCode, second.stderr).toBe(7);
     expect(first.child.exitCode, 'the first resume is still running').toBeNull();
     expect(second.stderr).toMatch(

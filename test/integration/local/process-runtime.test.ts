@@ -12,7 +12,20 @@ import { expectOutputs } from './outputs.js';
 let local: Awaited<ReturnType<typeof tempLocalDir>>;
 let small: string;
 const cli = (args: string[], env: Record<string, string> = {}) =>
-  runCli(['run', 'workflow', '--local', '--runtime', 'process', '--local-dir', local.dir, '--json', ...args], env);
+  runCli(
+    [
+      'run',
+      'workflow',
+      '--local',
+      '--runtime',
+      'process',
+      '--local-dir',
+      local.dir,
+      '--json',
+      ...args,
+    ],
+    env,
+  );
 
 beforeAll(async () => {
   local = await tempLocalDir();
@@ -41,20 +54,35 @@ describe('local runs with --runtime process', () => {
   });
 
   it('retries a task that fails its first attempt, and the run succeeds', async () => {
-    const run = await cli(['--exp-id', small, '--run-id', 'retry-once'], { EPYCLOUD_FAULT_TASKS: '2', EPYCLOUD_FAULT_ATTEMPTS: '1' });
+    const run = await cli(['--exp-id', small, '--run-id', 'retry-once'], {
+      EPYCLOUD_FAULT_TASKS: '2',
+      EPYCLOUD_FAULT_ATTEMPTS: '1',
+    });
     expect(run.exitCode, run.stderr).toBe(0);
     const result = summary(run);
-    expect(result).toMatchObject({ status: 'succeeded', numTasks: 4, retriedTasks: [2], failedTasks: [] });
-    const log = await readFile(bucketPath(join(local.dir, 'bucket'), new RunLayout(small, 'retry-once').log('runner', 2)), 'utf8');
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      numTasks: 4,
+      retriedTasks: [2],
+      failedTasks: [],
+    });
+    const log = await readFile(
+      bucketPath(join(local.dir, 'bucket'), new RunLayout(small, 'retry-once').log('runner', 2)),
+      'utf8',
+    );
     expect(log.match(/=== epycloud: runner task 2/g)).toHaveLength(2);
   });
 
   it('stops before Stage C naming the indexes that keep failing, then resumes only those', async () => {
     const layout = new RunLayout(small, 'keeps-failing');
-    const failing = await cli(['--exp-id', small, '--run-id', layout.runId, '--retries', '1'], { EPYCLOUD_FAULT_TASKS: '1,3' });
+    const failing = await cli(['--exp-id', small, '--run-id', layout.runId, '--retries', '1'], {
+      EPYCLOUD_FAULT_TASKS: '1,3',
+    });
     expect(failing.exitCode).toBe(5);
     expect(summary(failing)).toMatchObject({ status: 'failed', failedTasks: [1, 3] });
-    expect(failing.stderr).toMatch(/task\(s\) 1, 3 of 4 failed after 2 attempt\(s\); Stage output did not run/);
+    expect(failing.stderr).toMatch(
+      /task\(s\) 1, 3 of 4 failed after 2 attempt\(s\); Stage output did not run/,
+    );
     const bucket = join(local.dir, 'bucket');
     await expect(stat(bucketPath(bucket, layout.outputsPrefix))).rejects.toThrow();
     await expect(stat(bucketPath(bucket, layout.log('output')))).rejects.toThrow();
@@ -62,7 +90,11 @@ describe('local runs with --runtime process', () => {
     const resumed = await cli(['--exp-id', small, '--resume', layout.runId]);
     expect(resumed.exitCode, resumed.stderr).toBe(0);
     const result = summary(resumed);
-    expect(result).toMatchObject({ status: 'succeeded', runId: layout.runId, runner: { tasksRun: 2 } });
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      runId: layout.runId,
+      runner: { tasksRun: 2 },
+    });
     expect(result.durationsMs.builder).toBeUndefined();
     await expectOutputs(result, ['US-MA', 'US-NY']);
     expect(resumed.stderr).toMatch(/2 of 4 results kept/);
@@ -80,11 +112,20 @@ describe('local runs with --runtime process', () => {
       const before = await readFile(file);
       await rm(file);
       const env: Record<string, string> = {
-        ...stageEnvironment({ mode: 'local', expId: small, runId, localBucketDir: paths.bucketDir }),
+        ...stageEnvironment({
+          mode: 'local',
+          expId: small,
+          runId,
+          localBucketDir: paths.bucketDir,
+        }),
         [name]: String(i + 1),
       };
       expect(env[ENV.taskIndex] === undefined || name === ENV.taskIndex).toBe(true);
-      const { exitCode } = await launcher.launch({ stage: 'runner', env, logFile: join(local.dir, `single-${name}.log`) });
+      const { exitCode } = await launcher.launch({
+        stage: 'runner',
+        env,
+        logFile: join(local.dir, `single-${name}.log`),
+      });
       expect(exitCode, name).toBe(0);
       expect((await readFile(file)).equals(before), name).toBe(true);
     }
@@ -136,7 +177,17 @@ describe('local runs with --runtime process', () => {
 
   it('says plainly when no Docker engine answers, how to proceed, and writes nothing', async () => {
     const run = await runCli(
-      ['run', 'workflow', '--local', '--local-dir', local.dir, '--exp-id', 'examples/seir-ma', '--run-id', 'no-engine'],
+      [
+        'run',
+        'workflow',
+        '--local',
+        '--local-dir',
+        local.dir,
+        '--exp-id',
+        'examples/seir-ma',
+        '--run-id',
+        'no-engine',
+      ],
       {
         DOCKER_HOST: 'unix:///nonexistent/docker.sock',
       },
@@ -145,6 +196,13 @@ describe('local runs with --runtime process', () => {
     expect(run.stderr).toMatch(/No Docker engine answers/);
     expect(run.stderr).toMatch(/scripts\/docker-engine\.sh start/);
     expect(run.stderr).toMatch(/--runtime process/);
-    await expect(stat(bucketPath(join(local.dir, 'bucket'), new RunLayout('examples/seir-ma', 'no-engine').prefix))).rejects.toThrow();
+    await expect(
+      stat(
+        bucketPath(
+          join(local.dir, 'bucket'),
+          new RunLayout('examples/seir-ma', 'no-engine').prefix,
+        ),
+      ),
+    ).rejects.toThrow();
   });
 });

@@ -26,7 +26,9 @@ afterAll(async () => {
 
 describe('rehearsal with containers of the cloud image', () => {
   it('runs every stage as a container of epycloud:cloud with the job definition command', async () => {
-    expect(await dockerUnavailable(exec, IMAGES.cloud, 'epycloud build local --target cloud')).toBeUndefined();
+    expect(
+      await dockerUnavailable(exec, IMAGES.cloud, 'epycloud build local --target cloud'),
+    ).toBeUndefined();
     const stack = await loadRehearsalStack(ROOT);
     server = await startS3Server([stack.bucketName]);
     const real = dockerContainerLauncher({ image: IMAGES.cloud, baseEnv: server.env });
@@ -54,7 +56,9 @@ describe('rehearsal with containers of the cloud image', () => {
   });
 
   it('says why containers cannot run when the image is missing', async () => {
-    expect(await dockerUnavailable(exec, 'epycloud:no-such-tag', 'epycloud build local --target cloud')).toMatch(
+    expect(
+      await dockerUnavailable(exec, 'epycloud:no-such-tag', 'epycloud build local --target cloud'),
+    ).toMatch(
       /image epycloud:no-such-tag is missing: build it with `epycloud build local --target cloud`/,
     );
   });

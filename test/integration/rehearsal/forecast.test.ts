@@ -63,9 +63,14 @@ afterAll(async () => {
 
 describe('rehearsal of a forecast over the 53 FluSight locations', () => {
   it("the example's data has every location for the last fitted week", async () => {
-    const { series, problems } = parseTargetData(DATA, await readFile(join(experimentDir, DATA), 'utf8'));
+    const { series, problems } = parseTargetData(
+      DATA,
+      await readFile(join(experimentDir, DATA), 'utf8'),
+    );
     expect(problems).toEqual([]);
-    const missing = LOCATIONS.filter((l) => !series.get(l.fips)?.some((p) => p.date === LAST_FITTED_WEEK));
+    const missing = LOCATIONS.filter(
+      (l) => !series.get(l.fips)?.some((p) => p.date === LAST_FITTED_WEEK),
+    );
     expect(missing.map((l) => l.code)).toEqual([]);
     expect(LOCATIONS).toHaveLength(53);
   });
@@ -74,9 +79,16 @@ describe('rehearsal of a forecast over the 53 FluSight locations', () => {
     const launcher = countingLauncher(server, bundle);
     const result = await rehearse(
       { expId: 'forecast-53', runId: 'fc53', experimentDir },
-      { stack, s3Env: server.env, launcher, experiments: localExperiments, concurrency: availableParallelism() },
+      {
+        stack,
+        s3Env: server.env,
+        launcher,
+        experiments: localExperiments,
+        concurrency: availableParallelism(),
+      },
     );
-    if (result.status !== 'succeeded') process.stderr.write(`${rehearsalWorkflowResult(result).failure}\n`);
+    if (result.status !== 'succeeded')
+      process.stderr.write(`${rehearsalWorkflowResult(result).failure}\n`);
     expect(result.cause).toBeUndefined();
     expect(result).toMatchObject({ status: 'succeeded', numTasks: 53, stateTransitions: 8 });
     expect(result.statesEntered).toContain('StageBArray');
@@ -90,12 +102,22 @@ describe('rehearsal of a forecast over the 53 FluSight locations', () => {
     const layout = new RunLayout('forecast-53', result.runId);
     expect(await storage.list(layout.resultsPrefix)).toHaveLength(53);
     // Every task fits its own location's data up to the last week before the reference date.
-    const inputs = await Promise.all(LOCATIONS.map((_, i) => storage.getJson<TaskInput>(layout.input(i))));
-    const lastFitted = new Map(inputs.map((input) => [input.population.code, input.calibration?.observed.dates.at(-1)]));
+    const inputs = await Promise.all(
+      LOCATIONS.map((_, i) => storage.getJson<TaskInput>(layout.input(i))),
+    );
+    const lastFitted = new Map(
+      inputs.map((input) => [input.population.code, input.calibration?.observed.dates.at(-1)]),
+    );
     expect(lastFitted).toEqual(new Map(LOCATIONS.map((l) => [l.code, LAST_FITTED_WEEK])));
-    expect(inputs.find((input) => input.population.code === 'US-PR')?.calibration?.observed.values.at(-1)).toBe(1010);
+    expect(
+      inputs
+        .find((input) => input.population.code === 'US-PR')
+        ?.calibration?.observed.values.at(-1),
+    ).toBe(1010);
 
-    const hubKey = (await storage.list(layout.outputsPrefix)).find((k) => k.endsWith(`/${HUB_FILE}`));
+    const hubKey = (await storage.list(layout.outputsPrefix)).find((k) =>
+      k.endsWith(`/${HUB_FILE}`),
+    );
     expect(hubKey).toBeDefined();
     const hub = await storage.getText(hubKey!);
     expect(checkHubFile(hub, { fileName: HUB_FILE, strictColumnOrder: true })).toEqual([]);

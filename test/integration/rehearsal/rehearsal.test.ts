@@ -9,7 +9,16 @@ import type { RehearsalStack } from '../../../lib/rehearsal/stack-reader.js';
 import { createS3Client, S3Driver, Storage } from '../../../lib/storage/index.js';
 import { countingLauncher, ROOT, tinyExperiment } from './support.js';
 
-const FULL_RUN = ['PrepareRun', 'StageA', 'PlanStageB', 'RouteStageB', 'StageBArray', 'OutputWanted', 'StageC', 'Done'];
+const FULL_RUN = [
+  'PrepareRun',
+  'StageA',
+  'PlanStageB',
+  'RouteStageB',
+  'StageBArray',
+  'OutputWanted',
+  'StageC',
+  'Done',
+];
 
 let stack: RehearsalStack;
 let bundle: string;
@@ -50,25 +59,48 @@ async function run(
     onEvent: extra.onEvent,
   });
   // Failures (expected or not) show their cause and the failing container's log, for diagnosis.
-  if (result.status !== 'succeeded') process.stderr.write(`${rehearsalWorkflowResult(result).failure}\n`);
-  return { result, launches: launcher.launches, layout: new RunLayout(request.expId, result.runId) };
+  if (result.status !== 'succeeded')
+    process.stderr.write(`${rehearsalWorkflowResult(result).failure}\n`);
+  return {
+    result,
+    launches: launcher.launches,
+    layout: new RunLayout(request.expId, result.runId),
+  };
 }
 
 describe('rehearsal of the synthesized state machine', () => {
   it('N = 1: one plain Stage B job with TASK_INDEX 0, outputs written, 8 transitions', async () => {
-    const { result, layout } = await run({ expId: 'tiny-1', runId: 'n1', experimentDir: experiments[1] });
+    const { result, layout } = await run({
+      expId: 'tiny-1',
+      runId: 'n1',
+      experimentDir: experiments[1],
+    });
     expect(result.cause).toBeUndefined();
     expect(result).toMatchObject({ status: 'succeeded', numTasks: 1, stateTransitions: 8 });
-    expect(result.statesEntered).toEqual(FULL_RUN.map((s) => (s === 'StageBArray' ? 'StageBSingle' : s)));
+    expect(result.statesEntered).toEqual(
+      FULL_RUN.map((s) => (s === 'StageBArray' ? 'StageBSingle' : s)),
+    );
     const runner = result.jobs.find((j) => j.stage === 'runner');
     expect(runner).toMatchObject({ arraySize: undefined, status: 'SUCCEEDED' });
-    expect(runner?.environment).toMatchObject({ TASK_INDEX: '0', EXECUTION_MODE: 'cloud', S3_BUCKET: stack.bucketName });
+    expect(runner?.environment).toMatchObject({
+      TASK_INDEX: '0',
+      EXECUTION_MODE: 'cloud',
+      S3_BUCKET: stack.bucketName,
+    });
     expect(await storage.list(layout.resultsPrefix)).toEqual([layout.result(0)]);
-    expect((await storage.list(layout.outputsPrefix)).some((k) => k.endsWith('quantiles_compartments.csv.gz'))).toBe(true);
+    expect(
+      (await storage.list(layout.outputsPrefix)).some((k) =>
+        k.endsWith('quantiles_compartments.csv.gz'),
+      ),
+    ).toBe(true);
   });
 
   it('N = 2: one array job of two children', async () => {
-    const { result, layout, launches } = await run({ expId: 'tiny-2', runId: 'n2', experimentDir: experiments[2] });
+    const { result, layout, launches } = await run({
+      expId: 'tiny-2',
+      runId: 'n2',
+      experimentDir: experiments[2],
+    });
     expect(result).toMatchObject({ status: 'succeeded', numTasks: 2, stateTransitions: 8 });
     expect(result.statesEntered).toEqual(FULL_RUN);
     expect(result.jobs.map((j) => [j.stage, j.arraySize])).toEqual([
@@ -81,7 +113,11 @@ describe('rehearsal of the synthesized state machine', () => {
   });
 
   it('N = 200: every task runs once in one array job; still 8 transitions', async () => {
-    const { result, layout, launches } = await run({ expId: 'tiny-200', runId: 'n200', experimentDir: experiments[200] });
+    const { result, layout, launches } = await run({
+      expId: 'tiny-200',
+      runId: 'n200',
+      experimentDir: experiments[200],
+    });
     expect(result).toMatchObject({ status: 'succeeded', numTasks: 200, stateTransitions: 8 });
     expect(launches).toBe(202);
     expect(await storage.list(layout.resultsPrefix)).toHaveLength(200);
@@ -89,7 +125,12 @@ describe('rehearsal of the synthesized state machine', () => {
   });
 
   it('skip-output: Stage C never runs', async () => {
-    const { result, layout } = await run({ expId: 'tiny-2', runId: 'skip', experimentDir: experiments[2], skipOutput: true });
+    const { result, layout } = await run({
+      expId: 'tiny-2',
+      runId: 'skip',
+      experimentDir: experiments[2],
+      skipOutput: true,
+    });
     expect(result.cause).toBeUndefined();
     expect(result).toMatchObject({ status: 'succeeded', stateTransitions: 7 });
     expect(result.statesEntered).not.toContain('StageC');
@@ -103,8 +144,16 @@ describe('rehearsal edge cases', () => {
     const { result, launches } = await run({ expId: 'none', runId: 'n0', planOnlyTasks: 0 });
     expect(result.status).toBe('failed');
     expect(result.error).toBe('Epycloud.NoTasks');
-    expect(result.cause).toMatch(/Stage A \(builder\) produced 0 tasks for experiment none, run n0/);
-    expect(result.statesEntered).toEqual(['PrepareRun', 'StageA', 'PlanStageB', 'RouteStageB', 'NoTasks']);
+    expect(result.cause).toMatch(
+      /Stage A \(builder\) produced 0 tasks for experiment none, run n0/,
+    );
+    expect(result.statesEntered).toEqual([
+      'PrepareRun',
+      'StageA',
+      'PlanStageB',
+      'RouteStageB',
+      'NoTasks',
+    ]);
     expect(launches).toBe(0);
   });
 
@@ -119,7 +168,8 @@ describe('rehearsal edge cases', () => {
       expect(part.arraySize).toBeGreaterThanOrEqual(2);
       expect(part.arraySize).toBeLessThanOrEqual(10_000);
       const offset = Number(part.environment.TASK_INDEX_OFFSET);
-      for (let i = 0; i < (part.arraySize ?? 0); i++) covered[offset + i] = (covered[offset + i] ?? 0) + 1;
+      for (let i = 0; i < (part.arraySize ?? 0); i++)
+        covered[offset + i] = (covered[offset + i] ?? 0) + 1;
     }
     expect(covered.every((c) => c === 1)).toBe(true);
     expect(result.jobs.find((j) => j.stage === 'output')?.environment.NUM_TASKS).toBe('25000');
@@ -162,7 +212,9 @@ describe('rehearsal failures and cancellation', () => {
       ArrayProperties: { StatusSummary: { SUCCEEDED: 1, FAILED: 1 } },
     });
     expect(result.statesEntered).not.toContain('StageC');
-    expect(result.jobs.find((j) => j.stage === 'runner')?.attempts.filter((a) => a.index === 0)).toHaveLength(3);
+    expect(
+      result.jobs.find((j) => j.stage === 'runner')?.attempts.filter((a) => a.index === 0),
+    ).toHaveLength(3);
     expect(await storage.list(layout.outputsPrefix)).toEqual([]);
   });
 
@@ -172,13 +224,16 @@ describe('rehearsal failures and cancellation', () => {
       { extraEnv: { EPYCLOUD_FAULT_TASKS: '1', EPYCLOUD_FAULT_ATTEMPTS: '1' } },
     );
     expect(result.status).toBe('failed');
-    expect(result.jobs.find((j) => j.stage === 'runner')?.attempts.filter((a) => a.index === 1)).toHaveLength(1);
+    expect(
+      result.jobs.find((j) => j.stage === 'runner')?.attempts.filter((a) => a.index === 1),
+    ).toHaveLength(1);
   });
 
   it('cancellation stops the execution and terminates the running containers; Stage C never runs', async () => {
     const controller = new AbortController();
     const onEvent = (e: { type: string; state?: { name: string } }) => {
-      if (e.type === 'StateEntered' && e.state?.name === 'StageBArray') setTimeout(() => controller.abort(), 200);
+      if (e.type === 'StateEntered' && e.state?.name === 'StageBArray')
+        setTimeout(() => controller.abort(), 200);
     };
     const { result, layout } = await run(
       { expId: 'tiny-200', runId: 'cancel', experimentDir: experiments[200] },

@@ -3,15 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { containerBaseEnv } from '../../../lib/rehearsal/index.js';
-import { processContainerLauncher, type ContainerLauncher } from '../../../lib/rehearsal/launcher.js';
+import {
+  processContainerLauncher,
+  type ContainerLauncher,
+} from '../../../lib/rehearsal/launcher.js';
 import type { S3Server } from '../../../lib/rehearsal/s3-server.js';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A process launcher of the bundle against the S3 server, counting launches. */
-export function countingLauncher(server: S3Server, bundlePath: string): ContainerLauncher & { launches: number } {
-  const real = processContainerLauncher({ projectRoot: ROOT, entry: { bundlePath }, baseEnv: containerBaseEnv(process.env, server) });
+export function countingLauncher(
+  server: S3Server,
+  bundlePath: string,
+): ContainerLauncher & { launches: number } {
+  const real = processContainerLauncher({
+    projectRoot: ROOT,
+    entry: { bundlePath },
+    baseEnv: containerBaseEnv(process.env, server),
+  });
   const launcher = Object.assign(
     (launch: Parameters<ContainerLauncher>[0]) => {
       launcher.launches++;

@@ -15,12 +15,21 @@ const example = join(root, 'local/forecast/experiments/examples/flu-states-sampl
 let bucket: string;
 let storage: Storage;
 const layout = new RunLayout('examples/flu-states-sampling', 'it-run');
-const baseEnv = () => ({ EXECUTION_MODE: 'local', LOCAL_BUCKET_DIR: bucket, EXP_ID: layout.expId, RUN_ID: layout.runId });
+const baseEnv = () => ({
+  EXECUTION_MODE: 'local',
+  LOCAL_BUCKET_DIR: bucket,
+  EXP_ID: layout.expId,
+  RUN_ID: layout.runId,
+});
 
 /** Runs a stage in-process (fast) and keeps its log lines. */
 async function stage(name: string, env: Record<string, string> = {}) {
   const lines: Record<string, unknown>[] = [];
-  const code = await runStage([name], { ...baseEnv(), ...env }, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+  const code = await runStage(
+    [name],
+    { ...baseEnv(), ...env },
+    { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) },
+  );
   return { code, lines };
 }
 
@@ -33,7 +42,11 @@ afterAll(async () => rm(bucket, { recursive: true, force: true }));
 
 describe('stages on the local driver', () => {
   it('runs Stage A through the real entrypoint (tsx pipeline-scripts/main.ts A)', async () => {
-    const result = await execa('npx', ['tsx', 'pipeline-scripts/main.ts', 'A'], { cwd: root, env: baseEnv(), reject: false });
+    const result = await execa('npx', ['tsx', 'pipeline-scripts/main.ts', 'A'], {
+      cwd: root,
+      env: baseEnv(),
+      reject: false,
+    });
     expect(result.exitCode).toBe(0);
     const lines = result.stderr
       .split('\n')
@@ -52,12 +65,19 @@ describe('stages on the local driver', () => {
 
   it('runs Stage B tasks by TASK_INDEX or AWS_BATCH_JOB_ARRAY_INDEX (+ offset), idempotently', async () => {
     for (let i = 0; i < 20; i++) expect((await stage('B', { TASK_INDEX: String(i) })).code).toBe(0);
-    expect((await stage('runner', { AWS_BATCH_JOB_ARRAY_INDEX: '1', TASK_INDEX_OFFSET: '20' })).code).toBe(0);
+    expect(
+      (await stage('runner', { AWS_BATCH_JOB_ARRAY_INDEX: '1', TASK_INDEX_OFFSET: '20' })).code,
+    ).toBe(0);
     const again = await stage('runner', { TASK_INDEX: '21' });
-    expect(again.lines.find((l) => l.message === 'stage completed')).toMatchObject({ task_index: 21, summary: { skipped: true } });
+    expect(again.lines.find((l) => l.message === 'stage completed')).toMatchObject({
+      task_index: 21,
+      summary: { skipped: true },
+    });
     const outOfRange = await stage('B', { TASK_INDEX: '24' });
     expect(outOfRange.code).toBe(2);
-    expect(outOfRange.lines[0]!.message).toMatch(/Task index 24 .* out of range: the run has 24 task\(s\)/);
+    expect(outOfRange.lines[0]!.message).toMatch(
+      /Task index 24 .* out of range: the run has 24 task\(s\)/,
+    );
   });
 
   it('retries an injected fault across processes until the attempt limit', async () => {
@@ -72,7 +92,9 @@ describe('stages on the local driver', () => {
   it('fails Stage C naming the missing task, then aggregates partial results when allowed', async () => {
     const failed = await stage('C', { NUM_TASKS: '24' });
     expect(failed.code).toBe(5);
-    expect(failed.lines[0]!.message).toMatch(/^2 of 24 result\(s\) missing, task index\(es\) 20, 23:/);
+    expect(failed.lines[0]!.message).toMatch(
+      /^2 of 24 result\(s\) missing, task index\(es\) 20, 23:/,
+    );
     const partial = await stage('output', { ALLOW_PARTIAL_RESULTS: 'true' });
     expect(partial.code).toBe(0);
     for (const i of ['20', '23']) expect((await stage('B', { TASK_INDEX: i })).code).toBe(0); // no fault env: 23 runs
@@ -80,9 +102,14 @@ describe('stages on the local driver', () => {
     expect(full.code).toBe(0);
     const outputs = await readdir(join(bucket, layout.outputsPrefix));
     expect(outputs.length).toBeGreaterThanOrEqual(1);
-    const summary = full.lines.find((l) => l.message === 'stage completed')!.summary as { outputDir: string; missing: number[] };
+    const summary = full.lines.find((l) => l.message === 'stage completed')!.summary as {
+      outputDir: string;
+      missing: number[];
+    };
     expect(summary.missing).toEqual([]);
-    const index = await storage.getJson<{ files: { name: string; rows: number }[] }>(`${summary.outputDir}index.json`);
+    const index = await storage.getJson<{ files: { name: string; rows: number }[] }>(
+      `${summary.outputDir}index.json`,
+    );
     expect(index.files.map((f) => f.name)).toEqual([
       'quantiles_compartments.csv.gz',
       'quantiles_transitions.csv.gz',
@@ -90,7 +117,9 @@ describe('stages on the local driver', () => {
       'output_config.yaml',
     ]);
     expect(index.files[2]!.rows).toBe(24);
-    const header = (await storage.getText(`${summary.outputDir}quantiles_compartments.csv.gz`)).split('\n')[0];
+    const header = (
+      await storage.getText(`${summary.outputDir}quantiles_compartments.csv.gz`)
+    ).split('\n')[0];
     expect(header).toBe(
       'population,sample_id,date,quantile,I_0-4,I_5-17,I_18-49,I_50-64,I_65+,I_total,H_0-4,H_5-17,H_18-49,H_50-64,H_65+,H_total',
     );

@@ -46,7 +46,9 @@ describe('S3Driver specifics', () => {
     const bucket = ((await freshBucket()).driver as S3Driver).bucket;
     const s = new Storage(new S3Driver(client, bucket), {
       tagsFor: (key): Record<string, string> =>
-        key.includes('/builder-artifacts/') ? { 'epycloud:retention': 'intermediate', note: 'a&b=c' } : {},
+        key.includes('/builder-artifacts/')
+          ? { 'epycloud:retention': 'intermediate', note: 'a&b=c' }
+          : {},
     });
     await s.put('run/builder-artifacts/input_00000.json.gz', '{}');
     await s.put('run/outputs/x.csv', 'a');

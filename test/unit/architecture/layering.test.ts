@@ -6,7 +6,9 @@ import { cruise, type IReporterOutput } from 'dependency-cruiser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../../lib/host/paths.js';
 
-const { forbidden } = createRequire(import.meta.url)(join(PROJECT_ROOT, '.dependency-cruiser.cjs')) as { forbidden: unknown[] };
+const { forbidden } = createRequire(import.meta.url)(
+  join(PROJECT_ROOT, '.dependency-cruiser.cjs'),
+) as { forbidden: unknown[] };
 const roots: string[] = [];
 afterAll(async () => Promise.all(roots.map((root) => rm(root, { recursive: true, force: true }))));
 
@@ -19,8 +21,16 @@ async function violationsOf(files: Record<string, string>): Promise<string[]> {
     await writeFile(join(root, path), source);
   }
   const tops = [...new Set(Object.keys(files).map((path) => path.split('/')[0]!))];
-  const output: IReporterOutput = await cruise(tops, { validate: true, baseDir: root, ruleSet: { forbidden } as never });
-  const summary = (output.output as { summary: { violations: { rule: { name: string }; from: string; to: string }[] } }).summary;
+  const output: IReporterOutput = await cruise(tops, {
+    validate: true,
+    baseDir: root,
+    ruleSet: { forbidden } as never,
+  });
+  const summary = (
+    output.output as {
+      summary: { violations: { rule: { name: string }; from: string; to: string }[] };
+    }
+  ).summary;
   return summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort();
 }
 
@@ -55,7 +65,8 @@ describe('the layering rules (.dependency-cruiser.cjs, run by npm run lint)', ()
 
   it('let a back end use the shared layers', async () => {
     const violations = await violationsOf({
-      'lib/local/workflow.js': "import '../run/manifest.js';\nimport '../host/exec.js';\nimport '../contract/layout.js';\n",
+      'lib/local/workflow.js':
+        "import '../run/manifest.js';\nimport '../host/exec.js';\nimport '../contract/layout.js';\n",
       'lib/run/manifest.js': "import '../contract/layout.js';\n",
       'lib/host/exec.js': 'export const exec = 1;\n',
       'lib/contract/layout.js': 'export const layout = 1;\n',

@@ -62,7 +62,10 @@ describe('ABC-SMC against ABC rejection', () => {
     const fit = await fitSynthetic(smc, 10);
     const tolerance = fit.posterior.generations.at(-1)!.tolerance;
     const draws = 20_000;
-    const rejection = await fitSynthetic({ type: 'rejection', simulations: draws, tolerance: Number.MAX_VALUE }, 10);
+    const rejection = await fitSynthetic(
+      { type: 'rejection', simulations: draws, tolerance: Number.MAX_VALUE },
+      10,
+    );
     const within = Array.from(rejection.posterior.distances).filter((d) => d <= tolerance).length;
     // rejection's expected cost for 200 particles within the tolerance: 200 / acceptance rate
     const rejectionCost = within === 0 ? Infinity : (200 * draws) / within;
@@ -72,7 +75,10 @@ describe('ABC-SMC against ABC rejection', () => {
 
 describe('projection', () => {
   it("repeats each particle's accepted fit on its first copy, then continues it", async () => {
-    const { posterior, projection } = await fitSynthetic({ type: 'rejection', simulations: 2000, topFraction: 0.05 }, 300);
+    const { posterior, projection } = await fitSynthetic(
+      { type: 'rejection', simulations: 2000, topFraction: 0.05 },
+      300,
+    );
     const data = syntheticData();
     const D = projection.dates.length;
     const bins = data.dates.map((date) => projection.dates.indexOf(date));

@@ -21,7 +21,11 @@ export function syntheticSpec() {
 /** Twelve weeks of data from one stochastic run at the truth (its own stream, not one the fit will use). */
 export function syntheticData(): { dates: string[]; values: number[] } {
   const spec = { ...syntheticSpec(), steps: WEEKS * 7 };
-  const sim = new WeeklySimulator(spec, { kind: 'transition', name: 'Exposed_to_Infected', reportingFraction: 'rho' });
+  const sim = new WeeklySimulator(spec, {
+    kind: 'transition',
+    name: 'Exposed_to_Infected',
+    reportingFraction: 'rho',
+  });
   const { observed } = sim.run(spec, [777, 777, 777, 777, 777]);
   return { dates: [...sim.binning.labels], values: Array.from(observed) };
 }

@@ -1,6 +1,11 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import type { Backend, JobOptions, WorkflowOptions, WorkflowResult } from '../../../lib/backend/types.js';
+import type {
+  Backend,
+  JobOptions,
+  WorkflowOptions,
+  WorkflowResult,
+} from '../../../lib/backend/types.js';
 import { unconfiguredCloudBackend } from '../../support/backends.js';
 import { ConfigError, StageError, ValidationError } from '../../../lib/errors.js';
 import { registerBrowse } from '../../../cli/commands/browse.js';
@@ -24,7 +29,12 @@ const succeeded: WorkflowResult = {
 
 /** A program with the commands wired to a recording fake back end. */
 function harness(result: WorkflowResult = succeeded) {
-  const calls: { backend: BackendOptions; workflow?: WorkflowOptions; job?: JobOptions; logs?: unknown }[] = [];
+  const calls: {
+    backend: BackendOptions;
+    workflow?: WorkflowOptions;
+    job?: JobOptions;
+    logs?: unknown;
+  }[] = [];
   let out = '';
   const deps = (): CommandDeps => ({
     backend: (options) => {
@@ -35,8 +45,15 @@ function harness(result: WorkflowResult = succeeded) {
         runWorkflow: async (o) => ((call.workflow = o), result),
         runJob: async (o) => ((call.job = o), result),
         listExperiments: async () => [{ expId: 'examples/seir-ma', hasConfig: true, runs: [] }],
-        logs: async (q) => ((call.logs = q), [{ stage: 'runner', taskIndex: 2, location: '/l', text: 'hello' }]),
-        status: async () => ({ backend: 'local', ok: true, facts: [{ label: 'docker engine', value: 'running' }] }),
+        logs: async (q) => (
+          (call.logs = q),
+          [{ stage: 'runner', taskIndex: 2, location: '/l', text: 'hello' }]
+        ),
+        status: async () => ({
+          backend: 'local',
+          ok: true,
+          facts: [{ label: 'docker engine', value: 'running' }],
+        }),
       };
       return options.local ? fake : unconfiguredCloudBackend();
     },
@@ -75,7 +92,11 @@ describe('run workflow', () => {
       '--local-dir',
       '/data',
     );
-    expect(h.calls[0]!.backend).toMatchObject({ local: true, runtime: 'process', localDir: '/data' });
+    expect(h.calls[0]!.backend).toMatchObject({
+      local: true,
+      runtime: 'process',
+      localDir: '/data',
+    });
     expect(h.calls[0]!.workflow).toMatchObject({
       expId: 'examples/seir-ma',
       runId: 'r1',
@@ -104,15 +125,32 @@ describe('run workflow', () => {
   });
 
   it('prints the summary, then fails with the reason when the run failed', async () => {
-    const h = harness({ ...succeeded, status: 'failed', failedTasks: [3, 7], failure: 'task(s) 3, 7 failed' });
-    await expect(h.parse('run', 'workflow', '--local', '--exp-id', 'x', '--json')).rejects.toBeInstanceOf(StageError);
+    const h = harness({
+      ...succeeded,
+      status: 'failed',
+      failedTasks: [3, 7],
+      failure: 'task(s) 3, 7 failed',
+    });
+    await expect(
+      h.parse('run', 'workflow', '--local', '--exp-id', 'x', '--json'),
+    ).rejects.toBeInstanceOf(StageError);
     expect(JSON.parse(h.output()).failedTasks).toEqual([3, 7]);
   });
 
   it('reports every bad option at once, by flag name', async () => {
     const h = harness();
     const error = await h
-      .parse('run', 'workflow', '--local', '--exp-id', 'x', '--parallelism', '0', '--retries', 'two')
+      .parse(
+        'run',
+        'workflow',
+        '--local',
+        '--exp-id',
+        'x',
+        '--parallelism',
+        '0',
+        '--retries',
+        'two',
+      )
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toMatch(/--parallelism: expected an integer >= 1 \(got "0"\)/);
@@ -121,8 +159,21 @@ describe('run workflow', () => {
 
   it('passes --reference-date, a Saturday, to the back end', async () => {
     const h = harness();
-    await h.parse('run', 'workflow', '--local', '--exp-id', 'x', '--reference-date', '2024-12-14', '--output-config', 'o.yaml');
-    expect(h.calls[0]!.workflow).toMatchObject({ referenceDate: '2024-12-14', outputConfigFile: 'o.yaml' });
+    await h.parse(
+      'run',
+      'workflow',
+      '--local',
+      '--exp-id',
+      'x',
+      '--reference-date',
+      '2024-12-14',
+      '--output-config',
+      'o.yaml',
+    );
+    expect(h.calls[0]!.workflow).toMatchObject({
+      referenceDate: '2024-12-14',
+      outputConfigFile: 'o.yaml',
+    });
     await h.parse('run', 'workflow', '--local', '--exp-id', 'x');
     expect(h.calls[1]!.workflow!.referenceDate).toBeUndefined();
   });
@@ -131,14 +182,19 @@ describe('run workflow', () => {
     ['2024-12-13', 'it is a Friday: expected a Saturday (2024-12-07 or 2024-12-14)'],
     ['2024-02-30', 'expected a real calendar date YYYY-MM-DD that is a Saturday'],
     ['12/14/2024', 'expected a real calendar date YYYY-MM-DD that is a Saturday'],
-  ])('rejects --reference-date %s with exit code 2, before calling the back end', async (value, why) => {
-    const h = harness();
-    const error = await h.parse('run', 'workflow', '--local', '--exp-id', 'x', '--reference-date', value).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).exitCode).toBe(2);
-    expect((error as Error).message).toContain(`--reference-date: ${why} (got "${value}")`);
-    expect(h.calls).toEqual([]);
-  });
+  ])(
+    'rejects --reference-date %s with exit code 2, before calling the back end',
+    async (value, why) => {
+      const h = harness();
+      const error = await h
+        .parse('run', 'workflow', '--local', '--exp-id', 'x', '--reference-date', value)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).exitCode).toBe(2);
+      expect((error as Error).message).toContain(`--reference-date: ${why} (got "${value}")`);
+      expect(h.calls).toEqual([]);
+    },
+  );
 
   it('says clearly that the cloud back end is not configured without --local', async () => {
     const h = harness();
@@ -151,25 +207,75 @@ describe('run workflow', () => {
 describe('run job', () => {
   it('accepts A|B|C and contract names for --stage, and task/num options', async () => {
     const h = harness();
-    await h.parse('run', 'job', '--local', '--stage', 'B', '--exp-id', 'x', '--run-id', 'r1', '--task-index', '4');
-    await h.parse('run', 'job', '--local', '--stage', 'output', '--exp-id', 'x', '--run-id', 'r1', '--num-tasks', '20');
+    await h.parse(
+      'run',
+      'job',
+      '--local',
+      '--stage',
+      'B',
+      '--exp-id',
+      'x',
+      '--run-id',
+      'r1',
+      '--task-index',
+      '4',
+    );
+    await h.parse(
+      'run',
+      'job',
+      '--local',
+      '--stage',
+      'output',
+      '--exp-id',
+      'x',
+      '--run-id',
+      'r1',
+      '--num-tasks',
+      '20',
+    );
     expect(h.calls[0]!.job).toMatchObject({ stage: 'runner', runId: 'r1', taskIndex: 4 });
     expect(h.calls[1]!.job).toMatchObject({ stage: 'output', numTasks: 20 });
   });
 
   it('passes --reference-date to Stage A, and rejects one that is not a Saturday', async () => {
     const h = harness();
-    await h.parse('run', 'job', '--local', '--stage', 'A', '--exp-id', 'x', '--run-id', 'r1', '--reference-date', '2024-12-14');
+    await h.parse(
+      'run',
+      'job',
+      '--local',
+      '--stage',
+      'A',
+      '--exp-id',
+      'x',
+      '--run-id',
+      'r1',
+      '--reference-date',
+      '2024-12-14',
+    );
     expect(h.calls[0]!.job).toMatchObject({ stage: 'builder', referenceDate: '2024-12-14' });
-    const args = ['run', 'job', '--local', '--stage', 'A', '--exp-id', 'x', '--run-id', 'r1', '--reference-date', '2024-12-16'];
-    await expect(h.parse(...args)).rejects.toThrow(/--reference-date: it is a Monday: expected a Saturday/);
+    const args = [
+      'run',
+      'job',
+      '--local',
+      '--stage',
+      'A',
+      '--exp-id',
+      'x',
+      '--run-id',
+      'r1',
+      '--reference-date',
+      '2024-12-16',
+    ];
+    await expect(h.parse(...args)).rejects.toThrow(
+      /--reference-date: it is a Monday: expected a Saturday/,
+    );
   });
 
   it('rejects an unknown stage naming the accepted ones', async () => {
     const h = harness();
-    await expect(h.parse('run', 'job', '--local', '--stage', 'D', '--exp-id', 'x', '--run-id', 'r1')).rejects.toThrow(
-      /expected A, B, C, builder, runner or output/,
-    );
+    await expect(
+      h.parse('run', 'job', '--local', '--stage', 'D', '--exp-id', 'x', '--run-id', 'r1'),
+    ).rejects.toThrow(/expected A, B, C, builder, runner or output/);
   });
 });
 
@@ -189,16 +295,23 @@ describe('browsing commands', () => {
 describe('localSettings', () => {
   it('takes flags over EPYCLOUD_LOCAL_DIR / EPYCLOUD_RUNTIME over defaults', () => {
     expect(localSettings({ local: true }, {})).toEqual({ localDir: './local', runtime: 'docker' });
-    expect(localSettings({ local: true }, { EPYCLOUD_LOCAL_DIR: '/d', EPYCLOUD_RUNTIME: 'process' })).toEqual({
+    expect(
+      localSettings({ local: true }, { EPYCLOUD_LOCAL_DIR: '/d', EPYCLOUD_RUNTIME: 'process' }),
+    ).toEqual({
       localDir: '/d',
       runtime: 'process',
     });
     expect(
-      localSettings({ local: true, localDir: '/f', runtime: 'docker' }, { EPYCLOUD_LOCAL_DIR: '/d', EPYCLOUD_RUNTIME: 'process' }),
+      localSettings(
+        { local: true, localDir: '/f', runtime: 'docker' },
+        { EPYCLOUD_LOCAL_DIR: '/d', EPYCLOUD_RUNTIME: 'process' },
+      ),
     ).toEqual({
       localDir: '/f',
       runtime: 'docker',
     });
-    expect(() => localSettings({ local: true }, { EPYCLOUD_RUNTIME: 'podman' })).toThrow(/EPYCLOUD_RUNTIME="podman" is invalid/);
+    expect(() => localSettings({ local: true }, { EPYCLOUD_RUNTIME: 'podman' })).toThrow(
+      /EPYCLOUD_RUNTIME="podman" is invalid/,
+    );
   });
 });

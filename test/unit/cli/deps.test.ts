@@ -7,10 +7,15 @@ describe('the one place that picks the back end', () => {
   it('picks the rehearsal for --rehearse: it runs workflows only, and refuses --resume', async () => {
     const rehearsal = processDeps().backend({ ...base, rehearse: true });
     expect(rehearsal.name).toBe('rehearsal');
-    await expect(rehearsal.runJob({ expId: 'e', runId: 'r', stage: 'output', parallelism: 1, retries: 0 }, () => {})).rejects.toThrow(
-      '--rehearse only runs `run workflow`: drop it for this command',
-    );
-    await expect(rehearsal.runWorkflow({ expId: 'e', resume: 'r1', parallelism: 1, retries: 0 }, () => {})).rejects.toThrow(
+    await expect(
+      rehearsal.runJob(
+        { expId: 'e', runId: 'r', stage: 'output', parallelism: 1, retries: 0 },
+        () => {},
+      ),
+    ).rejects.toThrow('--rehearse only runs `run workflow`: drop it for this command');
+    await expect(
+      rehearsal.runWorkflow({ expId: 'e', resume: 'r1', parallelism: 1, retries: 0 }, () => {}),
+    ).rejects.toThrow(
       /--resume is for local runs: redrive a failed cloud run with `epycloud workflow retry <execution>`/,
     );
   });

@@ -11,20 +11,44 @@ import { SIR_MODEL } from '../experiment/fixtures.js';
 
 describe('reportError', () => {
   it('gives a ConfigError its code, headline and problems as JSON, and the full text for stderr', () => {
-    const report = reportError(new ConfigError('Experiment configuration is invalid (1 problem)', ['config/model.yaml (line 3): bad']));
+    const report = reportError(
+      new ConfigError('Experiment configuration is invalid (1 problem)', [
+        'config/model.yaml (line 3): bad',
+      ]),
+    );
     expect(report.exitCode).toBe(2);
-    expect(report.text).toBe('epycloud: Experiment configuration is invalid (1 problem)\n  - config/model.yaml (line 3): bad\n');
+    expect(report.text).toBe(
+      'epycloud: Experiment configuration is invalid (1 problem)\n  - config/model.yaml (line 3): bad\n',
+    );
     expect(report.json).toEqual({
-      error: { code: 'CONFIG', message: 'Experiment configuration is invalid (1 problem)', problems: ['config/model.yaml (line 3): bad'] },
+      error: {
+        code: 'CONFIG',
+        message: 'Experiment configuration is invalid (1 problem)',
+        problems: ['config/model.yaml (line 3): bad'],
+      },
     });
   });
 
   it('reports usage errors with exit code 2, help with 0 and nothing, bugs as INTERNAL', () => {
-    const usage = reportError(new CommanderError(1, 'commander.unknownOption', "error: unknown option '--x'"));
-    expect(usage).toEqual({ exitCode: 2, text: '', json: { error: { code: 'USAGE', message: "unknown option '--x'" } } });
-    expect(reportError(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'))).toEqual({ exitCode: 0, text: '' });
-    expect(reportError(new TypeError('boom'))).toMatchObject({ exitCode: 1, json: { error: { code: 'INTERNAL', message: 'boom' } } });
-    expect(reportError(new ValidationError('bad id')).json).toEqual({ error: { code: 'VALIDATION', message: 'bad id' } });
+    const usage = reportError(
+      new CommanderError(1, 'commander.unknownOption', "error: unknown option '--x'"),
+    );
+    expect(usage).toEqual({
+      exitCode: 2,
+      text: '',
+      json: { error: { code: 'USAGE', message: "unknown option '--x'" } },
+    });
+    expect(reportError(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'))).toEqual({
+      exitCode: 0,
+      text: '',
+    });
+    expect(reportError(new TypeError('boom'))).toMatchObject({
+      exitCode: 1,
+      json: { error: { code: 'INTERNAL', message: 'boom' } },
+    });
+    expect(reportError(new ValidationError('bad id')).json).toEqual({
+      error: { code: 'VALIDATION', message: 'bad id' },
+    });
   });
 
   it('prints no second JSON document for a failure whose summary was printed', () => {
@@ -42,8 +66,24 @@ describe('the CLI with --json', () => {
         join(local, 'forecast', 'experiments', 'bad', 'config', 'model.yaml'),
         SIR_MODEL.replace('  random_seed: 1\n', '  random_seed: 1\n  random_seed: 2\n'),
       );
-      const args = ['run', 'workflow', '--local', '--local-dir', local, '--runtime', 'process', '--exp-id', 'bad', '--dry-run', '--json'];
-      const run = spawnSync(process.execPath, [join(PROJECT_ROOT, 'cli', 'epycloud.mjs'), ...args], { encoding: 'utf8', timeout: 60_000 });
+      const args = [
+        'run',
+        'workflow',
+        '--local',
+        '--local-dir',
+        local,
+        '--runtime',
+        'process',
+        '--exp-id',
+        'bad',
+        '--dry-run',
+        '--json',
+      ];
+      const run = spawnSync(
+        process.execPath,
+        [join(PROJECT_ROOT, 'cli', 'epycloud.mjs'), ...args],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
       expect(run.status, run.stderr).toBe(2);
       expect(JSON.parse(run.stdout)).toEqual({
         error: {

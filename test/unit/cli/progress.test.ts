@@ -15,24 +15,47 @@ describe('taskLine', () => {
     expect(line).toBe('runner: 3/10 done, 1 failed, 2 running | 8.0s elapsed | ETA 12.0s');
   });
   it('has no ETA before the first task finishes', () => {
-    expect(taskLine({ total: 4, done: 0, failed: 0, running: 2, startedMs: 0 }, 1000)).not.toMatch(/ETA/);
+    expect(taskLine({ total: 4, done: 0, failed: 0, running: 2, startedMs: 0 }, 1000)).not.toMatch(
+      /ETA/,
+    );
   });
 });
 
 function run(tty: boolean): string {
   let out = '';
   let t = 0;
-  const { sink, close } = createProgress({ write: (s) => (out += s), tty, now: () => t, intervalMs: 60_000 });
+  const { sink, close } = createProgress({
+    write: (s) => (out += s),
+    tty,
+    now: () => t,
+    intervalMs: 60_000,
+  });
   sink({ type: 'stage-start', stage: 'builder' });
   sink({ type: 'stage-end', stage: 'builder', ok: true, durationMs: 500 });
   sink({ type: 'stage-start', stage: 'runner', numTasks: 2 });
   sink({ type: 'task', phase: 'start', index: 0, attempt: 1, total: 2 });
   sink({ type: 'task', phase: 'start', index: 1, attempt: 1, total: 2 });
   t = 2000;
-  sink({ type: 'task', phase: 'succeeded', index: 0, attempt: 1, total: 2, exitCode: 0, durationMs: 2000 });
+  sink({
+    type: 'task',
+    phase: 'succeeded',
+    index: 0,
+    attempt: 1,
+    total: 2,
+    exitCode: 0,
+    durationMs: 2000,
+  });
   sink({ type: 'task', phase: 'retry', index: 1, attempt: 2, total: 2, exitCode: 3 });
   sink({ type: 'task', phase: 'start', index: 1, attempt: 2, total: 2 });
-  sink({ type: 'task', phase: 'failed', index: 1, attempt: 2, total: 2, exitCode: 3, durationMs: 3000 });
+  sink({
+    type: 'task',
+    phase: 'failed',
+    index: 1,
+    attempt: 2,
+    total: 2,
+    exitCode: 3,
+    durationMs: 3000,
+  });
   sink({ type: 'stage-end', stage: 'runner', ok: false, durationMs: 3000 });
   close();
   return out;
@@ -56,7 +79,9 @@ describe('createProgress', () => {
 
   it('redraws one live line on a terminal and clears it when the stage ends', () => {
     const out = run(true);
-    expect(out).toContain('\r\x1b[2Krunner: 1/2 done, 0 failed, 1 running | 2.0s elapsed | ETA 2.0s');
+    expect(out).toContain(
+      '\r\x1b[2Krunner: 1/2 done, 0 failed, 1 running | 2.0s elapsed | ETA 2.0s',
+    );
     expect(out).toContain('\r\x1b[2Krunner: task 1 FAILED after 2 attempt(s) (exit code 3)\n');
     expect(out.endsWith('runner: FAILED in 3.0s (1 done, 1 failed)\n')).toBe(true);
     expect(out).not.toMatch(/task 0 done in/);

@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { createCloudBackend } from '../../../lib/cloud/backend.js';
-import { type CloudBackendConfig, type CloudWorkflowExtras } from '../../../lib/cloud/backend-options.js';
+import {
+  type CloudBackendConfig,
+  type CloudWorkflowExtras,
+} from '../../../lib/cloud/backend-options.js';
 import type { ProgressEvent, WorkflowOptions } from '../../../lib/backend/types.js';
 import { addExecution, addJob, DEPLOYMENT, fakeWithStacks } from './fixtures.js';
 import type { FakeAws } from './fake-aws.js';
 
-const paths = { projectRoot: '/p', localDir: '/p/local', experimentsDir: '/p/local/forecast/experiments', bucketDir: '/p/local/bucket' };
+const paths = {
+  projectRoot: '/p',
+  localDir: '/p/local',
+  experimentsDir: '/p/local/forecast/experiments',
+  bucketDir: '/p/local/bucket',
+};
 
 function backend(aws: FakeAws, confirm: CloudBackendConfig['confirm'] = async () => true) {
   const uploaded: string[] = [];
@@ -15,7 +23,10 @@ function backend(aws: FakeAws, confirm: CloudBackendConfig['confirm'] = async ()
     confirm,
     clients: aws.clients,
     pollMs: 1,
-    experiments: { validate: async () => ({ numTasks: 2 }), snapshot: async (dir) => void uploaded.push(dir) },
+    experiments: {
+      validate: async () => ({ numTasks: 2 }),
+      snapshot: async (dir) => void uploaded.push(dir),
+    },
   });
   return { b, uploaded };
 }
@@ -36,7 +47,9 @@ describe('cloud back end', () => {
       numTasks: 2,
       outputs: 's3://epy-bucket/flu/runs/r1/',
     });
-    expect(result.logs).toMatch(/^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/states\/.*execution:Pipeline:flu--r1$/);
+    expect(result.logs).toMatch(
+      /^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/states\/.*execution:Pipeline:flu--r1$/,
+    );
     expect(notes[0]).toMatchObject({ type: 'note' });
   });
 
@@ -79,9 +92,9 @@ describe('cloud back end', () => {
   });
 
   it('refuses --resume with the cloud equivalent named', async () => {
-    await expect(backend(fakeWithStacks()).b.runWorkflow({ ...options, resume: 'r0' }, () => {})).rejects.toThrow(
-      /epycloud workflow retry/,
-    );
+    await expect(
+      backend(fakeWithStacks()).b.runWorkflow({ ...options, resume: 'r0' }, () => {}),
+    ).rejects.toThrow(/epycloud workflow retry/);
   });
 
   it('submits one Batch job for run job', async () => {
@@ -117,7 +130,9 @@ describe('cloud back end', () => {
       ['s1a', 2],
       ['s1b', 3],
     ] as const)
-      aws.logStreams.set(`${DEPLOYMENT.logGroupName}/${stream}`, [{ timestamp: t, message: `${stream} says hi` }]);
+      aws.logStreams.set(`${DEPLOYMENT.logGroupName}/${stream}`, [
+        { timestamp: t, message: `${stream} says hi` },
+      ]);
     const entries = await backend(aws).b.logs({ expId: 'flu', runId: 'r1' });
     expect(entries.map((e) => [e.stage, e.taskIndex, e.text])).toEqual([
       ['runner', 0, 's0 says hi\n'],
@@ -126,6 +141,8 @@ describe('cloud back end', () => {
     ]);
     expect(entries[2]?.location).toBe(`${DEPLOYMENT.logGroupName} (attempt 2)`);
     const report = await backend(aws).b.status({ expId: 'flu' });
-    expect(report.facts.find((f) => f.label === 'flu--r1')?.value).toContain('B 1 done, 0 failed, 1 running of 2');
+    expect(report.facts.find((f) => f.label === 'flu--r1')?.value).toContain(
+      'B 1 done, 0 failed, 1 running of 2',
+    );
   });
 });

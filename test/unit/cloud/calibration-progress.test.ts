@@ -18,21 +18,33 @@ const progress = (generation: number, accepted = 60): CalibrationProgress => ({
 });
 
 /** A run whose Stage B array job has `size` tasks: the first `done` succeeded, the rest run. */
-function stageB(size: number, done: number, input: Record<string, unknown> = { expId: 'e', runId: 'r' }) {
+function stageB(
+  size: number,
+  done: number,
+  input: Record<string, unknown> = { expId: 'e', runId: 'r' },
+) {
   const aws = fakeWithStacks();
   const execution = addExecution(aws, 'e--r', input);
-  const statuses = Array.from({ length: size }, (_, i) => ({ status: i < done ? 'SUCCEEDED' : 'RUNNING' }));
+  const statuses = Array.from({ length: size }, (_, i) => ({
+    status: i < done ? 'SUCCEEDED' : 'RUNNING',
+  }));
   addJob(aws, { jobId: 'a', status: 'SUCCEEDED', tags: { 'epycloud:stage': 'builder' } });
   const summary = { SUCCEEDED: done, RUNNING: size - done };
   addJob(
     aws,
-    { jobId: 'b', status: 'RUNNING', tags: { 'epycloud:stage': 'runner' }, arrayProperties: { size, statusSummary: summary } },
+    {
+      jobId: 'b',
+      status: 'RUNNING',
+      tags: { 'epycloud:stage': 'runner' },
+      arrayProperties: { size, statusSummary: summary },
+    },
     statuses,
   );
   aws.submitted(execution, 'a');
   aws.submitted(execution, 'b');
   const layout = new RunLayout('e', 'r', (input.dirPrefix as string | undefined) ?? '');
-  const put = (key: string, value: unknown) => aws.objects.set(key, Buffer.from(JSON.stringify(value)));
+  const put = (key: string, value: unknown) =>
+    aws.objects.set(key, Buffer.from(JSON.stringify(value)));
   return { aws, execution, layout, put };
 }
 
@@ -42,7 +54,10 @@ async function waitLines(run: ReturnType<typeof stageB>): Promise<string[]> {
   const sleep = async () => {
     run.execution.status = 'SUCCEEDED';
   };
-  await waitForRun(run.aws.clients, DEPLOYMENT, run.execution.arn, { sleep, onProgress: (p) => lines.push(progressLine(p)) });
+  await waitForRun(run.aws.clients, DEPLOYMENT, run.execution.arn, {
+    sleep,
+    onProgress: (p) => lines.push(progressLine(p)),
+  });
   return lines;
 }
 
@@ -65,7 +80,9 @@ describe('--wait with forecast tasks calibrating', () => {
     const run = stageB(2, 1, { expId: 'e', runId: 'r', dirPrefix: 'team/' });
     run.put(run.layout.progress(1), progress(1));
     expect(run.layout.progress(1)).toBe('team/e/runs/r/progress/task_00001.json');
-    expect((await waitLines(run))[0]).toContain('B 1 done, 0 failed, 1 running of 2 · calibrating: gen 2/3, 60/60 particles');
+    expect((await waitLines(run))[0]).toContain(
+      'B 1 done, 0 failed, 1 running of 2 · calibrating: gen 2/3, 60/60 particles',
+    );
   });
 
   it('lists by prefix and reads a bounded sample however many tasks calibrate', async () => {

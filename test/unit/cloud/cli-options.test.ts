@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { cloudLogExtras, cloudLogFields, cloudWorkflowExtras, cloudWorkflowFields } from '../../../cli/cloud-options.js';
+import {
+  cloudLogExtras,
+  cloudLogFields,
+  cloudWorkflowExtras,
+  cloudWorkflowFields,
+} from '../../../cli/cloud-options.js';
 
 const workflow = z.object(cloudWorkflowFields);
 const logs = z.object(cloudLogFields);
 
 describe('cloud run options', () => {
   it('maps per-stage flags onto the execution input stages', () => {
-    const o = workflow.parse({ stageBMemory: '4096', stageBVcpus: '2', stageCVcpus: '0.5', maxParallelism: '50', wait: true });
+    const o = workflow.parse({
+      stageBMemory: '4096',
+      stageBVcpus: '2',
+      stageCVcpus: '0.5',
+      maxParallelism: '50',
+      wait: true,
+    });
     expect(cloudWorkflowExtras(o)).toEqual({
       maxParallelism: 50,
       stages: { runner: { vcpus: 2, memoryMiB: 4096 }, output: { vcpus: 0.5 } },
@@ -19,9 +30,9 @@ describe('cloud run options', () => {
   it('rejects malformed values and cloud flags on local runs, naming them', () => {
     expect(workflow.safeParse({ stageAMemory: '2G' }).success).toBe(false);
     expect(workflow.safeParse({ maxParallelism: '0' }).success).toBe(false);
-    expect(() => cloudWorkflowExtras({ ...workflow.parse({ imageTag: 'v1', wait: true }), local: true })).toThrow(
-      /--image-tag, --wait: cloud options/,
-    );
+    expect(() =>
+      cloudWorkflowExtras({ ...workflow.parse({ imageTag: 'v1', wait: true }), local: true }),
+    ).toThrow(/--image-tag, --wait: cloud options/);
   });
 });
 
@@ -32,7 +43,9 @@ describe('cloud log options', () => {
     const after = Date.now();
     expect(since).toBeGreaterThanOrEqual(before - 30 * 60_000);
     expect(since).toBeLessThanOrEqual(after - 30 * 60_000);
-    expect(logs.parse({ since: '2026-11-01T00:00:00Z' }).since?.toISOString()).toBe('2026-11-01T00:00:00.000Z');
+    expect(logs.parse({ since: '2026-11-01T00:00:00Z' }).since?.toISOString()).toBe(
+      '2026-11-01T00:00:00.000Z',
+    );
     expect(logs.safeParse({ since: 'yesterday' }).success).toBe(false);
   });
 
@@ -41,6 +54,8 @@ describe('cloud log options', () => {
     const extras = cloudLogExtras({ follow: true }, (t) => out.push(t));
     extras.onLine?.({ stage: 'runner', taskIndex: 3, attempt: 1, timestamp: 0, message: 'hello' });
     expect(out).toEqual(['[runner 3] hello\n']);
-    expect(() => cloudLogExtras({ follow: false, tail: 5, local: true }, () => {})).toThrow(/for cloud logs/);
+    expect(() => cloudLogExtras({ follow: false, tail: 5, local: true }, () => {})).toThrow(
+      /for cloud logs/,
+    );
   });
 });

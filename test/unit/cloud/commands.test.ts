@@ -15,7 +15,11 @@ afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function run(aws: FakeAws, argv: string[], cwd = '/tmp'): Promise<{ out: string; err: string }> {
+async function run(
+  aws: FakeAws,
+  argv: string[],
+  cwd = '/tmp',
+): Promise<{ out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const deps: CloudCommandDeps = {
@@ -35,7 +39,13 @@ async function run(aws: FakeAws, argv: string[], cwd = '/tmp'): Promise<{ out: s
 describe('workflow commands', () => {
   it('lists the newest executions of one experiment, following pages', async () => {
     const aws = fakeWithStacks();
-    for (let i = 0; i < 150; i++) addExecution(aws, `${i % 3 ? 'other' : 'flu'}--r${i}`, {}, i === 147 ? 'FAILED' : 'SUCCEEDED');
+    for (let i = 0; i < 150; i++)
+      addExecution(
+        aws,
+        `${i % 3 ? 'other' : 'flu'}--r${i}`,
+        {},
+        i === 147 ? 'FAILED' : 'SUCCEEDED',
+      );
     const { out } = await run(aws, ['workflow', 'list', '--exp-id', 'flu', '--limit', '3']);
     expect(
       out
@@ -43,7 +53,9 @@ describe('workflow commands', () => {
         .split('\n')
         .map((l) => l.split('  ').slice(0, 2).join(' ')),
     ).toEqual(['flu--r147 FAILED', 'flu--r144 SUCCEEDED', 'flu--r141 SUCCEEDED']);
-    const failed = JSON.parse((await run(aws, ['workflow', 'list', '--status', 'failed', '--json'])).out) as { name: string }[];
+    const failed = JSON.parse(
+      (await run(aws, ['workflow', 'list', '--status', 'failed', '--json'])).out,
+    ) as { name: string }[];
     expect(failed.map((e) => e.name)).toEqual(['flu--r147']);
   });
 
@@ -66,7 +78,9 @@ describe('workflow commands', () => {
     const { out } = await run(aws, ['workflow', 'describe', 'flu--r1']);
     expect(out).toContain('experiment flu, run r1');
     expect(out).toContain('B 1 done, 0 failed, 3 running of 4');
-    expect((await run(aws, ['workflow', 'cancel', 'flu--r1'])).out).toBe('flu--r1: stopped; terminated 1 Batch job(s)\n');
+    expect((await run(aws, ['workflow', 'cancel', 'flu--r1'])).out).toBe(
+      'flu--r1: stopped; terminated 1 Batch job(s)\n',
+    );
     expect(aws.jobs.get('b')?.status).toBe('FAILED');
   });
 });
@@ -74,12 +88,20 @@ describe('workflow commands', () => {
 describe('download command', () => {
   it('copies the newest run outputs from the bucket under -o/<run-id>/', async () => {
     const aws = fakeWithStacks();
-    aws.objects.set('flu/runs/20260101-000000-aaaaaaaa/outputs/20260101-000100/q.csv.gz', new Uint8Array([31, 139]));
-    aws.objects.set('flu/runs/20260101-000000-aaaaaaaa/outputs/20260101-000100/index.json', new Uint8Array([123, 125]));
+    aws.objects.set(
+      'flu/runs/20260101-000000-aaaaaaaa/outputs/20260101-000100/q.csv.gz',
+      new Uint8Array([31, 139]),
+    );
+    aws.objects.set(
+      'flu/runs/20260101-000000-aaaaaaaa/outputs/20260101-000100/index.json',
+      new Uint8Array([123, 125]),
+    );
     dir = await mkdtemp(join(tmpdir(), 'epy-cmd-'));
     const { out, err } = await run(aws, ['download', '--exp-id', 'flu', '-o', 'dl'], dir);
     expect(out.trim().split('\n')).toEqual(
-      ['index.json', 'q.csv.gz'].map((f) => join(dir!, `dl/20260101-000000-aaaaaaaa/outputs/20260101-000100/${f}`)),
+      ['index.json', 'q.csv.gz'].map((f) =>
+        join(dir!, `dl/20260101-000000-aaaaaaaa/outputs/20260101-000100/${f}`),
+      ),
     );
     expect(err).toContain('2 file(s) of run 20260101-000000-aaaaaaaa');
   });

@@ -6,7 +6,9 @@ import { DEPLOYMENT, fakeWithStacks } from './fixtures.js';
 describe('resolveDeployment', () => {
   it('collects the STACK_OUTPUTS of every stack with the prefix, across DescribeStacks pages', async () => {
     const aws = fakeWithStacks();
-    expect(await resolveDeployment(aws.clients.cloudFormation, { stackPrefix: 'Epycloud-dev' })).toEqual(DEPLOYMENT);
+    expect(
+      await resolveDeployment(aws.clients.cloudFormation, { stackPrefix: 'Epycloud-dev' }),
+    ).toEqual(DEPLOYMENT);
   });
 
   it('lists every missing output at once', async () => {
@@ -40,6 +42,8 @@ describe('resolveDeployment', () => {
       CreationTime: new Date(),
       Outputs: [{ OutputKey: 'BucketName', OutputValue: 'prod' }],
     });
-    await expect(resolveDeployment(aws.clients.cloudFormation)).rejects.toThrow(/BucketName has two values .*--stack-prefix/);
+    await expect(resolveDeployment(aws.clients.cloudFormation)).rejects.toThrow(
+      /BucketName has two values .*--stack-prefix/,
+    );
   });
 });

@@ -10,7 +10,11 @@ import {
   type SubmitJobCommandInput,
   type TerminateJobCommandInput,
 } from '@aws-sdk/client-batch';
-import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -27,12 +31,19 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { DESCRIBE_JOBS_MAX } from '../../../lib/cloud/batch.js';
 import { assertNoReservedNames as assertNoReservedEnv } from '../../../lib/contract/batch-job.js';
-import { BATCH_ARRAY_MAX as ARRAY_SIZE_MAX, BATCH_ARRAY_MIN as ARRAY_SIZE_MIN } from '../../../lib/contract/stage-b-plan.js';
+import {
+  BATCH_ARRAY_MAX as ARRAY_SIZE_MAX,
+  BATCH_ARRAY_MIN as ARRAY_SIZE_MIN,
+} from '../../../lib/contract/stage-b-plan.js';
 import type { AwsClients } from '../../../lib/cloud/clients.js';
 
 /** A service error shaped like the SDK's (name + message). */
 export function awsError(name: string, message: string): Error {
-  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } });
+  return Object.assign(new Error(message), {
+    name,
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+  });
 }
 
 /** A fake execution. */
@@ -47,7 +58,11 @@ export interface FakeExecution {
 }
 
 /** Pages a list with a numeric token, as the real APIs do. */
-function page<T>(items: readonly T[], token: string | undefined, size: number): { items: T[]; next: string | undefined } {
+function page<T>(
+  items: readonly T[],
+  token: string | undefined,
+  size: number,
+): { items: T[]; next: string | undefined } {
   const start = token === undefined ? 0 : Number(token);
   const next = start + size < items.length ? String(start + size) : undefined;
   return { items: items.slice(start, start + size), next };
@@ -105,7 +120,11 @@ export class FakeAws {
             : events.length
           : Number(input.nextToken.slice(2));
       const slice = events.slice(start, start + 2);
-      return { events: slice, nextForwardToken: `f/${start + slice.length}`, nextBackwardToken: `b/${start}` };
+      return {
+        events: slice,
+        nextForwardToken: `f/${start + slice.length}`,
+        nextBackwardToken: `b/${start}`,
+      };
     });
     this.installS3();
     this.ecrMock.on(GetAuthorizationTokenCommand).resolves({
@@ -120,15 +139,18 @@ export class FakeAws {
 
   private execution(arn: string | undefined): FakeExecution {
     const e = this.executions.find((x) => x.arn === arn);
-    if (e === undefined) throw awsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    if (e === undefined)
+      throw awsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return e;
   }
 
   private installSfn(): void {
     this.sfnMock.on(StartExecutionCommand).callsFake((input) => {
       const arn = `${input.stateMachineArn?.replace(':stateMachine:', ':execution:')}:${input.name}`;
-      if (this.executions.some((e) => e.arn === arn)) throw awsError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
-      if (!/^[A-Za-z0-9_-]{1,80}$/.test(input.name ?? '')) throw awsError('InvalidName', `Invalid Name: '${input.name}'`);
+      if (this.executions.some((e) => e.arn === arn))
+        throw awsError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+      if (!/^[A-Za-z0-9_-]{1,80}$/.test(input.name ?? ''))
+        throw awsError('InvalidName', `Invalid Name: '${input.name}'`);
       this.executions.unshift({
         name: input.name ?? '',
         arn,
@@ -142,10 +164,19 @@ export class FakeAws {
     });
     this.sfnMock.on(DescribeExecutionCommand).callsFake((input) => {
       const e = this.execution(input.executionArn);
-      return { executionArn: e.arn, name: e.name, status: e.status, input: e.input, startDate: e.startDate, redriveCount: e.redriveCount };
+      return {
+        executionArn: e.arn,
+        name: e.name,
+        status: e.status,
+        input: e.input,
+        startDate: e.startDate,
+        redriveCount: e.redriveCount,
+      };
     });
     this.sfnMock.on(ListExecutionsCommand).callsFake((input) => {
-      const all = this.executions.filter((e) => input.statusFilter === undefined || e.status === input.statusFilter);
+      const all = this.executions.filter(
+        (e) => input.statusFilter === undefined || e.status === input.statusFilter,
+      );
       const { items, next } = page(all, input.nextToken, Math.min(input.maxResults || 100, 1000));
       return {
         executions: items.map((e) => ({
@@ -170,7 +201,8 @@ export class FakeAws {
     });
     this.sfnMock.on(RedriveExecutionCommand).callsFake((input) => {
       const e = this.execution(input.executionArn);
-      if (!['FAILED', 'ABORTED', 'TIMED_OUT'].includes(e.status)) throw awsError('ExecutionNotRedrivable', `Execution is ${e.status}`);
+      if (!['FAILED', 'ABORTED', 'TIMED_OUT'].includes(e.status))
+        throw awsError('ExecutionNotRedrivable', `Execution is ${e.status}`);
       e.status = 'RUNNING';
       e.redriveCount += 1;
       return { redriveDate: new Date() };
@@ -181,15 +213,29 @@ export class FakeAws {
     this.batchMock.on(ListJobsCommand).callsFake((input: ListJobsCommandInput) => {
       const status = input.jobStatus ?? (input.filters?.length ? undefined : 'RUNNING');
       const all = [...this.jobs.values()].filter(
-        (j) => !j.jobId?.includes(':') && j.jobQueue === input.jobQueue && (status === undefined || j.status === status),
+        (j) =>
+          !j.jobId?.includes(':') &&
+          j.jobQueue === input.jobQueue &&
+          (status === undefined || j.status === status),
       );
       const { items, next } = page(all, input.nextToken, Math.min(input.maxResults || 100, 100));
-      return { jobSummaryList: items.map((j) => ({ jobId: j.jobId, jobName: j.jobName, status: j.status })), nextToken: next };
+      return {
+        jobSummaryList: items.map((j) => ({
+          jobId: j.jobId,
+          jobName: j.jobName,
+          status: j.status,
+        })),
+        nextToken: next,
+      };
     });
     this.batchMock.on(DescribeJobsCommand).callsFake((input: DescribeJobsCommandInput) => {
       const ids = input.jobs ?? [];
       this.calls.push({ api: 'DescribeJobs', input });
-      if (ids.length > DESCRIBE_JOBS_MAX) throw awsError('ClientException', `jobs: at most ${DESCRIBE_JOBS_MAX} ids, got ${ids.length}`);
+      if (ids.length > DESCRIBE_JOBS_MAX)
+        throw awsError(
+          'ClientException',
+          `jobs: at most ${DESCRIBE_JOBS_MAX} ids, got ${ids.length}`,
+        );
       return { jobs: ids.flatMap((id) => this.jobs.get(id) ?? []) };
     });
     this.batchMock.on(SubmitJobCommand).callsFake((input: SubmitJobCommandInput) => {
@@ -200,7 +246,8 @@ export class FakeAws {
         throw awsError('ClientException', (error as Error).message);
       }
       const size = input.arrayProperties?.size;
-      if (size !== undefined && (size < ARRAY_SIZE_MIN || size > ARRAY_SIZE_MAX)) throw awsError('ClientException', `array size ${size}`);
+      if (size !== undefined && (size < ARRAY_SIZE_MIN || size > ARRAY_SIZE_MAX))
+        throw awsError('ClientException', `array size ${size}`);
       const jobId = `job-${this.nextJob++}`;
       this.jobs.set(jobId, {
         jobId,
@@ -227,7 +274,11 @@ export class FakeAws {
     this.s3Mock.on(ListObjectsV2Command).callsFake((input) => {
       this.calls.push({ api: 'ListObjectsV2', input });
       const keys = [...this.objects.keys()].filter((k) => k.startsWith(input.Prefix ?? '')).sort();
-      const { items, next } = page(keys, input.ContinuationToken, Math.min(input.MaxKeys ?? 1000, 1000));
+      const { items, next } = page(
+        keys,
+        input.ContinuationToken,
+        Math.min(input.MaxKeys ?? 1000, 1000),
+      );
       return {
         Contents: items.map((Key) => ({ Key })),
         KeyCount: items.length,
@@ -238,7 +289,9 @@ export class FakeAws {
     this.s3Mock.on(GetObjectCommand).callsFake((input) => {
       const body = this.objects.get(input.Key ?? '');
       if (body === undefined)
-        throw Object.assign(awsError('NoSuchKey', 'The specified key does not exist.'), { $metadata: { httpStatusCode: 404 } });
+        throw Object.assign(awsError('NoSuchKey', 'The specified key does not exist.'), {
+          $metadata: { httpStatusCode: 404 },
+        });
       // The SDK's streaming body, reduced to the one method the S3 driver calls.
       return { Body: { transformToByteArray: async () => body } as never };
     });

@@ -23,7 +23,12 @@ export function fakeWithStacks(): FakeAws {
   const out = (OutputKey: string, OutputValue: string) => ({ OutputKey, OutputValue });
   const d = DEPLOYMENT;
   aws.stacks = [
-    { StackName: 'Other', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [out('BucketName', 'not-this-one')] },
+    {
+      StackName: 'Other',
+      StackStatus: 'CREATE_COMPLETE',
+      CreationTime: new Date(),
+      Outputs: [out('BucketName', 'not-this-one')],
+    },
     {
       StackName: 'Epycloud-dev-Storage',
       StackStatus: 'CREATE_COMPLETE',
@@ -54,7 +59,12 @@ export function fakeWithStacks(): FakeAws {
 }
 
 /** Adds a running execution of a run with the given input. */
-export function addExecution(aws: FakeAws, name: string, input: Record<string, unknown>, status = 'RUNNING'): FakeExecution {
+export function addExecution(
+  aws: FakeAws,
+  name: string,
+  input: Record<string, unknown>,
+  status = 'RUNNING',
+): FakeExecution {
   const execution: FakeExecution = {
     name,
     arn: `arn:aws:states:eu-west-1:123456789012:execution:Pipeline:${name}`,
@@ -73,7 +83,11 @@ export type FakeJob = Omit<Partial<JobDetail>, 'status'> & { status?: string };
 
 /** Adds a job (and, for array jobs, its children with the given statuses) to the fake. */
 export function addJob(aws: FakeAws, job: FakeJob, children: readonly FakeJob[] = []): void {
-  aws.jobs.set(job.jobId ?? '', { jobQueue: DEPLOYMENT.jobQueueArn, createdAt: 0, ...job } as JobDetail);
+  aws.jobs.set(job.jobId ?? '', {
+    jobQueue: DEPLOYMENT.jobQueueArn,
+    createdAt: 0,
+    ...job,
+  } as JobDetail);
   children.forEach((child, i) =>
     aws.jobs.set(`${job.jobId}:${i}`, {
       jobQueue: DEPLOYMENT.jobQueueArn,

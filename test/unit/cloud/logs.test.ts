@@ -9,13 +9,27 @@ const attempt = (stream: string) => ({ container: { logStreamName: stream } });
 function runWithLogs() {
   const aws = fakeWithStacks();
   const execution = addExecution(aws, 'e--r', { expId: 'e', runId: 'r' });
-  addJob(aws, { jobId: 'a', status: 'SUCCEEDED', tags: { 'epycloud:stage': 'builder' }, attempts: [attempt('a/1')] });
+  addJob(aws, {
+    jobId: 'a',
+    status: 'SUCCEEDED',
+    tags: { 'epycloud:stage': 'builder' },
+    attempts: [attempt('a/1')],
+  });
   // Array job of 3 tasks: child 1 failed once, then succeeded (two attempts, two streams).
-  addJob(aws, { jobId: 'b', status: 'SUCCEEDED', tags: { 'epycloud:stage': 'runner' }, arrayProperties: { size: 3 } }, [
-    { status: 'SUCCEEDED', attempts: [attempt('b0/1')] },
-    { status: 'SUCCEEDED', attempts: [attempt('b1/1'), attempt('b1/2')] },
-    { status: 'SUCCEEDED', attempts: [attempt('b2/1')] },
-  ]);
+  addJob(
+    aws,
+    {
+      jobId: 'b',
+      status: 'SUCCEEDED',
+      tags: { 'epycloud:stage': 'runner' },
+      arrayProperties: { size: 3 },
+    },
+    [
+      { status: 'SUCCEEDED', attempts: [attempt('b0/1')] },
+      { status: 'SUCCEEDED', attempts: [attempt('b1/1'), attempt('b1/2')] },
+      { status: 'SUCCEEDED', attempts: [attempt('b2/1')] },
+    ],
+  );
   aws.submitted(execution, 'a');
   aws.submitted(execution, 'b');
   const lines = (stream: string, t0: number, n: number) =>
@@ -31,7 +45,10 @@ function runWithLogs() {
   return { aws, execution };
 }
 
-async function collect(aws: ReturnType<typeof runWithLogs>['aws'], query: Parameters<typeof cloudLogs>[2]): Promise<CloudLogLine[]> {
+async function collect(
+  aws: ReturnType<typeof runWithLogs>['aws'],
+  query: Parameters<typeof cloudLogs>[2],
+): Promise<CloudLogLine[]> {
   const out: CloudLogLine[] = [];
   await cloudLogs(aws.clients, DEPLOYMENT, query, (l) => out.push(l));
   return out;
@@ -40,11 +57,20 @@ async function collect(aws: ReturnType<typeof runWithLogs>['aws'], query: Parame
 describe('readLogStream', () => {
   it('pages until the forward token repeats and returns the token to resume from', async () => {
     const { aws } = runWithLogs();
-    const { events, nextToken } = await readLogStream(aws.clients.logs, { logGroupName: G, logStreamName: 'a/1' });
+    const { events, nextToken } = await readLogStream(aws.clients.logs, {
+      logGroupName: G,
+      logStreamName: 'a/1',
+    });
     expect(events.map((e) => e.timestamp)).toEqual([100, 101, 102, 103, 104]);
     aws.logStreams.get(`${G}/a/1`)?.push({ timestamp: 105, message: 'late' });
     expect(
-      (await readLogStream(aws.clients.logs, { logGroupName: G, logStreamName: 'a/1' }, { nextToken })).events.map((e) => e.message),
+      (
+        await readLogStream(
+          aws.clients.logs,
+          { logGroupName: G, logStreamName: 'a/1' },
+          { nextToken },
+        )
+      ).events.map((e) => e.message),
     ).toEqual(['late']);
   });
 });
@@ -69,9 +95,19 @@ describe('cloudLogs', () => {
     const { aws } = runWithLogs();
     const one = await collect(aws, { expId: 'e', runId: 'r', stage: 'runner', taskIndex: 2 });
     expect(one.map((l) => l.message)).toEqual(['b2/1 line 0', 'b2/1 line 1']);
-    expect(aws.calls.some((c) => c.api === 'DescribeJobs' && (c.input as { jobs: string[] }).jobs.includes('b:0'))).toBe(false);
-    expect((await collect(aws, { expId: 'e', runId: 'r', tail: 2 })).map((l) => l.timestamp)).toEqual([500, 501]);
-    expect((await collect(aws, { expId: 'e', runId: 'r', since: new Date(403) })).map((l) => l.timestamp)).toEqual([403, 500, 501]);
+    expect(
+      aws.calls.some(
+        (c) => c.api === 'DescribeJobs' && (c.input as { jobs: string[] }).jobs.includes('b:0'),
+      ),
+    ).toBe(false);
+    expect(
+      (await collect(aws, { expId: 'e', runId: 'r', tail: 2 })).map((l) => l.timestamp),
+    ).toEqual([500, 501]);
+    expect(
+      (await collect(aws, { expId: 'e', runId: 'r', since: new Date(403) })).map(
+        (l) => l.timestamp,
+      ),
+    ).toEqual([403, 500, 501]);
   });
 
   it('finds the newest run of the experiment when no run id is given, and follows until the execution ends', async () => {
@@ -81,7 +117,9 @@ describe('cloudLogs', () => {
       aws.logStreams.get(`${G}/b2/1`)?.push({ timestamp: 600, message: 'new' });
       execution.status = 'SUCCEEDED';
     };
-    await cloudLogs(aws.clients, DEPLOYMENT, { expId: 'e', follow: true }, (l) => out.push(l), { sleep });
+    await cloudLogs(aws.clients, DEPLOYMENT, { expId: 'e', follow: true }, (l) => out.push(l), {
+      sleep,
+    });
     expect(out).toHaveLength(16);
     expect(out.at(-1)?.message).toBe('new');
   });

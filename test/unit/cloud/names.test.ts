@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { consoleUrl, executionArn, executionName, executionNamePrefix } from '../../../lib/cloud/names.js';
+import {
+  consoleUrl,
+  executionArn,
+  executionName,
+  executionNamePrefix,
+} from '../../../lib/cloud/names.js';
 
 const STEP_FUNCTIONS_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
 describe('executionName', () => {
   it('is <expId>--<runId> when both are already clean', () => {
-    expect(executionName('flu-a', '20261123-003000-ab12cd34')).toBe('flu-a--20261123-003000-ab12cd34');
+    expect(executionName('flu-a', '20261123-003000-ab12cd34')).toBe(
+      'flu-a--20261123-003000-ab12cd34',
+    );
   });
 
   it('sanitizes nested ids and dots, and keeps distinct runs distinct with a hash', () => {
@@ -39,7 +46,9 @@ describe('executionName', () => {
 describe('ARNs and links', () => {
   const sm = 'arn:aws:states:eu-west-1:123456789012:stateMachine:Pipeline';
   it('derives the execution ARN from the state machine ARN', () => {
-    expect(executionArn(sm, 'e1')).toBe('arn:aws:states:eu-west-1:123456789012:execution:Pipeline:e1');
+    expect(executionArn(sm, 'e1')).toBe(
+      'arn:aws:states:eu-west-1:123456789012:execution:Pipeline:e1',
+    );
     expect(() => executionArn('arn:aws:s3:::bucket', 'e1')).toThrow(/Not a state machine ARN/);
   });
   it('links to the console page of the execution in its region', () => {

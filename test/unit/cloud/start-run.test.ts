@@ -30,7 +30,10 @@ describe('startCloudRun', () => {
       stages: { runner: { vcpus: 2, memoryMiB: 4096 } },
       imageTag: 'v2',
     });
-    expect(t.validate).toHaveBeenCalledWith('/exp', { outputConfigFile: undefined, referenceDate: undefined });
+    expect(t.validate).toHaveBeenCalledWith('/exp', {
+      outputConfigFile: undefined,
+      referenceDate: undefined,
+    });
     expect(t.uploads).toEqual(['s3://epy-bucket/202605/flu/runs/r-1/']);
     expect(run).toMatchObject({
       runId: 'r-1',
@@ -55,11 +58,22 @@ describe('startCloudRun', () => {
   it('validates with the reference date and output config, and puts them into the execution input', async () => {
     const aws = fakeWithStacks();
     const t = tools();
-    const request = { expId: 'e', runId: 'r', experimentDir: '/exp', referenceDate: '2024-12-14', outputConfigFile: 'o.yaml' };
+    const request = {
+      expId: 'e',
+      runId: 'r',
+      experimentDir: '/exp',
+      referenceDate: '2024-12-14',
+      outputConfigFile: 'o.yaml',
+    };
     const run = await startCloudRun(aws.clients, DEPLOYMENT, t, request);
-    expect(t.validate).toHaveBeenCalledWith('/exp', { referenceDate: '2024-12-14', outputConfigFile: 'o.yaml' });
+    expect(t.validate).toHaveBeenCalledWith('/exp', {
+      referenceDate: '2024-12-14',
+      outputConfigFile: 'o.yaml',
+    });
     expect(run.input).toMatchObject({ referenceDate: '2024-12-14', outputConfigFile: 'o.yaml' });
-    expect(JSON.parse(aws.executions[0]?.input ?? '')).toMatchObject({ referenceDate: '2024-12-14' });
+    expect(JSON.parse(aws.executions[0]?.input ?? '')).toMatchObject({
+      referenceDate: '2024-12-14',
+    });
   });
 
   it('refuses an execution input whose reference date is not a Saturday, naming the field and the value', () => {
@@ -73,7 +87,10 @@ describe('startCloudRun', () => {
 
   it('generates a run id when none is given', async () => {
     const aws = fakeWithStacks();
-    const run = await startCloudRun(aws.clients, DEPLOYMENT, tools(), { expId: 'e', experimentDir: '/exp' });
+    const run = await startCloudRun(aws.clients, DEPLOYMENT, tools(), {
+      expId: 'e',
+      experimentDir: '/exp',
+    });
     expect(run.runId).toMatch(/^\d{8}-\d{6}-[0-9a-f]{8}$/);
   });
 
@@ -81,9 +98,13 @@ describe('startCloudRun', () => {
     const aws = fakeWithStacks();
     const t = tools();
     t.validate = async () => {
-      throw new ConfigError('bad experiment', ['config/model.yaml: model.timespan.delta_t: expected a positive number']);
+      throw new ConfigError('bad experiment', [
+        'config/model.yaml: model.timespan.delta_t: expected a positive number',
+      ]);
     };
-    await expect(startCloudRun(aws.clients, DEPLOYMENT, t, { expId: 'e', runId: 'r', experimentDir: '/exp' })).rejects.toThrow(/delta_t/);
+    await expect(
+      startCloudRun(aws.clients, DEPLOYMENT, t, { expId: 'e', runId: 'r', experimentDir: '/exp' }),
+    ).rejects.toThrow(/delta_t/);
     expect(t.uploads).toEqual([]);
     expect(aws.executions).toEqual([]);
   });
@@ -92,19 +113,30 @@ describe('startCloudRun', () => {
     const aws = fakeWithStacks();
     addExecution(aws, 'e--r', { expId: 'e', runId: 'r' }, 'SUCCEEDED');
     const t = tools();
-    await expect(startCloudRun(aws.clients, DEPLOYMENT, t, { expId: 'e', runId: 'r', experimentDir: '/exp' })).rejects.toThrow(
-      ValidationError,
-    );
+    await expect(
+      startCloudRun(aws.clients, DEPLOYMENT, t, { expId: 'e', runId: 'r', experimentDir: '/exp' }),
+    ).rejects.toThrow(ValidationError);
     expect(t.uploads).toEqual([]);
   });
 
   it('plans without writing on --dry-run, and stops when the user declines', async () => {
     const aws = fakeWithStacks();
     const t = tools(7);
-    const plan = await startCloudRun(aws.clients, DEPLOYMENT, t, { expId: 'e', runId: 'r', experimentDir: '/exp', dryRun: true });
+    const plan = await startCloudRun(aws.clients, DEPLOYMENT, t, {
+      expId: 'e',
+      runId: 'r',
+      experimentDir: '/exp',
+      dryRun: true,
+    });
     expect(plan).toMatchObject({ dryRun: true, numTasks: 7 });
     await expect(
-      startCloudRun(aws.clients, DEPLOYMENT, t, { expId: 'e', runId: 'r', experimentDir: '/exp' }, async () => false),
+      startCloudRun(
+        aws.clients,
+        DEPLOYMENT,
+        t,
+        { expId: 'e', runId: 'r', experimentDir: '/exp' },
+        async () => false,
+      ),
     ).rejects.toThrow(/Cancelled/);
     expect(t.uploads).toEqual([]);
     expect(aws.executions).toEqual([]);

@@ -13,12 +13,18 @@ describe('workflow list', () => {
     }
     aws.executions.sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
     expect(await listExecutions(aws.clients.sfn, DEPLOYMENT.stateMachineArn)).toHaveLength(250);
-    const flu = await listExecutions(aws.clients.sfn, DEPLOYMENT.stateMachineArn, { namePrefix: executionNamePrefix('flu') });
+    const flu = await listExecutions(aws.clients.sfn, DEPLOYMENT.stateMachineArn, {
+      namePrefix: executionNamePrefix('flu'),
+    });
     expect(flu).toHaveLength(125);
     expect(flu[0]?.name).toBe('flu--r249');
-    expect(await listExecutions(aws.clients.sfn, DEPLOYMENT.stateMachineArn, { limit: 3 })).toHaveLength(3);
     expect(
-      await listExecutions(aws.clients.sfn, DEPLOYMENT.stateMachineArn, { since: new Date(Date.UTC(2026, 0, 1, 0, 0, 240)) }),
+      await listExecutions(aws.clients.sfn, DEPLOYMENT.stateMachineArn, { limit: 3 }),
+    ).toHaveLength(3);
+    expect(
+      await listExecutions(aws.clients.sfn, DEPLOYMENT.stateMachineArn, {
+        since: new Date(Date.UTC(2026, 0, 1, 0, 0, 240)),
+      }),
     ).toHaveLength(10);
   });
 });
@@ -27,10 +33,26 @@ describe('workflow cancel', () => {
   it('stops the execution and terminates its active jobs and any queued job tagged with its run', async () => {
     const aws = fakeWithStacks();
     const execution = addExecution(aws, 'e--r', { expId: 'e', runId: 'r' });
-    addJob(aws, { jobId: 'a', status: 'SUCCEEDED', tags: { 'epycloud:run_id': 'r', 'epycloud:exp_id': 'e' } });
-    addJob(aws, { jobId: 'b', status: 'RUNNING', tags: { 'epycloud:run_id': 'r', 'epycloud:exp_id': 'e' } });
-    addJob(aws, { jobId: 'stray', status: 'RUNNABLE', tags: { 'epycloud:run_id': 'r', 'epycloud:exp_id': 'e' } });
-    addJob(aws, { jobId: 'other-run', status: 'RUNNING', tags: { 'epycloud:run_id': 'r2', 'epycloud:exp_id': 'e' } });
+    addJob(aws, {
+      jobId: 'a',
+      status: 'SUCCEEDED',
+      tags: { 'epycloud:run_id': 'r', 'epycloud:exp_id': 'e' },
+    });
+    addJob(aws, {
+      jobId: 'b',
+      status: 'RUNNING',
+      tags: { 'epycloud:run_id': 'r', 'epycloud:exp_id': 'e' },
+    });
+    addJob(aws, {
+      jobId: 'stray',
+      status: 'RUNNABLE',
+      tags: { 'epycloud:run_id': 'r', 'epycloud:exp_id': 'e' },
+    });
+    addJob(aws, {
+      jobId: 'other-run',
+      status: 'RUNNING',
+      tags: { 'epycloud:run_id': 'r2', 'epycloud:exp_id': 'e' },
+    });
     aws.submitted(execution, 'a');
     aws.submitted(execution, 'b');
     const result = await cancelExecution(aws.clients, DEPLOYMENT, 'e--r');
@@ -47,11 +69,15 @@ describe('workflow retry', () => {
     const execution = addExecution(aws, 'e--r', { expId: 'e', runId: 'r' }, 'FAILED');
     const after = await retryExecution(aws.clients, DEPLOYMENT, execution.arn);
     expect(after).toMatchObject({ status: 'RUNNING', redriveCount: 1, runId: 'r' });
-    await expect(retryExecution(aws.clients, DEPLOYMENT, execution.arn)).rejects.toThrow(/cannot be redriven/);
+    await expect(retryExecution(aws.clients, DEPLOYMENT, execution.arn)).rejects.toThrow(
+      /cannot be redriven/,
+    );
   });
 
   it('names a missing execution', async () => {
     const aws = fakeWithStacks();
-    await expect(retryExecution(aws.clients, DEPLOYMENT, 'nope')).rejects.toThrow(/Not found: .*execution:Pipeline:nope/);
+    await expect(retryExecution(aws.clients, DEPLOYMENT, 'nope')).rejects.toThrow(
+      /Not found: .*execution:Pipeline:nope/,
+    );
   });
 });

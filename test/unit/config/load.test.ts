@@ -35,20 +35,35 @@ describe('loadDeploymentConfig', () => {
       context({
         'epycloud:env': 'prod',
         'epycloud:environments': {
-          prod: { stages: { runner: { vcpus: 2, memoryMiB: 8192, timeoutMinutes: 30 } }, notificationEmail: 'ops@example.org' },
+          prod: {
+            stages: { runner: { vcpus: 2, memoryMiB: 8192, timeoutMinutes: 30 } },
+            notificationEmail: 'ops@example.org',
+          },
         },
       }),
     );
-    expect(config).toMatchObject({ name: 'prod', removalPolicy: 'retain', logRetentionDays: 365, notificationEmail: 'ops@example.org' });
+    expect(config).toMatchObject({
+      name: 'prod',
+      removalPolicy: 'retain',
+      logRetentionDays: 365,
+      notificationEmail: 'ops@example.org',
+    });
     expect(config.stages.runner).toEqual({ vcpus: 2, memoryMiB: 8192, timeoutMinutes: 30 });
     expect(config.stages.builder).toEqual({ vcpus: 1, memoryMiB: 2048, timeoutMinutes: 60 });
   });
 
   it('accepts a declared custom environment', () => {
     const config = loadDeploymentConfig(
-      context({ 'epycloud:env': 'lab', 'epycloud:environments': { lab: { removalPolicy: 'retain', logRetentionDays: 90 } } }),
+      context({
+        'epycloud:env': 'lab',
+        'epycloud:environments': { lab: { removalPolicy: 'retain', logRetentionDays: 90 } },
+      }),
     );
-    expect(config).toMatchObject({ name: 'lab', stackPrefix: 'Epycloud-lab', removalPolicy: 'retain' });
+    expect(config).toMatchObject({
+      name: 'lab',
+      stackPrefix: 'Epycloud-lab',
+      removalPolicy: 'retain',
+    });
   });
 
   it('names an unknown environment and the context key', () => {
@@ -78,7 +93,9 @@ describe('loadDeploymentConfig', () => {
 
   it('checks Fargate sizes per stage, naming the stage', () => {
     const problems = problemsOf({
-      'epycloud:environments': { dev: { stages: { output: { vcpus: 1, memoryMiB: 1024, timeoutMinutes: 10 } } } },
+      'epycloud:environments': {
+        dev: { stages: { output: { vcpus: 1, memoryMiB: 1024, timeoutMinutes: 10 } } },
+      },
     });
     expect(problems).toContain(
       'epycloud:environments.dev.stages.output: Fargate with 1 vCPU takes 2048..8192 MiB in steps of 1024, got 1024 MiB',
@@ -90,47 +107,77 @@ describe('loadDeploymentConfig', () => {
       loadDeploymentConfig(
         context({
           'epycloud:environments': {
-            dev: { compute: { type: 'ec2' }, stages: { runner: { vcpus: 3, memoryMiB: 100_000, timeoutMinutes: 60 } } },
+            dev: {
+              compute: { type: 'ec2' },
+              stages: { runner: { vcpus: 3, memoryMiB: 100_000, timeoutMinutes: 60 } },
+            },
           },
         }),
       ),
     ).not.toThrow();
-    expect(problemsOf({ 'epycloud:environments': { dev: { image: { source: 'uri' } } } })).toContain(
-      'epycloud:environments.dev.image.uri: required when image.source is "uri"',
-    );
-    expect(problemsOf({ 'epycloud:environments': { dev: { retry: { transientExitCodes: [1, 2, 3] } } } }).join('\n')).toContain(
-      'at most 2 codes',
-    );
+    expect(
+      problemsOf({ 'epycloud:environments': { dev: { image: { source: 'uri' } } } }),
+    ).toContain('epycloud:environments.dev.image.uri: required when image.source is "uri"');
+    expect(
+      problemsOf({
+        'epycloud:environments': { dev: { retry: { transientExitCodes: [1, 2, 3] } } },
+      }).join('\n'),
+    ).toContain('at most 2 codes');
   });
 
   it('requires the transient exit code among the retried ones, so throttling and timeouts are retried', () => {
-    expect(problemsOf({ 'epycloud:environments': { dev: { retry: { transientExitCodes: [75] } } } })).toContain(
+    expect(
+      problemsOf({ 'epycloud:environments': { dev: { retry: { transientExitCodes: [75] } } } }),
+    ).toContain(
       `epycloud:environments.dev.retry.transientExitCodes: must include ${TRANSIENT_EXIT_CODE}, the exit code of throttling and timeouts (S3 503 SlowDown, a stalled request): without it one throttled task fails a whole run`,
     );
-    expect(loadDeploymentConfig(context({})).retry.transientExitCodes).toEqual([TRANSIENT_EXIT_CODE]);
+    expect(loadDeploymentConfig(context({})).retry.transientExitCodes).toEqual([
+      TRANSIENT_EXIT_CODE,
+    ]);
   });
 
   it("allows no image repository but the stack's own unless listed, and checks the listed ones", () => {
     expect(loadDeploymentConfig(context({})).image.allowedRepositories).toEqual([]);
-    const allowed = ['public.ecr.aws/acme/epycloud', '123456789012.dkr.ecr.us-east-1.amazonaws.com/models'];
-    const config = loadDeploymentConfig(context({ 'epycloud:environments': { dev: { image: { allowedRepositories: allowed } } } }));
-    expect(config.image).toMatchObject({ source: 'repository', tag: 'latest', allowedRepositories: allowed });
+    const allowed = [
+      'public.ecr.aws/acme/epycloud',
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com/models',
+    ];
+    const config = loadDeploymentConfig(
+      context({ 'epycloud:environments': { dev: { image: { allowedRepositories: allowed } } } }),
+    );
+    expect(config.image).toMatchObject({
+      source: 'repository',
+      tag: 'latest',
+      allowedRepositories: allowed,
+    });
     expect(
-      problemsOf({ 'epycloud:environments': { dev: { image: { allowedRepositories: ['public.ecr.aws/acme/epycloud:1.2'] } } } }),
+      problemsOf({
+        'epycloud:environments': {
+          dev: { image: { allowedRepositories: ['public.ecr.aws/acme/epycloud:1.2'] } },
+        },
+      }),
     ).toContain(
       'epycloud:environments.dev.image.allowedRepositories.0: expected an image repository without tag or digest, such as public.ecr.aws/acme/epycloud',
     );
   });
 
   it('parses the environments map given as JSON text (cdk -c)', () => {
-    const config = loadDeploymentConfig(context({ 'epycloud:environments': '{"dev":{"compute":{"maxvCpus":16}}}' }));
+    const config = loadDeploymentConfig(
+      context({ 'epycloud:environments': '{"dev":{"compute":{"maxvCpus":16}}}' }),
+    );
     expect(config.compute.maxvCpus).toBe(16);
-    expect(problemsOf({ 'epycloud:environments': '{"dev":' })[0]).toMatch(/epycloud:environments: not valid JSON/);
+    expect(problemsOf({ 'epycloud:environments': '{"dev":' })[0]).toMatch(
+      /epycloud:environments: not valid JSON/,
+    );
   });
 
   it('rejects a non-object environments map and a non-string env', () => {
-    expect(problemsOf({ 'epycloud:environments': [] })[0]).toMatch(/epycloud:environments: expected an object/);
-    expect(problemsOf({ 'epycloud:env': 3 })[0]).toMatch(/epycloud:env: expected an environment name, got 3/);
+    expect(problemsOf({ 'epycloud:environments': [] })[0]).toMatch(
+      /epycloud:environments: expected an object/,
+    );
+    expect(problemsOf({ 'epycloud:env': 3 })[0]).toMatch(
+      /epycloud:env: expected an environment name, got 3/,
+    );
   });
 });
 
@@ -150,6 +197,8 @@ describe('fargateResourcesProblem', () => {
 
 describe('mergeConfig', () => {
   it('merges nested objects and replaces arrays', () => {
-    expect(mergeConfig({ a: { b: 1, c: [1, 2] } }, { a: { c: [3] } })).toEqual({ a: { b: 1, c: [3] } });
+    expect(mergeConfig({ a: { b: 1, c: [1, 2] } }, { a: { c: [3] } })).toEqual({
+      a: { b: 1, c: [3] },
+    });
   });
 });

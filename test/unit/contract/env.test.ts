@@ -11,27 +11,42 @@ import {
 
 describe('resolveTaskIndex', () => {
   it('prefers TASK_INDEX, then BATCH_TASK_INDEX, then AWS_BATCH_JOB_ARRAY_INDEX', () => {
-    expect(resolveTaskIndex({ TASK_INDEX: '1', BATCH_TASK_INDEX: '2', AWS_BATCH_JOB_ARRAY_INDEX: '3' }, 10)).toBe(1);
+    expect(
+      resolveTaskIndex(
+        { TASK_INDEX: '1', BATCH_TASK_INDEX: '2', AWS_BATCH_JOB_ARRAY_INDEX: '3' },
+        10,
+      ),
+    ).toBe(1);
     expect(resolveTaskIndex({ BATCH_TASK_INDEX: '2', AWS_BATCH_JOB_ARRAY_INDEX: '3' }, 10)).toBe(2);
     expect(resolveTaskIndex({ AWS_BATCH_JOB_ARRAY_INDEX: '3' }, 10)).toBe(3);
     expect(resolveTaskIndex({ TASK_INDEX: '', AWS_BATCH_JOB_ARRAY_INDEX: '4' }, 10)).toBe(4);
   });
 
   it('adds TASK_INDEX_OFFSET for split array jobs', () => {
-    expect(resolveTaskIndex({ AWS_BATCH_JOB_ARRAY_INDEX: '5', TASK_INDEX_OFFSET: '10000' }, 25_000)).toBe(10_005);
+    expect(
+      resolveTaskIndex({ AWS_BATCH_JOB_ARRAY_INDEX: '5', TASK_INDEX_OFFSET: '10000' }, 25_000),
+    ).toBe(10_005);
   });
 
   it('never falls back to a silent task 0', () => {
-    expect(() => resolveTaskIndex({}, 3)).toThrow(/No task index: set one of TASK_INDEX, BATCH_TASK_INDEX, AWS_BATCH_JOB_ARRAY_INDEX/);
+    expect(() => resolveTaskIndex({}, 3)).toThrow(
+      /No task index: set one of TASK_INDEX, BATCH_TASK_INDEX, AWS_BATCH_JOB_ARRAY_INDEX/,
+    );
   });
 
   it.each(['-1', '1.5', 'abc', '2e3', ' '])('rejects a non-integer index %j', (value) => {
-    expect(() => resolveTaskIndex({ TASK_INDEX: value }, 5000)).toThrow(/not a non-negative integer/);
+    expect(() => resolveTaskIndex({ TASK_INDEX: value }, 5000)).toThrow(
+      /not a non-negative integer/,
+    );
   });
 
   it('rejects an index at or past the number of tasks', () => {
-    expect(() => resolveTaskIndex({ TASK_INDEX: '3' }, 3)).toThrow('the run has 3 task(s), indexes 0..2');
-    expect(() => resolveTaskIndex({ AWS_BATCH_JOB_ARRAY_INDEX: '1', TASK_INDEX_OFFSET: '2' }, 3)).toThrow(/TASK_INDEX_OFFSET=2/);
+    expect(() => resolveTaskIndex({ TASK_INDEX: '3' }, 3)).toThrow(
+      'the run has 3 task(s), indexes 0..2',
+    );
+    expect(() =>
+      resolveTaskIndex({ AWS_BATCH_JOB_ARRAY_INDEX: '1', TASK_INDEX_OFFSET: '2' }, 3),
+    ).toThrow(/TASK_INDEX_OFFSET=2/);
   });
 });
 
@@ -64,7 +79,9 @@ describe('parseStageEnv', () => {
     expect(() => parseStageEnv({ EXECUTION_MODE: 'local', RUN_ID: 'r' })).toThrow(
       'Environment variable EXP_ID is not set: expected the experiment id',
     );
-    expect(() => parseStageEnv({ EXECUTION_MODE: 'local', EXP_ID: '../e', RUN_ID: 'r' })).toThrow(/Invalid experiment id "..\/e"/);
+    expect(() => parseStageEnv({ EXECUTION_MODE: 'local', EXP_ID: '../e', RUN_ID: 'r' })).toThrow(
+      /Invalid experiment id "..\/e"/,
+    );
     expect(() => parseStageEnv({ EXP_ID: 'e', RUN_ID: 'r' })).toThrow(/EXECUTION_MODE is not set/);
   });
 });
@@ -86,25 +103,42 @@ describe('parseReferenceDate', () => {
     );
   });
 
-  it.each(['2024-02-30', '2023-02-29', '2024-13-01', '14/12/2024', '2024-12-14T00:00:00Z', 'saturday'])(
-    'rejects %j, which is not a real YYYY-MM-DD date',
-    (value) => {
-      expect(() => parseReferenceDate({ REFERENCE_DATE: value })).toThrow(
-        `Environment variable REFERENCE_DATE="${value}" is invalid: expected a real calendar date YYYY-MM-DD that is a Saturday`,
-      );
-    },
-  );
+  it.each([
+    '2024-02-30',
+    '2023-02-29',
+    '2024-13-01',
+    '14/12/2024',
+    '2024-12-14T00:00:00Z',
+    'saturday',
+  ])('rejects %j, which is not a real YYYY-MM-DD date', (value) => {
+    expect(() => parseReferenceDate({ REFERENCE_DATE: value })).toThrow(
+      `Environment variable REFERENCE_DATE="${value}" is invalid: expected a real calendar date YYYY-MM-DD that is a Saturday`,
+    );
+  });
 
   it('fails the whole stage environment', () => {
-    expect(() => parseStageEnv({ EXECUTION_MODE: 'local', EXP_ID: 'e', RUN_ID: 'r', REFERENCE_DATE: '2024-12-13' })).toThrow(
-      /REFERENCE_DATE/,
-    );
+    expect(() =>
+      parseStageEnv({
+        EXECUTION_MODE: 'local',
+        EXP_ID: 'e',
+        RUN_ID: 'r',
+        REFERENCE_DATE: '2024-12-13',
+      }),
+    ).toThrow(/REFERENCE_DATE/);
   });
 });
 
 describe('stageEnvironment', () => {
   it('is the inverse of the parsers', () => {
-    const env = stageEnvironment({ mode: 'cloud', expId: 'e', runId: 'r', bucket: 'b', numTasks: 7, taskIndex: 2, allowPartial: true });
+    const env = stageEnvironment({
+      mode: 'cloud',
+      expId: 'e',
+      runId: 'r',
+      bucket: 'b',
+      numTasks: 7,
+      taskIndex: 2,
+      allowPartial: true,
+    });
     expect(parseStageEnv(env).layout.prefix).toBe('e/runs/r/');
     expect(parseNumTasks(env)).toBe(7);
     expect(resolveTaskIndex(env, 7)).toBe(2);
@@ -113,10 +147,21 @@ describe('stageEnvironment', () => {
   });
 
   it('round-trips the output config file and the reference date, and leaves them out when absent', () => {
-    const env = stageEnvironment({ mode: 'local', expId: 'e', runId: 'r', outputConfigFile: 'o.yaml', referenceDate: '2024-12-14' });
+    const env = stageEnvironment({
+      mode: 'local',
+      expId: 'e',
+      runId: 'r',
+      outputConfigFile: 'o.yaml',
+      referenceDate: '2024-12-14',
+    });
     expect(env).toMatchObject({ OUTPUT_CONFIG_FILE: 'o.yaml', REFERENCE_DATE: '2024-12-14' });
-    expect(parseStageEnv(env)).toMatchObject({ outputConfigFile: 'o.yaml', referenceDate: '2024-12-14' });
-    expect(Object.keys(stageEnvironment({ mode: 'local', expId: 'e', runId: 'r' }))).not.toContain('REFERENCE_DATE');
+    expect(parseStageEnv(env)).toMatchObject({
+      outputConfigFile: 'o.yaml',
+      referenceDate: '2024-12-14',
+    });
+    expect(Object.keys(stageEnvironment({ mode: 'local', expId: 'e', runId: 'r' }))).not.toContain(
+      'REFERENCE_DATE',
+    );
   });
 });
 
@@ -126,10 +171,17 @@ describe('parseFaultInjection', () => {
   });
 
   it('parses the tasks and the failing attempts', () => {
-    const fault = parseFaultInjection({ EPYCLOUD_FAULT_TASKS: '3, 5', EPYCLOUD_FAULT_ATTEMPTS: '1' });
+    const fault = parseFaultInjection({
+      EPYCLOUD_FAULT_TASKS: '3, 5',
+      EPYCLOUD_FAULT_ATTEMPTS: '1',
+    });
     expect([...(fault?.tasks ?? [])]).toEqual([3, 5]);
     expect(fault?.attempts).toBe(1);
-    expect(parseFaultInjection({ EPYCLOUD_FAULT_TASKS: '0' })?.attempts).toBe(Number.POSITIVE_INFINITY);
-    expect(() => parseFaultInjection({ EPYCLOUD_FAULT_TASKS: 'x' })).toThrow(/EPYCLOUD_FAULT_TASKS/);
+    expect(parseFaultInjection({ EPYCLOUD_FAULT_TASKS: '0' })?.attempts).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+    expect(() => parseFaultInjection({ EPYCLOUD_FAULT_TASKS: 'x' })).toThrow(
+      /EPYCLOUD_FAULT_TASKS/,
+    );
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { anyRunKey, indexFromName, padIndex, parseRunKey, parseStage, RunLayout, runsPrefix } from '../../../lib/contract/layout.js';
+import {
+  anyRunKey,
+  indexFromName,
+  padIndex,
+  parseRunKey,
+  parseStage,
+  RunLayout,
+  runsPrefix,
+} from '../../../lib/contract/layout.js';
 
 describe('RunLayout', () => {
   const layout = new RunLayout('202605/flu-a', '20260501-120000-abcdef01', 'team/');
@@ -56,7 +64,8 @@ describe('run prefixes of nested experiments', () => {
   it('never lets a run prefix hold, or sit in, another run or another experiment', () => {
     for (const a of layouts) {
       for (const b of layouts) if (a !== b) expect(b.prefix.startsWith(a.prefix)).toBe(false);
-      for (const e of ids) if (e !== a.expId) expect(runsPrefix(e, 'team/').startsWith(a.prefix)).toBe(false);
+      for (const e of ids)
+        if (e !== a.expId) expect(runsPrefix(e, 'team/').startsWith(a.prefix)).toBe(false);
     }
   });
 
@@ -78,7 +87,9 @@ describe('run prefixes of nested experiments', () => {
   });
 
   it('gives IAM one pattern for a key of every run', () => {
-    expect(anyRunKey('builder-artifacts/manifest.json')).toBe('*/runs/*/builder-artifacts/manifest.json');
+    expect(anyRunKey('builder-artifacts/manifest.json')).toBe(
+      '*/runs/*/builder-artifacts/manifest.json',
+    );
   });
 });
 
@@ -95,6 +106,8 @@ describe('parseStage', () => {
   });
 
   it('names the accepted values', () => {
-    expect(() => parseStage('D')).toThrow('Unknown stage "D": expected A, B, C, builder, runner or output');
+    expect(() => parseStage('D')).toThrow(
+      'Unknown stage "D": expected A, B, C, builder, runner or output',
+    );
   });
 });

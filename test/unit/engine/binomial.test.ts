@@ -51,7 +51,8 @@ function chiSquare(xs: Float64Array, n: number, p: number): { stat: number; df: 
       e = 0;
     }
   });
-  if (e > 0 && cells.length > 0) cells[cells.length - 1] = [cells.at(-1)![0] + o, cells.at(-1)![1] + e];
+  if (e > 0 && cells.length > 0)
+    cells[cells.length - 1] = [cells.at(-1)![0] + o, cells.at(-1)![1] + e];
   const stat = cells.reduce((sum, [oi, ei]) => sum + (oi - ei) ** 2 / ei, 0);
   return { stat, df: cells.length - 1 };
 }
@@ -74,27 +75,35 @@ const CASES: readonly [number, number][] = [
 ];
 
 describe('binomial sampler', () => {
-  it.each(CASES)('n=%d p=%d: mean, variance and tail probabilities match the exact distribution', (n, p) => {
-    const xs = draw(n, p, n + Math.round(p * 1e6));
-    const mean = xs.reduce((a, b) => a + b, 0) / DRAWS;
-    const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (DRAWS - 1);
-    const v = n * p * (1 - p);
-    expect(Math.abs(mean - n * p)).toBeLessThan(5 * Math.sqrt(v / DRAWS) + 1e-9);
-    expect(Math.abs(variance / v - 1)).toBeLessThan(0.06);
-    for (const level of [0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999]) {
-      const k = exactQuantile(n, p, level);
-      const exact = binomialCdf(k, n, p);
-      const empirical = xs.filter((x) => x <= k).length / DRAWS;
-      expect(Math.abs(empirical - exact)).toBeLessThan(5 * Math.sqrt((exact * (1 - exact)) / DRAWS) + 1e-4);
-    }
-    expect(xs.every((x) => Number.isInteger(x) && x >= 0 && x <= n)).toBe(true);
-  });
+  it.each(CASES)(
+    'n=%d p=%d: mean, variance and tail probabilities match the exact distribution',
+    (n, p) => {
+      const xs = draw(n, p, n + Math.round(p * 1e6));
+      const mean = xs.reduce((a, b) => a + b, 0) / DRAWS;
+      const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (DRAWS - 1);
+      const v = n * p * (1 - p);
+      expect(Math.abs(mean - n * p)).toBeLessThan(5 * Math.sqrt(v / DRAWS) + 1e-9);
+      expect(Math.abs(variance / v - 1)).toBeLessThan(0.06);
+      for (const level of [0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999]) {
+        const k = exactQuantile(n, p, level);
+        const exact = binomialCdf(k, n, p);
+        const empirical = xs.filter((x) => x <= k).length / DRAWS;
+        expect(Math.abs(empirical - exact)).toBeLessThan(
+          5 * Math.sqrt((exact * (1 - exact)) / DRAWS) + 1e-4,
+        );
+      }
+      expect(xs.every((x) => Number.isInteger(x) && x >= 0 && x <= n)).toBe(true);
+    },
+  );
 
-  it.each(CASES.filter(([n, p]) => n * Math.min(p, 1 - p) > 2))('n=%d p=%d: chi-square goodness of fit against the exact pmf', (n, p) => {
-    const { stat, df } = chiSquare(draw(n, p, 7 + n), n, p);
-    // mean df, sd sqrt(2 df): a 5-sd bound never trips by chance with these fixed seeds
-    expect(stat).toBeLessThan(df + 5 * Math.sqrt(2 * df));
-  });
+  it.each(CASES.filter(([n, p]) => n * Math.min(p, 1 - p) > 2))(
+    'n=%d p=%d: chi-square goodness of fit against the exact pmf',
+    (n, p) => {
+      const { stat, df } = chiSquare(draw(n, p, 7 + n), n, p);
+      // mean df, sd sqrt(2 df): a 5-sd bound never trips by chance with these fixed seeds
+      expect(stat).toBeLessThan(df + 5 * Math.sqrt(2 * df));
+    },
+  );
 
   it('uses both algorithms around the threshold and handles the degenerate cases', () => {
     const rng = new Rng(1);
@@ -120,7 +129,9 @@ describe('binomial sampler', () => {
     ]) {
       expect(() => binomial(rng, n!, p!)).toThrow(RangeError);
     }
-    expect(() => binomial(rng, 100, NaN)).toThrow('Binomial(n, p) needs an integer n >= 0 and p in [0, 1], got n = 100, p = NaN');
+    expect(() => binomial(rng, 100, NaN)).toThrow(
+      'Binomial(n, p) needs an integer n >= 0 and p in [0, 1], got n = 100, p = NaN',
+    );
   });
 
   it('costs about the same for n = 1e3 and n = 1e9 (no O(n) path)', () => {

@@ -8,7 +8,8 @@ import {
   parseExpression,
 } from '../../../lib/engine/expression.js';
 
-const evaluate = (source: string, values: Record<string, number> = {}) => evaluateExpression(parseExpression(source), (n) => values[n]!);
+const evaluate = (source: string, values: Record<string, number> = {}) =>
+  evaluateExpression(parseExpression(source), (n) => values[n]!);
 
 describe('expressions', () => {
   it('follows the usual precedence and associativity', () => {
@@ -23,7 +24,11 @@ describe('expressions', () => {
   });
 
   it('lists the names an expression uses', () => {
-    expect(expressionNames(parseExpression('beta * (1 - beta_reduction) + gamma'))).toEqual(['beta', 'beta_reduction', 'gamma']);
+    expect(expressionNames(parseExpression('beta * (1 - beta_reduction) + gamma'))).toEqual([
+      'beta',
+      'beta_reduction',
+      'gamma',
+    ]);
   });
 
   it.each([
@@ -62,12 +67,20 @@ describe('expressions', () => {
   it('rejects deep nesting and long sources with an ExpressionError, not a stack overflow', () => {
     const nested = (n: number) => `${'('.repeat(n)}1${')'.repeat(n)}`;
     expect(evaluate(nested(MAX_EXPRESSION_DEPTH - 1))).toBe(1);
-    for (const source of [nested(MAX_EXPRESSION_DEPTH + 1), '-'.repeat(MAX_EXPRESSION_DEPTH + 1) + '1', Array(120).fill('2').join('^')]) {
+    for (const source of [
+      nested(MAX_EXPRESSION_DEPTH + 1),
+      '-'.repeat(MAX_EXPRESSION_DEPTH + 1) + '1',
+      Array(120).fill('2').join('^'),
+    ]) {
       expect(() => parseExpression(source)).toThrow(ExpressionError);
-      expect(() => parseExpression(source)).toThrow(`nested deeper than ${MAX_EXPRESSION_DEPTH} levels`);
+      expect(() => parseExpression(source)).toThrow(
+        `nested deeper than ${MAX_EXPRESSION_DEPTH} levels`,
+      );
     }
     const long = Array(600).fill('1').join('+');
-    expect(() => parseExpression(long)).toThrow(`expression of ${long.length} characters, expected at most ${MAX_EXPRESSION_LENGTH}`);
+    expect(() => parseExpression(long)).toThrow(
+      `expression of ${long.length} characters, expected at most ${MAX_EXPRESSION_LENGTH}`,
+    );
     expect(() => parseExpression('('.repeat(100_000))).toThrow(ExpressionError);
     expect(evaluate(Array(400).fill('1').join('+'))).toBe(400); // long flat sums stay iterative
   });

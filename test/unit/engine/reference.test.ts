@@ -7,7 +7,10 @@ import { seirSpec, sirSpec } from '../../../lib/engine/reference-models.js';
 
 /** Reference quantile table of the peer engine (epydemix 1.3.2): level -> column -> 200 daily values. */
 function readReference(name: string): Map<number, Map<string, number[]>> {
-  const [header, ...rows] = readFileSync(new URL(`../../fixtures/reference/${name}`, import.meta.url), 'utf8')
+  const [header, ...rows] = readFileSync(
+    new URL(`../../fixtures/reference/${name}`, import.meta.url),
+    'utf8',
+  )
     .trim()
     .split('\n');
   const columns = header!.split(',');
@@ -16,7 +19,11 @@ function readReference(name: string): Map<number, Map<string, number[]>> {
     const cells = row.split(',');
     const level = Number(cells[1]);
     const byColumn = table.get(level) ?? new Map<string, number[]>();
-    columns.slice(2).forEach((column, k) => byColumn.set(column, [...(byColumn.get(column) ?? []), Number(cells[k + 2])]));
+    columns
+      .slice(2)
+      .forEach((column, k) =>
+        byColumn.set(column, [...(byColumn.get(column) ?? []), Number(cells[k + 2])]),
+      );
     table.set(level, byColumn);
   }
   return table;
@@ -26,14 +33,26 @@ function readReference(name: string): Map<number, Map<string, number[]>> {
 const SIMS = 1000;
 
 function finalStats(spec: ModelSpec, last: string) {
-  const { compartments, transitions } = runEnsemble(spec, { nSims: SIMS, resample: 'daily', seedKeys: [12345] });
+  const { compartments, transitions } = runEnsemble(spec, {
+    nSims: SIMS,
+    resample: 'daily',
+    seedKeys: [12345],
+  });
   const finals = Array.from({ length: SIMS }, (_, s) => compartments[last]![(s + 1) * 200 - 1]!);
   const mean = finals.reduce((a, b) => a + b, 0) / SIMS;
   const sd = Math.sqrt(finals.reduce((a, b) => a + (b - mean) ** 2, 0) / (SIMS - 1));
-  return { mean, sd, series: compartments as Record<string, Float64Array>, flows: transitions as Record<string, Float64Array> };
+  return {
+    mean,
+    sd,
+    series: compartments as Record<string, Float64Array>,
+    flows: transitions as Record<string, Float64Array>,
+  };
 }
 
-function expectBandsOverlap(series: Record<string, Float64Array>, reference: Map<number, Map<string, number[]>>): void {
+function expectBandsOverlap(
+  series: Record<string, Float64Array>,
+  reference: Map<number, Map<string, number[]>>,
+): void {
   const lower = reference.get(0.025)!;
   const upper = reference.get(0.975)!;
   let checked = 0;
@@ -46,7 +65,9 @@ function expectBandsOverlap(series: Record<string, Float64Array>, reference: Map
       const refLo = lower.get(`${name}_0`)![d]!;
       const refHi = upper.get(`${name}_0`)![d]!;
       if (!(lo! <= refHi && refLo <= hi!))
-        throw new Error(`${name} on day ${d}: band [${lo}, ${hi}] misses the reference [${refLo}, ${refHi}]`);
+        throw new Error(
+          `${name} on day ${d}: band [${lo}, ${hi}] misses the reference [${refLo}, ${refHi}]`,
+        );
       checked++;
     }
   }

@@ -18,8 +18,15 @@ describe('resampling', () => {
   it('labels a week by its Saturday even when the run starts on one', () => {
     expect(isoDate(saturdayOnOrAfter(day('2025-10-04')))).toBe('2025-10-04');
     expect(isoDate(saturdayOnOrAfter(day('2025-10-05')))).toBe('2025-10-11');
-    expect(binSteps(day('2025-10-04'), 1, 8, 'weekly').labels).toEqual(['2025-10-04', '2025-10-11']);
-    expect(binSteps(day('2025-10-04'), 1, 9, 'weekly').labels).toEqual(['2025-10-04', '2025-10-11', '2025-10-18']);
+    expect(binSteps(day('2025-10-04'), 1, 8, 'weekly').labels).toEqual([
+      '2025-10-04',
+      '2025-10-11',
+    ]);
+    expect(binSteps(day('2025-10-04'), 1, 9, 'weekly').labels).toEqual([
+      '2025-10-04',
+      '2025-10-11',
+      '2025-10-18',
+    ]);
   });
 
   it('bins sub-daily steps by day and keeps every step with none', () => {

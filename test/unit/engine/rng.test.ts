@@ -62,7 +62,9 @@ describe('Rng (xoshiro128**)', () => {
 
   it('hashes keys with MurmurHash3_x86_128 (the reference test vectors)', () => {
     const hex = (h: readonly number[]) => h.map((w) => w.toString(16).padStart(8, '0')).join('');
-    expect(hex(murmur3x86x128(new Array<number>(7).fill(0x78787878), 123))).toBe('5e40bab278825a164cf929d31fec6047'); // 28 x "x"
+    expect(hex(murmur3x86x128(new Array<number>(7).fill(0x78787878), 123))).toBe(
+      '5e40bab278825a164cf929d31fec6047',
+    ); // 28 x "x"
     expect(hex(murmur3x86x128([], 123))).toBe('fedc524526f3e79926f3e79926f3e799');
   });
 

@@ -12,7 +12,9 @@ describe('sampling designs', () => {
       expect(strata).toEqual(Array.from({ length: n }, (_, i) => i));
     }
     // dimensions are paired by independent permutations, not in lockstep
-    expect(Array.from(dims[0]!, (v) => Math.floor(v * n))).not.toEqual(Array.from(dims[1]!, (v) => Math.floor(v * n)));
+    expect(Array.from(dims[0]!, (v) => Math.floor(v * n))).not.toEqual(
+      Array.from(dims[1]!, (v) => Math.floor(v * n)),
+    );
   });
 
   it('is reproducible from its seed', () => {
@@ -39,7 +41,9 @@ describe('sampling designs', () => {
 
   it('apportions a total exactly by largest remainder', () => {
     expect(apportion(10, [1, 1, 1])).toEqual([4, 3, 3]);
-    expect(apportion(7136171, [0.057, 0.163, 0.42, 0.187, 0.173]).reduce((a, b) => a + b)).toBe(7136171);
+    expect(apportion(7136171, [0.057, 0.163, 0.42, 0.187, 0.173]).reduce((a, b) => a + b)).toBe(
+      7136171,
+    );
     expect(apportion(5, [0, 0])).toEqual([5, 0]);
   });
 });

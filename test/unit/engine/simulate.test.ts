@@ -7,7 +7,12 @@ import { SpecError } from '../../../lib/engine/spec-problems.js';
 import { ageSeirSpec, sirSpec } from '../../../lib/engine/reference-models.js';
 
 /** RK4 solution of the SIR ODE, S/I/R as fractions, sampled at integer days. */
-function sirOde(beta: number, gamma: number, i0: number, days: number): { s: number[]; i: number[] } {
+function sirOde(
+  beta: number,
+  gamma: number,
+  i0: number,
+  days: number,
+): { s: number[]; i: number[] } {
   const h = 0.01;
   let [s, i] = [1 - i0, i0];
   const out = { s: [s], i: [i] };
@@ -38,7 +43,8 @@ describe('chain-binomial engine', () => {
     let state = Array.from(model.init);
     for (let t = 0; t < spec.steps; t++) {
       const row = Array.from(buffers.compartments.subarray(t * C * G, (t + 1) * C * G));
-      for (let g = 0; g < G; g++) expect([0, 1, 2, 3].reduce((a, c) => a + row[c * G + g]!, 0)).toBe(spec.groupSizes[g]);
+      for (let g = 0; g < G; g++)
+        expect([0, 1, 2, 3].reduce((a, c) => a + row[c * G + g]!, 0)).toBe(spec.groupSizes[g]);
       expect(row.every((x) => Number.isInteger(x) && x >= 0)).toBe(true);
       const flow = (p: number, g: number) => buffers.transitions[t * P * G + p * G + g]!;
       for (let g = 0; g < G; g++) expect(row[0 * G + g]).toBe(state[0 * G + g]! - flow(0, g));
@@ -60,7 +66,9 @@ describe('chain-binomial engine', () => {
     const lone = Array.from({ length: 60 }, (_, t) => buffers.compartments[t * 3 + 1]);
     expect(lone).toEqual(Array.from(all.compartments.I!.subarray(3 * 60, 4 * 60)));
     const other = runEnsemble(spec, { nSims: 1, resample: 'daily', seedKeys: [7, 4] });
-    expect(Array.from(other.compartments.I!)).not.toEqual(Array.from(all.compartments.I!.subarray(0, 60)));
+    expect(Array.from(other.compartments.I!)).not.toEqual(
+      Array.from(all.compartments.I!.subarray(0, 60)),
+    );
   });
 
   it('follows the ODE in the large-population, small-step limit', () => {
@@ -80,7 +88,11 @@ describe('chain-binomial engine', () => {
 
   it('reaches the final size z = 1 - exp(-R0 z) of the SIR model', () => {
     const n = 1e8;
-    const spec = sirSpec({ dt: 0.1, steps: 4000, parameters: { beta: [0.25], gamma: [0.1] } }, n, 100);
+    const spec = sirSpec(
+      { dt: 0.1, steps: 4000, parameters: { beta: [0.25], gamma: [0.1] } },
+      n,
+      100,
+    );
     const { compartments } = runEnsemble(spec, { nSims: 3, resample: 'none', seedKeys: [5] });
     let z = 0.5;
     for (let k = 0; k < 200; k++) z = 1 - Math.exp(-2.5 * z); // fixed point, R0 = 2.5
@@ -116,7 +128,13 @@ describe('chain-binomial engine', () => {
     expect(error).toBeInstanceOf(SpecError);
     expect((error as SpecError).exitCode).toBe(2);
     expect((error as SpecError).problems).toEqual([
-      expect.objectContaining({ item: 'transition', index: 0, group: 0, day: spec.startDay, value: Infinity }),
+      expect.objectContaining({
+        item: 'transition',
+        index: 0,
+        group: 0,
+        day: spec.startDay,
+        value: Infinity,
+      }),
     ]);
     expect((error as Error).message).toMatch(/expected a finite total rate out of S/);
   });

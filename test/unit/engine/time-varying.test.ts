@@ -14,11 +14,17 @@ function run(spec: ModelSpec, seed = 5): number[][] {
   const model = compileModel(spec);
   const buffers = allocateBuffers(model);
   simulate(model, new Rng(seed), buffers);
-  return [0, 1, 2].map((c) => Array.from({ length: spec.steps }, (_, t) => buffers.compartments[t * 3 + c]!));
+  return [0, 1, 2].map((c) =>
+    Array.from({ length: spec.steps }, (_, t) => buffers.compartments[t * 3 + c]!),
+  );
 }
 
 const withR0 = (extra: Partial<ModelSpec> = {}) =>
-  sirSpec({ parameters: { R0: [3], gamma: [0.1] }, derived: [{ name: 'beta', expression: 'R0 * gamma' }], ...extra });
+  sirSpec({
+    parameters: { R0: [3], gamma: [0.1] },
+    derived: [{ name: 'beta', expression: 'R0 * gamma' }],
+    ...extra,
+  });
 
 describe('derived parameters', () => {
   it('are evaluated by compileModel after the parameters, so a new parameter value is all a particle needs', () => {
@@ -47,7 +53,9 @@ describe('parameter overrides', () => {
   it('split the steps into segments, and the override holds from start to end inclusive', () => {
     const spec = sirSpec({ overrides: [{ parameter: 'beta', ...window, value: 0 }] });
     const model = compileModel(spec);
-    expect(Array.from(model.stepSegment!.slice(8, 22))).toEqual([0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
+    expect(Array.from(model.stepSegment!.slice(8, 22))).toEqual([
+      0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0,
+    ]);
     expect(model.segmentEdgeRates[1]![0]).toBe(0);
     const [S] = run(spec);
     expect(S![19]).toBe(S![9]); // nobody infected on days 10..19
@@ -56,7 +64,9 @@ describe('parameter overrides', () => {
   });
 
   it('evaluate expressions over the values without overrides, and carry derived parameters along', () => {
-    const half = compileModel(sirSpec({ overrides: [{ parameter: 'beta', ...window, value: 'beta * 0.5' }] }));
+    const half = compileModel(
+      sirSpec({ overrides: [{ parameter: 'beta', ...window, value: 'beta * 0.5' }] }),
+    );
     expect(half.segmentEdgeRates[1]![0]).toBeCloseTo(0.15, 15);
     const r0 = compileModel(withR0({ overrides: [{ parameter: 'R0', ...window, value: 1.2 }] }));
     expect(r0.segmentEdgeRates[0]![0]).toBeCloseTo(0.3, 15);
@@ -65,7 +75,11 @@ describe('parameter overrides', () => {
 
   it('cover the steps that start from start_date 00:00 to end_date 00:00, as the peer does', () => {
     const model = compileModel(
-      sirSpec({ dt: 0.5, steps: 10, overrides: [{ parameter: 'beta', startDay: DAY0 + 1, endDay: DAY0 + 2, value: 0 }] }),
+      sirSpec({
+        dt: 0.5,
+        steps: 10,
+        overrides: [{ parameter: 'beta', startDay: DAY0 + 1, endDay: DAY0 + 2, value: 0 }],
+      }),
     );
     expect(Array.from(model.stepSegment!)).toEqual([0, 0, 1, 1, 1, 0, 0, 0, 0, 0]);
   });
@@ -74,7 +88,11 @@ describe('parameter overrides', () => {
     const model = compileModel(sirSpec());
     expect(model.stepSegment).toBeUndefined();
     expect(model.forcing).toBeUndefined();
-    const outside = compileModel(sirSpec({ overrides: [{ parameter: 'beta', startDay: DAY0 + 500, endDay: DAY0 + 600, value: 0 }] }));
+    const outside = compileModel(
+      sirSpec({
+        overrides: [{ parameter: 'beta', startDay: DAY0 + 500, endDay: DAY0 + 600, value: 0 }],
+      }),
+    );
     expect(outside.stepSegment).toBeUndefined();
   });
 });
@@ -91,7 +109,9 @@ describe('seasonal forcing', () => {
     expect(forcing[20]).toBeCloseTo(1, 12);
     const flat = sirSpec({ seasonality: { amplitude: 0, peakDay: DAY0, periodDays: 365.25 } });
     expect(run(flat)).toEqual(run(sirSpec()));
-    const trough = sirSpec({ seasonality: { amplitude: 0.9, peakDay: DAY0 + 182, periodDays: 365.25 } });
+    const trough = sirSpec({
+      seasonality: { amplitude: 0.9, peakDay: DAY0 + 182, periodDays: 365.25 },
+    });
     expect(run(trough)[0]![60]).toBeGreaterThan(run(sirSpec())[0]![60]!); // fewer infected by day 60 in winter's trough
   });
 });
@@ -137,7 +157,12 @@ describe('contact layers and interventions', () => {
 
   it('stops transmission while every layer is closed', () => {
     const spec = twoGroups({
-      interventions: ['home', 'school'].map((layer) => ({ layer, startDay: DAY0 + 3, endDay: DAY0 + 30, reductionFactor: 0 })),
+      interventions: ['home', 'school'].map((layer) => ({
+        layer,
+        startDay: DAY0 + 3,
+        endDay: DAY0 + 30,
+        reductionFactor: 0,
+      })),
     });
     const model = compileModel(spec);
     const buffers = allocateBuffers(model);
@@ -158,7 +183,14 @@ describe('spec problems', () => {
       overrides: [{ parameter: 'gamma', startDay: DAY0 + 3, endDay: DAY0 + 4, value: 0 }],
     });
     expect(specProblems(spec)).toEqual([
-      { item: 'transition', index: 1, group: 0, day: DAY0 + 3, value: Infinity, expected: 'a finite rate >= 0' },
+      {
+        item: 'transition',
+        index: 1,
+        group: 0,
+        day: DAY0 + 3,
+        value: Infinity,
+        expected: 'a finite rate >= 0',
+      },
     ]);
     expect(() => compileModel(spec)).toThrow(SpecError);
     expect(() => compileModel(spec)).toThrow('transition 1 is Infinity in group 0 on day 19726');

@@ -6,7 +6,10 @@ import { type LoadOptions } from '../../../lib/experiment/experiment.js';
 import { forecastExperiment } from '../stages/forecast-fixture.js';
 
 /** The problems of loading the forecast fixture with edits, or [] when it loads. */
-function problemsOf(edit: (files: Record<string, string>) => void, options: LoadOptions = {}): string[] {
+function problemsOf(
+  edit: (files: Record<string, string>) => void,
+  options: LoadOptions = {},
+): string[] {
   const files = forecastExperiment();
   edit(files);
   try {
@@ -55,15 +58,21 @@ describe('modelset.calibration validation', () => {
   });
 
   it('wants Saturdays, a window before the reference date and a simulation that covers the first fitted week', () => {
-    expect(problemsOf((f) => modelset(f, 'reference_date: 2025-01-11', 'reference_date: 2025-01-10'))).toEqual([
+    expect(
+      problemsOf((f) => modelset(f, 'reference_date: 2025-01-11', 'reference_date: 2025-01-10')),
+    ).toEqual([
       expect.stringMatching(
         /modelset\.calibration\.reference_date \(line \d+\): it is a Friday: expected a Saturday \(2025-01-04 or 2025-01-11\)/,
       ),
     ]);
-    expect(problemsOf((f) => modelset(f, 'start_date: 2024-11-02', 'start_date: 2025-01-11'))[0]).toMatch(
+    expect(
+      problemsOf((f) => modelset(f, 'start_date: 2024-11-02', 'start_date: 2025-01-11'))[0],
+    ).toMatch(
       /window\.start_date \(line \d+\): the fitting window starts 2025-01-11, after the last week the fit may see \(2025-01-04/,
     );
-    expect(problemsOf((f) => modelset(f, 'start_date: 2024-11-02', 'start_date: 2024-10-26'))[0]).toMatch(
+    expect(
+      problemsOf((f) => modelset(f, 'start_date: 2024-11-02', 'start_date: 2024-10-26'))[0],
+    ).toMatch(
       /^config\/modelset\.yaml: modelset\.calibration\.window\.start_date \(line \d+\): the first fitted week \(2024-10-20 to 2024-10-26\) starts before the simulation \(model\.timespan\.start_date 2024-10-27\)/,
     );
   });
@@ -79,10 +88,15 @@ describe('modelset.calibration validation', () => {
       );
     });
     expect(bad).toEqual([
-      expect.stringMatching(/^data\/target-hospital-admissions\.csv \(line \d+\), column value: expected a number >= 0 or NA, got "-3"$/),
+      expect.stringMatching(
+        /^data\/target-hospital-admissions\.csv \(line \d+\), column value: expected a number >= 0 or NA, got "-3"$/,
+      ),
     ]);
     const gap = problemsOf((f) => {
-      f['data/target-hospital-admissions.csv'] = f['data/target-hospital-admissions.csv']!.replace(/\n2025-01-04,"56",[^\n]*/, '');
+      f['data/target-hospital-admissions.csv'] = f['data/target-hospital-admissions.csv']!.replace(
+        /\n2025-01-04,"56",[^\n]*/,
+        '',
+      );
     });
     expect(gap).toEqual([
       expect.stringMatching(
@@ -92,9 +106,15 @@ describe('modelset.calibration validation', () => {
   });
 
   it('applies a reference-date override, and refuses one for an experiment without calibration', () => {
-    const exp = loadExperiment(new Map(Object.entries(forecastExperiment())), { referenceDate: '2024-12-14' });
+    const exp = loadExperiment(new Map(Object.entries(forecastExperiment())), {
+      referenceDate: '2024-12-14',
+    });
     expect(exp.modelset!.calibration!.reference_date).toBe('2024-12-14');
-    const plain = problemsOf((f) => modelset(f, /\n {2}calibration:[\s\S]*/, '\n'), { referenceDate: '2024-12-14' });
-    expect(plain[0]).toMatch(/a reference date \(2024-12-14\) was given for the run, but the experiment has no modelset\.calibration/);
+    const plain = problemsOf((f) => modelset(f, /\n {2}calibration:[\s\S]*/, '\n'), {
+      referenceDate: '2024-12-14',
+    });
+    expect(plain[0]).toMatch(
+      /a reference date \(2024-12-14\) was given for the run, but the experiment has no modelset\.calibration/,
+    );
   });
 });

@@ -12,7 +12,10 @@ const MA = findLocation('US-MA')!.population;
 
 const sampledModel = SIR_MODEL.replace('      init: 10', '      init: sampled')
   .replace('    - id: R\n', '    - id: R\n      init: {proportion: 0.25}\n')
-  .replace('    beta: 0.3\n', '    R0: {type: sampled}\n    beta: {type: calculated, expression: R0 * gamma}\n');
+  .replace(
+    '    beta: 0.3\n',
+    '    R0: {type: sampled}\n    beta: {type: calculated, expression: R0 * gamma}\n',
+  );
 
 const modelset = `modelset:
   population_names: [US-MA, US-VT, US]
@@ -29,7 +32,10 @@ const modelset = `modelset:
 
 describe('building task inputs', () => {
   it('gives one task for a basemodel alone, with the default compartment taking the rest', () => {
-    const [task, ...rest] = buildTaskInputs(loadExperiment(filesOf({ 'config/model.yaml': SIR_MODEL })), ids);
+    const [task, ...rest] = buildTaskInputs(
+      loadExperiment(filesOf({ 'config/model.yaml': SIR_MODEL })),
+      ids,
+    );
     expect(rest).toHaveLength(0);
     expect(taskInputSchema.parse(task)).toBeTruthy();
     expect(task!.population).toEqual({ code: 'US-MA', name: 'Massachusetts', size: MA });
@@ -39,7 +45,9 @@ describe('building task inputs', () => {
   });
 
   it('crosses locations with grid x Latin hypercube samples (N = 3 x 2 x 4)', () => {
-    const exp = loadExperiment(filesOf({ 'config/model.yaml': sampledModel, 'config/modelset.yaml': modelset }));
+    const exp = loadExperiment(
+      filesOf({ 'config/model.yaml': sampledModel, 'config/modelset.yaml': modelset }),
+    );
     const tasks = buildTaskInputs(exp, ids);
     expect(tasks).toHaveLength(24);
     expect(tasks.map((t) => t.taskIndex)).toEqual(Array.from({ length: 24 }, (_, i) => i));
@@ -59,7 +67,10 @@ describe('building task inputs', () => {
       expect(init.S![0]! + init.I![0]! + init.R![0]!).toBe(groupSizes[0]);
       expect(init.R![0]).toBe(Math.round(0.25 * groupSizes[0]!));
       expect(init.I![0]).toBe(Math.round((t.sample.values['init.I'] as number) * groupSizes[0]!));
-      expect(resolveParameters(t.model).beta![0]).toBeCloseTo((t.sample.values.R0 as number) * 0.1, 12);
+      expect(resolveParameters(t.model).beta![0]).toBeCloseTo(
+        (t.sample.values.R0 as number) * 0.1,
+        12,
+      );
     }
   });
 
@@ -86,7 +97,9 @@ describe('building task inputs', () => {
   });
 
   it('fails with a ConfigError when initial counts exceed a population', () => {
-    const exp = loadExperiment(filesOf({ 'config/model.yaml': SIR_MODEL.replace('init: 10', 'init: 100000000') }));
+    const exp = loadExperiment(
+      filesOf({ 'config/model.yaml': SIR_MODEL.replace('init: 10', 'init: 100000000') }),
+    );
     expect(() => buildTaskInputs(exp, ids)).toThrow(ConfigError);
     expect(() => buildTaskInputs(exp, ids)).toThrow(
       /in US-MA \(group 0, size 7136171\) the initial counts of the other compartments exceed the group size/,
@@ -95,7 +108,9 @@ describe('building task inputs', () => {
 
   it('fails with a ConfigError when a rate that depends on a sampled value evaluates negative', () => {
     const model = sampledModel.replace('rate: gamma', 'rate: gamma - R0');
-    const exp = loadExperiment(filesOf({ 'config/model.yaml': model, 'config/modelset.yaml': modelset }));
+    const exp = loadExperiment(
+      filesOf({ 'config/model.yaml': model, 'config/modelset.yaml': modelset }),
+    );
     expect(() => buildTaskInputs(exp, ids)).toThrow(
       /config\/model\.yaml: model\.transitions\[1\]\.rate: "gamma - R0" evaluates to -[\d.]+ in US-MA \(group 0, sample 0\); expected a finite rate >= 0/,
     );

@@ -43,7 +43,10 @@ export function filesOf(entries: Record<string, string>): Map<string, string> {
 }
 
 /** The problems of a config that must fail to load (throws when it loads). */
-export function problemsOf(files: Record<string, string>, options: LoadOptions = {}): readonly string[] {
+export function problemsOf(
+  files: Record<string, string>,
+  options: LoadOptions = {},
+): readonly string[] {
   try {
     loadExperiment(filesOf(files), options);
   } catch (error) {

@@ -4,7 +4,9 @@ import { loadExperiment } from '../../../lib/experiment/load.js';
 import { validateExperimentDir } from '../../../lib/experiment/snapshot.js';
 import { filesOf, problemsOf, SIR_MODEL, withModel } from './fixtures.js';
 
-const examples = fileURLToPath(new URL('../../../local/forecast/experiments/examples/', import.meta.url));
+const examples = fileURLToPath(
+  new URL('../../../local/forecast/experiments/examples/', import.meta.url),
+);
 
 describe('experiment validation', () => {
   it('accepts the shipped examples and counts their tasks', async () => {
@@ -27,7 +29,10 @@ describe('experiment validation', () => {
 
   it('names file, path, line and expectation for type errors, unknown and missing keys', () => {
     const problems = withModel((t) =>
-      t.replace('n_sims: 5', 'n_sims: many').replace('    delta_t: 1\n', '    delta_t: 1\n    step: 2\n').replace('  random_seed: 1\n', ''),
+      t
+        .replace('n_sims: 5', 'n_sims: many')
+        .replace('    delta_t: 1\n', '    delta_t: 1\n    step: 2\n')
+        .replace('  random_seed: 1\n', ''),
     );
     expect(problems).toEqual([
       'config/model.yaml: model.random_seed (line 2): Invalid input: expected number, received undefined',
@@ -91,25 +96,42 @@ describe('experiment validation', () => {
     const modelset =
       'modelset:\n  population_names: [US-MA, US-XX]\n  sampling:\n    grid:\n      parameters:\n        gamma: [0.1, 0.2]\n';
     expect(withModel((t) => t, { 'config/modelset.yaml': modelset })).toEqual([
-      expect.stringMatching(/^config\/modelset\.yaml: modelset\.population_names\[1\] \(line 2\): unknown location "US-XX"/),
+      expect.stringMatching(
+        /^config\/modelset\.yaml: modelset\.population_names\[1\] \(line 2\): unknown location "US-XX"/,
+      ),
       'config/modelset.yaml: modelset.sampling.grid.parameters.gamma (line 6): "gamma" is not a parameter of type sampled in the basemodel: expected one of (none)',
     ]);
   });
 
   it('sorts files by root key and picks the output config', () => {
-    const output = (name: string) => `output:\n  meta: {name: ${name}}\n  quantiles:\n    levels: [0.5]\n`;
-    const files = { 'config/model.yaml': SIR_MODEL, 'config/a.yaml': output('a'), 'config/b.yml': output('b') };
-    expect(problemsOf(files)).toEqual(['config/: 2 output configs (config/a.yaml, config/b.yml): set OUTPUT_CONFIG_FILE to pick one']);
-    expect(loadExperiment(filesOf(files), { outputConfigFile: 'b.yml' }).output.meta).toEqual({ name: 'b' });
-    expect(loadExperiment(filesOf(files), { outputConfigFile: 'config/a.yaml' }).outputFile).toBe('config/a.yaml');
+    const output = (name: string) =>
+      `output:\n  meta: {name: ${name}}\n  quantiles:\n    levels: [0.5]\n`;
+    const files = {
+      'config/model.yaml': SIR_MODEL,
+      'config/a.yaml': output('a'),
+      'config/b.yml': output('b'),
+    };
+    expect(problemsOf(files)).toEqual([
+      'config/: 2 output configs (config/a.yaml, config/b.yml): set OUTPUT_CONFIG_FILE to pick one',
+    ]);
+    expect(loadExperiment(filesOf(files), { outputConfigFile: 'b.yml' }).output.meta).toEqual({
+      name: 'b',
+    });
+    expect(loadExperiment(filesOf(files), { outputConfigFile: 'config/a.yaml' }).outputFile).toBe(
+      'config/a.yaml',
+    );
     expect(problemsOf(files, { outputConfigFile: 'c.yaml' })).toEqual([
       'OUTPUT_CONFIG_FILE="c.yaml" names no output config: expected one of config/a.yaml, config/b.yml',
     ]);
     expect(problemsOf({ 'config/model.yaml': SIR_MODEL, 'config/x.yaml': 'other: 1\n' })).toEqual([
       'config/x.yaml (line 1): expected exactly one root key, one of model, modelset, output; got other',
     ]);
-    expect(problemsOf({ 'config/m.yaml': 'model:\n  name: [unclosed\n' })[0]).toMatch(/^config\/m\.yaml \(line \d\): invalid YAML: /);
-    expect(problemsOf({})).toEqual(['config/: no *.yaml files found: expected at least config/model.yaml with a "model:" root']);
+    expect(problemsOf({ 'config/m.yaml': 'model:\n  name: [unclosed\n' })[0]).toMatch(
+      /^config\/m\.yaml \(line \d\): invalid YAML: /,
+    );
+    expect(problemsOf({})).toEqual([
+      'config/: no *.yaml files found: expected at least config/model.yaml with a "model:" root',
+    ]);
   });
 
   it('validates output selections against the model', () => {
@@ -122,10 +144,19 @@ describe('experiment validation', () => {
 
   it('takes output formats from csv and parquet, each once', () => {
     const problems = (formats: string) =>
-      problemsOf({ 'config/model.yaml': SIR_MODEL, 'config/output.yaml': `output:\n  formats: ${formats}\n` });
-    expect(problems('[xlsx]')).toEqual(['config/output.yaml: output.formats[0] (line 2): Invalid option: expected one of "csv"|"parquet"']);
-    expect(problems('[parquet, parquet]')).toEqual(['config/output.yaml: output.formats (line 2): expected each format once']);
-    expect(problems('[]')).toEqual(['config/output.yaml: output.formats (line 2): Too small: expected array to have >=1 items']);
+      problemsOf({
+        'config/model.yaml': SIR_MODEL,
+        'config/output.yaml': `output:\n  formats: ${formats}\n`,
+      });
+    expect(problems('[xlsx]')).toEqual([
+      'config/output.yaml: output.formats[0] (line 2): Invalid option: expected one of "csv"|"parquet"',
+    ]);
+    expect(problems('[parquet, parquet]')).toEqual([
+      'config/output.yaml: output.formats (line 2): expected each format once',
+    ]);
+    expect(problems('[]')).toEqual([
+      'config/output.yaml: output.formats (line 2): Too small: expected array to have >=1 items',
+    ]);
   });
 
   it('validates the shapes of age-distribution and contact-matrix CSVs', () => {
@@ -135,12 +166,17 @@ describe('experiment validation', () => {
         '    name: US-MA\n    age_groups: [young, old]\n    age_distribution: data/age.csv\n    contact_matrix: data/c.csv\n',
       );
     expect(
-      withModel(groups, { 'data/age.csv': 'age_group,fraction\nyoung,0.3\nold,0.6\n', 'data/c.csv': 'g,young,old\nyoung,1,2\nold,1\n' }),
+      withModel(groups, {
+        'data/age.csv': 'age_group,fraction\nyoung,0.3\nold,0.6\n',
+        'data/c.csv': 'g,young,old\nyoung,1,2\nold,1\n',
+      }),
     ).toEqual([
       'data/age.csv: fractions sum to 0.8999999999999999, expected 1',
       'data/c.csv (line 3): expected "old" then 2 numbers >= 0, got "old,1"',
     ]);
-    expect(withModel(groups, { 'data/age.csv': 'age_group,fraction\nyoung,0.3\nold,0.7\n' })).toEqual([
+    expect(
+      withModel(groups, { 'data/age.csv': 'age_group,fraction\nyoung,0.3\nold,0.7\n' }),
+    ).toEqual([
       'config/model.yaml: model.population.contact_matrix (line 15): file "data/c.csv" not found in the experiment folder',
     ]);
   });

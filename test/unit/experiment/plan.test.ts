@@ -1,13 +1,19 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MAX_RESULT_BYTES_PER_TASK, MAX_STEPS_PER_TASK, MAX_TASKS } from '../../../lib/experiment/bounds.js';
+import {
+  MAX_RESULT_BYTES_PER_TASK,
+  MAX_STEPS_PER_TASK,
+  MAX_TASKS,
+} from '../../../lib/experiment/bounds.js';
 import { loadExperiment } from '../../../lib/experiment/load.js';
 import { describePlan, formatBytes } from '../../../lib/experiment/plan.js';
 import { validateExperimentDir } from '../../../lib/experiment/snapshot.js';
 import { forecastExperiment } from '../stages/forecast-fixture.js';
 import { filesOf, problemsOf, SIR_MODEL } from './fixtures.js';
 
-const examples = fileURLToPath(new URL('../../../local/forecast/experiments/examples/', import.meta.url));
+const examples = fileURLToPath(
+  new URL('../../../local/forecast/experiments/examples/', import.meta.url),
+);
 
 describe('the plan of an experiment', () => {
   it('counts tasks, steps, dates and result bytes from the configs', async () => {
@@ -32,11 +38,19 @@ describe('the plan of an experiment', () => {
 
   it('counts a forecast by its projected samples and fitting budget', () => {
     const { plan } = loadExperiment(filesOf(forecastExperiment()));
-    expect(plan).toMatchObject({ tasks: 2, trajectoriesPerTask: 100, simulationsPerTask: 60_000 + 100, series: 7, groups: 1 });
+    expect(plan).toMatchObject({
+      tasks: 2,
+      trajectoriesPerTask: 100,
+      simulationsPerTask: 60_000 + 100,
+      series: 7,
+      groups: 1,
+    });
   });
 
   it('refuses a delta_t that would make billions of steps, naming the bound and the value', () => {
-    expect(problemsOf({ 'config/model.yaml': SIR_MODEL.replace('delta_t: 1', 'delta_t: 1e-9') })).toEqual([
+    expect(
+      problemsOf({ 'config/model.yaml': SIR_MODEL.replace('delta_t: 1', 'delta_t: 1e-9') }),
+    ).toEqual([
       `config/model.yaml: model.timespan.delta_t (line 7): a task would simulate 30,000,000,001 steps of 1e-9 day(s): expected at most ${MAX_STEPS_PER_TASK.toLocaleString('en-US')} (MAX_STEPS_PER_TASK); use a larger delta_t or a shorter timespan`,
     ]);
   });
@@ -57,14 +71,23 @@ describe('the plan of an experiment', () => {
 
   it('refuses a task result estimated past its bound, for simulations and for projections', () => {
     const sims = problemsOf({
-      'config/model.yaml': SIR_MODEL.replace('n_sims: 5', 'n_sims: 100000').replace('end_date: 2024-01-31', 'end_date: 2024-12-31'),
+      'config/model.yaml': SIR_MODEL.replace('n_sims: 5', 'n_sims: 100000').replace(
+        'end_date: 2024-01-31',
+        'end_date: 2024-12-31',
+      ),
     });
     expect(sims).toEqual([
       `config/model.yaml: model.simulation.n_sims (line 9): a task's result would hold about 1.4 GiB (100,000 trajectories x 366 dates x 5 series x 1 group(s) x 8 bytes): expected at most ${formatBytes(MAX_RESULT_BYTES_PER_TASK)} (MAX_RESULT_BYTES_PER_TASK); use fewer trajectories, a coarser resample or a shorter timespan`,
     ]);
     const files = forecastExperiment();
-    files['config/modelset.yaml'] = files['config/modelset.yaml']!.replace('samples: 100', 'samples: 100000');
-    files['config/modelset.yaml'] = files['config/modelset.yaml']!.replace('horizon_weeks: 3', 'horizon_weeks: 52');
+    files['config/modelset.yaml'] = files['config/modelset.yaml']!.replace(
+      'samples: 100',
+      'samples: 100000',
+    );
+    files['config/modelset.yaml'] = files['config/modelset.yaml']!.replace(
+      'horizon_weeks: 3',
+      'horizon_weeks: 52',
+    );
     expect(problemsOf(files)).toEqual([
       expect.stringMatching(
         /^config\/modelset\.yaml: modelset\.calibration\.projection\.samples \(line \d+\): a task's result would hold about .* \(100,000 trajectories x /,

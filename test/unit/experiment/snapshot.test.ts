@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import { ConfigError, ValidationError } from '../../../lib/errors.js';
-import { readSnapshot, snapshotExperiment, validateExperimentDir } from '../../../lib/experiment/snapshot.js';
+import {
+  readSnapshot,
+  snapshotExperiment,
+  validateExperimentDir,
+} from '../../../lib/experiment/snapshot.js';
 import { Storage } from '../../../lib/storage/index.js';
 import { MemoryDriver } from '../../support/memory-driver.js';
 import { SIR_MODEL } from './fixtures.js';
@@ -36,7 +40,10 @@ describe('experiment snapshots', () => {
     const storage = new Storage(new MemoryDriver());
     const layout = new RunLayout('a/b', 'r1', 'team/');
     const keys = await snapshotExperiment(local, storage, layout);
-    expect(keys).toEqual(['team/a/b/runs/r1/experiment/config/model.yaml', 'team/a/b/runs/r1/experiment/data/extra.csv']);
+    expect(keys).toEqual([
+      'team/a/b/runs/r1/experiment/config/model.yaml',
+      'team/a/b/runs/r1/experiment/data/extra.csv',
+    ]);
     expect([...(await readSnapshot(storage, layout)).entries()]).toEqual([
       ['config/model.yaml', SIR_MODEL],
       ['data/extra.csv', 'a,b\n1,2\n'],
@@ -44,11 +51,15 @@ describe('experiment snapshots', () => {
   });
 
   it('validates without writing, and fails clearly for a missing folder or a bad config', async () => {
-    await expect(validateExperimentDir('/nonexistent/epycloud/exp')).rejects.toThrow(ValidationError);
+    await expect(validateExperimentDir('/nonexistent/epycloud/exp')).rejects.toThrow(
+      ValidationError,
+    );
     await expect(validateExperimentDir('/nonexistent/epycloud/exp')).rejects.toThrow(
       'Experiment folder not found: /nonexistent/epycloud/exp',
     );
-    const local = await experimentDir({ 'config/model.yaml': SIR_MODEL.replace('n_sims: 5', 'n_sims: -1') });
+    const local = await experimentDir({
+      'config/model.yaml': SIR_MODEL.replace('n_sims: 5', 'n_sims: -1'),
+    });
     const error = await validateExperimentDir(local).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain(

@@ -30,18 +30,27 @@ describe('time-varying model keys', () => {
   interventions:
     - {layer: school, start_date: 2024-01-08, end_date: 2024-01-20, reduction_factor: 0.3}
 `);
-    const [task] = buildTaskInputs(loadExperiment(filesOf({ 'config/model.yaml': model, ...LAYERS })), ids);
+    const [task] = buildTaskInputs(
+      loadExperiment(filesOf({ 'config/model.yaml': model, ...LAYERS })),
+      ids,
+    );
     const spec = taskInputSchema.parse(JSON.parse(JSON.stringify(task))).model; // what Stage B reads
     const jan = (d: number) => 19723 + d - 1;
-    expect(spec.overrides).toEqual([{ parameter: 'beta', startDay: jan(5), endDay: jan(10), value: 'beta * 0.5' }]);
+    expect(spec.overrides).toEqual([
+      { parameter: 'beta', startDay: jan(5), endDay: jan(10), value: 'beta * 0.5' },
+    ]);
     expect(spec.seasonality).toEqual({ amplitude: 0.2, peakDay: jan(15), periodDays: 365.25 });
-    expect(spec.interventions).toEqual([{ layer: 'school', startDay: jan(8), endDay: jan(20), reductionFactor: 0.3 }]);
+    expect(spec.interventions).toEqual([
+      { layer: 'school', startDay: jan(8), endDay: jan(20), reductionFactor: 0.3 },
+    ]);
     expect(spec.contact).toEqual([
       [6, 1],
       [1, 2],
     ]);
     const compiled = compileModel(spec);
-    expect(Array.from(compiled.segmentContacts[compiled.stepSegment![9]!]!)).toEqual([2.5, 1, 1, 1.3]);
+    expect(Array.from(compiled.segmentContacts[compiled.stepSegment![9]!]!)).toEqual([
+      2.5, 1, 1, 1.3,
+    ]);
     expect(compiled.forcing![14]).toBeCloseTo(1.2, 12);
   });
 
@@ -67,7 +76,9 @@ describe('time-varying model keys', () => {
       'config/model.yaml: model.seasonality.amplitude (line 40): unknown parameter "amp": expected a number in [0, 1) or one of beta, gamma',
       'config/model.yaml: model.interventions[0].layer (line 42): unknown contact layer "school": expected population.contact_layers to be defined',
     ]);
-    expect(withModel(() => appended('  seasonality: {amplitude: 1.5, peak_date: 2024-13-01}\n'))).toEqual([
+    expect(
+      withModel(() => appended('  seasonality: {amplitude: 1.5, peak_date: 2024-13-01}\n')),
+    ).toEqual([
       'config/model.yaml: model.seasonality.amplitude (line 34): expected a number in [0, 1) or a parameter name',
       'config/model.yaml: model.seasonality.peak_date (line 34): expected a real calendar date YYYY-MM-DD',
     ]);
@@ -89,15 +100,26 @@ describe('time-varying model keys', () => {
   });
 
   it('keeps contact_matrix and contact_layers exclusive and checks each layer CSV', () => {
-    const both = layered().replace('    contact_layers:', '    contact_matrix: data/home.csv\n    contact_layers:');
+    const both = layered().replace(
+      '    contact_layers:',
+      '    contact_matrix: data/home.csv\n    contact_layers:',
+    );
     expect(problemsOf({ 'config/model.yaml': both, ...LAYERS })).toEqual([
       'config/model.yaml: model.population.contact_layers (line 16): contact_matrix and contact_layers are mutually exclusive: keep one',
     ]);
-    expect(problemsOf({ 'config/model.yaml': layered(), ...LAYERS, 'data/school.csv': ',young,old\nyoung,5,x\nold,0,1\n' })).toEqual([
-      'data/school.csv (line 2): expected "young" then 2 numbers >= 0, got "young,5,x"',
-    ]);
     expect(
-      problemsOf({ 'config/model.yaml': layered(), 'data/age.csv': LAYERS['data/age.csv'], 'data/home.csv': LAYERS['data/home.csv'] }),
+      problemsOf({
+        'config/model.yaml': layered(),
+        ...LAYERS,
+        'data/school.csv': ',young,old\nyoung,5,x\nold,0,1\n',
+      }),
+    ).toEqual(['data/school.csv (line 2): expected "young" then 2 numbers >= 0, got "young,5,x"']);
+    expect(
+      problemsOf({
+        'config/model.yaml': layered(),
+        'data/age.csv': LAYERS['data/age.csv'],
+        'data/home.csv': LAYERS['data/home.csv'],
+      }),
     ).toEqual([
       'config/model.yaml: model.population.contact_layers.school (line 15): file "data/school.csv" not found in the experiment folder',
     ]);
@@ -111,8 +133,17 @@ describe('populations', () => {
     expect(findLocation('72')!.code).toBe('US-PR');
     expect(findLocation('06')!.name).toBe('California');
     expect(findLocation('6')).toBeUndefined();
-    const [task] = buildTaskInputs(loadExperiment(filesOf({ 'config/model.yaml': SIR_MODEL.replace('name: US-MA', 'name: "25"') })), ids);
-    expect(task!.population).toEqual({ code: 'US-MA', name: 'Massachusetts', size: findLocation('US-MA')!.population });
+    const [task] = buildTaskInputs(
+      loadExperiment(
+        filesOf({ 'config/model.yaml': SIR_MODEL.replace('name: US-MA', 'name: "25"') }),
+      ),
+      ids,
+    );
+    expect(task!.population).toEqual({
+      code: 'US-MA',
+      name: 'Massachusetts',
+      size: findLocation('US-MA')!.population,
+    });
   });
 
   it('runs a custom population of a given size, and overrides the size of a known one', () => {

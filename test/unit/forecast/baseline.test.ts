@@ -16,7 +16,10 @@ const read = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import
 describe('flusightBaseline', () => {
   it('reproduces the hub FluSight-baseline of 2026-01-10 at horizons -1 and 0 (deterministic there)', () => {
     // Truth as archived on 2026-01-03 (what the hub baseline saw) and its published quantiles, CA and WY.
-    const truth = parseTargetData('archive', read('target-hospital-admissions_2026-01-03-loc06-56.csv'));
+    const truth = parseTargetData(
+      'archive',
+      read('target-hospital-admissions_2026-01-03-loc06-56.csv'),
+    );
     expect(truth.problems).toEqual([]);
     const published = read('2026-01-10-FluSight-baseline-loc06-56.csv')
       .trim()
@@ -26,7 +29,9 @@ describe('flusightBaseline', () => {
     for (const location of ['06', '56']) {
       const ours = flusightBaseline(truth.series.get(location)!, '2026-01-10', { nsims: 100_000 });
       for (const horizon of [-1, 0]) {
-        const theirs = published.filter((c) => c[4] === location && c[1] === String(horizon)).map((c) => Number(c[7]));
+        const theirs = published
+          .filter((c) => c[4] === location && c[1] === String(horizon))
+          .map((c) => Number(c[7]));
         expect(theirs).toHaveLength(23);
         expect(ours.get(horizon)!.values).toEqual(theirs);
       }
@@ -67,11 +72,17 @@ describe('flusightBaseline', () => {
     // Wild swings before 2022-08-06 and inside the 2024 pause, flat elsewhere: no spread at all.
     const values = Array.from({ length: 200 }, () => 100);
     const series = weekly('2025-03-01', values).map((p, i) =>
-      p.date < '2022-08-06' || (p.date >= '2024-05-04' && p.date <= '2024-11-02') ? { ...p, value: 100 + 90 * (i % 2) } : p,
+      p.date < '2022-08-06' || (p.date >= '2024-05-04' && p.date <= '2024-11-02')
+        ? { ...p, value: 100 + 90 * (i % 2) }
+        : p,
     );
     const f = flusightBaseline(series, '2025-03-08', { nsims: 1000 });
     for (const h of [0, 1, 2, 3]) expect(new Set(f.get(h)!.values)).toEqual(new Set([100]));
-    const wide = flusightBaseline(series, '2025-03-08', { nsims: 1000, trainingStart: '2020-01-04', excluded: [] });
+    const wide = flusightBaseline(series, '2025-03-08', {
+      nsims: 1000,
+      trainingStart: '2020-01-04',
+      excluded: [],
+    });
     expect(wide.get(0)!.values[0]).toBeLessThan(100);
   });
 

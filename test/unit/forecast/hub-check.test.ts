@@ -4,15 +4,31 @@ import { checkHubFile } from '../../../lib/forecast/hub-check.js';
 
 // The hub's own example (auxiliary-data/2025-10-18-example-submission.csv, rows of
 // location 01); its columns: reference_date,horizon,target_end_date,location,target,output_type,output_type_id,value
-const EXAMPLE = readFileSync(new URL('./fixtures/2025-10-18-example-submission-loc01.csv', import.meta.url), 'utf8');
+const EXAMPLE = readFileSync(
+  new URL('./fixtures/2025-10-18-example-submission-loc01.csv', import.meta.url),
+  'utf8',
+);
 const LINES = EXAMPLE.trimEnd().split('\n');
-const COL = { horizon: 1, target_end_date: 2, location: 3, target: 4, output_type: 5, output_type_id: 6, value: 7 } as const;
+const COL = {
+  horizon: 1,
+  target_end_date: 2,
+  location: 3,
+  target: 4,
+  output_type: 5,
+  output_type_id: 6,
+  value: 7,
+} as const;
 
 /** Line number (1-based) of the first data row matching `target,output_type,horizon,output_type_id`. */
 function lineOf(target: string, type: string, horizon: string, id: string): number {
   const i = LINES.findIndex((l) => {
     const c = l.split(',');
-    return c[COL.target] === target && c[COL.output_type] === type && c[COL.horizon] === horizon && c[COL.output_type_id] === id;
+    return (
+      c[COL.target] === target &&
+      c[COL.output_type] === type &&
+      c[COL.horizon] === horizon &&
+      c[COL.output_type_id] === id
+    );
   });
   expect(i).toBeGreaterThan(0);
   return i + 1;
@@ -35,20 +51,29 @@ const median = lineOf('wk inc flu hosp', 'quantile', '2', '0.5');
 
 describe('checkHubFile', () => {
   it('accepts the hub example submission', () => {
-    expect(checkHubFile(EXAMPLE, { fileName: '2025-10-18-FluSight-example.csv', referenceDate: '2025-10-18' })).toEqual([]);
+    expect(
+      checkHubFile(EXAMPLE, {
+        fileName: '2025-10-18-FluSight-example.csv',
+        referenceDate: '2025-10-18',
+      }),
+    ).toEqual([]);
   });
 
   it('rejects a missing quantile level, naming the task and the level', () => {
     const problems = checkHubFile(edit(median, 'value', null));
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/target wk inc flu hosp, location 01, horizon 2\), column output_type_id: missing 0\.5 \(/);
+    expect(problems[0]).toMatch(
+      /target wk inc flu hosp, location 01, horizon 2\), column output_type_id: missing 0\.5 \(/,
+    );
   });
 
   it('rejects a decreasing quantile, naming the line and the lower level', () => {
     const problems = checkHubFile(edit(median, 'value', '1'));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(
-      new RegExp(`^line ${median}, column value: expected >= \\d+ \\(the value of the lower level 0\\.45 on line ${median - 1}\\)`),
+      new RegExp(
+        `^line ${median}, column value: expected >= \\d+ \\(the value of the lower level 0\\.45 on line ${median - 1}\\)`,
+      ),
     );
   });
 
@@ -89,7 +114,9 @@ describe('checkHubFile', () => {
     );
     const problems = checkHubFile(swapped);
     expect(problems.length).toBeGreaterThan(100);
-    expect(problems[0]).toMatch(/^line 2, column location: expected a FluSight location code .*got "wk flu hosp rate change"/);
+    expect(problems[0]).toMatch(
+      /^line 2, column location: expected a FluSight location code .*got "wk flu hosp rate change"/,
+    );
   });
 
   it('rejects a wrong target_end_date with the expected date', () => {
@@ -117,12 +144,19 @@ describe('checkHubFile', () => {
     );
     const pmf = lineOf('wk flu hosp rate change', 'pmf', '0', 'increase');
     expect(checkHubFile(edit(pmf, 'output_type', 'quantile')).join('\n')).toMatch(
-      new RegExp(`line ${pmf}, column output_type: expected one of pmf for target wk flu hosp rate change`),
+      new RegExp(
+        `line ${pmf}, column output_type: expected one of pmf for target wk flu hosp rate change`,
+      ),
     );
   });
 
   it('checks the reference date: a Saturday, the one of the file name', () => {
-    expect(checkHubFile(EXAMPLE, { fileName: '2025-10-25-FluSight-example.csv', referenceDate: '2025-10-18' })).toEqual([
+    expect(
+      checkHubFile(EXAMPLE, {
+        fileName: '2025-10-25-FluSight-example.csv',
+        referenceDate: '2025-10-18',
+      }),
+    ).toEqual([
       'file name "2025-10-25-FluSight-example.csv": expected the reference date 2025-10-18, got 2025-10-25',
     ]);
     expect(checkHubFile(EXAMPLE, { fileName: '2025-10-18-FluSight-example-v2.csv' })[0]).toMatch(
@@ -130,10 +164,12 @@ describe('checkHubFile', () => {
     );
     const problems = checkHubFile(EXAMPLE, { referenceDate: '2025-10-25' });
     expect(problems).toHaveLength(LINES.length - 1);
-    expect(problems[0]).toBe('line 2, column reference_date: expected 2025-10-25, got "2025-10-18"');
-    expect(checkHubFile(edit(median, 'value', '5').replaceAll('2025-10-18', '2025-10-19'))[0]).toMatch(
-      /column reference_date: expected a Saturday YYYY-MM-DD \(it is a Sunday/,
+    expect(problems[0]).toBe(
+      'line 2, column reference_date: expected 2025-10-25, got "2025-10-18"',
     );
+    expect(
+      checkHubFile(edit(median, 'value', '5').replaceAll('2025-10-18', '2025-10-19'))[0],
+    ).toMatch(/column reference_date: expected a Saturday YYYY-MM-DD \(it is a Sunday/);
   });
 
   it('counts the samples of a task', () => {
@@ -141,7 +177,9 @@ describe('checkHubFile', () => {
     const fewer = LINES.filter((l) => !l.includes(',sample,AL07,')).join('\n');
     expect(sample).toBeGreaterThan(0);
     expect(checkHubFile(fewer)).toEqual([
-      expect.stringMatching(/\(target wk inc flu hosp, location 01\), column output_type_id: expected 100 distinct sample ids, got 99$/),
+      expect.stringMatching(
+        /\(target wk inc flu hosp, location 01\), column output_type_id: expected 100 distinct sample ids, got 99$/,
+      ),
     ]);
   });
 });

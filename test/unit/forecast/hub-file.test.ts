@@ -2,29 +2,61 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../lib/engine/rng.js';
 import { ValidationError } from '../../../lib/errors.js';
 import { checkHubFile } from '../../../lib/forecast/hub-check.js';
-import { hubCsv, hubFileName, hubRows, incidenceQuantiles, rateChangePmf, type LocationForecast } from '../../../lib/forecast/hub-file.js';
+import {
+  hubCsv,
+  hubFileName,
+  hubRows,
+  incidenceQuantiles,
+  rateChangePmf,
+  type LocationForecast,
+} from '../../../lib/forecast/hub-file.js';
 
-function forecast(location: string, population: number, level: number, seed: number): LocationForecast {
+function forecast(
+  location: string,
+  population: number,
+  level: number,
+  seed: number,
+): LocationForecast {
   const rng = new Rng(seed);
-  const draw = (h: number) => Array.from({ length: 500 }, () => Math.round(level * (1 + 0.2 * h) * (0.5 + rng.uniform())));
-  return { location, population, lastObserved: level, samples: new Map([-1, 0, 1, 2, 3].map((h) => [h, draw(h)])) };
+  const draw = (h: number) =>
+    Array.from({ length: 500 }, () => Math.round(level * (1 + 0.2 * h) * (0.5 + rng.uniform())));
+  return {
+    location,
+    population,
+    lastObserved: level,
+    samples: new Map([-1, 0, 1, 2, 3].map((h) => [h, draw(h)])),
+  };
 }
 
 describe('hubRows and hubCsv', () => {
-  const forecasts = [forecast('US', 340_110_988, 20_000, 1), forecast('01', 5_157_699, 300, 2), forecast('56', 587_618, 8, 3)];
+  const forecasts = [
+    forecast('US', 340_110_988, 20_000, 1),
+    forecast('01', 5_157_699, 300, 2),
+    forecast('56', 587_618, 8, 3),
+  ];
   const rows = hubRows('2025-12-20', forecasts);
 
   it('writes a file the hub checker accepts, columns in the README order', () => {
     const name = hubFileName('2025-12-20', 'MOBS', 'epycloud_seir');
     expect(name).toBe('2025-12-20-MOBS-epycloud_seir.csv');
-    expect(checkHubFile(hubCsv(rows), { fileName: name, referenceDate: '2025-12-20', strictColumnOrder: true })).toEqual([]);
-    expect(hubCsv(rows).split('\n')[0]).toBe('reference_date,target,horizon,target_end_date,location,output_type,output_type_id,value');
+    expect(
+      checkHubFile(hubCsv(rows), {
+        fileName: name,
+        referenceDate: '2025-12-20',
+        strictColumnOrder: true,
+      }),
+    ).toEqual([]);
+    expect(hubCsv(rows).split('\n')[0]).toBe(
+      'reference_date,target,horizon,target_end_date,location,output_type,output_type_id,value',
+    );
   });
 
   it('has 23 quantiles per location and horizon and 5 categories for horizons 0..3', () => {
     expect(rows).toHaveLength(3 * (5 * 23 + 4 * 5));
     expect(rows.filter((r) => r.outputType === 'pmf' && r.horizon === -1)).toEqual([]);
-    expect(rows.find((r) => r.location === '01' && r.horizon === 3)?.targetEndDate).toBe('2026-01-10');
+    expect(rows.find((r) => r.location === '01' && r.horizon === 3)?.targetEndDate).toBe(
+      '2026-01-10',
+    );
   });
 
   it('sorts rows the same whatever the order of the input', () => {
@@ -35,8 +67,12 @@ describe('hubRows and hubCsv', () => {
 
   it('rejects a horizon outside -1..3, an empty sample set and a bad file name part', () => {
     const bad = { ...forecasts[1]!, samples: new Map([[4, [1, 2]]]) };
-    expect(() => hubRows('2025-12-20', [bad])).toThrow(/horizon 4: expected a horizon in -1, 0, 1, 2, 3/);
-    expect(() => hubRows('2025-12-20', [{ ...bad, samples: new Map([[0, []]]) }])).toThrow(ValidationError);
+    expect(() => hubRows('2025-12-20', [bad])).toThrow(
+      /horizon 4: expected a horizon in -1, 0, 1, 2, 3/,
+    );
+    expect(() => hubRows('2025-12-20', [{ ...bad, samples: new Map([[0, []]]) }])).toThrow(
+      ValidationError,
+    );
     expect(() => hubFileName('2025-12-20', 'my-team', 'm')).toThrow(/team "my-team"/);
   });
 });
@@ -72,7 +108,13 @@ describe('rateChangePmf', () => {
       pop,
       0,
     );
-    expect(pmf).toEqual({ large_decrease: 0.1, decrease: 0.2, stable: 0.3, increase: 0.2, large_increase: 0.2 });
+    expect(pmf).toEqual({
+      large_decrease: 0.1,
+      decrease: 0.2,
+      stable: 0.3,
+      increase: 0.2,
+      large_increase: 0.2,
+    });
   });
 
   it('calls changes of fewer than 10 admissions stable in a small location', () => {
@@ -92,8 +134,11 @@ describe('rateChangePmf', () => {
     const units = Object.values(pmf).map((p) => Math.round(p * 1e4));
     expect(units.reduce((a, b) => a + b, 0)).toBe(10_000);
     expect(units.sort()).toEqual([0, 0, 3333, 3333, 3334]);
-    expect(Object.values(pmf).every((p) => Number.isInteger(Math.round(p * 1e4)) && Math.abs(p * 1e4 - Math.round(p * 1e4)) < 1e-9)).toBe(
-      true,
-    );
+    expect(
+      Object.values(pmf).every(
+        (p) =>
+          Number.isInteger(Math.round(p * 1e4)) && Math.abs(p * 1e4 - Math.round(p * 1e4)) < 1e-9,
+      ),
+    ).toBe(true);
   });
 });

@@ -28,16 +28,27 @@ describe('hub rules from tasks.json', () => {
     const inc = TARGET_RULES.get(INC_HOSP_TARGET)!;
     expect(inc.horizons).toEqual([-1, 0, 1, 2, 3]);
     expect([...inc.outputTypes.keys()].sort()).toEqual(['quantile', 'sample']);
-    expect(inc.outputTypes.get('quantile')).toMatchObject({ required: true, min: 0, max: undefined, integer: false });
+    expect(inc.outputTypes.get('quantile')).toMatchObject({
+      required: true,
+      min: 0,
+      max: undefined,
+      integer: false,
+    });
     expect(inc.outputTypes.get('sample')?.sample).toEqual({ maxIdLength: 15, min: 100, max: 100 });
     const change = TARGET_RULES.get(RATE_CHANGE_TARGET)!;
-    expect(change.outputTypes.get('pmf')).toMatchObject({ ids: [...RATE_CHANGE_CATEGORIES], min: 0, max: 1 });
+    expect(change.outputTypes.get('pmf')).toMatchObject({
+      ids: [...RATE_CHANGE_CATEGORIES],
+      min: 0,
+      max: 1,
+    });
     expect(TARGET_RULES.get('peak inc flu hosp')?.horizons).toBeUndefined();
     expect(TARGET_RULES.get('peak week inc flu hosp')?.dateValued).toBe(true);
   });
 
   it('writes the README column order', () => {
-    expect(HUB_COLUMNS.join(',')).toBe('reference_date,target,horizon,target_end_date,location,output_type,output_type_id,value');
+    expect(HUB_COLUMNS.join(',')).toBe(
+      'reference_date,target,horizon,target_end_date,location,output_type,output_type_id,value',
+    );
   });
 });
 
@@ -57,9 +68,24 @@ describe('rateChangeCategory (README Appendix 1)', () => {
   });
 
   it('uses 0.5/3, 0.7/4 and 1/5 per 100k at horizons 1, 2, 3', () => {
-    expect([49, 50, 299, 300].map((c) => rateChangeCategory(c, pop, 1))).toEqual(['stable', 'increase', 'increase', 'large_increase']);
-    expect([69, 70, 399, 400].map((c) => rateChangeCategory(-c, pop, 2))).toEqual(['stable', 'decrease', 'decrease', 'large_decrease']);
-    expect([99, 100, 499, 500].map((c) => rateChangeCategory(c, pop, 3))).toEqual(['stable', 'increase', 'increase', 'large_increase']);
+    expect([49, 50, 299, 300].map((c) => rateChangeCategory(c, pop, 1))).toEqual([
+      'stable',
+      'increase',
+      'increase',
+      'large_increase',
+    ]);
+    expect([69, 70, 399, 400].map((c) => rateChangeCategory(-c, pop, 2))).toEqual([
+      'stable',
+      'decrease',
+      'decrease',
+      'large_decrease',
+    ]);
+    expect([99, 100, 499, 500].map((c) => rateChangeCategory(c, pop, 3))).toEqual([
+      'stable',
+      'increase',
+      'increase',
+      'large_increase',
+    ]);
   });
 
   it('calls any change of fewer than 10 admissions stable, whatever the rate', () => {

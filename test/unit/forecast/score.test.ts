@@ -10,7 +10,10 @@ const REF = '2025-01-18';
 /** Flat at 100 through REF - 7, then `after` at horizons 0, 1, ... */
 function truth(after: readonly number[]): TruthPoint[] {
   const last = dayNumber(REF)! - 7;
-  const before = Array.from({ length: 30 }, (_, i) => ({ date: isoDate(last - 7 * (29 - i)), value: 100 }));
+  const before = Array.from({ length: 30 }, (_, i) => ({
+    date: isoDate(last - 7 * (29 - i)),
+    value: 100,
+  }));
   return [...before, ...after.map((value, h) => ({ date: isoDate(last + 7 * (h + 1)), value }))];
 }
 
@@ -31,7 +34,10 @@ function pointRows(location: string, horizon: number, value: number): HubRow[] {
 describe('scoreForecast', () => {
   it('scores model and flat baseline per cell and their ratio, skipping cells without truth', () => {
     // The baseline sees a flat 100, so it is the point 100: WIS = |y - 100|. The model says 105: WIS = |y - 105|.
-    const rows = [0, 1, 2, 3].flatMap((h) => [...pointRows('01', h, 105), ...pointRows('02', h, 105)]);
+    const rows = [0, 1, 2, 3].flatMap((h) => [
+      ...pointRows('01', h, 105),
+      ...pointRows('02', h, 105),
+    ]);
     const result = scoreForecast({
       hubRows: rows,
       truth: new Map([
@@ -48,14 +54,25 @@ describe('scoreForecast', () => {
       ['02', 0, 90],
       ['02', 1, 100],
     ]);
-    expect(result.cells.map((c) => c.modelWis)).toEqual([5, 15, 25, 35, 15, 5].map((x) => expect.closeTo(x, 9)));
-    expect(result.cells.map((c) => c.baselineWis)).toEqual([10, 20, 30, 40, 10, 0].map((x) => expect.closeTo(x, 9)));
+    expect(result.cells.map((c) => c.modelWis)).toEqual(
+      [5, 15, 25, 35, 15, 5].map((x) => expect.closeTo(x, 9)),
+    );
+    expect(result.cells.map((c) => c.baselineWis)).toEqual(
+      [10, 20, 30, 40, 10, 0].map((x) => expect.closeTo(x, 9)),
+    );
     expect(result.relativeWis).toBeCloseTo(100 / 110, 12);
-    expect(result.skipped).toEqual(['location 02, horizon 2: no truth for 2025-02-01', 'location 02, horizon 3: no truth for 2025-02-08']);
+    expect(result.skipped).toEqual([
+      'location 02, horizon 2: no truth for 2025-02-01',
+      'location 02, horizon 3: no truth for 2025-02-08',
+    ]);
   });
 
   it('skips a location without its last observed week and a task with missing levels', () => {
-    const rows = [...pointRows('01', 0, 100), ...pointRows('04', 0, 100).slice(1), ...pointRows('05', 0, 100)];
+    const rows = [
+      ...pointRows('01', 0, 100),
+      ...pointRows('04', 0, 100).slice(1),
+      ...pointRows('05', 0, 100),
+    ];
     const late = truth([100]).filter((p) => p.date !== '2025-01-11');
     const result = scoreForecast({
       hubRows: rows,
@@ -74,13 +91,24 @@ describe('scoreForecast', () => {
   });
 
   it('scores the writer output and refuses rows of several reference dates', () => {
-    const samples = new Map([0, 1, 2, 3].map((h) => [h, Array.from({ length: 101 }, (_, i) => 90 + i)]));
-    const rows = hubRows(REF, [{ location: '01', population: 5_157_699, lastObserved: 100, samples }]);
-    const result = scoreForecast({ hubRows: rows, truth: new Map([['01', truth([140, 140, 140, 140])]]), baseline: { nsims: 100 } });
+    const samples = new Map(
+      [0, 1, 2, 3].map((h) => [h, Array.from({ length: 101 }, (_, i) => 90 + i)]),
+    );
+    const rows = hubRows(REF, [
+      { location: '01', population: 5_157_699, lastObserved: 100, samples },
+    ]);
+    const result = scoreForecast({
+      hubRows: rows,
+      truth: new Map([['01', truth([140, 140, 140, 140])]]),
+      baseline: { nsims: 100 },
+    });
     expect(result.cells).toHaveLength(4);
     expect(result.relativeWis).toBeLessThan(1); // centred on 140, the model beats a flat 100
-    expect(() => scoreForecast({ hubRows: [...rows, { ...rows[0]!, referenceDate: '2025-01-25' }], truth: new Map() })).toThrow(
-      /one reference date/,
-    );
+    expect(() =>
+      scoreForecast({
+        hubRows: [...rows, { ...rows[0]!, referenceDate: '2025-01-25' }],
+        truth: new Map(),
+      }),
+    ).toThrow(/one reference date/);
   });
 });

@@ -39,7 +39,10 @@ describe('wis', () => {
   it('equals the interval form on the 23 FluSight levels', () => {
     const values = QUANTILE_LEVELS.map((l) => Math.round(100 * l * l + 3 * l));
     for (const y of [0, 17, 42.5, 99, 500])
-      expect(wis({ levels: QUANTILE_LEVELS, values }, y)).toBeCloseTo(intervalWis(QUANTILE_LEVELS, values, y), 10);
+      expect(wis({ levels: QUANTILE_LEVELS, values }, y)).toBeCloseTo(
+        intervalWis(QUANTILE_LEVELS, values, y),
+        10,
+      );
   });
 
   it('reproduces values of a separate scoringutils-style implementation (quantile k at the k-th level)', () => {

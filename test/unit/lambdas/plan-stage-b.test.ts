@@ -13,7 +13,11 @@ const run = {
   dirPrefix: '',
   maxParallelism: null,
   outputConfigFile: 'output.yaml',
-  resources: { builder: { vcpus: 1, memoryMiB: 2048 }, runner: { vcpus: 0.5, memoryMiB: 1024 }, output: { vcpus: 2, memoryMiB: 4096 } },
+  resources: {
+    builder: { vcpus: 1, memoryMiB: 2048 },
+    runner: { vcpus: 0.5, memoryMiB: 1024 },
+    output: { vcpus: 2, memoryMiB: 4096 },
+  },
 } as unknown as RunSpec;
 const layout = new RunLayout('flu/a', 'r1');
 
@@ -27,16 +31,29 @@ const manifest = (numTasks: number, ids = { expId: 'flu/a', runId: 'r1' }) => ({
   ...ids,
   numTasks,
   createdAt: 'now',
-  inputs: Array.from({ length: numTasks }, (_, index) => ({ index, key: `in/${index}`, sha256: 'a'.repeat(64) })),
+  inputs: Array.from({ length: numTasks }, (_, index) => ({
+    index,
+    key: `in/${index}`,
+    sha256: 'a'.repeat(64),
+  })),
 });
-const envOf = (entries: readonly { Name: string; Value: string }[]) => Object.fromEntries(entries.map((e) => [e.Name, e.Value]));
+const envOf = (entries: readonly { Name: string; Value: string }[]) =>
+  Object.fromEntries(entries.map((e) => [e.Name, e.Value]));
 
 describe('planRun', () => {
   it('plans an array job and Stage C from the manifest', async () => {
-    const plan = await planRun({ run }, { storage: await storageWith(manifest(40)), bucket: 'data' });
+    const plan = await planRun(
+      { run },
+      { storage: await storageWith(manifest(40)), bucket: 'data' },
+    );
     expect(plan).toMatchObject({ kind: 'array', numTasks: 40, message: '', maxConcurrency: 0 });
     expect(plan.jobs).toHaveLength(1);
-    expect(plan.jobs[0]).toMatchObject({ jobName: 'epycloud-runner-flu-a-r1', offset: 0, size: 40, dependsOn: [] });
+    expect(plan.jobs[0]).toMatchObject({
+      jobName: 'epycloud-runner-flu-a-r1',
+      offset: 0,
+      size: 40,
+      dependsOn: [],
+    });
     expect(plan.jobs[0]?.containerOverrides.ResourceRequirements).toEqual([
       { Type: 'VCPU', Value: '0.5' },
       { Type: 'MEMORY', Value: '1024' },
@@ -49,15 +66,23 @@ describe('planRun', () => {
   });
 
   it('names split parts and sets their index offsets', async () => {
-    const plan = await planRun({ run: { ...run, maxParallelism: 2 } }, { storage: await storageWith(manifest(5)), bucket: 'data' });
-    expect(plan.jobs.map((j) => [j.jobName, envOf(j.containerOverrides.Environment).TASK_INDEX_OFFSET])).toEqual([
+    const plan = await planRun(
+      { run: { ...run, maxParallelism: 2 } },
+      { storage: await storageWith(manifest(5)), bucket: 'data' },
+    );
+    expect(
+      plan.jobs.map((j) => [j.jobName, envOf(j.containerOverrides.Environment).TASK_INDEX_OFFSET]),
+    ).toEqual([
       ['epycloud-runner-flu-a-r1-part1', '0'],
       ['epycloud-runner-flu-a-r1-part2', '3'],
     ]);
   });
 
   it('explains a run without tasks', async () => {
-    const plan = await planRun({ run }, { storage: await storageWith(manifest(0)), bucket: 'data' });
+    const plan = await planRun(
+      { run },
+      { storage: await storageWith(manifest(0)), bucket: 'data' },
+    );
     expect(plan.kind).toBe('none');
     expect(plan.message).toBe(
       `Stage A (builder) produced 0 tasks for experiment flu/a, run r1 (manifest ${layout.manifest}): nothing for Stage B to run. Check the experiment's parameter sets.`,
@@ -65,14 +90,24 @@ describe('planRun', () => {
   });
 
   it('refuses a missing, malformed or foreign manifest', async () => {
-    await expect(planRun({ run }, { storage: new Storage(new MemoryDriver()), bucket: 'data' })).rejects.toThrow(
+    await expect(
+      planRun({ run }, { storage: new Storage(new MemoryDriver()), bucket: 'data' }),
+    ).rejects.toThrow(
       `No manifest at ${layout.manifest} (in memory://): Stage A (builder) has not completed for run r1`,
     );
-    await expect(planRun({ run }, { storage: await storageWith({ numTasks: -1 }), bucket: 'data' })).rejects.toThrow(
+    await expect(
+      planRun({ run }, { storage: await storageWith({ numTasks: -1 }), bucket: 'data' }),
+    ).rejects.toThrow(
       /Invalid manifest at flu\/a\/runs\/r1\/builder-artifacts\/manifest.json \(in memory:\/\/\): version/,
     );
     await expect(
-      planRun({ run }, { storage: await storageWith(manifest(3, { expId: 'flu/a', runId: 'r0' })), bucket: 'data' }),
+      planRun(
+        { run },
+        {
+          storage: await storageWith(manifest(3, { expId: 'flu/a', runId: 'r0' })),
+          bucket: 'data',
+        },
+      ),
     ).rejects.toThrow('belongs to flu/a/r0, not flu/a/r1');
   });
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { prepareRun, requestedImage, type RegisterImage } from '../../../lambdas/prepare-run/prepare.js';
+import {
+  prepareRun,
+  requestedImage,
+  type RegisterImage,
+} from '../../../lambdas/prepare-run/prepare.js';
 import { type PrepareConfig } from '../../../lib/contract/lambda-config.js';
 import { ConfigError, ValidationError } from '../../../lib/errors.js';
 
@@ -10,7 +14,11 @@ const config: PrepareConfig = {
   platform: 'fargate',
   repositoryUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/epycloud',
   allowedImageRepositories: ['public.ecr.aws/acme/epycloud'],
-  resources: { builder: { vcpus: 1, memoryMiB: 2048 }, runner: { vcpus: 1, memoryMiB: 2048 }, output: { vcpus: 2, memoryMiB: 4096 } },
+  resources: {
+    builder: { vcpus: 1, memoryMiB: 2048 },
+    runner: { vcpus: 1, memoryMiB: 2048 },
+    output: { vcpus: 2, memoryMiB: 4096 },
+  },
   jobDefinitions: { builder: 'jd-b:1', runner: 'jd-r:1', output: 'jd-o:1' },
 };
 const never: RegisterImage = async () => {
@@ -36,21 +44,41 @@ describe('prepareRun', () => {
     });
     expect(run.jobDefinitions).toEqual(config.jobDefinitions);
     expect(run.builder.jobName).toBe('epycloud-builder-flu-a-r1');
-    expect(run.builder.containerOverrides.Environment).toContainEqual({ Name: 'DIR_PREFIX', Value: 'team/' });
-    expect(run.tags.runner).toMatchObject({ 'epycloud:stage': 'runner', 'epycloud:profile': 'lab' });
+    expect(run.builder.containerOverrides.Environment).toContainEqual({
+      Name: 'DIR_PREFIX',
+      Value: 'team/',
+    });
+    expect(run.tags.runner).toMatchObject({
+      'epycloud:stage': 'runner',
+      'epycloud:profile': 'lab',
+    });
     expect(results).toEqual({ builder: null, runner: null, output: null });
   });
 
   it("gives Stage A's job the reference date and output config file of the input", async () => {
-    const input = { expId: 'x', runId: 'r', referenceDate: '2024-12-14', outputConfigFile: 'o.yaml' };
+    const input = {
+      expId: 'x',
+      runId: 'r',
+      referenceDate: '2024-12-14',
+      outputConfigFile: 'o.yaml',
+    };
     const { run } = await prepareRun(input, { config, registerImage: never });
     expect(run.outputConfigFile).toBe('o.yaml');
-    expect(run.builder.containerOverrides.Environment).toContainEqual({ Name: 'REFERENCE_DATE', Value: '2024-12-14' });
-    expect(run.builder.containerOverrides.Environment).toContainEqual({ Name: 'OUTPUT_CONFIG_FILE', Value: 'o.yaml' });
+    expect(run.builder.containerOverrides.Environment).toContainEqual({
+      Name: 'REFERENCE_DATE',
+      Value: '2024-12-14',
+    });
+    expect(run.builder.containerOverrides.Environment).toContainEqual({
+      Name: 'OUTPUT_CONFIG_FILE',
+      Value: 'o.yaml',
+    });
   });
 
   it('refuses a reference date that is not a Saturday before anything runs', async () => {
-    const error = await prepareRun({ expId: 'x', referenceDate: '2024-12-13' }, { config, registerImage: never }).catch((e: unknown) => e);
+    const error = await prepareRun(
+      { expId: 'x', referenceDate: '2024-12-13' },
+      { config, registerImage: never },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
       'referenceDate: "2024-12-13": it is a Friday: expected a Saturday (2024-12-07 or 2024-12-14)',
@@ -63,9 +91,10 @@ describe('prepareRun', () => {
   });
 
   it('reports every input problem at once, naming the field', async () => {
-    const error = await prepareRun({ expId: 'x', maxParallelism: 0, skipOutput: 'yes', extra: 1 }, { config, registerImage: never }).catch(
-      (e: unknown) => e,
-    );
+    const error = await prepareRun(
+      { expId: 'x', maxParallelism: 0, skipOutput: 'yes', extra: 1 },
+      { config, registerImage: never },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     const text = (error as ConfigError).problems.join('\n');
     for (const field of ['maxParallelism', 'skipOutput', 'extra']) expect(text).toContain(field);
@@ -76,16 +105,26 @@ describe('prepareRun', () => {
     await expect(prepareRun(input, { config, registerImage: never })).rejects.toThrow(
       'stages.runner: Fargate with 1 vCPU takes 2048..8192 MiB',
     );
-    const { run } = await prepareRun(input, { config: { ...config, platform: 'ec2' }, registerImage: never });
+    const { run } = await prepareRun(input, {
+      config: { ...config, platform: 'ec2' },
+      registerImage: never,
+    });
     expect(run.resources.runner).toEqual({ vcpus: 1, memoryMiB: 1024 });
   });
 
   it('rejects bad ids and bad tag values before registering anything', async () => {
-    await expect(prepareRun({ expId: '../x' }, { config, registerImage: never })).rejects.toThrow(/Invalid experiment id/);
-    await expect(prepareRun({ expId: 'x', runId: 'a/b' }, { config, registerImage: never })).rejects.toThrow(/Invalid run id/);
-    await expect(prepareRun({ expId: 'x', billingProject: 'a;b', imageTag: 'v2' }, { config, registerImage: never })).rejects.toThrow(
-      /epycloud:billing_project/,
+    await expect(prepareRun({ expId: '../x' }, { config, registerImage: never })).rejects.toThrow(
+      /Invalid experiment id/,
     );
+    await expect(
+      prepareRun({ expId: 'x', runId: 'a/b' }, { config, registerImage: never }),
+    ).rejects.toThrow(/Invalid run id/);
+    await expect(
+      prepareRun(
+        { expId: 'x', billingProject: 'a;b', imageTag: 'v2' },
+        { config, registerImage: never },
+      ),
+    ).rejects.toThrow(/epycloud:billing_project/);
   });
 
   it('registers a revision per stage for an image override', async () => {
@@ -95,9 +134,16 @@ describe('prepareRun', () => {
       return `${arn}+`;
     };
     const image = 'public.ecr.aws/acme/epycloud:9';
-    const { run } = await prepareRun({ expId: 'x', runId: 'r', imageUri: image }, { config, registerImage });
+    const { run } = await prepareRun(
+      { expId: 'x', runId: 'r', imageUri: image },
+      { config, registerImage },
+    );
     expect(calls).toEqual([`jd-b:1=${image}`, `jd-r:1=${image}`, `jd-o:1=${image}`]);
-    expect(run.jobDefinitions).toEqual({ builder: 'jd-b:1+', runner: 'jd-r:1+', output: 'jd-o:1+' });
+    expect(run.jobDefinitions).toEqual({
+      builder: 'jd-b:1+',
+      runner: 'jd-r:1+',
+      output: 'jd-o:1+',
+    });
   });
 
   it('refuses an imageUri from a repository the deployment does not allow, before registering anything', async () => {
@@ -107,9 +153,10 @@ describe('prepareRun', () => {
       `${config.repositoryUri}-other:v1`,
       'public.ecr.aws/acme/epycloud/sub:1',
     ]) {
-      const error = await prepareRun({ expId: 'x', runId: 'r', imageUri: image }, { config, registerImage: never }).catch(
-        (e: unknown) => e,
-      );
+      const error = await prepareRun(
+        { expId: 'x', runId: 'r', imageUri: image },
+        { config, registerImage: never },
+      ).catch((e: unknown) => e);
       expect(error, image).toBeInstanceOf(ValidationError);
       expect((error as Error).message, image).toContain(`imageUri "${image}"`);
       expect((error as Error).message, image).toContain('image.allowedRepositories');
@@ -123,14 +170,23 @@ describe('prepareRun', () => {
       return `${arn}+`;
     };
     const digest = `${config.repositoryUri}@sha256:${'a'.repeat(64)}`;
-    await prepareRun({ expId: 'x', runId: 'r', imageUri: `${config.repositoryUri}:v7` }, { config, registerImage });
+    await prepareRun(
+      { expId: 'x', runId: 'r', imageUri: `${config.repositoryUri}:v7` },
+      { config, registerImage },
+    );
     await prepareRun({ expId: 'x', runId: 'r', imageUri: digest }, { config, registerImage });
     expect(new Set(registered)).toEqual(new Set([`${config.repositoryUri}:v7`, digest]));
   });
 
   it('refuses a malformed imageUri or imageTag in the execution input', async () => {
-    for (const input of [{ imageUri: 'not an image' }, { imageUri: 'UPPER/case:1' }, { imageTag: 'v1 beta' }]) {
-      await expect(prepareRun({ expId: 'x', runId: 'r', ...input }, { config, registerImage: never })).rejects.toThrow(ConfigError);
+    for (const input of [
+      { imageUri: 'not an image' },
+      { imageUri: 'UPPER/case:1' },
+      { imageTag: 'v1 beta' },
+    ]) {
+      await expect(
+        prepareRun({ expId: 'x', runId: 'r', ...input }, { config, registerImage: never }),
+      ).rejects.toThrow(ConfigError);
     }
   });
 });
@@ -142,7 +198,11 @@ describe('requestedImage', () => {
     expect(requestedImage(input, deployment)).toBeUndefined();
     expect(requestedImage({ ...input, imageTag: 'v1' }, deployment)).toBe('repo:v1');
     expect(requestedImage({ ...input, imageUri: 'other:v2' }, deployment)).toBe('other:v2');
-    expect(() => requestedImage({ ...input, imageUri: 'third:v2' }, deployment)).toThrow(/does not allow/);
-    expect(() => requestedImage({ ...input, imageUri: 'a', imageTag: 'b' }, deployment)).toThrow(ValidationError);
+    expect(() => requestedImage({ ...input, imageUri: 'third:v2' }, deployment)).toThrow(
+      /does not allow/,
+    );
+    expect(() => requestedImage({ ...input, imageUri: 'a', imageTag: 'b' }, deployment)).toThrow(
+      ValidationError,
+    );
   });
 });

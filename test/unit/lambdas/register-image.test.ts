@@ -1,4 +1,8 @@
-import { BatchClient, DescribeJobDefinitionsCommand, RegisterJobDefinitionCommand } from '@aws-sdk/client-batch';
+import {
+  BatchClient,
+  DescribeJobDefinitionsCommand,
+  RegisterJobDefinitionCommand,
+} from '@aws-sdk/client-batch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { batchImageRegistrar } from '../../../lambdas/prepare-run/register-image.js';
@@ -22,10 +26,15 @@ describe('batchImageRegistrar', () => {
         },
       ],
     });
-    batch
-      .on(RegisterJobDefinitionCommand)
-      .resolves({ jobDefinitionArn: 'arn:jd:2', jobDefinitionName: 'Epycloud-dev-runner', revision: 2 });
-    const arn = await batchImageRegistrar(new BatchClient({ region: 'us-east-1' }))('arn:jd:1', 'new:2');
+    batch.on(RegisterJobDefinitionCommand).resolves({
+      jobDefinitionArn: 'arn:jd:2',
+      jobDefinitionName: 'Epycloud-dev-runner',
+      revision: 2,
+    });
+    const arn = await batchImageRegistrar(new BatchClient({ region: 'us-east-1' }))(
+      'arn:jd:1',
+      'new:2',
+    );
     expect(arn).toBe('arn:jd:2');
     const input = batch.commandCalls(RegisterJobDefinitionCommand)[0]?.args[0].input;
     expect(input).toMatchObject({
@@ -42,7 +51,9 @@ describe('batchImageRegistrar', () => {
   it('names a job definition that does not exist', async () => {
     const batch = mockClient(BatchClient);
     batch.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [] });
-    await expect(batchImageRegistrar(new BatchClient({ region: 'us-east-1' }))('arn:gone', 'x')).rejects.toThrow(NotFoundError);
+    await expect(
+      batchImageRegistrar(new BatchClient({ region: 'us-east-1' }))('arn:gone', 'x'),
+    ).rejects.toThrow(NotFoundError);
     batch.restore();
   });
 });

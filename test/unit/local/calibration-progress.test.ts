@@ -2,7 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../../lib/backend/types.js';
-import { calibrationFromLogLine, type CalibrationProgress } from '../../../lib/contract/calibration-progress.js';
+import {
+  calibrationFromLogLine,
+  type CalibrationProgress,
+} from '../../../lib/contract/calibration-progress.js';
 import { jsonLogger } from '../../../lib/log.js';
 import { spawnToLog } from '../../../lib/host/exec.js';
 import { createProgress, taskLine } from '../../../cli/progress.js';
@@ -28,24 +31,41 @@ const at = (generation: number, more: Partial<CalibrationProgress> = {}): Calibr
 /** The JSON lines a real Stage B task logs for the given generations. */
 function runnerLines(generations: readonly number[]): string[] {
   const lines: string[] = [];
-  const log = jsonLogger({ stage: 'runner', exp_id: 'e', run_id: 'r', task_index: 3 }, (l) => lines.push(l.trimEnd()));
+  const log = jsonLogger({ stage: 'runner', exp_id: 'e', run_id: 'r', task_index: 3 }, (l) =>
+    lines.push(l.trimEnd()),
+  );
   const recorder = calibrationRecorder({
     storage: new Storage(new MemoryDriver()),
     key: 'e/r/progress/task_00003.json',
     plan: { generations: 8, particles: 300 },
     log,
   });
-  for (const g of generations) recorder.onGeneration({ generation: g, tolerance: 12.5, accepted: 300, simulations: 900, ess: 250 });
+  for (const g of generations)
+    recorder.onGeneration({
+      generation: g,
+      tolerance: 12.5,
+      accepted: 300,
+      simulations: 900,
+      ess: 250,
+    });
   return lines;
 }
 
 describe('calibration progress from Stage B log lines', () => {
   it('reads the progress a task logs, and nothing from other lines', () => {
     const [line] = runnerLines([3]);
-    expect(calibrationFromLogLine(line!)).toMatchObject({ generation: 3, generations: 8, accepted: 300, particles: 300, tolerance: 12.5 });
+    expect(calibrationFromLogLine(line!)).toMatchObject({
+      generation: 3,
+      generations: 8,
+      accepted: 300,
+      particles: 300,
+      tolerance: 12.5,
+    });
     expect(calibrationFromLogLine('{"message":"result written","generation":3}')).toBeUndefined();
     expect(calibrationFromLogLine('calibration generation, but not JSON')).toBeUndefined();
-    expect(calibrationFromLogLine('{"message":"calibration generation","generation":"three"}')).toBeUndefined();
+    expect(
+      calibrationFromLogLine('{"message":"calibration generation","generation":"three"}'),
+    ).toBeUndefined();
   });
 });
 
@@ -69,7 +89,12 @@ describe('the live line with calibrating tasks', () => {
 function render(tty: boolean, events: readonly ProgressEvent[]): string {
   let out = '';
   let t = 0;
-  const { sink, close } = createProgress({ write: (s) => (out += s), tty, now: () => t, intervalMs: 60_000 });
+  const { sink, close } = createProgress({
+    write: (s) => (out += s),
+    tty,
+    now: () => t,
+    intervalMs: 60_000,
+  });
   sink({ type: 'stage-start', stage: 'runner', numTasks: 2 });
   sink({ type: 'task', phase: 'start', index: 0, attempt: 1, total: 2 });
   sink({ type: 'task', phase: 'start', index: 1, attempt: 1, total: 2 });
@@ -84,7 +109,11 @@ describe('createProgress with calibration events', () => {
     const out = render(false, [
       { type: 'calibration', index: 1, progress: at(0) },
       { type: 'calibration', index: 1, progress: at(0) },
-      { type: 'calibration', index: 0, progress: at(0, { particles: null, generations: 1, accepted: 412 }) },
+      {
+        type: 'calibration',
+        index: 0,
+        progress: at(0, { particles: null, generations: 1, accepted: 412 }),
+      },
       { type: 'calibration', index: 1, progress: at(1, { accepted: 280 }) },
     ]);
     expect(out.split('\n')).toEqual([
@@ -99,19 +128,37 @@ describe('createProgress with calibration events', () => {
   it('puts the calibration on the live line of a terminal until the task ends', () => {
     const out = render(true, [
       { type: 'calibration', index: 1, progress: at(3) },
-      { type: 'task', phase: 'succeeded', index: 1, attempt: 1, total: 2, exitCode: 0, durationMs: 1000 },
+      {
+        type: 'task',
+        phase: 'succeeded',
+        index: 1,
+        attempt: 1,
+        total: 2,
+        exitCode: 0,
+        durationMs: 1000,
+      },
     ]);
-    const redraws = out.split('\r\x1b[2K').filter((s) => s.startsWith('runner: 0/2') || s.startsWith('runner: 1/2'));
-    expect(redraws).toContain('runner: 0/2 done, 0 failed, 2 running · calibrating: gen 4/8, 300/300 particles | 1.0s elapsed');
+    const redraws = out
+      .split('\r\x1b[2K')
+      .filter((s) => s.startsWith('runner: 0/2') || s.startsWith('runner: 1/2'));
+    expect(redraws).toContain(
+      'runner: 0/2 done, 0 failed, 2 running · calibrating: gen 4/8, 300/300 particles | 1.0s elapsed',
+    );
     expect(redraws.at(-1)).toBe('runner: 1/2 done, 0 failed, 1 running | 1.0s elapsed | ETA 1.0s');
   });
 });
 
 describe('local Stage B reports calibration', () => {
   it('turns each task’s calibration lines into calibration events of that task', async () => {
-    const lines = (index: number) => (index === 1 ? ['not json', ...runnerLines([0, 1])] : ['{"message":"result written"}']);
+    const lines = (index: number) =>
+      index === 1 ? ['not json', ...runnerLines([0, 1])] : ['{"message":"result written"}'];
     const { ctx, events } = await fakeContext({ numTasks: 3, lines });
-    await runLocalWorkflow(ctx, { expId: 'examples/fake', runId: 'r1', parallelism: 2, retries: 0 });
+    await runLocalWorkflow(ctx, {
+      expId: 'examples/fake',
+      runId: 'r1',
+      parallelism: 2,
+      retries: 0,
+    });
     const calibration = events.filter((e) => e.type === 'calibration');
     expect(calibration.map((e) => [e.index, e.progress.generation])).toEqual([
       [1, 0],

@@ -18,7 +18,9 @@ interface Service {
   build: { target: string; network: string; dockerfile: string };
 }
 
-const compose = parse(await readFile(join(PROJECT_ROOT, 'docker', 'compose.yaml'), 'utf8'), { merge: true }) as {
+const compose = parse(await readFile(join(PROJECT_ROOT, 'docker', 'compose.yaml'), 'utf8'), {
+  merge: true,
+}) as {
   services: Record<string, Service>;
   networks?: unknown;
 };
@@ -29,7 +31,11 @@ describe('docker/compose.yaml', () => {
     for (const stage of STAGES) {
       const service = compose.services[stage]!;
       expect(service.command).toEqual(['node', 'dist/stage.mjs', stage]);
-      expect(service.build).toMatchObject({ target: 'local', network: 'host', dockerfile: 'docker/Dockerfile' });
+      expect(service.build).toMatchObject({
+        target: 'local',
+        network: 'host',
+        dockerfile: 'docker/Dockerfile',
+      });
     }
   });
 
@@ -57,7 +63,9 @@ describe('docker/compose.yaml', () => {
 
   it("runs as the caller's user and the image the CLI names", () => {
     const service = compose.services.builder!;
-    expect(service.user).toBe(`\${${COMPOSE_SETTINGS.uid}:-1000}:\${${COMPOSE_SETTINGS.gid}:-1000}`);
+    expect(service.user).toBe(
+      `\${${COMPOSE_SETTINGS.uid}:-1000}:\${${COMPOSE_SETTINGS.gid}:-1000}`,
+    );
     expect(service.image).toBe(`\${${COMPOSE_SETTINGS.image}:-epycloud:local}`);
   });
 });

@@ -29,7 +29,10 @@ export interface FakePlan {
 }
 
 /** A launcher whose stages write what the real ones would, into memory, and record every launch. */
-export function fakeLauncher(storage: Storage, plan: FakePlan): StageLauncher & { launches: StageLaunch[]; maxRunning: number } {
+export function fakeLauncher(
+  storage: Storage,
+  plan: FakePlan,
+): StageLauncher & { launches: StageLaunch[]; maxRunning: number } {
   const attempts = new Map<number, number>();
   let running = 0;
   const self = {
@@ -47,7 +50,11 @@ export function fakeLauncher(storage: Storage, plan: FakePlan): StageLauncher & 
           runId: layout.runId,
           numTasks: plan.numTasks,
           createdAt: '2026-01-01T00:00:00Z',
-          inputs: Array.from({ length: plan.numTasks }, (_, index) => ({ index, key: layout.input(index), sha256: 'a'.repeat(64) })),
+          inputs: Array.from({ length: plan.numTasks }, (_, index) => ({
+            index,
+            key: layout.input(index),
+            sha256: 'a'.repeat(64),
+          })),
         });
       } else if (launch.stage === 'runner') {
         const index = Number(launch.env[ENV.taskIndex]);
@@ -58,12 +65,24 @@ export function fakeLauncher(storage: Storage, plan: FakePlan): StageLauncher & 
         for (const line of plan.lines?.(index) ?? []) launch.onLine?.(line);
         await new Promise((r) => setTimeout(r, plan.taskMs ?? 2));
         running -= 1;
-        if (attempt <= (plan.failFirst?.get(index) ?? 0)) return { exitCode: 3, durationMs: plan.taskMs ?? 2 };
-        const checksum = await writeResult(storage, layout, index, 'a'.repeat(64), `result ${index}`);
+        if (attempt <= (plan.failFirst?.get(index) ?? 0))
+          return { exitCode: 3, durationMs: plan.taskMs ?? 2 };
+        const checksum = await writeResult(
+          storage,
+          layout,
+          index,
+          'a'.repeat(64),
+          `result ${index}`,
+        );
         await storage.putJson(layout.summary('runner', index), { result: checksum });
       } else {
-        await storage.put(`${layout.outputDir('20260101-000000')}quantiles.csv`, `n=${launch.env[ENV.numTasks]}`);
-        await storage.putJson(`${layout.outputDir('20260101-000000')}index.json`, { files: [{ name: 'quantiles.csv' }] });
+        await storage.put(
+          `${layout.outputDir('20260101-000000')}quantiles.csv`,
+          `n=${launch.env[ENV.numTasks]}`,
+        );
+        await storage.putJson(`${layout.outputDir('20260101-000000')}index.json`, {
+          files: [{ name: 'quantiles.csv' }],
+        });
       }
       return { exitCode: 0, durationMs: plan.taskMs ?? 2 };
     },
@@ -72,7 +91,9 @@ export function fakeLauncher(storage: Storage, plan: FakePlan): StageLauncher & 
 }
 
 /** A fake experiment source: validation yields the plan's N (recording the overrides it got), snapshot writes one file and its manifest. */
-export function fakeExperiments(numTasks: number): ExperimentSource & { snapshots: number; validated: (LoadOptions | undefined)[] } {
+export function fakeExperiments(
+  numTasks: number,
+): ExperimentSource & { snapshots: number; validated: (LoadOptions | undefined)[] } {
   const self = {
     snapshots: 0,
     validated: [] as (LoadOptions | undefined)[],
@@ -102,7 +123,12 @@ export async function tempPaths(): Promise<LocalPaths> {
   const experimentsDir = join(localDir, 'forecast', 'experiments');
   await mkdir(join(experimentsDir, 'examples', 'fake', 'config'), { recursive: true });
   await writeFile(join(experimentsDir, 'examples', 'fake', 'config', 'model.yaml'), 'model: {}\n');
-  return { projectRoot: '/nonexistent', localDir, experimentsDir, bucketDir: join(localDir, 'bucket') };
+  return {
+    projectRoot: '/nonexistent',
+    localDir,
+    experimentsDir,
+    bucketDir: join(localDir, 'bucket'),
+  };
 }
 
 /** A context over memory storage with the fakes; progress events are recorded. */
@@ -117,7 +143,13 @@ export async function fakeContext(plan: FakePlan): Promise<{
   const launcher = fakeLauncher(storage, plan);
   const experiments = fakeExperiments(plan.numTasks);
   const events: ProgressEvent[] = [];
-  const ctx: LocalContext = { paths: await tempPaths(), storage, launcher, experiments, progress: (e) => events.push(e) };
+  const ctx: LocalContext = {
+    paths: await tempPaths(),
+    storage,
+    launcher,
+    experiments,
+    progress: (e) => events.push(e),
+  };
   return { ctx, storage, launcher, experiments, events };
 }
 
@@ -128,7 +160,9 @@ export function fakeExec(answers: Record<string, Partial<ExecResult>>): Exec & {
     const line = [file, ...args].join(' ');
     calls.push(line);
     const answer = answers[line];
-    return answer ? { exitCode: 0, stdout: '', stderr: '', ...answer } : { exitCode: 127, stdout: '', stderr: `${file}: not found` };
+    return answer
+      ? { exitCode: 0, stdout: '', stderr: '', ...answer }
+      : { exitCode: 127, stdout: '', stderr: `${file}: not found` };
   };
   return Object.assign(exec, { calls });
 }

@@ -18,7 +18,11 @@ describe('hostEnvironment', () => {
       EPYCLOUD_FAULT_TASKS: '1',
       EPYCLOUD_FAULT_ATTEMPTS: '1',
     });
-    expect(env).toEqual({ PATH: '/usr/bin', EPYCLOUD_FAULT_TASKS: '1', EPYCLOUD_FAULT_ATTEMPTS: '1' });
+    expect(env).toEqual({
+      PATH: '/usr/bin',
+      EPYCLOUD_FAULT_TASKS: '1',
+      EPYCLOUD_FAULT_ATTEMPTS: '1',
+    });
   });
 });
 
@@ -37,13 +41,18 @@ describe('docker engine probe', () => {
     });
     const error = await requireEngine(exec).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EnvironmentError);
-    expect((error as Error).message).toMatch(/No Docker engine answers \(Cannot connect to the Docker daemon/);
+    expect((error as Error).message).toMatch(
+      /No Docker engine answers \(Cannot connect to the Docker daemon/,
+    );
     expect((error as Error).message).toMatch(/docker-engine\.sh start/);
     expect((error as Error).message).toMatch(/--runtime process/);
   });
 
   it('names a missing docker client', async () => {
-    expect(await probeEngine(fakeExec({}))).toEqual({ ok: false, reason: 'the docker command is not installed' });
+    expect(await probeEngine(fakeExec({}))).toEqual({
+      ok: false,
+      reason: 'the docker command is not installed',
+    });
   });
 });
 
@@ -70,22 +79,39 @@ describe('buildArgs', () => {
 });
 
 describe('createLauncher (docker)', () => {
-  const paths = { projectRoot: PROJECT_ROOT, localDir: '/l', experimentsDir: '/l/e', bucketDir: '/l/b' };
+  const paths = {
+    projectRoot: PROJECT_ROOT,
+    localDir: '/l',
+    experimentsDir: '/l/e',
+    bucketDir: '/l/b',
+  };
   const answers = (label: string) =>
     fakeExec({
       'docker info --format {{.ServerVersion}}': { stdout: '20.10.24\n' },
       'docker image inspect --format {{.Id}} epycloud:local': { stdout: 'sha256:abc\n' },
-      [`docker image inspect --format {{ index .Config.Labels "${CODE_LABEL}" }} epycloud:local`]: { stdout: `${label}\n` },
+      [`docker image inspect --format {{ index .Config.Labels "${CODE_LABEL}" }} epycloud:local`]: {
+        stdout: `${label}\n`,
+      },
       'docker-compose version --short': { stdout: '1.29.2\n' },
     });
-  const config = (label: string) => ({ runtime: 'docker' as const, paths, hostEnv: {}, user: { uid: 1, gid: 1 }, exec: answers(label) });
+  const config = (label: string) => ({
+    runtime: 'docker' as const,
+    paths,
+    hostEnv: {},
+    user: { uid: 1, gid: 1 },
+    exec: answers(label),
+  });
 
   it('refuses an image built from other stage code than the checkout, saying how to rebuild', async () => {
-    await expect(createLauncher(config('0'.repeat(64)))).rejects.toThrow(/holds other stage code than this checkout.*epycloud build local/);
+    await expect(createLauncher(config('0'.repeat(64)))).rejects.toThrow(
+      /holds other stage code than this checkout.*epycloud build local/,
+    );
   });
 
   it('accepts an image of the current code, and one without the label', async () => {
-    expect((await createLauncher(config(await stageCodeHash(PROJECT_ROOT)))).runtime).toBe('docker');
+    expect((await createLauncher(config(await stageCodeHash(PROJECT_ROOT)))).runtime).toBe(
+      'docker',
+    );
     expect((await createLauncher(config('<no value>'))).runtime).toBe('docker');
   });
 });

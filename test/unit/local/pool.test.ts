@@ -33,12 +33,17 @@ describe('runPool', () => {
       indexes: [0, 1],
       parallelism: 2,
       retries: 2,
-      run: async (index, attempt) => ({ exitCode: index === 1 && attempt < 3 ? 1 : 0, durationMs: 1 }),
+      run: async (index, attempt) => ({
+        exitCode: index === 1 && attempt < 3 ? 1 : 0,
+        durationMs: 1,
+      }),
       onEvent: (e) => events.push(e),
     });
     expect(result.failed).toEqual([]);
     expect(result.outcomes[1]).toMatchObject({ index: 1, ok: true, attempts: 3 });
-    expect(events.filter((e) => e.type === 'retry').map((e) => (e.type === 'retry' ? e.attempt : 0))).toEqual([2, 3]);
+    expect(
+      events.filter((e) => e.type === 'retry').map((e) => (e.type === 'retry' ? e.attempt : 0)),
+    ).toEqual([2, 3]);
   });
 
   it('reports a task that fails every attempt, and still runs the others', async () => {
@@ -58,10 +63,20 @@ describe('runPool', () => {
   });
 
   it('handles no tasks, and rejects a parallelism below 1', async () => {
-    const empty = await runPool({ indexes: [], parallelism: 2, retries: 0, run: async () => ({ exitCode: 1, durationMs: 1 }) });
+    const empty = await runPool({
+      indexes: [],
+      parallelism: 2,
+      retries: 0,
+      run: async () => ({ exitCode: 1, durationMs: 1 }),
+    });
     expect(empty.outcomes).toEqual([]);
-    await expect(runPool({ indexes: [0], parallelism: 0, retries: 0, run: async () => ({ exitCode: 0, durationMs: 0 }) })).rejects.toThrow(
-      /parallelism/,
-    );
+    await expect(
+      runPool({
+        indexes: [0],
+        parallelism: 0,
+        retries: 0,
+        run: async () => ({ exitCode: 0, durationMs: 0 }),
+      }),
+    ).rejects.toThrow(/parallelism/);
   });
 });

@@ -8,7 +8,13 @@ import type { ProgressEvent } from '../../../lib/backend/types.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import { BusyError } from '../../../lib/errors.js';
 import { runLocalJob } from '../../../lib/local/job.js';
-import { acquireLock, acquireRunLock, LOCK_TIMING, systemLockEnv, type LockEnv } from '../../../lib/local/run-lock.js';
+import {
+  acquireLock,
+  acquireRunLock,
+  LOCK_TIMING,
+  systemLockEnv,
+  type LockEnv,
+} from '../../../lib/local/run-lock.js';
 import { bucketPath, clearRun, runExists } from '../../../lib/local/run-state.js';
 import { runLocalWorkflow } from '../../../lib/local/workflow.js';
 import { fakeContext, removeTempDirs, tempPaths } from './fakes.js';
@@ -55,7 +61,9 @@ describe('acquireLock', () => {
   it('fails at once, naming the holder, while a live process holds it (exit code 7)', async () => {
     const file = await lockFile();
     const lock = await acquireLock(file, 'Run r1 of exp', note, env());
-    const error = await acquireLock(file, 'Run r1 of exp', note, env({ pid: 5555 })).catch((e: unknown) => e);
+    const error = await acquireLock(file, 'Run r1 of exp', note, env({ pid: 5555 })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(BusyError);
     expect((error as BusyError).exitCode).toBe(7);
     expect((error as Error).message).toMatch(
@@ -70,10 +78,19 @@ describe('acquireLock', () => {
     const pid = deadPid();
     await acquireLock(file, 'Run r1 of exp', note, env({ pid })); // never released: its holder "died"
     notes.length = 0;
-    const lock = await acquireLock(file, 'Run r1 of exp', note, env({ isAlive: (p) => p !== pid, pid: 5555 }));
+    const lock = await acquireLock(
+      file,
+      'Run r1 of exp',
+      note,
+      env({ isAlive: (p) => p !== pid, pid: 5555 }),
+    );
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ pid: 5555 });
     expect(notes).toEqual([
-      expect.stringMatching(new RegExp(`Taking over the lock of Run r1 of exp from pid ${pid} on this-host .*no longer running`)),
+      expect.stringMatching(
+        new RegExp(
+          `Taking over the lock of Run r1 of exp from pid ${pid} on this-host .*no longer running`,
+        ),
+      ),
     ]);
     await lock.release();
   });
@@ -81,7 +98,14 @@ describe('acquireLock', () => {
   it('with the real process table: a dead pid is stale, a live one is not', async () => {
     const file = await lockFile();
     await mkdir(dirname(file), { recursive: true });
-    const holder = (pid: number) => JSON.stringify({ pid, host: env().host, startedAt: '2026-01-01T00:00:00Z', command: 'x', token: 't' });
+    const holder = (pid: number) =>
+      JSON.stringify({
+        pid,
+        host: env().host,
+        startedAt: '2026-01-01T00:00:00Z',
+        command: 'x',
+        token: 't',
+      });
     await writeFile(file, holder(process.pid));
     const real = env({ isAlive: systemLockEnv().isAlive });
     await expect(acquireLock(file, 'Run r1', note, real)).rejects.toThrow(BusyError);
@@ -92,7 +116,9 @@ describe('acquireLock', () => {
   it('keeps a lock of another host while it is refreshed, takes it over once it is not', async () => {
     const file = await lockFile();
     await acquireLock(file, 'Run r1 of exp', note, env({ host: 'other-host' }));
-    await expect(acquireLock(file, 'Run r1 of exp', note, env({ isAlive: () => false }))).rejects.toThrow(/pid 4242 on other-host/);
+    await expect(
+      acquireLock(file, 'Run r1 of exp', note, env({ isAlive: () => false })),
+    ).rejects.toThrow(/pid 4242 on other-host/);
     await age(file, LOCK_TIMING.staleAfterMs + 1_000);
     const lock = await acquireLock(file, 'Run r1 of exp', note, env());
     expect(notes.at(-1)).toMatch(/has not refreshed it for 60\d s/);
@@ -103,7 +129,9 @@ describe('acquireLock', () => {
     const file = await lockFile();
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, '');
-    await expect(acquireLock(file, 'Run r1', note, env())).rejects.toThrow(/in use by another epycloud: an unknown process/);
+    await expect(acquireLock(file, 'Run r1', note, env())).rejects.toThrow(
+      /in use by another epycloud: an unknown process/,
+    );
     await age(file, LOCK_TIMING.unreadableGraceMs + 1_000);
     await (await acquireLock(file, 'Run r1', note, env())).release();
   });
@@ -134,7 +162,9 @@ describe('run lock in local runs', () => {
     const second = await runLocalWorkflow(ctx, { ...base, resume: 'r1' }).catch((e: unknown) => e);
     expect(performance.now() - started).toBeLessThan(100);
     expect(second).toBeInstanceOf(BusyError);
-    expect((second as Error).message).toMatch(new RegExp(`Run r1 of examples/fake is in use by another epycloud: pid ${process.pid} on `));
+    expect((second as Error).message).toMatch(
+      new RegExp(`Run r1 of examples/fake is in use by another epycloud: pid ${process.pid} on `),
+    );
     expect(await first).toMatchObject({ status: 'succeeded', runner: { tasksRun: 4 } });
     expect(launcher.launches.filter((l) => l.stage === 'runner')).toHaveLength(4);
     await expect(stat(bucketPath(ctx.paths.bucketDir, layout.lock))).rejects.toThrow(/ENOENT/);
@@ -144,11 +174,19 @@ describe('run lock in local runs', () => {
     const { ctx } = await fakeContext({ numTasks: 2 });
     const layout = new RunLayout('examples/fake', 'r2');
     const held = await acquireRunLock(ctx, layout);
-    await expect(runLocalJob(ctx, { expId: layout.expId, runId: 'r2', stage: 'builder', parallelism: 1, retries: 0 })).rejects.toThrow(
-      BusyError,
-    );
+    await expect(
+      runLocalJob(ctx, {
+        expId: layout.expId,
+        runId: 'r2',
+        stage: 'builder',
+        parallelism: 1,
+        retries: 0,
+      }),
+    ).rejects.toThrow(BusyError);
     await held.release();
-    await expect(runLocalWorkflow(ctx, { expId: layout.expId, resume: 'r2', parallelism: 1, retries: 0 })).rejects.toThrow(/Cannot resume/);
+    await expect(
+      runLocalWorkflow(ctx, { expId: layout.expId, resume: 'r2', parallelism: 1, retries: 0 }),
+    ).rejects.toThrow(/Cannot resume/);
     await expect(stat(bucketPath(ctx.paths.bucketDir, layout.prefix))).rejects.toThrow(/ENOENT/);
   });
 
@@ -169,17 +207,30 @@ describe('run lock in local runs', () => {
     const file = bucketPath(ctx.paths.bucketDir, new RunLayout(options.expId, options.runId).lock);
     const pid = deadPid();
     await mkdir(dirname(file), { recursive: true }); // memory storage: only the lock is on disk
-    await writeFile(file, JSON.stringify({ pid, host: hostname(), startedAt: '2026-01-01T00:00:00Z', command: 'y', token: 'z' }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        pid,
+        host: hostname(),
+        startedAt: '2026-01-01T00:00:00Z',
+        command: 'y',
+        token: 'z',
+      }),
+    );
     const events: ProgressEvent[] = [];
     const lockedAtStages: boolean[] = [];
     const progress = (e: ProgressEvent): void => {
       events.push(e);
       if (e.type === 'stage-start') lockedAtStages.push(existsSync(file));
     };
-    expect(await runLocalWorkflow({ ...ctx, progress }, options)).toMatchObject({ status: 'succeeded' });
+    expect(await runLocalWorkflow({ ...ctx, progress }, options)).toMatchObject({
+      status: 'succeeded',
+    });
     expect(events).toContainEqual({
       type: 'note',
-      message: expect.stringMatching(new RegExp(`Taking over the lock of Run r4 .* from pid ${pid} `)),
+      message: expect.stringMatching(
+        new RegExp(`Taking over the lock of Run r4 .* from pid ${pid} `),
+      ),
     });
     expect(lockedAtStages).toEqual([true, true, true]);
     await expect(stat(file)).rejects.toThrow(/ENOENT/);

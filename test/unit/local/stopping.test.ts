@@ -23,15 +23,19 @@ async function start(script: string, stop?: () => Promise<unknown>, before = '')
   const controller = new AbortController();
   let printed: (pid: number) => void = () => undefined;
   const pid = new Promise<number>((resolve) => (printed = resolve));
-  const launch = spawnToLog(process.execPath, ['-e', `${before} console.log('pid', process.pid); ${script}`], {
-    env: {},
-    cwd: localDir,
-    logFile: join(localDir, 'stage.log'),
-    header: 'h',
-    onLine: (line) => /^pid \d+$/.test(line) && printed(Number(line.slice(4))),
-    signal: controller.signal,
-    stop,
-  });
+  const launch = spawnToLog(
+    process.execPath,
+    ['-e', `${before} console.log('pid', process.pid); ${script}`],
+    {
+      env: {},
+      cwd: localDir,
+      logFile: join(localDir, 'stage.log'),
+      header: 'h',
+      onLine: (line) => /^pid \d+$/.test(line) && printed(Number(line.slice(4))),
+      signal: controller.signal,
+      stop,
+    },
+  );
   const launched = launch.catch((e: unknown) => e);
   return { pid: await pid, controller, launched };
 }
@@ -39,7 +43,10 @@ async function start(script: string, stop?: () => Promise<unknown>, before = '')
 describe('stopping a launch (spawnToLog with a signal)', () => {
   it('stops a running program on abort: stdin closed, SIGTERM, stop(); rejects with the reason once it has exited', async () => {
     let stopped = 0;
-    const run = await start('process.stdin.resume(); setTimeout(() => {}, 60_000);', async () => (stopped += 1));
+    const run = await start(
+      'process.stdin.resume(); setTimeout(() => {}, 60_000);',
+      async () => (stopped += 1),
+    );
     expect(alive(run.pid)).toBe(true);
     const reason = new InterruptedError('SIGTERM');
     const t0 = performance.now();
@@ -51,7 +58,11 @@ describe('stopping a launch (spawnToLog with a signal)', () => {
   });
 
   it('kills a program that ignores SIGTERM after the grace period', async () => {
-    const run = await start('setInterval(() => {}, 1000);', undefined, "process.on('SIGTERM', () => {});");
+    const run = await start(
+      'setInterval(() => {}, 1000);',
+      undefined,
+      "process.on('SIGTERM', () => {});",
+    );
     const t0 = performance.now();
     run.controller.abort(new InterruptedError('SIGINT'));
     expect(await run.launched).toBeInstanceOf(InterruptedError);
@@ -64,7 +75,16 @@ describe('stopping a launch (spawnToLog with a signal)', () => {
     const logFile = join(localDir, 'stage.log');
     const script =
       "let ended = false; process.stdin.on('end', () => (ended = true)).resume(); setTimeout(() => { console.log(ended ? 'ended' : 'open'); process.exit(0); }, 300);";
-    expect((await spawnToLog(process.execPath, ['-e', script], { env: {}, cwd: localDir, logFile, header: 'h' })).exitCode).toBe(0);
+    expect(
+      (
+        await spawnToLog(process.execPath, ['-e', script], {
+          env: {},
+          cwd: localDir,
+          logFile,
+          header: 'h',
+        })
+      ).exitCode,
+    ).toBe(0);
     expect(await readFile(logFile, 'utf8')).toBe('h\nopen\n');
   });
 
@@ -72,8 +92,16 @@ describe('stopping a launch (spawnToLog with a signal)', () => {
     const { localDir } = await tempPaths();
     const controller = new AbortController();
     controller.abort(new InterruptedError('SIGINT'));
-    const options = { env: {}, cwd: localDir, logFile: join(localDir, 'x.log'), header: 'h', signal: controller.signal };
-    await expect(spawnToLog(process.execPath, ['-e', ''], options)).rejects.toBeInstanceOf(InterruptedError);
+    const options = {
+      env: {},
+      cwd: localDir,
+      logFile: join(localDir, 'x.log'),
+      header: 'h',
+      signal: controller.signal,
+    };
+    await expect(spawnToLog(process.execPath, ['-e', ''], options)).rejects.toBeInstanceOf(
+      InterruptedError,
+    );
     await expect(readFile(join(localDir, 'x.log'))).rejects.toThrow(/ENOENT/);
   });
 });

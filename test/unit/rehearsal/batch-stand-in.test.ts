@@ -5,51 +5,88 @@ import type { ContainerLaunch } from '../../../lib/rehearsal/launcher.js';
 const QUEUE = 'arn:aws:batch:us-east-1:000000000000:job-queue/q';
 const DEF = 'arn:aws:batch:us-east-1:000000000000:job-definition/runner:1';
 
-function standIn(exitCode: (launch: ContainerLaunch) => number, overrides: Partial<BatchStandInOptions> = {}) {
+function standIn(
+  exitCode: (launch: ContainerLaunch) => number,
+  overrides: Partial<BatchStandInOptions> = {},
+) {
   const launches: ContainerLaunch[] = [];
   const batch = new BatchStandIn({
     queues: [QUEUE],
-    jobDefinitions: [{ arn: DEF, environment: { EXECUTION_MODE: 'cloud' }, retryStrategy: { Attempts: 3 }, stage: 'runner' }],
+    jobDefinitions: [
+      {
+        arn: DEF,
+        environment: { EXECUTION_MODE: 'cloud' },
+        retryStrategy: { Attempts: 3 },
+        stage: 'runner',
+      },
+    ],
     concurrency: 2,
     launcher: async (launch) => {
       launches.push(launch);
       await new Promise((r) => setTimeout(r, 1));
-      return { exitCode: exitCode(launch), reason: 'Essential container in task exited', logTail: '' };
+      return {
+        exitCode: exitCode(launch),
+        reason: 'Essential container in task exited',
+        logTail: '',
+      };
     },
     ...overrides,
   });
   return { batch, launches };
 }
 
-const submit = (extra: Record<string, unknown> = {}) => ({ JobName: 'epycloud-runner-e-r', JobQueue: QUEUE, JobDefinition: DEF, ...extra });
+const submit = (extra: Record<string, unknown> = {}) => ({
+  JobName: 'epycloud-runner-e-r',
+  JobQueue: QUEUE,
+  JobDefinition: DEF,
+  ...extra,
+});
 
 describe('BatchStandIn rules', () => {
   it.each([1, 0, 10_001])('rejects array size %i like the Batch API', async (Size) => {
     const { batch } = standIn(() => 0);
-    await expect(batch.submitJobSync(submit({ ArrayProperties: { Size } }))).rejects.toMatchObject({ name: 'Batch.ClientException' });
+    await expect(batch.submitJobSync(submit({ ArrayProperties: { Size } }))).rejects.toMatchObject({
+      name: 'Batch.ClientException',
+    });
     expect(batch.jobs).toHaveLength(0);
   });
 
   it('accepts the limits 2 and 10,000', async () => {
     const { batch } = standIn(() => 0, { planOnly: true });
-    await expect(batch.submitJobSync(submit({ ArrayProperties: { Size: 2 } }))).resolves.toMatchObject({ Status: 'SUCCEEDED' });
-    await expect(batch.submitJobSync(submit({ ArrayProperties: { Size: 10_000 } }))).resolves.toMatchObject({
+    await expect(
+      batch.submitJobSync(submit({ ArrayProperties: { Size: 2 } })),
+    ).resolves.toMatchObject({ Status: 'SUCCEEDED' });
+    await expect(
+      batch.submitJobSync(submit({ ArrayProperties: { Size: 10_000 } })),
+    ).resolves.toMatchObject({
       ArrayProperties: { Size: 10_000 },
     });
   });
 
   it('rejects AWS_BATCH* names in overrides, unknown definitions and bad names', async () => {
     const { batch } = standIn(() => 0);
-    const env = { ContainerOverrides: { Environment: [{ Name: 'AWS_BATCH_JOB_ARRAY_INDEX', Value: '0' }] } };
-    await expect(batch.submitJobSync(submit(env))).rejects.toThrow(/reserved: AWS_BATCH_JOB_ARRAY_INDEX/);
-    await expect(batch.submitJobSync(submit({ JobDefinition: 'nope' }))).rejects.toThrow(/Job definition nope does not exist/);
-    await expect(batch.submitJobSync(submit({ JobName: 'a/b' }))).rejects.toThrow(/Invalid job name/);
-    await expect(batch.submitJobSync(submit({ DependsOn: [{ Type: 'SEQUENTIAL' }] }))).rejects.toThrow(/only valid for an array job/);
+    const env = {
+      ContainerOverrides: { Environment: [{ Name: 'AWS_BATCH_JOB_ARRAY_INDEX', Value: '0' }] },
+    };
+    await expect(batch.submitJobSync(submit(env))).rejects.toThrow(
+      /reserved: AWS_BATCH_JOB_ARRAY_INDEX/,
+    );
+    await expect(batch.submitJobSync(submit({ JobDefinition: 'nope' }))).rejects.toThrow(
+      /Job definition nope does not exist/,
+    );
+    await expect(batch.submitJobSync(submit({ JobName: 'a/b' }))).rejects.toThrow(
+      /Invalid job name/,
+    );
+    await expect(
+      batch.submitJobSync(submit({ DependsOn: [{ Type: 'SEQUENTIAL' }] })),
+    ).rejects.toThrow(/only valid for an array job/);
   });
 
   it('sets AWS_BATCH_JOB_ARRAY_INDEX only in array children, and merges definition and override variables', async () => {
     const { batch, launches } = standIn(() => 0);
-    await batch.submitJobSync(submit({ ContainerOverrides: { Environment: [{ Name: 'TASK_INDEX', Value: '0' }] } }));
+    await batch.submitJobSync(
+      submit({ ContainerOverrides: { Environment: [{ Name: 'TASK_INDEX', Value: '0' }] } }),
+    );
     await batch.submitJobSync(submit({ ArrayProperties: { Size: 3 } }));
     expect(launches[0]?.env).toMatchObject({ EXECUTION_MODE: 'cloud', TASK_INDEX: '0' });
     expect(launches[0]?.env.AWS_BATCH_JOB_ARRAY_INDEX).toBeUndefined();
@@ -65,15 +102,24 @@ describe('BatchStandIn rules', () => {
 describe('BatchStandIn retries and failures', () => {
   it('retries a failed child up to the strategy attempts and succeeds', async () => {
     let failures = 1;
-    const { batch } = standIn((l) => (l.env.AWS_BATCH_JOB_ARRAY_INDEX === '1' && failures-- > 0 ? 1 : 0));
+    const { batch } = standIn((l) =>
+      l.env.AWS_BATCH_JOB_ARRAY_INDEX === '1' && failures-- > 0 ? 1 : 0,
+    );
     const result = await batch.submitJobSync(submit({ ArrayProperties: { Size: 3 } }));
-    expect(result).toMatchObject({ Status: 'SUCCEEDED', ArrayProperties: { StatusSummary: { SUCCEEDED: 3, FAILED: 0 } } });
-    expect(batch.jobs[0]?.attempts.filter((a) => a.index === 1).map((a) => a.exitCode)).toEqual([1, 0]);
+    expect(result).toMatchObject({
+      Status: 'SUCCEEDED',
+      ArrayProperties: { StatusSummary: { SUCCEEDED: 3, FAILED: 0 } },
+    });
+    expect(batch.jobs[0]?.attempts.filter((a) => a.index === 1).map((a) => a.exitCode)).toEqual([
+      1, 0,
+    ]);
   });
 
   it('fails with States.TaskFailed when attempts run out, with the job description as cause', async () => {
     const { batch, launches } = standIn((l) => (l.env.AWS_BATCH_JOB_ARRAY_INDEX === '0' ? 3 : 0));
-    const error = await batch.submitJobSync(submit({ ArrayProperties: { Size: 2 } })).catch((e: Error) => e);
+    const error = await batch
+      .submitJobSync(submit({ ArrayProperties: { Size: 2 } }))
+      .catch((e: Error) => e);
     expect(error).toMatchObject({ name: 'States.TaskFailed' });
     expect(JSON.parse((error as Error).message)).toMatchObject({
       Status: 'FAILED',
@@ -91,7 +137,9 @@ describe('BatchStandIn retries and failures', () => {
         { OnReason: '*', Action: 'RETRY' },
       ],
     };
-    await expect(batch.submitJobSync(submit({ RetryStrategy: strategy }))).rejects.toMatchObject({ name: 'States.TaskFailed' });
+    await expect(batch.submitJobSync(submit({ RetryStrategy: strategy }))).rejects.toMatchObject({
+      name: 'States.TaskFailed',
+    });
     expect(launches).toHaveLength(1);
   });
 
@@ -99,7 +147,11 @@ describe('BatchStandIn retries and failures', () => {
     const { batch, launches } = standIn((l) => (l.env.AWS_BATCH_JOB_ARRAY_INDEX === '2' ? 1 : 0), {
       jobDefinitions: [{ arn: DEF, environment: {}, stage: 'runner' }],
     });
-    await expect(batch.submitJobSync(submit({ ArrayProperties: { Size: 4 }, DependsOn: [{ Type: 'SEQUENTIAL' }] }))).rejects.toThrow();
+    await expect(
+      batch.submitJobSync(
+        submit({ ArrayProperties: { Size: 4 }, DependsOn: [{ Type: 'SEQUENTIAL' }] }),
+      ),
+    ).rejects.toThrow();
     expect(launches.map((l) => l.env.AWS_BATCH_JOB_ARRAY_INDEX)).toEqual(['0', '1', '2']);
   });
 
@@ -108,7 +160,9 @@ describe('BatchStandIn retries and failures', () => {
       launcher: (launch) =>
         new Promise((resolve) => {
           launches.push(launch);
-          launch.signal.addEventListener('abort', () => resolve({ exitCode: 143, reason: 'Job terminated', logTail: '' }));
+          launch.signal.addEventListener('abort', () =>
+            resolve({ exitCode: 143, reason: 'Job terminated', logTail: '' }),
+          );
         }),
     });
     const job = batch.submitJobSync(submit({ ArrayProperties: { Size: 10 } }));

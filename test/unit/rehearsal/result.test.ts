@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../../lib/rehearsal/batch-stand-in.js';
 import { failedTaskIndexes, stageDurations } from '../../../lib/rehearsal/result.js';
 
-function job(stage: JobRecord['stage'], submittedAt: number, settledAt: number | undefined, extra: Partial<JobRecord> = {}): JobRecord {
+function job(
+  stage: JobRecord['stage'],
+  submittedAt: number,
+  settledAt: number | undefined,
+  extra: Partial<JobRecord> = {},
+): JobRecord {
   return {
     jobId: `j-${stage}-${submittedAt}`,
     jobName: 'n',
@@ -21,12 +26,19 @@ function job(stage: JobRecord['stage'], submittedAt: number, settledAt: number |
 
 describe('rehearsal summary', () => {
   it('times each stage from its first submission to its last end, overlapping parts counted once', () => {
-    const jobs = [job('builder', 0, 100), job('runner', 100, 400), job('runner', 150, 500), job('output', 500, 560)];
+    const jobs = [
+      job('builder', 0, 100),
+      job('runner', 100, 400),
+      job('runner', 150, 500),
+      job('output', 500, 560),
+    ];
     expect(stageDurations(jobs)).toEqual({ builder: 100, runner: 400, output: 60 });
   });
 
   it('leaves out a stage still running and stages that never ran', () => {
-    expect(stageDurations([job('builder', 0, 50), job('runner', 60, undefined)])).toEqual({ builder: 50 });
+    expect(stageDurations([job('builder', 0, 50), job('runner', 60, undefined)])).toEqual({
+      builder: 50,
+    });
   });
 
   it('names failed tasks by their index in the run, offsets included', () => {

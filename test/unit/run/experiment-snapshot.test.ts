@@ -31,10 +31,19 @@ async function refusal(storage: Storage, layout: RunLayout): Promise<StageError>
 describe('experiment snapshots with a manifest', () => {
   it('writes every file, then the manifest last with each sha256, and reads them back in path order', async () => {
     const { driver, storage, layout } = await snapshot();
-    expect(driver.puts).toEqual([...[...FILES.keys()].map((path) => layout.experimentFile(path)), layout.snapshotManifest]);
+    expect(driver.puts).toEqual([
+      ...[...FILES.keys()].map((path) => layout.experimentFile(path)),
+      layout.snapshotManifest,
+    ]);
     expect(layout.snapshotManifest).toBe(`${layout.experimentPrefixKey}snapshot-manifest.json`);
     const manifest = snapshotManifestSchema.parse(await storage.getJson(layout.snapshotManifest));
-    expect(manifest.files).toEqual([...FILES].map(([path, text]) => ({ path, sha256: sha256(text), bytes: Buffer.byteLength(text) })));
+    expect(manifest.files).toEqual(
+      [...FILES].map(([path, text]) => ({
+        path,
+        sha256: sha256(text),
+        bytes: Buffer.byteLength(text),
+      })),
+    );
     expect([...(await readVerifiedSnapshot(storage, layout))]).toEqual([...FILES]);
   });
 
@@ -42,7 +51,9 @@ describe('experiment snapshots with a manifest', () => {
     const { storage, layout } = await snapshot();
     await storage.delete(layout.snapshotManifest);
     const error = await refusal(storage, layout);
-    expect(error.message).toMatch(/^Incomplete experiment snapshot under \S+experiment\/ .*: it has no \S+snapshot-manifest\.json/);
+    expect(error.message).toMatch(
+      /^Incomplete experiment snapshot under \S+experiment\/ .*: it has no \S+snapshot-manifest\.json/,
+    );
     expect(error.message).toContain('--run-id r1 --yes');
   });
 
@@ -60,15 +71,22 @@ describe('experiment snapshots with a manifest', () => {
     const error = await refusal(storage, layout);
     expect(error.message).toContain(`does not match its manifest ${layout.snapshotManifest}`);
     expect(error.message).toContain('config/output.yaml: missing (the manifest lists it)');
-    expect(error.message).toContain('config/extra.yaml: not in the manifest (added after the upload)');
+    expect(error.message).toContain(
+      'config/extra.yaml: not in the manifest (added after the upload)',
+    );
     expect(error.message).toContain("data/cases.csv: differs from the manifest's sha256");
     expect(error.message).toMatch(/Re-upload the experiment by starting a new run/);
   });
 
   it('refuses an invalid manifest, and a rewrite replaces the old manifest only after the new files', async () => {
     const { storage, layout, driver } = await snapshot();
-    await storage.putJson(layout.snapshotManifest, { version: 1, files: [{ path: 'config/model.yaml' }] });
-    expect((await refusal(storage, layout)).message).toMatch(/^Invalid snapshot manifest \S+: files\.0\.sha256/);
+    await storage.putJson(layout.snapshotManifest, {
+      version: 1,
+      files: [{ path: 'config/model.yaml' }],
+    });
+    expect((await refusal(storage, layout)).message).toMatch(
+      /^Invalid snapshot manifest \S+: files\.0\.sha256/,
+    );
     driver.puts.length = 0;
     await writeSnapshot(storage, layout, FILES);
     expect(driver.puts.at(-1)).toBe(layout.snapshotManifest);

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RunLayout } from '../../../lib/contract/layout.js';
-import { inUnfinishedOutput, outputFolders, removeUnfinishedOutputs } from '../../../lib/run/output-folders.js';
+import {
+  inUnfinishedOutput,
+  outputFolders,
+  removeUnfinishedOutputs,
+} from '../../../lib/run/output-folders.js';
 import { Storage } from '../../../lib/storage/index.js';
 import { MemoryDriver } from '../../support/memory-driver.js';
 
@@ -32,7 +36,10 @@ describe('removeUnfinishedOutputs', () => {
       await storage.putJson(`${l.outputDir('b')}index.json`, {});
     }
     expect(await removeUnfinishedOutputs(storage, layout)).toEqual([layout.outputDir('a')]);
-    expect(await storage.list(layout.outputsPrefix)).toEqual([`${layout.outputDir('b')}index.json`, `${layout.outputDir('b')}q.csv`]);
+    expect(await storage.list(layout.outputsPrefix)).toEqual([
+      `${layout.outputDir('b')}index.json`,
+      `${layout.outputDir('b')}q.csv`,
+    ]);
     expect(await storage.list(neighbour.outputsPrefix)).toHaveLength(3);
   });
 });

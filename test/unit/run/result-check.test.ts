@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import type { Manifest } from '../../../lib/contract/manifest.js';
-import { checkResult, recomputeHint, resultsToCompute, writeResult } from '../../../lib/run/result-check.js';
+import {
+  checkResult,
+  recomputeHint,
+  resultsToCompute,
+  writeResult,
+} from '../../../lib/run/result-check.js';
 import { StorageError } from '../../../lib/errors.js';
 import { Storage } from '../../../lib/storage/index.js';
 import { MemoryDriver } from '../../support/memory-driver.js';
@@ -27,7 +32,13 @@ const unreadable = (key: string, storage: Storage) => async (k: string) => {
 async function recordedRun() {
   const storage = new Storage(new MemoryDriver());
   for (const { index, sha256 } of manifest.inputs) {
-    const result = await writeResult(storage, layout, index, sha256, JSON.stringify({ index, values: [1, 2, 3] }));
+    const result = await writeResult(
+      storage,
+      layout,
+      index,
+      sha256,
+      JSON.stringify({ index, values: [1, 2, 3] }),
+    );
     await storage.putJson(layout.summary('runner', index), { stage: 'runner', result });
   }
   return storage;
@@ -37,7 +48,10 @@ describe('result checksums', () => {
   it('accepts a result whose bytes match its record, and hashes the bytes whatever the format', async () => {
     const storage = await recordedRun();
     const checked = await checkResult(storage, layout, 1, input(1));
-    expect(checked).toMatchObject({ ok: true, checksum: { key: layout.result(1), inputSha256: input(1) } });
+    expect(checked).toMatchObject({
+      ok: true,
+      checksum: { key: layout.result(1), inputSha256: input(1) },
+    });
     expect(await resultsToCompute(storage, layout, manifest)).toEqual([]);
     const bytes = await writeResult(storage, layout, 0, input(0), new Uint8Array([0, 255, 7]));
     expect(bytes).toMatchObject({ bytes: 3 });
@@ -46,7 +60,9 @@ describe('result checksums', () => {
   it('finds an unreadable, an edited, an unrecorded and a missing result, and says why', async () => {
     const storage = await recordedRun();
     const failing = new Storage(
-      Object.assign(Object.create(storage.driver) as MemoryDriver, { get: unreadable(layout.result(0), storage) }),
+      Object.assign(Object.create(storage.driver) as MemoryDriver, {
+        get: unreadable(layout.result(0), storage),
+      }),
     );
     await storage.put(layout.result(1), JSON.stringify({ index: 1, values: [1, 2, 4] }));
     await storage.delete(layout.summary('runner', 2));
@@ -64,12 +80,18 @@ describe('result checksums', () => {
       },
     ]);
     await storage.delete(layout.result(1));
-    expect(await checkResult(storage, layout, 1, input(1))).toMatchObject({ ok: false, problem: 'missing' });
+    expect(await checkResult(storage, layout, 1, input(1))).toMatchObject({
+      ok: false,
+      problem: 'missing',
+    });
   });
 
   it('finds a result recorded for another input', async () => {
     const storage = await recordedRun();
-    expect(await checkResult(storage, layout, 2, input(9))).toMatchObject({ ok: false, problem: 'stale' });
+    expect(await checkResult(storage, layout, 2, input(9))).toMatchObject({
+      ok: false,
+      problem: 'stale',
+    });
   });
 
   it('says how to recompute a result locally and on AWS', () => {

@@ -3,7 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { STACK_OUTPUTS } from '../../../lib/contract/execution.js';
 import { StorageError, TransientError } from '../../../lib/errors.js';
 import { shouldRetry, type RetryStrategy } from '../../../lib/rehearsal/batch-rules.js';
-import { FARGATE_SPOT_INTERRUPTED, stageCommand } from '../../../lib/constructs/stage-job-definitions.js';
+import {
+  FARGATE_SPOT_INTERRUPTED,
+  stageCommand,
+} from '../../../lib/constructs/stage-job-definitions.js';
 import { DOCKERFILE, REPOSITORY_LOGICAL_ID } from '../../../lib/stacks/compute-stack.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +29,14 @@ type JobDefinition = {
     RetryStrategy?: unknown;
   };
 };
-type Queue = { Properties: { ComputeEnvironmentOrder: { Order: number; ComputeEnvironment: { 'Fn::GetAtt': [string, string] } }[] } };
+type Queue = {
+  Properties: {
+    ComputeEnvironmentOrder: {
+      Order: number;
+      ComputeEnvironment: { 'Fn::GetAtt': [string, string] };
+    }[];
+  };
+};
 type Resource = { Properties: Record<string, unknown> };
 
 /** computeStackSuite: registers its tests; `fixtures` is set by the caller's beforeAll. */
@@ -39,16 +49,25 @@ export function computeStackSuite(fixtures: () => Fixtures): void {
     });
 
     const jobDefinitions = (f: SynthFixture) =>
-      Object.values(f.template('compute').findResources('AWS::Batch::JobDefinition')) as JobDefinition[];
+      Object.values(
+        f.template('compute').findResources('AWS::Batch::JobDefinition'),
+      ) as JobDefinition[];
     const byName = (f: SynthFixture, suffix: string) =>
-      jobDefinitions(f).find((d) => d.Properties.JobDefinitionName.endsWith(suffix)) as JobDefinition;
+      jobDefinitions(f).find((d) =>
+        d.Properties.JobDefinitionName.endsWith(suffix),
+      ) as JobDefinition;
 
     it('queues on Fargate Spot first, Fargate on-demand second', () => {
       const template = dev.template('compute');
       const envs = template.findResources('AWS::Batch::ComputeEnvironment');
-      const typeOf = (id: string) => (envs[id] as { Properties: { ComputeResources: { Type: string } } }).Properties.ComputeResources.Type;
+      const typeOf = (id: string) =>
+        (envs[id] as { Properties: { ComputeResources: { Type: string } } }).Properties
+          .ComputeResources.Type;
       const queue = Object.values(template.findResources('AWS::Batch::JobQueue'))[0] as Queue;
-      const order = queue.Properties.ComputeEnvironmentOrder.map((o) => [o.Order, typeOf(o.ComputeEnvironment['Fn::GetAtt'][0])]);
+      const order = queue.Properties.ComputeEnvironmentOrder.map((o) => [
+        o.Order,
+        typeOf(o.ComputeEnvironment['Fn::GetAtt'][0]),
+      ]);
       expect(order).toEqual([
         [1, 'FARGATE_SPOT'],
         [2, 'FARGATE'],
@@ -62,21 +81,33 @@ export function computeStackSuite(fixtures: () => Fixtures): void {
       for (const subnet of Object.values(template.findResources('AWS::EC2::Subnet')) as Resource[])
         expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false);
       for (const definition of jobDefinitions(dev))
-        expect(definition.Properties.ContainerProperties.NetworkConfiguration).toEqual({ AssignPublicIp: 'DISABLED' });
+        expect(definition.Properties.ContainerProperties.NetworkConfiguration).toEqual({
+          AssignPublicIp: 'DISABLED',
+        });
     });
 
     it('reaches S3 through a gateway endpoint and ECR and Logs through interface endpoints', () => {
-      const endpoints = Object.values(dev.template('compute').findResources('AWS::EC2::VPCEndpoint')) as Resource[];
-      const services = endpoints.map((e) => [String(e.Properties.VpcEndpointType), JSON.stringify(e.Properties.ServiceName)] as const);
-      expect(services.filter(([type]) => type === 'Gateway').map(([, s]) => s)).toEqual([expect.stringContaining('.s3')]);
+      const endpoints = Object.values(
+        dev.template('compute').findResources('AWS::EC2::VPCEndpoint'),
+      ) as Resource[];
+      const services = endpoints.map(
+        (e) =>
+          [String(e.Properties.VpcEndpointType), JSON.stringify(e.Properties.ServiceName)] as const,
+      );
+      expect(services.filter(([type]) => type === 'Gateway').map(([, s]) => s)).toEqual([
+        expect.stringContaining('.s3'),
+      ]);
       const interfaces = services.filter(([type]) => type === 'Interface').map(([, s]) => s);
-      for (const name of ['ecr.api', 'ecr.dkr', 'logs']) expect(interfaces.some((s) => s.includes(name))).toBe(true);
+      for (const name of ['ecr.api', 'ecr.dkr', 'logs'])
+        expect(interfaces.some((s) => s.includes(name))).toBe(true);
     });
 
     it('lets tasks send HTTPS only', () => {
       dev.template('compute').hasResourceProperties('AWS::EC2::SecurityGroup', {
         GroupDescription: 'epycloud Batch tasks: HTTPS out only',
-        SecurityGroupEgress: [Match.objectLike({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0' })],
+        SecurityGroupEgress: [
+          Match.objectLike({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0' }),
+        ],
       });
     });
 
@@ -97,9 +128,13 @@ export function computeStackSuite(fixtures: () => Fixtures): void {
           .map((d) => d.Properties.JobDefinitionName)
           .sort(),
       ).toEqual(['Epycloud-dev-builder', 'Epycloud-dev-output', 'Epycloud-dev-runner']);
-      const env = Object.fromEntries(runner.Properties.ContainerProperties.Environment.map((e) => [e.Name, e.Value]));
+      const env = Object.fromEntries(
+        runner.Properties.ContainerProperties.Environment.map((e) => [e.Name, e.Value]),
+      );
       expect(env.EXECUTION_MODE).toBe('cloud');
-      expect(Object.keys(env).some((n) => n.startsWith('AWS_BATCH') || n === 'TASK_INDEX')).toBe(false);
+      expect(Object.keys(env).some((n) => n.startsWith('AWS_BATCH') || n === 'TASK_INDEX')).toBe(
+        false,
+      );
     });
 
     it('retries Spot reclaims and the transient exit codes, and exits on anything else', () => {
@@ -124,7 +159,9 @@ export function computeStackSuite(fixtures: () => Fixtures): void {
       for (const fixture of [dev, variant]) {
         for (const definition of jobDefinitions(fixture)) {
           const strategy = definition.Properties.RetryStrategy as RetryStrategy;
-          expect(shouldRetry(strategy, 1, exit(new TransientError('throttled').exitCode))).toBe(true);
+          expect(shouldRetry(strategy, 1, exit(new TransientError('throttled').exitCode))).toBe(
+            true,
+          );
           expect(shouldRetry(strategy, 1, exit(new StorageError('denied').exitCode))).toBe(false);
         }
       }
@@ -133,14 +170,24 @@ export function computeStackSuite(fixtures: () => Fixtures): void {
     it('uses the repository image by default and a Docker asset when asked (synth needs no Docker)', () => {
       const image = JSON.stringify(byName(dev, '-output').Properties.ContainerProperties.Image);
       expect(image).toContain(':latest');
-      const assetImage = JSON.stringify(byName(variant, '-output').Properties.ContainerProperties.Image);
+      const assetImage = JSON.stringify(
+        byName(variant, '-output').Properties.ContainerProperties.Image,
+      );
       expect(assetImage).toContain('cdk-hnb659fds-container-assets');
     });
 
     it('stages a Docker build context that holds the Dockerfile and only what the bundle needs', () => {
       const assembly = variant.app.synth();
-      const manifest = JSON.parse(readFileSync(join(assembly.directory, `${variant.stacks.compute.stackName}.assets.json`), 'utf8')) as {
-        dockerImages: Record<string, { source: { directory: string; dockerFile?: string; dockerBuildTarget?: string } }>;
+      const manifest = JSON.parse(
+        readFileSync(
+          join(assembly.directory, `${variant.stacks.compute.stackName}.assets.json`),
+          'utf8',
+        ),
+      ) as {
+        dockerImages: Record<
+          string,
+          { source: { directory: string; dockerFile?: string; dockerBuildTarget?: string } }
+        >;
       };
       const images = Object.values(manifest.dockerImages);
       expect(images).toHaveLength(1);
@@ -156,7 +203,10 @@ export function computeStackSuite(fixtures: () => Fixtures): void {
       const template = variant.template('compute');
       template.resourceCountIs('AWS::EC2::NatGateway', 1);
       template.hasResourceProperties('AWS::Batch::ComputeEnvironment', {
-        ComputeResources: Match.objectLike({ Type: 'SPOT', AllocationStrategy: 'SPOT_PRICE_CAPACITY_OPTIMIZED' }),
+        ComputeResources: Match.objectLike({
+          Type: 'SPOT',
+          AllocationStrategy: 'SPOT_PRICE_CAPACITY_OPTIMIZED',
+        }),
       });
       expect(byName(variant, '-runner').Properties.PlatformCapabilities).toEqual(['EC2']);
       template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });

@@ -1,7 +1,13 @@
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { actionsOf, nagFindings, policyStatements, type Fixtures, type SynthFixture } from './support.js';
+import {
+  actionsOf,
+  nagFindings,
+  policyStatements,
+  type Fixtures,
+  type SynthFixture,
+} from './support.js';
 
 /** Actions without resource-level permissions: the only ones allowed on Resource "*". */
 const STAR_RESOURCE_ACTIONS = new Set([
@@ -26,7 +32,9 @@ const STAR_RESOURCE_ACTIONS = new Set([
 function acknowledgements(scope: IConstruct): { id: string; reason: unknown }[] {
   const own = scope.node.metadata
     .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-    .flatMap((m) => Object.entries(m.data as Record<string, unknown>).map(([id, reason]) => ({ id, reason })));
+    .flatMap((m) =>
+      Object.entries(m.data as Record<string, unknown>).map(([id, reason]) => ({ id, reason })),
+    );
   return [...own, ...scope.node.children.flatMap(acknowledgements)];
 }
 
@@ -60,7 +68,8 @@ export function nagSuite(fixtures: () => Fixtures): void {
             const actions = actionsOf(statement);
             for (const action of actions) expect(action, `${stack}: ${action}`).not.toContain('*');
             if (statement.Effect === 'Allow' && statement.Resource === '*') {
-              for (const action of actions) expect(STAR_RESOURCE_ACTIONS.has(action), `${stack}: ${action} on *`).toBe(true);
+              for (const action of actions)
+                expect(STAR_RESOURCE_ACTIONS.has(action), `${stack}: ${action} on *`).toBe(true);
             }
           }
         }

@@ -1,11 +1,18 @@
 import validator from 'asl-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_RETRY_ERRORS, BATCH_SUBMIT_JOB_SYNC } from '../../../lib/stacks/pipeline-definition.js';
+import {
+  BATCH_RETRY_ERRORS,
+  BATCH_SUBMIT_JOB_SYNC,
+} from '../../../lib/stacks/pipeline-definition.js';
 import { renderPipelineDefinition } from './support.js';
 import { PIPELINE_STATES } from '../../../lib/contract/pipeline.js';
 import type { Fixtures } from './support.js';
 
-type State = Record<string, unknown> & { Type: string; Resource?: string; ItemProcessor?: { States: Record<string, State> } };
+type State = Record<string, unknown> & {
+  Type: string;
+  Resource?: string;
+  ItemProcessor?: { States: Record<string, State> };
+};
 const allStates = (states: Record<string, State>): [string, State][] =>
   Object.entries(states).flatMap(([name, state]) => [
     [name, state] as [string, State],
@@ -28,7 +35,9 @@ export function pipelineDefinitionSuite(fixtures: () => Fixtures): void {
     });
 
     it('matches the reviewed snapshot', async () => {
-      await expect(`${JSON.stringify(definition, null, 2)}\n`).toMatchFileSnapshot('__snapshots__/pipeline-definition.asl.json');
+      await expect(`${JSON.stringify(definition, null, 2)}\n`).toMatchFileSnapshot(
+        '__snapshots__/pipeline-definition.asl.json',
+      );
     });
 
     it('resolves every reference to a placeholder ARN', () => {

@@ -1,6 +1,10 @@
 import { seedManifest } from '../../../lib/rehearsal/seed.js';
 import '../../../lib/rehearsal/polyfill.js';
-import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import {
+  StateMachine,
+  type RunOptions,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planRun } from '../../../lambdas/plan-stage-b/plan.js';
 import { prepareRun } from '../../../lambdas/prepare-run/prepare.js';
@@ -29,12 +33,18 @@ const config: PrepareConfig = {
   platform: 'fargate',
   repositoryUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/epycloud',
   allowedImageRepositories: [],
-  resources: { builder: { vcpus: 1, memoryMiB: 2048 }, runner: { vcpus: 1, memoryMiB: 2048 }, output: { vcpus: 2, memoryMiB: 4096 } },
+  resources: {
+    builder: { vcpus: 1, memoryMiB: 2048 },
+    runner: { vcpus: 1, memoryMiB: 2048 },
+    output: { vcpus: 2, memoryMiB: 4096 },
+  },
   jobDefinitions: { builder: 'jd-builder:1', runner: 'jd-runner:1', output: 'jd-output:1' },
 };
 
 /** Job definitions the stand-in knows: the configured ones and the revisions PrepareRun registers (`-new`). */
-const KNOWN_JOB_DEFINITIONS = new Set(Object.values(config.jobDefinitions).flatMap((arn) => [arn, `${arn}-new`]));
+const KNOWN_JOB_DEFINITIONS = new Set(
+  Object.values(config.jobDefinitions).flatMap((arn) => [arn, `${arn}-new`]),
+);
 
 /**
  * A Batch stand-in for the submit calls: rejects what Batch rejects (the rehearsal's rules: array size
@@ -48,11 +58,14 @@ function submitJob(submitted: Submit[], queues: ReadonlySet<string>) {
   };
 }
 
-type LocalHandler = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>[string];
+type LocalHandler = NonNullable<
+  NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']
+>[string];
 /** Adapts a typed stand-in to the interpreter's JSON-typed handler. */
 const local = <I, O>(fn: (input: I) => Promise<O>): LocalHandler => fn as unknown as LocalHandler;
 
-const envOf = (s: Submit) => Object.fromEntries(s.ContainerOverrides.Environment.map((e) => [e.Name, e.Value]));
+const envOf = (s: Submit) =>
+  Object.fromEntries(s.ContainerOverrides.Environment.map((e) => [e.Name, e.Value]));
 
 /** pipelineExecutionSuite: registers its tests; `fixtures` is set by the caller's beforeAll. */
 export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
@@ -60,7 +73,8 @@ export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
     let definition: StateMachineDefinition;
     let queues: ReadonlySet<string>;
     beforeAll(() => {
-      definition = renderPipelineDefinition(fixtures().dev).definition as unknown as StateMachineDefinition;
+      definition = renderPipelineDefinition(fixtures().dev)
+        .definition as unknown as StateMachineDefinition;
       queues = new Set(JSON.stringify(definition).match(/arn:aws:batch:[^"]+:job-queue\/[^"]+/g));
     });
 
@@ -69,20 +83,34 @@ export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
       const submitted: Submit[] = [];
       const registered: string[] = [];
       const submit = submitJob(submitted, queues);
-      const machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: true } });
+      const machine = new StateMachine(definition, {
+        validationOptions: { checkPaths: true, checkArn: true },
+      });
       const execution = machine.run(input as Parameters<StateMachine['run']>[0], {
         overrides: {
           taskResourceLocalHandlers: {
             [S.prepare]: local((event: unknown) =>
-              prepareRun(event, { config, registerImage: async (arn, image) => (registered.push(`${arn} ${image}`), `${arn}-new`) }),
+              prepareRun(event, {
+                config,
+                registerImage: async (arn, image) => (
+                  registered.push(`${arn} ${image}`),
+                  `${arn}-new`
+                ),
+              }),
             ),
             [S.stageA]: local(async (job: Submit) => {
               const env = envOf(job);
-              const layout = new RunLayout(env.EXP_ID as string, env.RUN_ID as string, env.DIR_PREFIX);
+              const layout = new RunLayout(
+                env.EXP_ID as string,
+                env.RUN_ID as string,
+                env.DIR_PREFIX,
+              );
               await seedManifest(storage, layout, numTasks);
               return submit(job);
             }),
-            [S.plan]: local((event: Parameters<typeof planRun>[0]) => planRun(event, { storage, bucket: config.bucket })),
+            [S.plan]: local((event: Parameters<typeof planRun>[0]) =>
+              planRun(event, { storage, bucket: config.bucket }),
+            ),
             [S.stageBSingle]: local(submit),
             [S.stageBArray]: local(submit),
             [S.stageBPart]: local(submit),
@@ -92,7 +120,8 @@ export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
       });
       const entered: string[] = [];
       const events = (async () => {
-        for await (const event of execution.eventLogs) if (event.type === 'StateEntered') entered.push(event.state.name);
+        for await (const event of execution.eventLogs)
+          if (event.type === 'StateEntered') entered.push(event.state.name);
       })();
       const output = await execution.result.then(
         (value) => ({ ok: true as const, value: value as unknown as PipelineOutput }),
@@ -114,15 +143,32 @@ export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
           runId: 'r-1',
           prefix: 'flu/a/runs/r-1/',
           numTasks: 3,
-          jobs: { builder: { jobId: 'job-1' }, runner: { jobIds: ['job-2'] }, output: { jobId: 'job-3' } },
+          jobs: {
+            builder: { jobId: 'job-1' },
+            runner: { jobIds: ['job-2'] },
+            output: { jobId: 'job-3' },
+          },
         },
       });
-      expect(entered).toEqual([S.prepare, S.stageA, S.plan, S.route, S.stageBArray, S.outputWanted, S.stageC, S.done]);
+      expect(entered).toEqual([
+        S.prepare,
+        S.stageA,
+        S.plan,
+        S.route,
+        S.stageBArray,
+        S.outputWanted,
+        S.stageC,
+        S.done,
+      ]);
       expect(entered.length).toBeLessThanOrEqual(15);
       const [a, b, c] = submitted as [Submit, Submit, Submit];
       expect(b.ArrayProperties).toEqual({ Size: 3 });
       expect(envOf(b).TASK_INDEX).toBeUndefined();
-      expect(envOf(c)).toMatchObject({ NUM_TASKS: '3', OUTPUT_CONFIG_FILE: 'out.yaml', RUN_ID: 'r-1' });
+      expect(envOf(c)).toMatchObject({
+        NUM_TASKS: '3',
+        OUTPUT_CONFIG_FILE: 'out.yaml',
+        RUN_ID: 'r-1',
+      });
       expect(a.Tags).toEqual({
         'epycloud:exp_id': 'flu/a',
         'epycloud:run_id': 'r-1',
@@ -140,12 +186,17 @@ export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
     it('fails N = 0 with a clear cause before Stage B', async () => {
       const { output, submitted } = await execute({ expId: 'flu/a', runId: 'r-0' }, 0);
       expect(output.ok).toBe(false);
-      expect(String(output.ok ? '' : output.error.message)).toContain('Stage A (builder) produced 0 tasks for experiment flu/a, run r-0');
+      expect(String(output.ok ? '' : output.error.message)).toContain(
+        'Stage A (builder) produced 0 tasks for experiment flu/a, run r-0',
+      );
       expect(submitted).toHaveLength(1);
     });
 
     it('runs N = 1 as one plain job with TASK_INDEX 0, and skips Stage C when asked', async () => {
-      const { output, submitted, entered } = await execute({ expId: 'x', runId: 'r', skipOutput: true }, 1);
+      const { output, submitted, entered } = await execute(
+        { expId: 'x', runId: 'r', skipOutput: true },
+        1,
+      );
       expect(output.ok && output.value.jobs.output).toBeNull();
       expect(submitted[1]?.ArrayProperties).toBeUndefined();
       expect(envOf(submitted[1] as Submit).TASK_INDEX).toBe('0');
@@ -155,7 +206,9 @@ export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
     it('splits N = 25,000 into array jobs whose offsets cover every index once', async () => {
       const { output, submitted } = await execute({ expId: 'x', runId: 'big' }, 25_000);
       const parts = submitted.filter((s) => s.JobName.includes('-part'));
-      expect(parts.map((p) => [Number(envOf(p).TASK_INDEX_OFFSET), p.ArrayProperties?.Size])).toEqual([
+      expect(
+        parts.map((p) => [Number(envOf(p).TASK_INDEX_OFFSET), p.ArrayProperties?.Size]),
+      ).toEqual([
         [0, 8334],
         [8334, 8333],
         [16_667, 8333],
@@ -179,8 +232,16 @@ export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
         2,
       );
       expect(output.ok && output.value.runId).toMatch(/^\d{8}-\d{6}-[0-9a-f]{8}$/);
-      expect(registered).toEqual(['jd-builder:1', 'jd-runner:1', 'jd-output:1'].map((arn) => `${arn} ${config.repositoryUri}:v2`));
-      expect(submitted.map((s) => s.JobDefinition)).toEqual(['jd-builder:1-new', 'jd-runner:1-new', 'jd-output:1-new']);
+      expect(registered).toEqual(
+        ['jd-builder:1', 'jd-runner:1', 'jd-output:1'].map(
+          (arn) => `${arn} ${config.repositoryUri}:v2`,
+        ),
+      );
+      expect(submitted.map((s) => s.JobDefinition)).toEqual([
+        'jd-builder:1-new',
+        'jd-runner:1-new',
+        'jd-output:1-new',
+      ]);
       expect(submitted[1]?.ContainerOverrides).toMatchObject({
         ResourceRequirements: [
           { Type: 'VCPU', Value: '2' },
@@ -190,15 +251,23 @@ export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
     });
 
     it('rejects a bad execution input before any job', async () => {
-      const { output, submitted } = await execute({ expId: 'x', maxParallelism: 0, stages: { builder: { vcpus: 3, memoryMiB: 100 } } }, 2);
+      const { output, submitted } = await execute(
+        { expId: 'x', maxParallelism: 0, stages: { builder: { vcpus: 3, memoryMiB: 100 } } },
+        2,
+      );
       expect(output.ok).toBe(false);
       expect(output.ok ? '' : output.error.message).toContain('maxParallelism');
       expect(submitted).toHaveLength(0);
     });
 
     it('refuses an image from a repository the deployment does not allow, before registering or submitting anything', async () => {
-      const { output, submitted, registered } = await execute({ expId: 'x', imageUri: 'registry.example.com/miner:latest' }, 2);
-      expect(output.ok ? '' : output.error.message).toContain('which this deployment does not allow');
+      const { output, submitted, registered } = await execute(
+        { expId: 'x', imageUri: 'registry.example.com/miner:latest' },
+        2,
+      );
+      expect(output.ok ? '' : output.error.message).toContain(
+        'which this deployment does not allow',
+      );
       expect(registered).toHaveLength(0);
       expect(submitted).toHaveLength(0);
     });

@@ -3,7 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PLAN_BUCKET_VAR } from '../../../lib/contract/lambda-config.js';
 import { PREPARE_CONFIG_VAR } from '../../../lib/contract/lambda-config.js';
 import { STACK_OUTPUTS } from '../../../lib/contract/execution.js';
-import { policyStatements, PROD_ALLOWED_REPOSITORIES, type Fixtures, type SynthFixture } from './support.js';
+import {
+  policyStatements,
+  PROD_ALLOWED_REPOSITORIES,
+  type Fixtures,
+  type SynthFixture,
+} from './support.js';
 
 const resourceText = (resource: unknown): string => JSON.stringify(resource);
 
@@ -27,14 +32,21 @@ export function pipelineStackSuite(fixtures: () => Fixtures): void {
     it('lets the state machine submit only to its queue and its job definitions, and stop its jobs', () => {
       const statements = policyStatements(fixture.template('pipeline'));
       const withAction = (action: string) =>
-        statements.filter((s) => [s.Action].flat().includes(action)).map((s) => resourceText(s.Resource));
+        statements
+          .filter((s) => [s.Action].flat().includes(action))
+          .map((s) => resourceText(s.Resource));
       const submit = withAction('batch:SubmitJob').join(' ');
       expect(submit).toContain('JobQueueArn');
-      for (const stage of ['builder', 'runner', 'output']) expect(submit).toContain(`:job-definition/Epycloud-prod-${stage}:*`);
+      for (const stage of ['builder', 'runner', 'output'])
+        expect(submit).toContain(`:job-definition/Epycloud-prod-${stage}:*`);
       expect(withAction('batch:TerminateJob').join(' ')).toContain(':job/*');
       expect(withAction('batch:DescribeJobs')).toEqual(['"*"']);
-      expect(withAction('events:PutRule').join(' ')).toContain('rule/StepFunctionsGetEventsForBatchJobsRule');
-      expect(withAction('lambda:InvokeFunction').join(' ')).toMatch(/PrepareRun.*PlanStageB|PlanStageB.*PrepareRun/);
+      expect(withAction('events:PutRule').join(' ')).toContain(
+        'rule/StepFunctionsGetEventsForBatchJobsRule',
+      );
+      expect(withAction('lambda:InvokeFunction').join(' ')).toMatch(
+        /PrepareRun.*PlanStageB|PlanStageB.*PrepareRun/,
+      );
     });
 
     it('passes the job roles only to Batch (image-override revisions)', () => {
@@ -44,20 +56,40 @@ export function pipelineStackSuite(fixtures: () => Fixtures): void {
         Condition: unknown;
         Resource: unknown[];
       };
-      expect(passRole.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'batch.amazonaws.com' } });
-      expect(resourceText(passRole.Resource)).toMatch(/JobRole.*ExecutionRole|ExecutionRole.*JobRole/);
+      expect(passRole.Condition).toEqual({
+        StringEquals: { 'iam:PassedToService': 'batch.amazonaws.com' },
+      });
+      expect(resourceText(passRole.Resource)).toMatch(
+        /JobRole.*ExecutionRole|ExecutionRole.*JobRole/,
+      );
     });
 
     it('runs both lambdas on the latest Node runtime with tracing and their configuration', () => {
-      const functions = Object.values(fixture.template('pipeline').findResources('AWS::Lambda::Function')) as {
+      const functions = Object.values(
+        fixture.template('pipeline').findResources('AWS::Lambda::Function'),
+      ) as {
         Properties: Record<string, never>;
       }[];
-      const ours = functions.filter((f) => resourceText(f).includes(PREPARE_CONFIG_VAR) || resourceText(f).includes(PLAN_BUCKET_VAR));
+      const ours = functions.filter(
+        (f) =>
+          resourceText(f).includes(PREPARE_CONFIG_VAR) || resourceText(f).includes(PLAN_BUCKET_VAR),
+      );
       expect(ours).toHaveLength(2);
       for (const fn of ours)
-        expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
+        expect(fn.Properties).toMatchObject({
+          Runtime: 'nodejs24.x',
+          TracingConfig: { Mode: 'Active' },
+          Handler: 'index.handler',
+        });
       const prepare = resourceText(ours.find((f) => resourceText(f).includes(PREPARE_CONFIG_VAR)));
-      for (const key of ['bucket', 'repositoryUri', 'jobDefinitions', 'resources', 'billingProject']) expect(prepare).toContain(key);
+      for (const key of [
+        'bucket',
+        'repositoryUri',
+        'jobDefinitions',
+        'resources',
+        'billingProject',
+      ])
+        expect(prepare).toContain(key);
     });
 
     it("gives PrepareRun the repositories besides the stack's own that runs may name (none unless configured)", () => {
@@ -68,18 +100,29 @@ export function pipelineStackSuite(fixtures: () => Fixtures): void {
           ),
         );
       expect(prepareConfigOf(fixtures().dev)).toContain('\\"allowedImageRepositories\\":[]');
-      for (const repository of PROD_ALLOWED_REPOSITORIES) expect(prepareConfigOf(fixture)).toContain(repository);
+      for (const repository of PROD_ALLOWED_REPOSITORIES)
+        expect(prepareConfigOf(fixture)).toContain(repository);
     });
 
     it('lets PlanStageB read manifests only', () => {
-      const plan = Object.entries(fixture.template('pipeline').findResources('AWS::IAM::Role')).find(([id]) => id.startsWith('PlanStageB'));
+      const plan = Object.entries(
+        fixture.template('pipeline').findResources('AWS::IAM::Role'),
+      ).find(([id]) => id.startsWith('PlanStageB'));
       expect(resourceText(plan)).toContain('ManifestRead');
       fixture.template('storage').hasResourceProperties('AWS::IAM::ManagedPolicy', {
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({
               Action: 's3:GetObject',
-              Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['DataBucket', 'Arn'] }, '/*/runs/*/builder-artifacts/manifest.json']] },
+              Resource: {
+                'Fn::Join': [
+                  '',
+                  [
+                    { 'Fn::GetAtt': ['DataBucket', 'Arn'] },
+                    '/*/runs/*/builder-artifacts/manifest.json',
+                  ],
+                ],
+              },
             }),
           ]),
         },
@@ -87,19 +130,31 @@ export function pipelineStackSuite(fixtures: () => Fixtures): void {
     });
 
     it('uses a given image URI in every job definition', () => {
-      const definitions = Object.values(fixture.template('compute').findResources('AWS::Batch::JobDefinition')) as {
+      const definitions = Object.values(
+        fixture.template('compute').findResources('AWS::Batch::JobDefinition'),
+      ) as {
         Properties: { ContainerProperties: { Image: unknown } };
       }[];
-      expect(definitions.map((d) => d.Properties.ContainerProperties.Image)).toEqual(Array(3).fill('public.ecr.aws/acme/epycloud:1.2'));
+      expect(definitions.map((d) => d.Properties.ContainerProperties.Image)).toEqual(
+        Array(3).fill('public.ecr.aws/acme/epycloud:1.2'),
+      );
     });
 
     it('notifies an encrypted, TLS-only topic of finished executions, with the configured email', () => {
       const monitoring = fixture.template('monitoring');
       monitoring.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-      monitoring.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org' });
+      monitoring.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'ops@example.org',
+      });
       monitoring.hasResourceProperties('AWS::SNS::TopicPolicy', {
         PolicyDocument: {
-          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
         },
       });
       monitoring.hasResourceProperties('AWS::Events::Rule', {
@@ -119,15 +174,25 @@ export function pipelineStackSuite(fixtures: () => Fixtures): void {
         AlarmActions: Match.anyValue(),
       });
       monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Metrics: [Match.objectLike({ MetricStat: Match.objectLike({ Metric: { MetricName: 'BatchJobsFAILED', Namespace: 'Epycloud' } }) })],
+        Metrics: [
+          Match.objectLike({
+            MetricStat: Match.objectLike({
+              Metric: { MetricName: 'BatchJobsFAILED', Namespace: 'Epycloud' },
+            }),
+          }),
+        ],
         AlarmActions: Match.anyValue(),
       });
       monitoring.hasResourceProperties('AWS::Events::Rule', {
-        EventPattern: Match.objectLike({ source: ['aws.batch'], 'detail-type': ['Batch Job State Change'] }),
+        EventPattern: Match.objectLike({
+          source: ['aws.batch'],
+          'detail-type': ['Batch Job State Change'],
+        }),
       });
       monitoring.resourceCountIs('AWS::Logs::MetricFilter', 6);
       const dashboard = resourceText(monitoring.findResources('AWS::CloudWatch::Dashboard'));
-      for (const title of ['Executions', 'Batch jobs by state', 'Task durations']) expect(dashboard).toContain(title);
+      for (const title of ['Executions', 'Batch jobs by state', 'Task durations'])
+        expect(dashboard).toContain(title);
     });
 
     it('tags every stack with the environment and billing project', () => {
@@ -137,9 +202,9 @@ export function pipelineStackSuite(fixtures: () => Fixtures): void {
           { Key: 'epycloud:environment', Value: 'prod' },
         ]),
       });
-      fixture
-        .template('storage')
-        .hasResourceProperties('AWS::S3::Bucket', { Tags: Match.arrayWith([{ Key: 'epycloud:environment', Value: 'prod' }]) });
+      fixture.template('storage').hasResourceProperties('AWS::S3::Bucket', {
+        Tags: Match.arrayWith([{ Key: 'epycloud:environment', Value: 'prod' }]),
+      });
     });
   });
 }

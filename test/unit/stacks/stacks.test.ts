@@ -16,7 +16,8 @@ describe('the epycloud CDK app', () => {
     fixtures = synthFixtures();
   }, SYNTH_TIMEOUT);
   afterAll(() => {
-    for (const fixture of Object.values(fixtures ?? {})) rmSync(fixture.app.outdir, { recursive: true, force: true });
+    for (const fixture of Object.values(fixtures ?? {}))
+      rmSync(fixture.app.outdir, { recursive: true, force: true });
   });
 
   storageStackSuite(() => fixtures);

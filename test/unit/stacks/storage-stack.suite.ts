@@ -2,7 +2,10 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STACK_OUTPUTS } from '../../../lib/contract/execution.js';
 import { RETENTION_TAG } from '../../../lib/contract/retention.js';
-import { DATA_BUCKET_LOGICAL_ID, RUN_DATA_OBJECT_ACTIONS } from '../../../lib/stacks/storage-stack.js';
+import {
+  DATA_BUCKET_LOGICAL_ID,
+  RUN_DATA_OBJECT_ACTIONS,
+} from '../../../lib/stacks/storage-stack.js';
 import type { Fixtures, SynthFixture } from './support.js';
 
 /** storageStackSuite: registers its tests; `fixtures` is set by the caller's beforeAll. */
@@ -15,8 +18,12 @@ export function storageStackSuite(fixtures: () => Fixtures): void {
     });
 
     it('keeps the data bucket under a fixed logical id', () => {
-      expect(Object.keys(dev.template('storage').findResources('AWS::S3::Bucket'))).toContain(DATA_BUCKET_LOGICAL_ID);
-      expect(Object.keys(prod.template('storage').findResources('AWS::S3::Bucket'))).toContain(DATA_BUCKET_LOGICAL_ID);
+      expect(Object.keys(dev.template('storage').findResources('AWS::S3::Bucket'))).toContain(
+        DATA_BUCKET_LOGICAL_ID,
+      );
+      expect(Object.keys(prod.template('storage').findResources('AWS::S3::Bucket'))).toContain(
+        DATA_BUCKET_LOGICAL_ID,
+      );
     });
 
     it('blocks public access, encrypts, versions and logs access', () => {
@@ -27,14 +34,19 @@ export function storageStackSuite(fixtures: () => Fixtures): void {
           IgnorePublicAcls: true,
           RestrictPublicBuckets: true,
         },
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+          ],
+        },
         VersioningConfiguration: { Status: 'Enabled' },
         LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'data-bucket/' }),
       });
     });
 
     it('expires only objects tagged intermediate, after the configured days', () => {
-      const rules = prod.template('storage').toJSON().Resources[DATA_BUCKET_LOGICAL_ID].Properties.LifecycleConfiguration.Rules;
+      const rules = prod.template('storage').toJSON().Resources[DATA_BUCKET_LOGICAL_ID].Properties
+        .LifecycleConfiguration.Rules;
       expect(rules).toContainEqual(
         expect.objectContaining({
           Id: 'expire-intermediate-artifacts',
@@ -44,7 +56,8 @@ export function storageStackSuite(fixtures: () => Fixtures): void {
         }),
       );
       // No rule expires current objects without the tag filter: outputs and experiment snapshots are kept.
-      for (const rule of rules) if (rule.ExpirationInDays !== undefined) expect(rule.TagFilters).toBeDefined();
+      for (const rule of rules)
+        if (rule.ExpirationInDays !== undefined) expect(rule.TagFilters).toBeDefined();
     });
 
     it('denies every request that is not TLS, on both buckets', () => {
@@ -63,11 +76,18 @@ export function storageStackSuite(fixtures: () => Fixtures): void {
     });
 
     it('retains the buckets in prod and destroys them in dev', () => {
-      prod.template('storage').hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-      expect(Object.values(prod.template('storage').findResources('AWS::S3::Bucket')).every((b) => b.DeletionPolicy === 'Retain')).toBe(
-        true,
-      );
-      expect(dev.template('storage').toJSON().Resources[DATA_BUCKET_LOGICAL_ID].DeletionPolicy).toBe('Delete');
+      prod.template('storage').hasResource('AWS::S3::Bucket', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+      expect(
+        Object.values(prod.template('storage').findResources('AWS::S3::Bucket')).every(
+          (b) => b.DeletionPolicy === 'Retain',
+        ),
+      ).toBe(true);
+      expect(
+        dev.template('storage').toJSON().Resources[DATA_BUCKET_LOGICAL_ID].DeletionPolicy,
+      ).toBe('Delete');
     });
 
     it('grants stage containers explicit object actions on the data bucket only', () => {
@@ -76,7 +96,9 @@ export function storageStackSuite(fixtures: () => Fixtures): void {
           Statement: Match.arrayWith([
             Match.objectLike({
               Action: [...RUN_DATA_OBJECT_ACTIONS],
-              Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [DATA_BUCKET_LOGICAL_ID, 'Arn'] }, '/*']] },
+              Resource: {
+                'Fn::Join': ['', [{ 'Fn::GetAtt': [DATA_BUCKET_LOGICAL_ID, 'Arn'] }, '/*']],
+              },
             }),
           ]),
         },
@@ -84,7 +106,9 @@ export function storageStackSuite(fixtures: () => Fixtures): void {
     });
 
     it('outputs the bucket name under the id the CLI reads', () => {
-      dev.template('storage').hasOutput(STACK_OUTPUTS.bucketName, { Value: { Ref: DATA_BUCKET_LOGICAL_ID } });
+      dev
+        .template('storage')
+        .hasOutput(STACK_OUTPUTS.bucketName, { Value: { Ref: DATA_BUCKET_LOGICAL_ID } });
     });
   });
 }

@@ -1,13 +1,19 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { renderStateMachineDefinition, type RenderedDefinition } from '../../../lib/rehearsal/render-definition.js';
+import {
+  renderStateMachineDefinition,
+  type RenderedDefinition,
+} from '../../../lib/rehearsal/render-definition.js';
 import { synthesizeEpycloud, type SynthesizedEpycloud } from '../../../lib/rehearsal/synth.js';
 
 /** Time allowed for a beforeAll that synthesizes (the first synth loads aws-cdk-lib). */
 export const SYNTH_TIMEOUT = 180_000;
 
 /** The repositories besides its own that the prod fixture lets runs name in `imageUri`. */
-export const PROD_ALLOWED_REPOSITORIES = ['public.ecr.aws/acme/epycloud', '123456789012.dkr.ecr.us-east-1.amazonaws.com/models'] as const;
+export const PROD_ALLOWED_REPOSITORIES = [
+  'public.ecr.aws/acme/epycloud',
+  '123456789012.dkr.ecr.us-east-1.amazonaws.com/models',
+] as const;
 
 /** A synthesized deployment and assertion templates per stack. */
 export interface SynthFixture extends SynthesizedEpycloud {
@@ -15,14 +21,19 @@ export interface SynthFixture extends SynthesizedEpycloud {
 }
 
 /** Synthesizes once (call in beforeAll): no bundling, no asset staging, no Docker. */
-export function synthFixture(context: Record<string, unknown> = {}, stageAssets = false): SynthFixture {
+export function synthFixture(
+  context: Record<string, unknown> = {},
+  stageAssets = false,
+): SynthFixture {
   const synthesized = synthesizeEpycloud({ context, stageAssets });
   const cache = new Map<string, Template>();
   return {
     ...synthesized,
     template: (stack) => {
       const name = synthesized.stacks[stack].stackName;
-      const found = cache.get(name) ?? Template.fromJSON(synthesized.templates[name] as Record<string, unknown>);
+      const found =
+        cache.get(name) ??
+        Template.fromJSON(synthesized.templates[name] as Record<string, unknown>);
       cache.set(name, found);
       return found;
     },
@@ -44,7 +55,10 @@ export function synthFixtures(): Fixtures {
   return {
     dev: synthFixture({
       'epycloud:environments': {
-        dev: { stages: { runner: { vcpus: 2, memoryMiB: 4096, timeoutMinutes: 45 } }, retry: { attempts: 4, transientExitCodes: [6, 75] } },
+        dev: {
+          stages: { runner: { vcpus: 2, memoryMiB: 4096, timeoutMinutes: 45 } },
+          retry: { attempts: 4, transientExitCodes: [6, 75] },
+        },
       },
     }),
     prod: synthFixture({
@@ -53,14 +67,23 @@ export function synthFixtures(): Fixtures {
         prod: {
           storage: { intermediateExpirationDays: 14 },
           notificationEmail: 'ops@example.org',
-          image: { source: 'uri', uri: 'public.ecr.aws/acme/epycloud:1.2', allowedRepositories: [...PROD_ALLOWED_REPOSITORIES] },
+          image: {
+            source: 'uri',
+            uri: 'public.ecr.aws/acme/epycloud:1.2',
+            allowedRepositories: [...PROD_ALLOWED_REPOSITORIES],
+          },
         },
       },
     }),
     ec2: synthFixture(
       {
         'epycloud:environments': {
-          dev: { network: { mode: 'nat' }, compute: { type: 'ec2', ec2Spot: true }, image: { source: 'asset' }, logRetentionDays: 90 },
+          dev: {
+            network: { mode: 'nat' },
+            compute: { type: 'ec2', ec2Spot: true },
+            image: { source: 'asset' },
+            logRetentionDays: 90,
+          },
         },
       },
       true,
@@ -71,34 +94,42 @@ export function synthFixtures(): Fixtures {
 /** Every unacknowledged AwsSolutions finding of the app, as `rule @ construct path`. */
 export function nagFindings(fixture: SynthesizedEpycloud): string[] {
   const report = new AwsSolutionsChecks().validateScope(fixture.app);
-  return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} @ ${r.constructPath ?? '?'}`));
+  return report.violations.flatMap((v) =>
+    v.violatingResources.map((r) => `${v.ruleName} @ ${r.constructPath ?? '?'}`),
+  );
 }
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
 /** Every IAM policy statement of a template: inline, managed and role policies. */
 export function policyStatements(template: Template): Statement[] {
-  const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  const json = template.toJSON() as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
   return Object.values(json.Resources).flatMap((resource) => {
     const props = resource.Properties;
     if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') {
       return (props.PolicyDocument as { Statement: Statement[] }).Statement;
     }
     if (resource.Type === 'AWS::IAM::Role') {
-      return ((props.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? []).flatMap(
-        (p) => p.PolicyDocument.Statement,
-      );
+      return (
+        (props.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? []
+      ).flatMap((p) => p.PolicyDocument.Statement);
     }
     return [];
   });
 }
 
 /** The actions of a statement, as a list. */
-export const actionsOf = (statement: Statement): string[] => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
+export const actionsOf = (statement: Statement): string[] =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 
 /** The state machine definition of a synthesized deployment, rendered with placeholder ARNs. */
 export function renderPipelineDefinition(synthesized: SynthesizedEpycloud): RenderedDefinition {
   const pipeline = synthesized.templates[synthesized.stacks.pipeline.stackName];
-  if (pipeline === undefined) throw new Error(`No template for ${synthesized.stacks.pipeline.stackName}`);
-  return renderStateMachineDefinition(pipeline, { templates: Object.values(synthesized.templates) });
+  if (pipeline === undefined)
+    throw new Error(`No template for ${synthesized.stacks.pipeline.stackName}`);
+  return renderStateMachineDefinition(pipeline, {
+    templates: Object.values(synthesized.templates),
+  });
 }

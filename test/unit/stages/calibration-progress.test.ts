@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { CALIBRATION_LOG_MESSAGE, calibrationProgressSchema } from '../../../lib/contract/calibration-progress.js';
+import {
+  CALIBRATION_LOG_MESSAGE,
+  calibrationProgressSchema,
+} from '../../../lib/contract/calibration-progress.js';
 import { Storage, type ObjectTags } from '../../../lib/storage/index.js';
 import { MemoryDriver } from '../../support/memory-driver.js';
 import { runBuilder } from '../../../pipeline-scripts/builder.js';
-import { calibrationPlan, calibrationRecorder } from '../../../pipeline-scripts/calibration-progress.js';
+import {
+  calibrationPlan,
+  calibrationRecorder,
+} from '../../../pipeline-scripts/calibration-progress.js';
 import { runRunner } from '../../../pipeline-scripts/runner.js';
 import { forecastExperiment } from './forecast-fixture.js';
 import { memoryLogger, readTaskResult, seededRun } from './helpers.js';
@@ -34,12 +40,21 @@ describe('Stage B calibration progress', () => {
     expect(stored.generation).toBe(2);
     // One small put per generation, each while calibration goes on (the loop yields); task 0 wrote nothing.
     expect(run.driver.puts.filter((k) => k === key)).toHaveLength(3);
-    expect(run.driver.puts.lastIndexOf(key)).toBeLessThan(run.driver.puts.indexOf(run.layout.result(1)));
+    expect(run.driver.puts.lastIndexOf(key)).toBeLessThan(
+      run.driver.puts.indexOf(run.layout.result(1)),
+    );
     expect(await run.storage.exists(run.layout.progress(0))).toBe(false);
 
     const lines = log.lines.filter((l) => l.message === CALIBRATION_LOG_MESSAGE);
-    expect(lines.map((l) => calibrationProgressSchema.parse(l.fields).generation)).toEqual([0, 1, 2]);
-    expect(lines[0]?.fields).toMatchObject({ population: 'US-WY', generations: 3, particles: 60, tolerance: null });
+    expect(lines.map((l) => calibrationProgressSchema.parse(l.fields).generation)).toEqual([
+      0, 1, 2,
+    ]);
+    expect(lines[0]?.fields).toMatchObject({
+      population: 'US-WY',
+      generations: 3,
+      particles: 60,
+      tolerance: null,
+    });
   });
 
   it('writes no progress for a task without calibration', async () => {
@@ -60,7 +75,10 @@ describe('Stage B calibration progress', () => {
       maxSimulations: 1e6,
     } as const;
     expect(calibrationPlan(smc)).toEqual({ generations: 8, particles: 300 });
-    expect(calibrationPlan({ type: 'rejection', simulations: 1000, topFraction: 0.1 })).toEqual({ generations: 1, particles: null });
+    expect(calibrationPlan({ type: 'rejection', simulations: 1000, topFraction: 0.1 })).toEqual({
+      generations: 1,
+      particles: null,
+    });
   });
 });
 
@@ -71,13 +89,20 @@ class SlowDriver extends MemoryDriver {
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
   fail = false;
-  override async put(key: string, body: Uint8Array, contentType: string, tags?: ObjectTags): Promise<void> {
+  override async put(
+    key: string,
+    body: Uint8Array,
+    contentType: string,
+    tags?: ObjectTags,
+  ): Promise<void> {
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.inFlight -= 1;
     if (this.fail) throw new Error('S3 is down');
-    this.written.push((JSON.parse(Buffer.from(body).toString('utf8')) as { generation: number }).generation);
+    this.written.push(
+      (JSON.parse(Buffer.from(body).toString('utf8')) as { generation: number }).generation,
+    );
     return super.put(key, body, contentType, tags);
   }
   release(): void {
@@ -94,7 +119,13 @@ describe('calibrationRecorder', () => {
     ess: 50,
   });
   const recorder = (driver: SlowDriver, log = memoryLogger()) =>
-    calibrationRecorder({ storage: new Storage(driver), key: 'p/task_00000.json', plan: { generations: 8, particles: 60 }, log, now });
+    calibrationRecorder({
+      storage: new Storage(driver),
+      key: 'p/task_00000.json',
+      plan: { generations: 8, particles: 60 },
+      log,
+      now,
+    });
 
   it('never overlaps writes and keeps the newest: generations ending during a write collapse into one next write', async () => {
     const driver = new SlowDriver();
@@ -110,7 +141,9 @@ describe('calibrationRecorder', () => {
     await flushed;
     expect(driver.written).toEqual([0, 2]);
     expect(driver.maxInFlight).toBe(1);
-    expect(calibrationProgressSchema.parse(await new Storage(driver).getJson('p/task_00000.json'))).toMatchObject({
+    expect(
+      calibrationProgressSchema.parse(await new Storage(driver).getJson('p/task_00000.json')),
+    ).toMatchObject({
       generation: 2,
       tolerance: 5,
     });
@@ -124,6 +157,9 @@ describe('calibrationRecorder', () => {
     r.onGeneration(summary(0));
     driver.release();
     await r.flush();
-    expect(log.lines.map((l) => l.message)).toEqual([CALIBRATION_LOG_MESSAGE, 'calibration progress not stored']);
+    expect(log.lines.map((l) => l.message)).toEqual([
+      CALIBRATION_LOG_MESSAGE,
+      'calibration progress not stored',
+    ]);
   });
 });

@@ -1,14 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const EXAMPLE = join(import.meta.dirname, '../../../local/forecast/experiments/examples/flusight-forecast');
+const EXAMPLE = join(
+  import.meta.dirname,
+  '../../../local/forecast/experiments/examples/flusight-forecast',
+);
 
 /** Rows of the example's target data for a few locations, from 2024-10 to 2025-02. */
 function targetData(fips: readonly string[]): string {
-  const [header, ...rows] = readFileSync(join(EXAMPLE, 'data/target-hospital-admissions.csv'), 'utf8').trim().split('\n');
+  const [header, ...rows] = readFileSync(
+    join(EXAMPLE, 'data/target-hospital-admissions.csv'),
+    'utf8',
+  )
+    .trim()
+    .split('\n');
   const keep = rows.filter((r) => {
     const [date, location] = r.split(',');
-    return fips.includes(location!.replace(/"/g, '')) && date! >= '2024-10-01' && date! <= '2025-02-15';
+    return (
+      fips.includes(location!.replace(/"/g, '')) && date! >= '2024-10-01' && date! <= '2025-02-15'
+    );
   });
   return [header, ...keep].join('\n') + '\n';
 }

@@ -24,25 +24,35 @@ export const EXPERIMENT: Record<string, string> = {
   parameters: {beta: 0.4, gamma: 0.2}
 `,
   'config/modelset.yaml': 'modelset:\n  population_names: [US-MA, US-VT, US-RI]\n',
-  'config/output.yaml': 'output:\n  quantiles: {levels: [0.1, 0.5, 0.9]}\n  trajectories: {compartments: [I]}\n',
+  'config/output.yaml':
+    'output:\n  quantiles: {levels: [0.1, 0.5, 0.9]}\n  trajectories: {compartments: [I]}\n',
 };
 
 /** Records every key written, in order. */
 export class RecordingDriver extends MemoryDriver {
   readonly puts: string[] = [];
-  override async put(key: string, body: Uint8Array, contentType: string, tags?: ObjectTags): Promise<void> {
+  override async put(
+    key: string,
+    body: Uint8Array,
+    contentType: string,
+    tags?: ObjectTags,
+  ): Promise<void> {
     this.puts.push(key);
     return super.put(key, body, contentType, tags);
   }
 }
 
 /** A logger that keeps its lines. */
-export function memoryLogger(): Logger & { lines: { level: string; message: string; fields?: Record<string, unknown> }[] } {
+export function memoryLogger(): Logger & {
+  lines: { level: string; message: string; fields?: Record<string, unknown> }[];
+} {
   const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
   return {
     lines,
-    info: (message, fields) => lines.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
-    error: (message, fields) => lines.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
+    info: (message, fields) =>
+      lines.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
+    error: (message, fields) =>
+      lines.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
   };
 }
 
@@ -51,17 +61,27 @@ export async function seededRun(runId = 'run-1', files: Record<string, string> =
   const driver = new RecordingDriver();
   const storage = new Storage(driver);
   const layout = new RunLayout('tests/tiny', runId);
-  if (Object.keys(files).length > 0) await writeSnapshot(storage, layout, new Map(Object.entries(files)));
+  if (Object.keys(files).length > 0)
+    await writeSnapshot(storage, layout, new Map(Object.entries(files)));
   driver.puts.length = 0;
   return { driver, storage, layout };
 }
 
 /** Result i of a run, decoded. */
-export async function readTaskResult(storage: Storage, layout: RunLayout, index: number): Promise<TaskResult> {
+export async function readTaskResult(
+  storage: Storage,
+  layout: RunLayout,
+  index: number,
+): Promise<TaskResult> {
   return decodeResult(await storage.get(layout.result(index)));
 }
 
 /** Overwrites result i (without recording its checksum, as an edit after Stage B would). */
-export async function putTaskResult(storage: Storage, layout: RunLayout, index: number, result: TaskResult): Promise<void> {
+export async function putTaskResult(
+  storage: Storage,
+  layout: RunLayout,
+  index: number,
+  result: TaskResult,
+): Promise<void> {
   await storage.put(layout.result(index), encodeResult(result));
 }

@@ -7,7 +7,9 @@ import { PROJECT_ROOT } from '../../../lib/host/paths.js';
 function busyStage(busyMs: number) {
   const lifeline = join(PROJECT_ROOT, 'pipeline-scripts', 'lifeline.ts');
   const script = `const { exitWhenStdinCloses } = await import(${JSON.stringify(lifeline)}); exitWhenStdinCloses('runner'); console.log('busy'); const t = Date.now(); while (Date.now() - t < ${busyMs}) {} console.log('done');`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -30,7 +32,10 @@ describe('the stdin lifeline of a stage (EPYCLOUD_LIFELINE=stdin)', () => {
     expect(signal).toBe('SIGTERM');
     expect(at - closed).toBeLessThan(2_000);
     expect(stage.output().stdout).not.toContain('done');
-    const line = JSON.parse(stage.output().stderr.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    const line = JSON.parse(stage.output().stderr.trim().split('\n').at(-1)!) as Record<
+      string,
+      unknown
+    >;
     expect(line).toMatchObject({
       level: 'error',
       stage: 'runner',

@@ -24,8 +24,15 @@ describe('Stage C after an interrupted Stage C', () => {
 
     expect(await storage.list(interrupted)).toEqual([]);
     expect(await storage.getText(`${finished}quantiles_compartments.csv`)).toBe('kept');
-    expect(await readOutputFolders(storage, layout)).toEqual({ finished: ['20250101-000000', '20260102-030405'], unfinished: [] });
+    expect(await readOutputFolders(storage, layout)).toEqual({
+      finished: ['20250101-000000', '20260102-030405'],
+      unfinished: [],
+    });
     expect(summary.outputDir).toBe(layout.outputDir('20260102-030405'));
-    expect(log.lines).toContainEqual({ level: 'info', message: 'removed unfinished output folder', fields: { output_dir: interrupted } });
+    expect(log.lines).toContainEqual({
+      level: 'info',
+      message: 'removed unfinished output folder',
+      fields: { output_dir: interrupted },
+    });
   });
 });

@@ -17,12 +17,20 @@ const now = () => new Date('2026-01-02T03:04:05Z');
 
 /** Runs the three stages of an experiment whose output config asks for these formats. */
 async function outputsIn(formats: string, files: Record<string, string> = EXPERIMENT) {
-  const output = files['config/output.yaml']!.replace('output:\n', `output:\n  formats: ${formats}\n`);
+  const output = files['config/output.yaml']!.replace(
+    'output:\n',
+    `output:\n  formats: ${formats}\n`,
+  );
   const run = await seededRun('pq-1', { ...files, 'config/output.yaml': output });
   const log = memoryLogger();
   const built = await runBuilder({ layout: run.layout, now }, run.storage, log);
-  for (let i = 0; i < built.numTasks; i++) await runRunner({ layout: run.layout, taskIndex: i }, run.storage, log);
-  const summary = await runOutput({ layout: run.layout, allowPartial: false, now }, run.storage, log);
+  for (let i = 0; i < built.numTasks; i++)
+    await runRunner({ layout: run.layout, taskIndex: i }, run.storage, log);
+  const summary = await runOutput(
+    { layout: run.layout, allowPartial: false, now },
+    run.storage,
+    log,
+  );
   return { ...run, summary };
 }
 
@@ -33,21 +41,39 @@ function asCsvText(value: unknown): string {
   return String(value);
 }
 
-async function parquetRows(storage: Storage, key: string): Promise<{ header: string[]; rows: string[]; groups: number }> {
+async function parquetRows(
+  storage: Storage,
+  key: string,
+): Promise<{ header: string[]; rows: string[]; groups: number }> {
   const bytes = await storage.get(key);
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const file = bytes.buffer.slice(
+    bytes.byteOffset,
+    bytes.byteOffset + bytes.byteLength,
+  ) as ArrayBuffer;
   const metadata = parquetMetadata(file);
   const header = metadata.schema.slice(1).map((e) => e.name);
   const objects = await parquetReadObjects({ file });
-  return { header, rows: objects.map((o) => header.map((h) => asCsvText(o[h])).join(',')), groups: metadata.row_groups.length };
+  return {
+    header,
+    rows: objects.map((o) => header.map((h) => asCsvText(o[h])).join(',')),
+    groups: metadata.row_groups.length,
+  };
 }
 
 describe('Parquet output tables', () => {
   it('writes every table in Parquet beside the CSV, with the same rows and typed columns', async () => {
     const { storage, summary } = await outputsIn('[csv, parquet]');
     const names = summary.files.map((f) => f.name);
-    const stems = ['quantiles_compartments', 'trajectories_compartments', 'quantiles_transitions', 'model_metadata'];
-    expect(names).toEqual([...stems.flatMap((s) => [`${s}.csv.gz`, `${s}.parquet`]), 'output_config.yaml']);
+    const stems = [
+      'quantiles_compartments',
+      'trajectories_compartments',
+      'quantiles_transitions',
+      'model_metadata',
+    ];
+    expect(names).toEqual([
+      ...stems.flatMap((s) => [`${s}.csv.gz`, `${s}.parquet`]),
+      'output_config.yaml',
+    ]);
     for (const stem of stems) {
       const csv = (await storage.getText(`${summary.outputDir}${stem}.csv.gz`)).trim().split('\n');
       const parquet = await parquetRows(storage, `${summary.outputDir}${stem}.parquet`);
@@ -57,15 +83,22 @@ describe('Parquet output tables', () => {
       expect(rows(`${stem}.parquet`)).toBe(rows(`${stem}.csv.gz`));
     }
     const bytes = await storage.get(`${summary.outputDir}quantiles_compartments.parquet`);
-    const schema = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer).schema;
-    expect(schema.find((e) => e.name === 'date')).toMatchObject({ type: 'INT32', converted_type: 'DATE' });
+    const schema = parquetMetadata(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    ).schema;
+    expect(schema.find((e) => e.name === 'date')).toMatchObject({
+      type: 'INT32',
+      converted_type: 'DATE',
+    });
     expect(schema.find((e) => e.name === 'sample_id')).toMatchObject({ type: 'INT32' });
     expect(schema.find((e) => e.name === 'S_total')).toMatchObject({ type: 'DOUBLE' });
   });
 
   it('is read by an independent reader (the Rust parquet crate) with the same types and rows', async () => {
     const { storage, summary } = await outputsIn('[csv, parquet]');
-    const table = tableFromIPC(readParquet(await storage.get(`${summary.outputDir}model_metadata.parquet`)).intoIPCStream());
+    const table = tableFromIPC(
+      readParquet(await storage.get(`${summary.outputDir}model_metadata.parquet`)).intoIPCStream(),
+    );
     expect(table.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual([
       'task_index:Int32',
       'population:Utf8',
@@ -80,12 +113,19 @@ describe('Parquet output tables', () => {
       'resample:Utf8',
       'random_seed:Int64',
     ]);
-    const csv = (await storage.getText(`${summary.outputDir}model_metadata.csv.gz`)).trim().split('\n').slice(1);
+    const csv = (await storage.getText(`${summary.outputDir}model_metadata.csv.gz`))
+      .trim()
+      .split('\n')
+      .slice(1);
     const rows = table
       .toArray()
       .map((row: Record<string, unknown>) =>
         table.schema.fields
-          .map((f) => (f.name.endsWith('_date') ? asCsvText(new Date(row[f.name] as number)) : asCsvText(row[f.name])))
+          .map((f) =>
+            f.name.endsWith('_date')
+              ? asCsvText(new Date(row[f.name] as number))
+              : asCsvText(row[f.name]),
+          )
           .join(','),
       );
     expect(rows).toEqual(csv);
@@ -93,10 +133,14 @@ describe('Parquet output tables', () => {
 
   it('writes Parquet alone when asked, and the default stays CSV alone', async () => {
     const parquetOnly = await outputsIn('[parquet]');
-    expect(parquetOnly.summary.files.map((f) => f.name).filter((n) => n.includes('.csv'))).toEqual([]);
+    expect(parquetOnly.summary.files.map((f) => f.name).filter((n) => n.includes('.csv'))).toEqual(
+      [],
+    );
     expect(parquetOnly.summary.files.map((f) => f.name)).toContain('model_metadata.parquet');
     const csvOnly = await outputsIn('[csv]');
-    expect(csvOnly.summary.files.map((f) => f.name).filter((n) => n.endsWith('.parquet'))).toEqual([]);
+    expect(csvOnly.summary.files.map((f) => f.name).filter((n) => n.endsWith('.parquet'))).toEqual(
+      [],
+    );
   });
 
   it("writes a forecast's tables in Parquet too, while the hub file stays the hub's CSV", async () => {
@@ -130,7 +174,13 @@ describe('a streamed Parquet table', () => {
     const storage = new Storage(new MemoryDriver());
     const table = openParquetTable(storage.openWriter('t/x.parquet'), 'x.parquet', columns, 30);
     for (let k = 0; k < 5; k++)
-      await table.write(Array.from({ length: 7 }, (_, i) => ['US-MA', `2024-01-${String(1 + i).padStart(2, '0')}`, k * 7 + i]));
+      await table.write(
+        Array.from({ length: 7 }, (_, i) => [
+          'US-MA',
+          `2024-01-${String(1 + i).padStart(2, '0')}`,
+          k * 7 + i,
+        ]),
+      );
     expect(await storage.exists('t/x.parquet')).toBe(false);
     expect(await table.close()).toBe(35);
     const { rows, groups } = await parquetRows(storage, 't/x.parquet');

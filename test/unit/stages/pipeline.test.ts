@@ -16,7 +16,8 @@ async function buildAndRun(runId = 'run-1') {
   const run = await seededRun(runId);
   const log = memoryLogger();
   await runBuilder({ layout: run.layout, now }, run.storage, log);
-  for (let i = 0; i < 3; i++) await runRunner({ layout: run.layout, taskIndex: i }, run.storage, log);
+  for (let i = 0; i < 3; i++)
+    await runRunner({ layout: run.layout, taskIndex: i }, run.storage, log);
   return { ...run, log };
 }
 
@@ -25,10 +26,23 @@ describe('Stage A (builder)', () => {
     const { driver, storage, layout } = await seededRun();
     const summary = await runBuilder({ layout, now }, storage, memoryLogger());
     expect(summary).toMatchObject({ stage: 'builder', numTasks: 3, reused: false });
-    expect(driver.puts).toEqual([layout.input(0), layout.input(1), layout.input(2), layout.manifest, layout.summary('builder')]);
+    expect(driver.puts).toEqual([
+      layout.input(0),
+      layout.input(1),
+      layout.input(2),
+      layout.manifest,
+      layout.summary('builder'),
+    ]);
     const manifest = manifestSchema.parse(await storage.getJson(layout.manifest));
-    expect(manifest).toMatchObject({ version: 1, expId: 'tests/tiny', runId: 'run-1', numTasks: 3, createdAt: '2026-01-02T03:04:05.000Z' });
-    for (const entry of manifest.inputs) expect(entry.sha256).toBe(sha256(await storage.getText(entry.key)));
+    expect(manifest).toMatchObject({
+      version: 1,
+      expId: 'tests/tiny',
+      runId: 'run-1',
+      numTasks: 3,
+      createdAt: '2026-01-02T03:04:05.000Z',
+    });
+    for (const entry of manifest.inputs)
+      expect(entry.sha256).toBe(sha256(await storage.getText(entry.key)));
   });
 
   it('is a no-op on an identical rebuild and refuses a different one', async () => {
@@ -40,7 +54,12 @@ describe('Stage A (builder)', () => {
     await writeSnapshot(
       storage,
       layout,
-      new Map(Object.entries({ ...EXPERIMENT, 'config/modelset.yaml': 'modelset:\n  population_names: [US-MA]\n' })),
+      new Map(
+        Object.entries({
+          ...EXPERIMENT,
+          'config/modelset.yaml': 'modelset:\n  population_names: [US-MA]\n',
+        }),
+      ),
     );
     await expect(runBuilder({ layout, now }, storage, memoryLogger())).rejects.toThrow(
       /already has a manifest with different inputs .* start a new run id/,
@@ -52,23 +71,27 @@ describe('Stage A (builder)', () => {
       ...EXPERIMENT,
       'config/model.yaml': EXPERIMENT['config/model.yaml']!.replace('n_sims: 4', 'n_sims: 0'),
     });
-    const error = await runBuilder({ layout: bad.layout }, bad.storage, memoryLogger()).catch((e: unknown) => e);
+    const error = await runBuilder({ layout: bad.layout }, bad.storage, memoryLogger()).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
       'config/model.yaml: model.simulation.n_sims (line 5): Too small: expected number to be >=1',
     ]);
     expect(bad.driver.puts).toEqual([]);
     const empty = await seededRun('run-2', {});
-    await expect(runBuilder({ layout: empty.layout }, empty.storage, memoryLogger())).rejects.toThrow(
-      /No experiment snapshot under tests\/tiny\/runs\/run-2\/experiment\//,
-    );
+    await expect(
+      runBuilder({ layout: empty.layout }, empty.storage, memoryLogger()),
+    ).rejects.toThrow(/No experiment snapshot under tests\/tiny\/runs\/run-2\/experiment\//);
   });
 });
 
 describe('Stage B (runner)', () => {
   it('refuses to run before Stage A completed', async () => {
     const { storage, layout } = await seededRun();
-    await expect(runRunner({ layout, taskIndex: 0 }, storage, memoryLogger())).rejects.toThrow(/Stage A \(builder\) has not completed/);
+    await expect(runRunner({ layout, taskIndex: 0 }, storage, memoryLogger())).rejects.toThrow(
+      /Stage A \(builder\) has not completed/,
+    );
   });
 
   it('writes a result carrying its input hash, and skips when it already exists', async () => {
@@ -85,15 +108,25 @@ describe('Stage B (runner)', () => {
     expect(driver.puts).toEqual([layout.summary('runner', 1)]);
     // a result from another input is recomputed
     await putTaskResult(storage, layout, 1, { ...result, inputSha256: '0'.repeat(64) });
-    expect((await runRunner({ layout, taskIndex: 1 }, storage, memoryLogger())).skipped).toBe(false);
+    expect((await runRunner({ layout, taskIndex: 1 }, storage, memoryLogger())).skipped).toBe(
+      false,
+    );
     expect(await readTaskResult(storage, layout, 1)).toEqual(result);
     // so is an unreadable one
-    await storage.driver.put(layout.result(1), new TextEncoder().encode('not arrow'), 'application/vnd.apache.arrow.file');
-    expect((await runRunner({ layout, taskIndex: 1 }, storage, memoryLogger())).skipped).toBe(false);
+    await storage.driver.put(
+      layout.result(1),
+      new TextEncoder().encode('not arrow'),
+      'application/vnd.apache.arrow.file',
+    );
+    expect((await runRunner({ layout, taskIndex: 1 }, storage, memoryLogger())).skipped).toBe(
+      false,
+    );
     expect(await readTaskResult(storage, layout, 1)).toEqual(result);
     // and one edited into a different valid result that still carries its input's hash
     await putTaskResult(storage, layout, 1, { ...result, nSims: 3 });
-    expect((await runRunner({ layout, taskIndex: 1 }, storage, memoryLogger())).skipped).toBe(false);
+    expect((await runRunner({ layout, taskIndex: 1 }, storage, memoryLogger())).skipped).toBe(
+      false,
+    );
     expect(await readTaskResult(storage, layout, 1)).toEqual(result);
   });
 
@@ -105,19 +138,27 @@ describe('Stage B (runner)', () => {
     expect(driver.puts).toEqual([layout.result(2), layout.summary('runner', 2)]);
     const bytes = await storage.get(layout.result(2));
     const manifest = manifestSchema.parse(await storage.getJson(layout.manifest));
-    const checksum = { key: layout.result(2), inputSha256: manifest.inputs[2]!.sha256, sha256: sha256(bytes), bytes: bytes.length };
+    const checksum = {
+      key: layout.result(2),
+      inputSha256: manifest.inputs[2]!.sha256,
+      sha256: sha256(bytes),
+      bytes: bytes.length,
+    };
     expect(summary.result).toEqual(checksum);
     expect(await storage.getJson(layout.summary('runner', 2))).toMatchObject({ result: checksum });
     // a result whose checksum was never recorded (killed between the two writes) is recomputed
     await storage.delete(layout.summary('runner', 2));
-    expect((await runRunner({ layout, taskIndex: 2 }, storage, memoryLogger())).skipped).toBe(false);
+    expect((await runRunner({ layout, taskIndex: 2 }, storage, memoryLogger())).skipped).toBe(
+      false,
+    );
   });
 
   it('draws the same numbers whatever order tasks run in', async () => {
     const a = await buildAndRun('run-a');
     const b = await seededRun('run-b');
     await runBuilder({ layout: b.layout }, b.storage, memoryLogger());
-    for (const i of [2, 0, 1]) await runRunner({ layout: b.layout, taskIndex: i }, b.storage, memoryLogger());
+    for (const i of [2, 0, 1])
+      await runRunner({ layout: b.layout, taskIndex: i }, b.storage, memoryLogger());
     for (let i = 0; i < 3; i++) {
       const ra = await readTaskResult(a.storage, a.layout, i);
       const rb = await readTaskResult(b.storage, b.layout, i);
@@ -136,9 +177,13 @@ describe('Stage B (runner)', () => {
     expect(await storage.exists(layout.result(1))).toBe(false);
     expect((await runRunner(config, storage, memoryLogger())).skipped).toBe(false);
     expect(await storage.getJson(layout.faultMarker(1))).toEqual({ attempts: 3 });
-    expect(layout.faultMarker(1)).toBe('tests/tiny/runs/run-1/logs/fault-injection/task_00001.json');
+    expect(layout.faultMarker(1)).toBe(
+      'tests/tiny/runs/run-1/logs/fault-injection/task_00001.json',
+    );
     // other tasks are untouched
-    expect((await runRunner({ ...config, taskIndex: 0 }, storage, memoryLogger())).skipped).toBe(false);
+    expect((await runRunner({ ...config, taskIndex: 0 }, storage, memoryLogger())).skipped).toBe(
+      false,
+    );
   });
 });
 
@@ -166,21 +211,40 @@ describe('Stage C (output)', () => {
       'model_metadata.csv.gz',
       'output_config.yaml',
     ];
-    expect(driver.puts).toEqual([...names.map((n) => `${dir}${n}`), `${dir}index.json`, layout.summary('output')]);
-    const quantiles = (await storage.getText(`${dir}quantiles_compartments.csv.gz`)).trim().split('\n');
-    expect(quantiles[0]).toBe('population,sample_id,date,quantile,S_0,S_total,I_0,I_total,R_0,R_total');
+    expect(driver.puts).toEqual([
+      ...names.map((n) => `${dir}${n}`),
+      `${dir}index.json`,
+      layout.summary('output'),
+    ]);
+    const quantiles = (await storage.getText(`${dir}quantiles_compartments.csv.gz`))
+      .trim()
+      .split('\n');
+    expect(quantiles[0]).toBe(
+      'population,sample_id,date,quantile,S_0,S_total,I_0,I_total,R_0,R_total',
+    );
     expect(quantiles).toHaveLength(1 + 3 * 3 * 3); // tasks x levels x weeks
     expect(quantiles[1]).toMatch(/^US-MA,0,2024-01-06,0.1,/);
-    const trajectories = (await storage.getText(`${dir}trajectories_compartments.csv.gz`)).trim().split('\n');
+    const trajectories = (await storage.getText(`${dir}trajectories_compartments.csv.gz`))
+      .trim()
+      .split('\n');
     expect(trajectories[0]).toBe('population,sample_id,sim,date,I_0,I_total');
     expect(trajectories).toHaveLength(1 + 3 * 4 * 3);
     const metadata = (await storage.getText(`${dir}model_metadata.csv.gz`)).trim().split('\n');
     expect(metadata[0]).toBe(
       'task_index,population,population_name,population_size,sample_id,model_name,n_sims,start_date,end_date,delta_t,resample,random_seed',
     );
-    expect(metadata[2]).toBe('1,US-VT,Vermont,648493,0,tiny-sir,4,2024-01-01,2024-01-20,1,weekly,42');
-    expect(await storage.getText(`${dir}output_config.yaml`)).toBe(EXPERIMENT['config/output.yaml']);
-    expect(await storage.getJson(`${dir}index.json`)).toMatchObject({ numTasks: 3, resultsUsed: 3, missing: [], partial: false });
+    expect(metadata[2]).toBe(
+      '1,US-VT,Vermont,648493,0,tiny-sir,4,2024-01-01,2024-01-20,1,weekly,42',
+    );
+    expect(await storage.getText(`${dir}output_config.yaml`)).toBe(
+      EXPERIMENT['config/output.yaml'],
+    );
+    expect(await storage.getJson(`${dir}index.json`)).toMatchObject({
+      numTasks: 3,
+      resultsUsed: 3,
+      missing: [],
+      partial: false,
+    });
   });
 
   it('writes the same bytes as the Stage C that held whole JSON results and tables in memory', async () => {
@@ -191,9 +255,12 @@ describe('Stage C (output)', () => {
       hashes[name] = sha256(await storage.get(`${summary.outputDir}${name}`));
     // sha256 of each file's (gunzipped) bytes, as written before results were Arrow and tables streamed
     expect(hashes).toEqual({
-      'quantiles_compartments.csv.gz': '6b883746ef518ed47f49e89e76038a64a59889dc6312aae276a323bbdd8ebe40',
-      'trajectories_compartments.csv.gz': 'd7e2fb109a1a0f27287917a080e20294e94394f6d100f0ea71ee722d9ceec925',
-      'quantiles_transitions.csv.gz': 'bce858f089edbfb3389245909d77018ceea5e49070234f69d98ba94d075d755e',
+      'quantiles_compartments.csv.gz':
+        '6b883746ef518ed47f49e89e76038a64a59889dc6312aae276a323bbdd8ebe40',
+      'trajectories_compartments.csv.gz':
+        'd7e2fb109a1a0f27287917a080e20294e94394f6d100f0ea71ee722d9ceec925',
+      'quantiles_transitions.csv.gz':
+        'bce858f089edbfb3389245909d77018ceea5e49070234f69d98ba94d075d755e',
       'model_metadata.csv.gz': 'e8e0e16bbc03a9639e41b1466fbeb3733c30f9139f48e8ec254c63ff6434e1d2',
       'output_config.yaml': 'e94cac6f2f4fb5e61e0dda2a618766aaa2dd5386fc127cf9d987f027622a02cf',
       'index.json': '16e69792ff685db01bcbf7af0d965c7eec8bb62dc05e2c321ca78aa629749500',
@@ -206,34 +273,51 @@ describe('Stage C (output)', () => {
     const result = await readTaskResult(storage, layout, 0);
     const week2 = [0, 1, 2, 3].map((s) => result.compartments.I![s * 3 + 1]!).sort((x, y) => x - y);
     const median = (week2[1]! + week2[2]!) / 2;
-    const rows = (await storage.getText(`${summary.outputDir}quantiles_compartments.csv.gz`)).split('\n');
-    expect(rows.find((r) => r.startsWith('US-MA,0,2024-01-13,0.5,'))!.split(',')[6]).toBe(String(median));
+    const rows = (await storage.getText(`${summary.outputDir}quantiles_compartments.csv.gz`)).split(
+      '\n',
+    );
+    expect(rows.find((r) => r.startsWith('US-MA,0,2024-01-13,0.5,'))!.split(',')[6]).toBe(
+      String(median),
+    );
   });
 
   it('names missing result indexes, unless partial results are allowed', async () => {
     const { storage, layout } = await buildAndRun();
     await storage.delete(layout.result(1));
     await storage.delete(layout.result(2));
-    await expect(runOutput({ layout, allowPartial: false }, storage, memoryLogger())).rejects.toThrow(
+    await expect(
+      runOutput({ layout, allowPartial: false }, storage, memoryLogger()),
+    ).rejects.toThrow(
       '2 of 3 result(s) missing, task index(es) 1-2: re-run those tasks, or set ALLOW_PARTIAL_RESULTS=true to aggregate the rest',
     );
     expect(await storage.list(layout.outputsPrefix)).toEqual([]);
     const summary = await runOutput({ layout, allowPartial: true, now }, storage, memoryLogger());
     expect(summary).toMatchObject({ resultsUsed: 1, missing: [1, 2] });
-    expect(await storage.getJson(`${summary.outputDir}index.json`)).toMatchObject({ partial: true, missing: [1, 2] });
+    expect(await storage.getJson(`${summary.outputDir}index.json`)).toMatchObject({
+      partial: true,
+      missing: [1, 2],
+    });
   });
 
   it('rejects a NUM_TASKS that disagrees with the manifest and stale results', async () => {
     const { storage, layout } = await buildAndRun();
-    const error = await runOutput({ layout, allowPartial: false, numTasks: 4 }, storage, memoryLogger()).catch((e: unknown) => e);
+    const error = await runOutput(
+      { layout, allowPartial: false, numTasks: 4 },
+      storage,
+      memoryLogger(),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
-    expect((error as Error).message).toMatch(/NUM_TASKS=4 does not match the manifest's numTasks=3/);
+    expect((error as Error).message).toMatch(
+      /NUM_TASKS=4 does not match the manifest's numTasks=3/,
+    );
     // a result Stage B computed (and recorded) from another input
     const result = await readTaskResult(storage, layout, 2);
     const stale = { ...result, inputSha256: 'f'.repeat(64) };
     const checksum = await writeResult(storage, layout, 2, stale.inputSha256, encodeResult(stale));
     await storage.putJson(layout.summary('runner', 2), { result: checksum });
-    await expect(runOutput({ layout, allowPartial: false, numTasks: 3 }, storage, memoryLogger())).rejects.toThrow(
+    await expect(
+      runOutput({ layout, allowPartial: false, numTasks: 3 }, storage, memoryLogger()),
+    ).rejects.toThrow(
       /Task 2's result is refused: .*result_00002.arrow was computed from a different input .* --task-index 2/,
     );
   });
@@ -245,19 +329,27 @@ describe('Stage C (output)', () => {
       ...result,
       compartments: { ...result.compartments, I: result.compartments.I!.map((v) => v + 1) },
     });
-    const error = await runOutput({ layout, allowPartial: false, now }, storage, memoryLogger()).catch((e: unknown) => e);
+    const error = await runOutput(
+      { layout, allowPartial: false, now },
+      storage,
+      memoryLogger(),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StageError);
     expect((error as Error).message).toMatch(
       /^Task 1's result is refused: \S+result_00001\.arrow does not match the sha256 Stage B recorded in \S+runner_00001\.json/,
     );
-    expect((error as Error).message).toContain(`epycloud run workflow --local --exp-id tests/tiny --resume ${layout.runId}`);
+    expect((error as Error).message).toContain(
+      `epycloud run workflow --local --exp-id tests/tiny --resume ${layout.runId}`,
+    );
     expect(await storage.list(layout.outputsPrefix)).toEqual([]);
   });
 
   it('refuses a result without the checksum Stage B records after it', async () => {
     const { storage, layout } = await buildAndRun();
     await storage.delete(layout.summary('runner', 0));
-    await expect(runOutput({ layout, allowPartial: false, now }, storage, memoryLogger())).rejects.toThrow(
+    await expect(
+      runOutput({ layout, allowPartial: false, now }, storage, memoryLogger()),
+    ).rejects.toThrow(
       /Task 0's result is refused: .* records no checksum of .*result_00000\.arrow \(Stage B did not finish it\)/,
     );
   });

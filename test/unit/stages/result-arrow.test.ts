@@ -22,7 +22,10 @@ const synthetic: TaskResult = {
   nSims: 2,
   groups: ['0-17', '18+'],
   dates: ['2024-01-06', '2024-01-13', '2024-01-20'],
-  compartments: { S: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], I: [0.5, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, -0] },
+  compartments: {
+    S: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    I: [0.5, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, -0],
+  },
   transitions: { S_to_I: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 2 ** 31] },
 };
 
@@ -48,7 +51,12 @@ describe('Arrow task results', () => {
 
   it('refuse bytes that are not such a result', () => {
     expect(() => decodeResult(new TextEncoder().encode('{"version":1}'))).toThrow();
-    const table = encodeResult({ ...synthetic, nSims: 1, compartments: { S: [1, 2, 3, 4, 5, 6] }, transitions: {} });
+    const table = encodeResult({
+      ...synthetic,
+      nSims: 1,
+      compartments: { S: [1, 2, 3, 4, 5, 6] },
+      transitions: {},
+    });
     expect(decodeResult(table).compartments.S).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });

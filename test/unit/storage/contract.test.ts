@@ -35,13 +35,16 @@ describe('LocalDriver specifics', () => {
 
   it('rejects a key that resolves outside the root even without the Storage checks', async () => {
     const driver = new LocalDriver(await tempRoot());
-    await expect(driver.put('../escape.txt', new Uint8Array([1]))).rejects.toBeInstanceOf(ValidationError);
+    await expect(driver.put('../escape.txt', new Uint8Array([1]))).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 
   it('writes the tags its policy gives for a key', async () => {
     const driver = new MemoryDriver();
     const s = new Storage(driver, {
-      tagsFor: (key): Record<string, string> => (key.startsWith('tmp/') ? { 'epycloud:retention': 'intermediate' } : {}),
+      tagsFor: (key): Record<string, string> =>
+        key.startsWith('tmp/') ? { 'epycloud:retention': 'intermediate' } : {},
     });
     await s.put('tmp/a.json.gz', '{}');
     await s.putJson('keep/b.json', {});
@@ -67,13 +70,19 @@ describe('storage from the environment', () => {
   });
 
   it('picks S3 in cloud mode and requires the bucket', () => {
-    const s = storageFromEnv({ EXECUTION_MODE: 'cloud', S3_BUCKET: 'my-bucket', AWS_REGION: 'us-east-1' });
+    const s = storageFromEnv({
+      EXECUTION_MODE: 'cloud',
+      S3_BUCKET: 'my-bucket',
+      AWS_REGION: 'us-east-1',
+    });
     expect(s.driver).toBeInstanceOf(S3Driver);
     expect(s.location).toBe('s3://my-bucket');
     expect(() => storageFromEnv({ EXECUTION_MODE: 'cloud' })).toThrow(/S3_BUCKET is not set/);
   });
 
   it('rejects an unknown mode, naming the accepted ones', () => {
-    expect(() => storageFromEnv({ EXECUTION_MODE: 'gcp' })).toThrow(/EXECUTION_MODE="gcp" is invalid: expected one of local, cloud/);
+    expect(() => storageFromEnv({ EXECUTION_MODE: 'gcp' })).toThrow(
+      /EXECUTION_MODE="gcp" is invalid: expected one of local, cloud/,
+    );
   });
 });

@@ -1,12 +1,29 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NotFoundError, StorageError, TRANSIENT_EXIT_CODE, TransientError } from '../../../lib/errors.js';
-import { createS3Client, S3_LIMITS, S3Driver, Storage, type S3Limits } from '../../../lib/storage/index.js';
+import {
+  NotFoundError,
+  StorageError,
+  TRANSIENT_EXIT_CODE,
+  TransientError,
+} from '../../../lib/errors.js';
+import {
+  createS3Client,
+  S3_LIMITS,
+  S3Driver,
+  Storage,
+  type S3Limits,
+} from '../../../lib/storage/index.js';
 import { startFaultServer, type Fault, type FaultServer } from '../../support/fault-server.js';
 import { startS3Server, type S3Server } from '../../support/s3-server.js';
 
 /** Tight limits so a fault shows within a second or two. */
-const FAST: S3Limits = { connectMs: 500, idleMs: 300, responseMs: 1_000, callMs: 10_000, maxAttempts: 2 };
+const FAST: S3Limits = {
+  connectMs: 500,
+  idleMs: 300,
+  responseMs: 1_000,
+  callMs: 10_000,
+  maxAttempts: 2,
+};
 
 let server: FaultServer | undefined;
 afterEach(async () => {
@@ -31,7 +48,9 @@ async function failure(call: () => Promise<unknown>): Promise<{ error: unknown; 
 describe('S3 time limits', () => {
   it('gives up on a request that is never answered, as a transient error, after the SDK retried it', async () => {
     const storage = await storageFacing({ kind: 'stall' });
-    const { error, ms } = await failure(() => storage.get('exp/run/builder-artifacts/manifest.json'));
+    const { error, ms } = await failure(() =>
+      storage.get('exp/run/builder-artifacts/manifest.json'),
+    );
     expect(error).toBeInstanceOf(TransientError);
     expect((error as TransientError).exitCode).toBe(TRANSIENT_EXIT_CODE);
     expect((error as Error).message).toContain('s3://data/exp/run/builder-artifacts/manifest.json');
@@ -41,7 +60,9 @@ describe('S3 time limits', () => {
 
   it('gives up on a body that stalls after the headers', async () => {
     const storage = await storageFacing({ kind: 'stall-body' });
-    const { error, ms } = await failure(() => storage.get('exp/run/runner-artifacts/result_00000.json.gz'));
+    const { error, ms } = await failure(() =>
+      storage.get('exp/run/runner-artifacts/result_00000.json.gz'),
+    );
     expect(error).toBeInstanceOf(TransientError);
     expect(ms).toBeLessThan(5_000);
   });
@@ -73,7 +94,9 @@ describe('S3 time limits', () => {
     server = await startFaultServer({ kind: 'error', status: 403, code: 'AccessDenied' });
     const client = createS3Client(server.env);
     await new Storage(new S3Driver(client, 'data')).exists('x').catch(() => undefined);
-    const handler = client.config.requestHandler as unknown as { httpHandlerConfigs(): Record<string, unknown> };
+    const handler = client.config.requestHandler as unknown as {
+      httpHandlerConfigs(): Record<string, unknown>;
+    };
     expect(handler.httpHandlerConfigs()).toMatchObject({
       connectionTimeout: S3_LIMITS.connectMs,
       socketTimeout: S3_LIMITS.idleMs,
@@ -96,20 +119,29 @@ describe('S3 throttling and server errors', () => {
     { status: 503, code: 'SlowDown', op: 'put' },
     { status: 500, code: 'InternalError', op: 'get' },
     { status: 429, code: undefined, op: 'list' },
-  ])('surfaces a persistent $status $code ($op) as a transient error after the SDK retried it', async ({ status, code, op }) => {
-    const storage = await storageFacing({ kind: 'error', status, ...(code === undefined ? {} : { code }) });
-    const { error } = await failure(() => calls[op]!(storage));
-    expect(error).toBeInstanceOf(TransientError);
-    expect((error as TransientError).exitCode).toBe(TRANSIENT_EXIT_CODE);
-    expect((error as Error).message).toContain(`HTTP ${status}`);
-    expect(server?.requests()).toBe(FAST.maxAttempts);
-  });
+  ])(
+    'surfaces a persistent $status $code ($op) as a transient error after the SDK retried it',
+    async ({ status, code, op }) => {
+      const storage = await storageFacing({
+        kind: 'error',
+        status,
+        ...(code === undefined ? {} : { code }),
+      });
+      const { error } = await failure(() => calls[op]!(storage));
+      expect(error).toBeInstanceOf(TransientError);
+      expect((error as TransientError).exitCode).toBe(TRANSIENT_EXIT_CODE);
+      expect((error as Error).message).toContain(`HTTP ${status}`);
+      expect(server?.requests()).toBe(FAST.maxAttempts);
+    },
+  );
 
   it('keeps a refusal (403 AccessDenied) permanent: a StorageError naming the object', async () => {
     const storage = await storageFacing({ kind: 'error', status: 403, code: 'AccessDenied' });
     const { error } = await failure(() => storage.put('e/r/outputs/x.csv', 'a'));
     expect(error).toBeInstanceOf(StorageError);
-    expect((error as Error).message).toMatch(/^Could not write s3:\/\/data\/e\/r\/outputs\/x\.csv: AccessDenied \(HTTP 403\)/);
+    expect((error as Error).message).toMatch(
+      /^Could not write s3:\/\/data\/e\/r\/outputs\/x\.csv: AccessDenied \(HTTP 403\)/,
+    );
   });
 });
 
@@ -134,7 +166,9 @@ describe('a missing bucket (s3rver on 127.0.0.1)', () => {
     for (const [name, call] of Object.entries(calls)) {
       const { error } = await failure(call);
       expect(error, name).toBeInstanceOf(StorageError);
-      expect((error as Error).message, name).toContain('bucket "no-such-bucket" does not exist (NoSuchBucket)');
+      expect((error as Error).message, name).toContain(
+        'bucket "no-such-bucket" does not exist (NoSuchBucket)',
+      );
       expect((error as Error).message, name).toContain('S3_BUCKET');
     }
   });
