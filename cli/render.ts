@@ -1,5 +1,6 @@
 import type { LogEntry, StatusReport, WorkflowResult } from '../lib/backend/types.js';
 import type { ExperimentListing } from '../lib/run/run-listing.js';
+import type { ExecutionInfo } from '../lib/cloud/executions.js';
 import { describePlan } from '../lib/experiment/plan.js';
 import { formatDuration } from './progress.js';
 
@@ -68,4 +69,15 @@ export function renderLogs(entries: readonly LogEntry[]): string {
 export function renderStatus(report: StatusReport): string {
   const width = Math.max(...report.facts.map((f) => f.label.length));
   return `${report.backend} back end\n${report.facts.map((f) => `  ${f.label.padEnd(width)}  ${f.value}`).join('\n')}\n`;
+}
+
+/** One execution per line: name, status, start, stop. */
+export function renderExecutions(list: readonly ExecutionInfo[]): string {
+  if (list.length === 0) return 'No executions.\n';
+  return list
+    .map(
+      (e) =>
+        `${e.name}  ${e.status}  ${e.startDate ?? '-'}  ${e.stopDate ?? '-'}${e.redriveCount ? `  redriven ${e.redriveCount}x` : ''}\n`,
+    )
+    .join('');
 }

@@ -1,9 +1,8 @@
 import { Command } from 'commander';
-import { execa } from 'execa';
 import { z } from 'zod';
-import { buildCloudImage, type CommandRunner } from '../../lib/cloud/build.js';
+import { buildCloudImage } from '../../lib/cloud/build.js';
+import { loggedRunner } from '../../lib/host/command-runner.js';
 import { PROJECT_ROOT } from '../../lib/host/paths.js';
-import { EnvironmentError } from '../../lib/errors.js';
 import { processCloudDeps, type CloudCommandDeps } from '../deps.js';
 import { cloudTargetFields, withCloudTargetOptions } from '../cloud-options.js';
 import { parseOptions } from '../options.js';
@@ -20,23 +19,6 @@ const schema = z.object({
   baseImage: z.string().min(1).optional(),
 });
 
-/** Runs docker with its output on stderr; a failure names the command. */
-function dockerRunner(write: (text: string) => void): CommandRunner {
-  return async (command, args, options) => {
-    write(`build: ${command} ${args.join(' ')}\n`);
-    const result = await execa(command, [...args], {
-      cwd: PROJECT_ROOT,
-      input: options?.input,
-      reject: false,
-      all: true,
-    });
-    if (result.exitCode !== 0)
-      throw new EnvironmentError(
-        `${command} ${args[0]} failed (exit ${result.exitCode ?? '?'}): ${(result.all ?? '').slice(-2000)}`,
-      );
-  };
-}
-
 async function buildCloud(deps: CloudCommandDeps, raw: unknown): Promise<void> {
   const o = parseOptions(schema, raw);
   const session = deps.session(o);
@@ -49,7 +31,7 @@ async function buildCloud(deps: CloudCommandDeps, raw: unknown): Promise<void> {
       context: PROJECT_ROOT,
       ...(baseImage ? { buildArgs: { BASE_IMAGE: baseImage } } : {}),
     },
-    dockerRunner(deps.stderr),
+    loggedRunner(PROJECT_ROOT, deps.stderr),
   );
   deps.stdout(`${result.imageUri}\n`);
 }

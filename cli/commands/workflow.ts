@@ -1,13 +1,14 @@
 import { Command } from 'commander';
 import { z } from 'zod';
 import type { ExecutionStatus } from '@aws-sdk/client-sfn';
-import { listExecutions, toExecutionArn, type ExecutionInfo } from '../../lib/cloud/executions.js';
+import { listExecutions, toExecutionArn } from '../../lib/cloud/executions.js';
 import { executionNamePrefix } from '../../lib/cloud/names.js';
 import { progressLine, runProgress } from '../../lib/cloud/progress.js';
 import { cancelExecution, retryExecution } from '../../lib/cloud/workflows.js';
 import { processCloudDeps, type CloudCommandDeps } from '../deps.js';
 import { cloudTargetFields, withCloudTargetOptions } from '../cloud-options.js';
 import { parseOptions } from '../options.js';
+import { renderExecutions } from '../render.js';
 
 const STATUSES = [
   'RUNNING',
@@ -40,17 +41,6 @@ const listSchema = z.object({
   json: z.boolean().default(false),
 });
 const oneSchema = z.object({ ...cloudTargetFields, json: z.boolean().default(false) });
-
-/** One execution per line: name, status, start, stop. */
-function renderExecutions(list: readonly ExecutionInfo[]): string {
-  if (list.length === 0) return 'No executions.\n';
-  return list
-    .map(
-      (e) =>
-        `${e.name}  ${e.status}  ${e.startDate ?? '-'}  ${e.stopDate ?? '-'}${e.redriveCount ? `  redriven ${e.redriveCount}x` : ''}\n`,
-    )
-    .join('');
-}
 
 async function list(deps: CloudCommandDeps, raw: unknown): Promise<void> {
   const o = parseOptions(listSchema, raw);

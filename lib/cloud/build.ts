@@ -1,14 +1,8 @@
 import { GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { EnvironmentError } from '../errors.js';
+import type { CommandRunner } from '../host/command-runner.js';
 import type { AwsClients } from './clients.js';
 import type { Deployment } from './deployment.js';
-
-/** Runs an external command (docker); rejects when it exits non-zero. `input` goes to its stdin. */
-export type CommandRunner = (
-  command: string,
-  args: readonly string[],
-  options?: { input?: string },
-) => Promise<void>;
 
 /** What `build cloud` builds. */
 export interface CloudBuildRequest {
