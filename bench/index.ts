@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   calibration: () => import('./calibration.js'),
   forecast: () => import('./forecast.js'),
   results: () => import('./results.js'),
+  manifest: () => import('./manifest.js'),
 };
 
 const wanted = process.argv.slice(2);

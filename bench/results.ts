@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RunLayout } from '../lib/contract/layout.js';
-import type { Manifest } from '../lib/contract/manifest.js';
+import { writeManifest } from '../lib/run/manifest.js';
 import {
   taskInputSchema,
   taskResultSchema,
@@ -131,15 +131,7 @@ async function seedRun(
       result: await writeResult(storage, layout, index, inputSha256, body),
     });
   }
-  const manifest: Manifest = {
-    version: 1,
-    expId: EXP_ID,
-    runId: layout.runId,
-    numTasks: n,
-    createdAt: new Date().toISOString(),
-    inputs,
-  };
-  await storage.putJson(layout.manifest, manifest);
+  await writeManifest(storage, layout, inputs, new Date().toISOString());
   return layout;
 }
 

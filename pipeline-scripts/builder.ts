@@ -1,5 +1,5 @@
 import type { RunLayout } from '../lib/contract/layout.js';
-import type { Manifest } from '../lib/contract/manifest.js';
+import type { Manifest, ManifestEntry } from '../lib/contract/manifest.js';
 import { StageError } from '../lib/errors.js';
 import { buildTaskInputs } from '../lib/experiment/expand.js';
 import { loadExperiment } from '../lib/experiment/load.js';
@@ -7,7 +7,7 @@ import { readSnapshot } from '../lib/experiment/snapshot.js';
 import type { Logger } from '../lib/log.js';
 import type { Storage } from '../lib/storage/index.js';
 import { elapsedMs, mapLimit, sha256 } from './artifacts.js';
-import { readManifest } from '../lib/run/manifest.js';
+import { readManifest, readManifestEntries, writeManifest } from '../lib/run/manifest.js';
 
 /** Typed configuration of Stage A. */
 export interface BuilderConfig {
@@ -28,11 +28,15 @@ export interface BuilderSummary {
   readonly timingsMs: { readonly load: number; readonly write: number; readonly total: number };
 }
 
-function sameInputs(existing: Manifest, inputs: readonly { sha256: string }[]): boolean {
-  return (
-    existing.numTasks === inputs.length &&
-    existing.inputs.every((entry, i) => entry.sha256 === inputs[i]?.sha256)
-  );
+async function sameInputs(
+  storage: Storage,
+  layout: RunLayout,
+  existing: Manifest,
+  inputs: readonly ManifestEntry[],
+): Promise<boolean> {
+  if (existing.numTasks !== inputs.length) return false;
+  const entries = await readManifestEntries(storage, layout, existing);
+  return entries.every((entry, i) => entry.sha256 === inputs[i]?.sha256);
 }
 
 /** The task inputs of the snapshot: JSON bodies and their manifest entries. Throws ConfigError for a bad experiment. */
@@ -66,11 +70,11 @@ async function buildInputs(config: BuilderConfig, storage: Storage, log: Logger)
 async function previousBuild(
   storage: Storage,
   layout: RunLayout,
-  inputs: Manifest['inputs'],
+  inputs: readonly ManifestEntry[],
 ): Promise<boolean> {
   if (!(await storage.exists(layout.manifest))) return false;
   const existing = await readManifest(storage, layout);
-  if (sameInputs(existing, inputs)) return true;
+  if (await sameInputs(storage, layout, existing, inputs)) return true;
   throw new StageError(
     `Run ${layout.runId} already has a manifest with different inputs (${existing.numTasks} task(s) built ${existing.createdAt}); refusing to overwrite: start a new run id`,
   );
@@ -97,15 +101,7 @@ export async function runBuilder(
   } else {
     await mapLimit(bodies, 16, (body, i) => storage.put(inputs[i]!.key, body));
     const createdAt = (config.now ?? (() => new Date()))().toISOString();
-    const manifest: Manifest = {
-      version: 1,
-      expId: layout.expId,
-      runId: layout.runId,
-      numTasks: inputs.length,
-      createdAt,
-      inputs,
-    };
-    await storage.putJson(layout.manifest, manifest);
+    await writeManifest(storage, layout, inputs, createdAt);
     log.info('task inputs and manifest written', { num_tasks: inputs.length });
   }
   const total = elapsedMs(start);

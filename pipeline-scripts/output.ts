@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { utcStamp } from '../lib/contract/ids.js';
 import { indexFromName, type RunLayout } from '../lib/contract/layout.js';
-import type { Manifest } from '../lib/contract/manifest.js';
+import type { Manifest, ManifestEntry } from '../lib/contract/manifest.js';
 import { StageError, ValidationError } from '../lib/errors.js';
 import { loadExperiment } from '../lib/experiment/load.js';
 import { readSnapshot } from '../lib/experiment/snapshot.js';
@@ -11,7 +11,7 @@ import { OUTPUT_INDEX, removeUnfinishedOutputs } from '../lib/run/output-folders
 import { checkResult, recomputeHint } from '../lib/run/result-check.js';
 import type { Storage } from '../lib/storage/index.js';
 import { elapsedMs, formatIndexes, mapLimit } from './artifacts.js';
-import { readManifest } from '../lib/run/manifest.js';
+import { readManifest, readManifestEntries } from '../lib/run/manifest.js';
 import { ForecastFiles } from './forecast-files.js';
 import { OutputFiles } from './output-files.js';
 import { decodeResult } from './result-arrow.js';
@@ -48,26 +48,32 @@ export interface OutputSummary {
   readonly timingsMs: { readonly build: number; readonly total: number };
 }
 
+/** What Stage A built: the manifest head and every input's entry. */
+interface Build {
+  readonly manifest: Manifest;
+  readonly entries: readonly ManifestEntry[];
+}
+
 /** Indexes 0..N-1 that have no result object. */
 async function missingIndexes(
   storage: Storage,
   layout: RunLayout,
-  manifest: Manifest,
+  build: Build,
 ): Promise<number[]> {
   const present = new Set(
     (await storage.list(layout.resultsPrefix)).map((key) => indexFromName(key, 'result')),
   );
-  return manifest.inputs.map((entry) => entry.index).filter((i) => !present.has(i));
+  return build.entries.map((entry) => entry.index).filter((i) => !present.has(i));
 }
 
 /** Result i's bytes, verified against the checksum Stage B recorded; a StageError naming the task and how to recompute it. */
 async function verifiedBytes(
   storage: Storage,
   layout: RunLayout,
-  manifest: Manifest,
+  build: Build,
   index: number,
 ): Promise<Uint8Array> {
-  const checked = await checkResult(storage, layout, index, manifest.inputs[index]!.sha256);
+  const checked = await checkResult(storage, layout, index, build.entries[index]!.sha256);
   if (checked.ok) return checked.bytes;
   if (checked.cause !== undefined) throw checked.cause;
   throw new StageError(
@@ -78,10 +84,10 @@ async function verifiedBytes(
 async function readResult(
   storage: Storage,
   layout: RunLayout,
-  manifest: Manifest,
+  build: Build,
   index: number,
 ): Promise<TaskResult> {
-  const bytes = await verifiedBytes(storage, layout, manifest, index);
+  const bytes = await verifiedBytes(storage, layout, build, index);
   let result: TaskResult;
   try {
     result = decodeResult(bytes);
@@ -90,7 +96,7 @@ async function readResult(
       `Invalid result ${layout.result(index)}: ${(error as Error).message}; ${recomputeHint(layout, index)}`,
     );
   }
-  if (result.inputSha256 !== manifest.inputs[index]!.sha256) {
+  if (result.inputSha256 !== build.entries[index]!.sha256) {
     throw new StageError(
       `Result ${layout.result(index)} was computed from a different input than the manifest's (stale result): re-run task ${index}`,
     );
@@ -101,21 +107,21 @@ async function readResult(
 async function checkResults(
   config: OutputStageConfig,
   storage: Storage,
-  manifest: Manifest,
+  build: Build,
   log: Logger,
 ): Promise<number[]> {
-  if (config.numTasks !== undefined && config.numTasks !== manifest.numTasks) {
+  if (config.numTasks !== undefined && config.numTasks !== build.manifest.numTasks) {
     throw new ValidationError(
-      `NUM_TASKS=${config.numTasks} does not match the manifest's numTasks=${manifest.numTasks} (${config.layout.manifest}): unset NUM_TASKS or fix it`,
+      `NUM_TASKS=${config.numTasks} does not match the manifest's numTasks=${build.manifest.numTasks} (${config.layout.manifest}): unset NUM_TASKS or fix it`,
     );
   }
-  const missing = await missingIndexes(storage, config.layout, manifest);
+  const missing = await missingIndexes(storage, config.layout, build);
   if (missing.length > 0 && !config.allowPartial) {
     throw new StageError(
-      `${missing.length} of ${manifest.numTasks} result(s) missing, task index(es) ${formatIndexes(missing)}: re-run those tasks, or set ALLOW_PARTIAL_RESULTS=true to aggregate the rest`,
+      `${missing.length} of ${build.manifest.numTasks} result(s) missing, task index(es) ${formatIndexes(missing)}: re-run those tasks, or set ALLOW_PARTIAL_RESULTS=true to aggregate the rest`,
     );
   }
-  if (missing.length === manifest.numTasks)
+  if (missing.length === build.manifest.numTasks)
     throw new StageError(
       `No results at all under ${config.layout.resultsPrefix}: nothing to aggregate`,
     );
@@ -132,13 +138,13 @@ async function checkResults(
 async function writeFiles(
   config: OutputStageConfig,
   storage: Storage,
-  manifest: Manifest,
+  build: Build,
   present: readonly number[],
   dir: string,
 ) {
   const files = await readSnapshot(storage, config.layout);
   // a forecast is loaded at the reference date its results were computed for (Stage A may have had an override)
-  const first = await readResult(storage, config.layout, manifest, present[0]!);
+  const first = await readResult(storage, config.layout, build, present[0]!);
   const exp = loadExperiment(files, {
     ...(config.outputConfigFile === undefined ? {} : { outputConfigFile: config.outputConfigFile }),
     ...(first.calibration ? { referenceDate: first.calibration.referenceDate } : {}),
@@ -148,7 +154,7 @@ async function writeFiles(
   try {
     for (let k = 0; k < present.length; k += READ_BATCH) {
       const batch = await mapLimit(present.slice(k, k + READ_BATCH), READ_BATCH, (i) =>
-        readResult(storage, config.layout, manifest, i),
+        readResult(storage, config.layout, build, i),
       );
       for (const result of batch) {
         await tables.add(result);
@@ -215,20 +221,21 @@ export async function runOutput(
   for (const dir of await removeUnfinishedOutputs(storage, layout))
     log.info('removed unfinished output folder', { output_dir: dir });
   const manifest = await readManifest(storage, layout);
-  const missing = await checkResults(config, storage, manifest, log);
-  const present = manifest.inputs.map((e) => e.index).filter((i) => !missing.includes(i));
+  const build: Build = { manifest, entries: await readManifestEntries(storage, layout, manifest) };
+  const missing = await checkResults(config, storage, build, log);
+  const present = build.entries.map((e) => e.index).filter((i) => !missing.includes(i));
   const createdAt = (config.now ?? (() => new Date()))();
   const dir = await freshOutputDir(storage, layout, createdAt);
   const { written, outputFile: outputConfigFile } = await writeFiles(
     config,
     storage,
-    manifest,
+    build,
     present,
     dir,
   );
   const buildMs = elapsedMs(start);
   const files = [...written].map(([name, rows]) => ({ name, rows }));
-  const counts = { numTasks: manifest.numTasks, resultsUsed: present.length, missing };
+  const counts = { numTasks: build.manifest.numTasks, resultsUsed: present.length, missing };
   await storage.putJson(`${dir}${OUTPUT_INDEX}`, {
     version: 1,
     createdAt: createdAt.toISOString(),

@@ -8,7 +8,7 @@ import type { Logger } from '../lib/log.js';
 import { checkResult, writeResult } from '../lib/run/result-check.js';
 import type { Storage } from '../lib/storage/index.js';
 import { elapsedMs, sha256 } from './artifacts.js';
-import { readManifest } from '../lib/run/manifest.js';
+import { readManifest, readManifestEntry } from '../lib/run/manifest.js';
 import type { Manifest } from '../lib/contract/manifest.js';
 import { computeForecastResult } from './forecast-result.js';
 import { resultDocument } from './result-document.js';
@@ -139,11 +139,7 @@ export async function runRunner(
   const start = performance.now();
   const { layout, taskIndex } = config;
   const manifest = config.manifest ?? (await readManifest(storage, layout));
-  const entry = manifest.inputs[taskIndex];
-  if (entry === undefined)
-    throw new StageError(
-      `Task index ${taskIndex} is out of range: the manifest lists ${manifest.numTasks} task(s)`,
-    );
+  const entry = await readManifestEntry(storage, layout, manifest, taskIndex);
   const resultKey = layout.result(taskIndex);
   let summary: RunnerSummary;
   const existing = await existingResult(storage, config, entry.sha256, log);

@@ -108,9 +108,14 @@ export class RunLayout {
     return this.key('.lock');
   }
 
-  /** The builder's manifest: number of tasks and input hashes. */
+  /** The builder's manifest head: number of tasks and how its input hashes are split into parts. */
   get manifest(): string {
     return this.key(`${RUN_DIRS.builder}/manifest.json`);
+  }
+
+  /** Part k of the manifest's input hashes: `builder-artifacts/manifest-parts/part_00000.json`. */
+  manifestPart(part: number): string {
+    return this.key(`${RUN_DIRS.builder}/manifest-parts/part_${padIndex(part)}.json`);
   }
 
   /** Task result i, an Arrow IPC file: `runner-artifacts/result_00000.arrow`. */

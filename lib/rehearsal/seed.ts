@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RunLayout } from '../contract/layout.js';
-import type { Manifest } from '../contract/manifest.js';
 import type { Storage } from '../storage/index.js';
+import { writeManifest } from '../run/manifest.js';
 
 /**
  * Writes a manifest of N tasks (as Stage A would) for planning rehearsals,
@@ -13,17 +13,10 @@ export async function seedManifest(
   numTasks: number,
 ): Promise<void> {
   const sha256 = createHash('sha256').update('planning rehearsal').digest('hex');
-  const manifest: Manifest = {
-    version: 1,
-    expId: layout.expId,
-    runId: layout.runId,
-    numTasks,
-    createdAt: new Date().toISOString(),
-    inputs: Array.from({ length: numTasks }, (_, index) => ({
-      index,
-      key: layout.input(index),
-      sha256,
-    })),
-  };
-  await storage.putJson(layout.manifest, manifest);
+  const entries = Array.from({ length: numTasks }, (_, index) => ({
+    index,
+    key: layout.input(index),
+    sha256,
+  }));
+  await writeManifest(storage, layout, entries, new Date().toISOString());
 }

@@ -1,5 +1,6 @@
 import type { RunLayout } from '../contract/layout.js';
 import type { Manifest } from '../contract/manifest.js';
+import { readManifestEntries } from './manifest.js';
 import { runnerRecordSchema, type ResultChecksum } from '../contract/result-checksum.js';
 import { NotFoundError, StorageError } from '../errors.js';
 import type { Storage } from '../storage/index.js';
@@ -117,7 +118,11 @@ export async function resultsToCompute(
 ): Promise<ResultToCompute[]> {
   const present = new Set(await storage.list(layout.resultsPrefix));
   const out: ResultToCompute[] = [];
-  for (const { index, sha256: inputSha256 } of manifest.inputs) {
+  for (const { index, sha256: inputSha256 } of await readManifestEntries(
+    storage,
+    layout,
+    manifest,
+  )) {
     const checked = present.has(layout.result(index))
       ? await checkResult(storage, layout, index, inputSha256)
       : fail('missing', `${layout.result(index)} does not exist`);

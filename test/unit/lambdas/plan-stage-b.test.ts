@@ -27,15 +27,11 @@ async function storageWith(manifest: unknown): Promise<Storage> {
   return storage;
 }
 const manifest = (numTasks: number, ids = { expId: 'flu/a', runId: 'r1' }) => ({
-  version: 1,
+  version: 2,
   ...ids,
   numTasks,
   createdAt: 'now',
-  inputs: Array.from({ length: numTasks }, (_, index) => ({
-    index,
-    key: `in/${index}`,
-    sha256: 'a'.repeat(64),
-  })),
+  partSize: 1000,
 });
 const envOf = (entries: readonly { Name: string; Value: string }[]) =>
   Object.fromEntries(entries.map((e) => [e.Name, e.Value]));

@@ -14,6 +14,7 @@ import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
 import { writeResult } from '../../../lib/run/result-check.js';
 import { Storage } from '../../../lib/storage/index.js';
 import { MemoryDriver } from '../../support/memory-driver.js';
+import { writeManifest } from '../../../lib/run/manifest.js';
 
 /** What the fake stages do. */
 export interface FakePlan {
@@ -44,18 +45,12 @@ export function fakeLauncher(
       const layout = new RunLayout(launch.env[ENV.expId]!, launch.env[ENV.runId]!);
       if (plan.failStages?.has(launch.stage)) return { exitCode: 5, durationMs: 1 };
       if (launch.stage === 'builder') {
-        await storage.putJson(layout.manifest, {
-          version: 1,
-          expId: layout.expId,
-          runId: layout.runId,
-          numTasks: plan.numTasks,
-          createdAt: '2026-01-01T00:00:00Z',
-          inputs: Array.from({ length: plan.numTasks }, (_, index) => ({
-            index,
-            key: layout.input(index),
-            sha256: 'a'.repeat(64),
-          })),
-        });
+        const entries = Array.from({ length: plan.numTasks }, (_, index) => ({
+          index,
+          key: layout.input(index),
+          sha256: 'a'.repeat(64),
+        }));
+        await writeManifest(storage, layout, entries, '2026-01-01T00:00:00Z');
       } else if (launch.stage === 'runner') {
         const index = Number(launch.env[ENV.taskIndex]);
         const attempt = (attempts.get(index) ?? 0) + 1;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import type { Manifest } from '../../../lib/contract/manifest.js';
+import { writeManifest } from '../../../lib/run/manifest.js';
 import {
   checkResult,
   recomputeHint,
@@ -13,14 +14,12 @@ import { MemoryDriver } from '../../support/memory-driver.js';
 
 const layout = new RunLayout('tests/results', 'r1');
 const input = (i: number) => String(i).repeat(64).slice(0, 64);
-const manifest: Manifest = {
-  version: 1,
-  expId: layout.expId,
-  runId: layout.runId,
-  numTasks: 3,
-  createdAt: '2026-01-01T00:00:00Z',
-  inputs: [0, 1, 2].map((index) => ({ index, key: layout.input(index), sha256: input(index) })),
-};
+const entries = [0, 1, 2].map((index) => ({
+  index,
+  key: layout.input(index),
+  sha256: input(index),
+}));
+let manifest: Manifest;
 
 /** A driver `get` that fails with a storage error for `key` and reads the others from `storage`. */
 const unreadable = (key: string, storage: Storage) => async (k: string) => {
@@ -31,7 +30,8 @@ const unreadable = (key: string, storage: Storage) => async (k: string) => {
 /** A run whose three results were written and recorded as Stage B does. */
 async function recordedRun() {
   const storage = new Storage(new MemoryDriver());
-  for (const { index, sha256 } of manifest.inputs) {
+  manifest = await writeManifest(storage, layout, entries, '2026-01-01T00:00:00Z');
+  for (const { index, sha256 } of entries) {
     const result = await writeResult(
       storage,
       layout,

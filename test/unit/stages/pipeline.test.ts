@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { manifestSchema } from '../../../lib/contract/manifest.js';
 import { ConfigError, StageError, ValidationError } from '../../../lib/errors.js';
 import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
+import { readManifestEntries, readManifestEntry } from '../../../lib/run/manifest.js';
 import { writeResult } from '../../../lib/run/result-check.js';
 import { sha256 } from '../../../pipeline-scripts/artifacts.js';
 import { runBuilder } from '../../../pipeline-scripts/builder.js';
@@ -22,7 +23,7 @@ async function buildAndRun(runId = 'run-1') {
 }
 
 describe('Stage A (builder)', () => {
-  it('writes N inputs, then the manifest last, with the sha256 of each input', async () => {
+  it('writes N inputs, then the manifest parts, then its head last, with the sha256 of each input', async () => {
     const { driver, storage, layout } = await seededRun();
     const summary = await runBuilder({ layout, now }, storage, memoryLogger());
     expect(summary).toMatchObject({ stage: 'builder', numTasks: 3, reused: false });
@@ -30,18 +31,19 @@ describe('Stage A (builder)', () => {
       layout.input(0),
       layout.input(1),
       layout.input(2),
+      layout.manifestPart(0),
       layout.manifest,
       layout.summary('builder'),
     ]);
     const manifest = manifestSchema.parse(await storage.getJson(layout.manifest));
     expect(manifest).toMatchObject({
-      version: 1,
+      version: 2,
       expId: 'tests/tiny',
       runId: 'run-1',
       numTasks: 3,
       createdAt: '2026-01-02T03:04:05.000Z',
     });
-    for (const entry of manifest.inputs)
+    for (const entry of await readManifestEntries(storage, layout, manifest))
       expect(entry.sha256).toBe(sha256(await storage.getText(entry.key)));
   });
 
@@ -98,7 +100,7 @@ describe('Stage B (runner)', () => {
     const { storage, layout, driver } = await buildAndRun();
     const manifest = manifestSchema.parse(await storage.getJson(layout.manifest));
     const result = await readTaskResult(storage, layout, 1);
-    expect(result.inputSha256).toBe(manifest.inputs[1]!.sha256);
+    expect(result.inputSha256).toBe((await readManifestEntry(storage, layout, manifest, 1)).sha256);
     expect(result.population.code).toBe('US-VT');
     expect(result.dates).toEqual(['2024-01-06', '2024-01-13', '2024-01-20']);
     expect(result.compartments.I).toHaveLength(4 * 3);
@@ -140,7 +142,7 @@ describe('Stage B (runner)', () => {
     const manifest = manifestSchema.parse(await storage.getJson(layout.manifest));
     const checksum = {
       key: layout.result(2),
-      inputSha256: manifest.inputs[2]!.sha256,
+      inputSha256: (await readManifestEntry(storage, layout, manifest, 2)).sha256,
       sha256: sha256(bytes),
       bytes: bytes.length,
     };
