@@ -15,7 +15,12 @@ import {
   DescribeStacksCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+  type FilterLogEventsCommandInput,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
@@ -74,6 +79,10 @@ function page<T>(
  * rejects more than 100 ids; ListJobs/ListExecutions/history/stacks page with
  * tokens; GetLogEvents pages end when the forward token repeats; SubmitJob
  * rejects AWS_BATCH* override names and array sizes outside 2..10,000.
+ * FilterLogEvents searches the streams of a group by name (at most 100) or
+ * prefix (not both), oldest or (startFromHead false, startTime on or after
+ * 2024-01-01) newest first, 10,000 events per page. Every call any client
+ * makes is counted ({@link FakeAws.apiCallCount}).
  */
 export class FakeAws {
   readonly clients: AwsClients = {
@@ -109,6 +118,16 @@ export class FakeAws {
       this.calls.push({ api: 'GetLogEvents', input });
       // Tokens are positions in the whole stream; startTime only places the first page.
       const events = this.logStreams.get(`${input.logGroupName}/${input.logStreamName}`) ?? [];
+      if (input.startFromHead === false && input.nextToken === undefined) {
+        // The newest `limit` events (at or after startTime), oldest first, as GetLogEvents returns them.
+        const from = events.filter((e) => e.timestamp < (input.startTime ?? 0)).length;
+        const start = Math.max(from, events.length - (input.limit ?? 10_000));
+        return {
+          events: events.slice(start),
+          nextForwardToken: `f/${events.length}`,
+          nextBackwardToken: `b/${start}`,
+        };
+      }
       const first = Math.max(
         0,
         events.findIndex((e) => e.timestamp >= (input.startTime ?? 0)),
@@ -126,6 +145,9 @@ export class FakeAws {
         nextBackwardToken: `b/${start}`,
       };
     });
+    this.logsMock
+      .on(FilterLogEventsCommand)
+      .callsFake((input: FilterLogEventsCommandInput) => this.filterLogEvents(input));
     this.installS3();
     this.ecrMock.on(GetAuthorizationTokenCommand).resolves({
       authorizationData: [
@@ -268,6 +290,67 @@ export class FakeAws {
       job.status = 'FAILED';
       return {};
     });
+  }
+
+  /** FilterLogEvents over {@link logStreams} (keys `<group>/<stream>`), with the real API's rules. */
+  private filterLogEvents(input: FilterLogEventsCommandInput) {
+    this.calls.push({ api: 'FilterLogEvents', input });
+    const names = input.logStreamNames;
+    const prefix = input.logStreamNamePrefix;
+    if (names !== undefined && prefix !== undefined)
+      throw awsError('InvalidParameterException', 'logStreamNames and logStreamNamePrefix');
+    if (names !== undefined && names.length > 100)
+      throw awsError('InvalidParameterException', `logStreamNames: ${names.length} > 100`);
+    if (input.filterPattern !== undefined) throw new Error('fake: filterPattern is not supported');
+    const newestFirst = input.startFromHead === false;
+    if (newestFirst && (input.startTime ?? 0) < Date.UTC(2024, 0, 1))
+      throw awsError('InvalidParameterException', 'startFromHead false needs startTime >= 2024');
+    const group = `${input.logGroupName}/`;
+    const found: { logStreamName: string; eventId: string; timestamp: number; message: string }[] =
+      [];
+    for (const [key, events] of this.logStreams) {
+      if (!key.startsWith(group)) continue;
+      const stream = key.slice(group.length);
+      if (names !== undefined ? !names.includes(stream) : !stream.startsWith(prefix ?? ''))
+        continue;
+      events.forEach((e, i) => {
+        if (e.timestamp < (input.startTime ?? 0)) return;
+        if (input.endTime !== undefined && e.timestamp > input.endTime) return;
+        found.push({ logStreamName: stream, eventId: `${stream}#${i}`, ...e });
+      });
+    }
+    found.sort((a, b) => a.timestamp - b.timestamp);
+    if (newestFirst) found.reverse();
+    const { items, next } = page(found, input.nextToken, Math.min(input.limit ?? 10_000, 10_000));
+    return {
+      events: items.map((e) => ({ ...e, ingestionTime: e.timestamp })),
+      nextToken: next,
+    };
+  }
+
+  /** Every call sent so far through any of the clients (all APIs, recorded or not in {@link calls}). */
+  apiCallCount(): number {
+    return [this.cfn, this.sfnMock, this.batchMock, this.logsMock, this.ecrMock, this.s3Mock]
+      .map((m) => m.calls().length)
+      .reduce((a, b) => a + b, 0);
+  }
+
+  /** Calls sent so far, by command name (`DescribeJobs`, `FilterLogEvents`, …). */
+  apiCallsByName(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const m of [
+      this.cfn,
+      this.sfnMock,
+      this.batchMock,
+      this.logsMock,
+      this.ecrMock,
+      this.s3Mock,
+    ])
+      for (const call of m.calls()) {
+        const name = (call.args[0] as object).constructor.name.replace(/Command$/, '');
+        counts[name] = (counts[name] ?? 0) + 1;
+      }
+    return counts;
   }
 
   private installS3(): void {
