@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { utcStamp } from '../lib/contract/ids.js';
-import { indexFromName, type RunLayout } from '../lib/contract/layout.js';
+import type { RunLayout } from '../lib/contract/layout.js';
 import type { Manifest, ManifestEntry } from '../lib/contract/manifest.js';
 import { StageError, ValidationError } from '../lib/errors.js';
 import { loadExperiment } from '../lib/experiment/load.js';
@@ -12,6 +12,7 @@ import { checkResult, recomputeHint } from '../lib/run/result-check.js';
 import type { Storage } from '../lib/storage/index.js';
 import { elapsedMs, formatIndexes, mapLimit } from './artifacts.js';
 import { readManifest, readManifestEntries } from '../lib/run/manifest.js';
+import { tasksWithoutResult } from '../lib/run/task-map.js';
 import { ForecastFiles } from './forecast-files.js';
 import { OutputFiles } from './output-files.js';
 import { decodeResult } from './result-arrow.js';
@@ -52,18 +53,6 @@ export interface OutputSummary {
 interface Build {
   readonly manifest: Manifest;
   readonly entries: readonly ManifestEntry[];
-}
-
-/** Indexes 0..N-1 that have no result object. */
-async function missingIndexes(
-  storage: Storage,
-  layout: RunLayout,
-  build: Build,
-): Promise<number[]> {
-  const present = new Set(
-    (await storage.list(layout.resultsPrefix)).map((key) => indexFromName(key, 'result')),
-  );
-  return build.entries.map((entry) => entry.index).filter((i) => !present.has(i));
 }
 
 /** Result i's bytes, verified against the checksum Stage B recorded; a StageError naming the task and how to recompute it. */
@@ -115,7 +104,7 @@ async function checkResults(
       `NUM_TASKS=${config.numTasks} does not match the manifest's numTasks=${build.manifest.numTasks} (${config.layout.manifest}): unset NUM_TASKS or fix it`,
     );
   }
-  const missing = await missingIndexes(storage, config.layout, build);
+  const missing = await tasksWithoutResult(storage, config.layout, build.manifest.numTasks);
   if (missing.length > 0 && !config.allowPartial) {
     throw new StageError(
       `${missing.length} of ${build.manifest.numTasks} result(s) missing, task index(es) ${formatIndexes(missing)}: re-run those tasks, or set ALLOW_PARTIAL_RESULTS=true to aggregate the rest`,

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
+  ENV,
   parseAllowPartial,
   parseFaultInjection,
   parseNumTasks,
@@ -13,6 +14,7 @@ import { ConfigError, EpycloudError, ValidationError } from '../lib/errors.js';
 import { jsonLogger, type Logger } from '../lib/log.js';
 import { storageFor } from '../lib/storage/index.js';
 import { readManifest } from '../lib/run/manifest.js';
+import { taskFromMap } from '../lib/run/task-map.js';
 import { runBuilder } from './builder.js';
 import { runOutput } from './output.js';
 import { runRunner } from './runner.js';
@@ -66,7 +68,10 @@ async function dispatch(
   const faultInjection = parseFaultInjection(env);
   setLogger(jsonLogger(context, deps.write));
   const manifest = await readManifest(storage, layout);
-  const taskIndex = resolveTaskIndex(env, manifest.numTasks);
+  // a re-execution's array covers the tasks of its map: the resolved index is a position in it
+  const resolved = resolveTaskIndex(env, manifest.numTasks);
+  const map = env[ENV.taskMap];
+  const taskIndex = map ? await taskFromMap(storage, map, resolved) : resolved;
   const log = jsonLogger({ ...context, task_index: taskIndex }, deps.write);
   setLogger(log);
   return runRunner({ layout, taskIndex, faultInjection, manifest }, storage, log);

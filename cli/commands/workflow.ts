@@ -91,7 +91,7 @@ async function retry(deps: CloudCommandDeps, id: string, raw: unknown): Promise<
   deps.stdout(
     o.json
       ? `${JSON.stringify(after)}\n`
-      : `${after.name}: redriven (${after.status}, redrive ${after.redriveCount}); run ${after.runId ?? '?'} keeps its results\n`,
+      : `${after.name}: started (${after.status}); run ${after.runId ?? '?'} keeps its results and reruns only the tasks without one\n`,
   );
 }
 

@@ -8,6 +8,7 @@ import type {
 } from '../../lib/contract/pipeline.js';
 import { planStageB, type StageBJob, type StageBPlan } from '../../lib/contract/stage-b-plan.js';
 import { readManifest } from '../../lib/run/manifest.js';
+import { tasksWithoutResult, writeTaskMap } from '../../lib/run/task-map.js';
 import type { Storage } from '../../lib/storage/storage.js';
 
 /** What PlanStageB needs besides its event. */
@@ -16,10 +17,22 @@ export interface PlanDeps {
   readonly bucket: string;
 }
 
-/** Reads and checks the run's manifest; returns its task count. */
-async function readNumTasks(run: RunSpec, storage: Storage): Promise<number> {
+/**
+ * The tasks Stage B runs: all N on a first execution; on a re-execution of a
+ * run that already has results (`workflow retry`), only those without one,
+ * through a task map, so 3 failed tasks of 10,000 cost an array of 3.
+ */
+async function tasksToRun(
+  run: RunSpec,
+  storage: Storage,
+): Promise<{ numTasks: number; count: number; taskMap?: string }> {
   const layout = new RunLayout(run.expId, run.runId, run.dirPrefix);
-  return (await readManifest(storage, layout)).numTasks;
+  const { numTasks } = await readManifest(storage, layout);
+  const missing = await tasksWithoutResult(storage, layout, numTasks);
+  if (missing.length === numTasks) return { numTasks, count: numTasks };
+  // every result exists: one task, which finds its result and exits, then Stage C
+  const indexes = missing.length > 0 ? missing : [0];
+  return { numTasks, count: indexes.length, taskMap: await writeTaskMap(storage, layout, indexes) };
 }
 
 function runnerJob(
@@ -28,6 +41,7 @@ function runnerJob(
   job: StageBJob,
   part: number,
   bucket: string,
+  taskMap: string | undefined,
 ): StageBSubmitSpec {
   const base = {
     stage: 'runner' as const,
@@ -37,12 +51,14 @@ function runnerJob(
     bucket,
     resources: run.resources.runner,
   };
-  const index =
-    plan.kind === 'single'
+  const index = {
+    ...(plan.kind === 'single'
       ? { taskIndex: job.offset }
       : plan.kind === 'split'
         ? { taskIndexOffset: job.offset }
-        : {};
+        : {}),
+    ...(taskMap === undefined ? {} : { taskMap }),
+  };
   return {
     jobName: stageJobName('runner', run.expId, run.runId, plan.kind === 'split' ? part : undefined),
     containerOverrides: stageContainerOverrides({ ...base, ...index }),
@@ -64,14 +80,14 @@ function noTasksMessage(run: RunSpec): string {
  */
 export async function planRun(event: PlanStageBEvent, deps: PlanDeps): Promise<PlanStageBResult> {
   const { run } = event;
-  const numTasks = await readNumTasks(run, deps.storage);
-  const plan = planStageB(numTasks, run.maxParallelism ?? undefined);
+  const { numTasks, count, taskMap } = await tasksToRun(run, deps.storage);
+  const plan = planStageB(count, run.maxParallelism ?? undefined);
   return {
     kind: plan.kind,
     numTasks,
     message: plan.kind === 'none' ? noTasksMessage(run) : '',
     maxConcurrency: plan.maxConcurrency,
-    jobs: plan.jobs.map((job, i) => runnerJob(run, plan, job, i + 1, deps.bucket)),
+    jobs: plan.jobs.map((job, i) => runnerJob(run, plan, job, i + 1, deps.bucket, taskMap)),
     output: {
       jobName: stageJobName('output', run.expId, run.runId),
       containerOverrides: stageContainerOverrides({

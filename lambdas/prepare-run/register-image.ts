@@ -6,6 +6,10 @@ import {
 import { NotFoundError, StageError } from '../../lib/errors.js';
 import type { RegisterImage } from './prepare.js';
 
+/** The tags a new revision may carry: all but the reserved `aws:` ones. */
+const userTags = (tags: Record<string, string> | undefined): Record<string, string> | undefined =>
+  tags && Object.fromEntries(Object.entries(tags).filter(([key]) => !key.startsWith('aws:')));
+
 /**
  * A {@link RegisterImage} over the Batch API: reads the job definition and
  * registers a new revision of the same name with only the image changed.
@@ -32,7 +36,8 @@ export function batchImageRegistrar(batch: BatchClient): RegisterImage {
         timeout: definition.timeout,
         propagateTags: definition.propagateTags,
         parameters: definition.parameters,
-        tags: definition.tags,
+        // keys starting with `aws:` are reserved: Batch refuses them (CloudFormation's own tags)
+        tags: userTags(definition.tags),
       }),
     );
     if (registered.jobDefinitionArn === undefined)

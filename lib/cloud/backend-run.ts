@@ -30,7 +30,7 @@ export function startedResult(
 function refuseLocalOnly(options: WorkflowOptions): void {
   if (options.resume !== undefined) {
     throw new ValidationError(
-      `--resume is for local runs: redrive a failed cloud run with \`epycloud workflow retry <execution>\` (it keeps run ${options.resume}'s results)`,
+      `--resume is for local runs: retry a failed cloud run with \`epycloud workflow retry <execution>\` (it keeps run ${options.resume}'s results)`,
     );
   }
 }

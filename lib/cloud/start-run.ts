@@ -41,7 +41,7 @@ async function assertNewExecution(clients: AwsClients, arn: string, runId: strin
   try {
     const existing = await clients.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
     throw new ValidationError(
-      `Run ${runId} already has an execution (${existing.status}): ${arn}. Pick another --run-id, or use \`epycloud workflow retry\` to redrive it`,
+      `Run ${runId} already has an execution (${existing.status}): ${arn}. Pick another --run-id, or use \`epycloud workflow retry\` to rerun its missing tasks`,
     );
   } catch (error) {
     if ((error as Error).name !== 'ExecutionDoesNotExist') throw error;

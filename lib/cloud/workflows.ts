@@ -1,5 +1,10 @@
 import { TerminateJobCommand } from '@aws-sdk/client-batch';
-import { RedriveExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { utcStamp } from '../contract/ids.js';
 import { ValidationError } from '../errors.js';
 import { ACTIVE_JOB_STATUSES, describeJobs, listQueueJobIds } from './batch.js';
 import { JOB_TAG_KEYS } from '../contract/batch-job.js';
@@ -76,23 +81,42 @@ export async function cancelExecution(
   return { execution, stopped, terminatedJobIds };
 }
 
-/** Redrives a failed, timed-out or aborted execution from where it failed; the run id and written results are kept. */
+/** Statuses a run can be retried from. */
+const RETRYABLE = ['FAILED', 'TIMED_OUT', 'ABORTED'];
+
+/** The name of a retry: the run's execution name (shortened to fit 80 characters) and the UTC second it starts. */
+export function retryExecutionName(name: string, at: Date): string {
+  const suffix = `-retry-${utcStamp(at)}`;
+  return `${name.replace(/-retry-\d{8}-\d{6}$/, '').slice(0, 80 - suffix.length)}${suffix}`;
+}
+
+/**
+ * Retries a failed, timed-out or aborted run: a new execution of the same
+ * input (same run id, same prefix). Stage A finds its identical build and
+ * writes nothing; PlanStageB plans Stage B over the tasks without a result
+ * only (a task map), so 3 failed tasks of 10,000 rerun as an array of 3;
+ * then Stage C. (A redrive would resubmit the whole failed array job.)
+ */
 export async function retryExecution(
   clients: AwsClients,
   deployment: Deployment,
   nameOrArn: string,
+  now: () => Date = () => new Date(),
 ): Promise<ExecutionInfo> {
   const arn = toExecutionArn(deployment.stateMachineArn, nameOrArn);
   const execution = await describeExecution(clients.sfn, arn);
-  try {
-    await clients.sfn.send(new RedriveExecutionCommand({ executionArn: arn }));
-  } catch (error) {
-    if ((error as Error).name === 'ExecutionNotRedrivable') {
-      throw new ValidationError(
-        `Execution ${execution.name} (${execution.status}) cannot be redriven: ${(error as Error).message}. Only failed, timed-out or aborted executions of the last 14 days can`,
-      );
-    }
-    throw error;
+  if (!RETRYABLE.includes(execution.status)) {
+    throw new ValidationError(
+      `Execution ${execution.name} is ${execution.status}: only a failed, timed-out or aborted run can be retried`,
+    );
   }
-  return describeExecution(clients.sfn, arn);
+  const { input } = await clients.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+  const name = retryExecutionName(execution.name, now());
+  const started = await clients.sfn.send(
+    new StartExecutionCommand({ stateMachineArn: deployment.stateMachineArn, name, input }),
+  );
+  return describeExecution(
+    clients.sfn,
+    started.executionArn ?? toExecutionArn(deployment.stateMachineArn, name),
+  );
 }

@@ -45,6 +45,8 @@ export interface StageJobInput {
   readonly taskIndex?: number;
   /** An array Stage B job covering indexes from this offset. */
   readonly taskIndexOffset?: number;
+  /** Stage B of a retry: the task map's key (`TASK_MAP`). */
+  readonly taskMap?: string;
 }
 
 /** Throws when an environment sets a name Batch reserves (`AWS_BATCH*`). */
@@ -76,6 +78,7 @@ export function stageContainerOverrides(input: StageJobInput): BatchContainerOve
     ...(input.taskIndex === undefined ? {} : { taskIndex: input.taskIndex }),
   });
   if (input.taskIndexOffset !== undefined) env[ENV.taskIndexOffset] = String(input.taskIndexOffset);
+  if (input.taskMap !== undefined) env[ENV.taskMap] = input.taskMap;
   assertNoReservedNames(Object.keys(env));
   const { vcpus, memoryMiB } = input.resources;
   return {

@@ -21,6 +21,8 @@ export const ENV = {
   batchTaskIndex: 'BATCH_TASK_INDEX',
   arrayIndex: 'AWS_BATCH_JOB_ARRAY_INDEX',
   taskIndexOffset: 'TASK_INDEX_OFFSET',
+  /** Stage B of a retry: key (in the run's storage) of the task map; the resolved index is a position in it. */
+  taskMap: 'TASK_MAP',
   allowPartial: 'ALLOW_PARTIAL_RESULTS',
   faultTasks: 'EPYCLOUD_FAULT_TASKS',
   faultAttempts: 'EPYCLOUD_FAULT_ATTEMPTS',

@@ -118,6 +118,11 @@ export class RunLayout {
     return this.key(`${RUN_DIRS.builder}/manifest-parts/part_${padIndex(part)}.json`);
   }
 
+  /** A task map of a retry: the indexes Stage B reruns, named by their hash: `builder-artifacts/task-maps/<hash>.json`. */
+  taskMap(hash: string): string {
+    return this.key(`${RUN_DIRS.builder}/task-maps/${hash}.json`);
+  }
+
   /** Task result i, an Arrow IPC file: `runner-artifacts/result_00000.arrow`. */
   result(index: number): string {
     return this.key(`${RUN_DIRS.runner}/result_${padIndex(index)}.arrow`);

@@ -38,7 +38,7 @@ async function rehearseWorkflow(
 ): Promise<WorkflowResult> {
   if (options.resume !== undefined) {
     throw new ValidationError(
-      `--resume is for local runs: redrive a failed cloud run with \`epycloud workflow retry <execution>\` (it keeps run ${options.resume}'s results)`,
+      `--resume is for local runs: retry a failed cloud run with \`epycloud workflow retry <execution>\` (it keeps run ${options.resume}'s results)`,
     );
   }
   const [{ runRehearsal }, { rehearsalWorkflowResult }] = await Promise.all([

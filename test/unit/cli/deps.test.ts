@@ -16,7 +16,7 @@ describe('the one place that picks the back end', () => {
     await expect(
       rehearsal.runWorkflow({ expId: 'e', resume: 'r1', parallelism: 1, retries: 0 }, () => {}),
     ).rejects.toThrow(
-      /--resume is for local runs: redrive a failed cloud run with `epycloud workflow retry <execution>`/,
+      /--resume is for local runs: retry a failed cloud run with `epycloud workflow retry <execution>`/,
     );
   });
 

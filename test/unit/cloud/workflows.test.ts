@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { listExecutions } from '../../../lib/cloud/executions.js';
 import { executionNamePrefix } from '../../../lib/cloud/names.js';
-import { cancelExecution, retryExecution } from '../../../lib/cloud/workflows.js';
+import {
+  cancelExecution,
+  retryExecution,
+  retryExecutionName,
+} from '../../../lib/cloud/workflows.js';
 import { addExecution, addJob, DEPLOYMENT, fakeWithStacks } from './fixtures.js';
 
 describe('workflow list', () => {
@@ -64,13 +68,23 @@ describe('workflow cancel', () => {
 });
 
 describe('workflow retry', () => {
-  it('redrives a failed execution and refuses a running one', async () => {
+  it('starts a new execution of the same run for a failed one, and refuses a running one', async () => {
     const aws = fakeWithStacks();
     const execution = addExecution(aws, 'e--r', { expId: 'e', runId: 'r' }, 'FAILED');
-    const after = await retryExecution(aws.clients, DEPLOYMENT, execution.arn);
-    expect(after).toMatchObject({ status: 'RUNNING', redriveCount: 1, runId: 'r' });
-    await expect(retryExecution(aws.clients, DEPLOYMENT, execution.arn)).rejects.toThrow(
-      /cannot be redriven/,
+    const at = new Date('2026-11-30T12:00:00Z');
+    const after = await retryExecution(aws.clients, DEPLOYMENT, execution.arn, () => at);
+    expect(after).toMatchObject({
+      name: 'e--r-retry-20261130-120000',
+      status: 'RUNNING',
+      runId: 'r',
+      expId: 'e',
+    });
+    await expect(retryExecution(aws.clients, DEPLOYMENT, after.arn)).rejects.toThrow(
+      'Execution e--r-retry-20261130-120000 is RUNNING: only a failed, timed-out or aborted run can be retried',
+    );
+    expect(retryExecutionName('x'.repeat(80), at)).toHaveLength(80);
+    expect(retryExecutionName(after.name, new Date('2026-12-01T00:00:00Z'))).toBe(
+      'e--r-retry-20261201-000000',
     );
   });
 

@@ -23,6 +23,11 @@ describe('batchImageRegistrar', () => {
           retryStrategy: { attempts: 3 },
           timeout: { attemptDurationSeconds: 600 },
           propagateTags: true,
+          tags: {
+            'epycloud:stage': 'runner',
+            'aws:cloudformation:stack-name': 'Epycloud-dev-Compute',
+            'aws:cloudformation:logical-id': 'RunnerJobDefinition',
+          },
         },
       ],
     });
@@ -45,6 +50,8 @@ describe('batchImageRegistrar', () => {
       retryStrategy: { attempts: 3 },
       propagateTags: true,
     });
+    // Batch refuses tag keys starting with `aws:` (CloudFormation's own tags come back from Describe)
+    expect(input?.tags).toEqual({ 'epycloud:stage': 'runner' });
     batch.restore();
   });
 
