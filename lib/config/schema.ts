@@ -9,6 +9,26 @@ const LOG_RETENTION_DAYS = [
   3653,
 ] as const;
 
+/** CPU architectures a deployment can run on. */
+export const CPU_ARCHITECTURES = ['x86_64', 'arm64'] as const;
+/** A CPU architecture: `x86_64` (Intel/AMD) or `arm64` (Graviton). */
+export type CpuArchitecture = (typeof CPU_ARCHITECTURES)[number];
+
+/** Memory-optimized EC2 families per architecture (the stages are memory-bound). */
+const DEFAULT_EC2_INSTANCE_TYPES: Readonly<Record<CpuArchitecture, readonly string[]>> = {
+  x86_64: ['r6i', 'r7i'],
+  arm64: ['r7g', 'r8g'],
+};
+
+/**
+ * The architecture of an EC2 instance type or family: Graviton families carry a `g` right after
+ * their generation (r7g, m7gd, c7gn, x2gd, im4gn, is4gen, t4g, g5g) or are `a1`; the rest are x86_64.
+ */
+export function instanceArchitecture(typeOrFamily: string): CpuArchitecture {
+  const family = typeOrFamily.split('.')[0] ?? typeOrFamily;
+  return family === 'a1' || /^[a-z]+\d+g[a-z]*$/.test(family) ? 'arm64' : 'x86_64';
+}
+
 const stageSchema = z
   .object({
     vcpus: z.number().positive(),
@@ -70,6 +90,9 @@ export const environmentSchema = z
       .object({
         type: z.enum(['fargate-spot', 'fargate', 'ec2']).default('fargate-spot'),
         maxvCpus: z.number().int().min(1).default(256),
+        /** The CPU architecture of the image and of the tasks (Fargate runtime platform, EC2 instance families). */
+        cpuArchitecture: z.enum(CPU_ARCHITECTURES).default('x86_64'),
+        /** Instance families or types; default: memory-optimized families of the architecture. */
         ec2InstanceTypes: z
           .array(
             z
@@ -80,15 +103,30 @@ export const environmentSchema = z
               ),
           )
           .min(1)
-          .default(['r6i', 'r7i']),
+          .optional(),
         ec2Spot: z.boolean().default(false),
+        /** Minutes a job may wait in RUNNABLE for capacity before the queue cancels it (Batch: 10..1440). */
+        capacityWaitMinutes: z
+          .number()
+          .int()
+          .min(10)
+          .max(24 * 60)
+          .default(60),
       })
       .strict()
+      .transform((compute) => ({
+        ...compute,
+        ec2InstanceTypes: compute.ec2InstanceTypes ?? [
+          ...DEFAULT_EC2_INSTANCE_TYPES[compute.cpuArchitecture],
+        ],
+      }))
       .default({
         type: 'fargate-spot',
         maxvCpus: 256,
-        ec2InstanceTypes: ['r6i', 'r7i'],
+        cpuArchitecture: 'x86_64',
+        ec2InstanceTypes: [...DEFAULT_EC2_INSTANCE_TYPES.x86_64],
         ec2Spot: false,
+        capacityWaitMinutes: 60,
       }),
     stages: stagesSchema.default({
       builder: { vcpus: 1, memoryMiB: 2048, timeoutMinutes: 60 },
@@ -141,7 +179,28 @@ export const environmentSchema = z
         message: 'required when image.source is "uri"',
       });
     }
-    if (config.compute.type === 'ec2') return;
+    const { compute } = config;
+    for (const [stage, size] of Object.entries(config.stages)) {
+      // A job asking for more vCPUs than a compute environment may run would wait in RUNNABLE forever.
+      if (size.vcpus > compute.maxvCpus)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stages', stage, 'vcpus'],
+          message: `stage ${stage} asks for ${size.vcpus} vCPUs but compute.maxvCpus ${compute.maxvCpus} caps what the compute environment runs at once: Batch could never place its jobs. Raise compute.maxvCpus or lower the stage's vCPUs`,
+        });
+    }
+    if (compute.type === 'ec2') {
+      compute.ec2InstanceTypes.forEach((type, i) => {
+        const architecture = instanceArchitecture(type);
+        if (architecture !== compute.cpuArchitecture)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['compute', 'ec2InstanceTypes', i],
+            message: `${type} is ${architecture} but compute.cpuArchitecture is ${compute.cpuArchitecture}: the image could not run on it (${compute.cpuArchitecture === 'arm64' ? 'Graviton families such as r7g, r8g' : 'Intel/AMD families such as r6i, r7i, r7a'})`,
+          });
+      });
+      return;
+    }
     for (const [stage, size] of Object.entries(config.stages)) {
       const problem = fargateResourcesProblem(size.vcpus, size.memoryMiB);
       if (problem !== undefined)

@@ -1,23 +1,39 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Arn,
+  ArnFormat,
+  Aws,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { DockerImageAsset } from 'aws-cdk-lib/aws-ecr-assets';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config/schema.js';
 import { Network } from '../constructs/network.js';
-import { StageJobDefinitions } from '../constructs/stage-job-definitions.js';
 import { STACK_OUTPUTS } from '../contract/execution.js';
 import { parseEcrRepository } from '../contract/image.js';
-import type { StageName } from '../contract/layout.js';
 import { acknowledge, acknowledgeWildcardResources } from './nag-acknowledgements.js';
 
-/** The image's Dockerfile (target `cloud`), relative to the project root. */
-export const DOCKERFILE = 'docker/Dockerfile';
+export { DOCKERFILE } from '../constructs/stage-image.js';
+
+/**
+ * The job queue's name, `<StackPrefix>JobQueue` (e.g. EpycloudDevJobQueue): fixed, so consumers
+ * build its ARN instead of importing it. It is also the queue's logical id (letters and digits
+ * only), so no refactoring replaces the queue, and `Ref` and the built ARN name the same queue.
+ */
+export function jobQueueName(stackPrefix: string): string {
+  const words = stackPrefix.split('-').filter((w) => w !== '');
+  return `${words.map((w) => `${w.charAt(0).toUpperCase()}${w.slice(1)}`).join('')}JobQueue`;
+}
+
+/** How long a job blocked by a misconfiguration stays RUNNABLE before the queue cancels it (Batch's minimum). */
+const MISCONFIGURED_WAIT = Duration.minutes(10);
 
 /** Logical id of the image repository (retained): fixed, so refactoring never replaces it. */
 export const REPOSITORY_LOGICAL_ID = 'ImageRepository';
@@ -25,25 +41,30 @@ export const REPOSITORY_LOGICAL_ID = 'ImageRepository';
 /** Props of {@link ComputeStack}. */
 export interface ComputeStackProps extends StackProps {
   readonly config: DeploymentConfig;
-  readonly bucket: s3.IBucket;
   /** The policy giving stage containers the data bucket. */
   readonly runDataAccess: iam.IManagedPolicy;
-  /** Repository root: the Docker build context when `image.source` is `asset`. */
-  readonly projectRoot: string;
 }
 
 /**
  * Batch compute: the VPC, compute environments (Fargate Spot then Fargate by
- * default, or managed EC2), one job queue, the three stage job definitions,
- * the image repository and the jobs' log group.
+ * default, or managed EC2), one job queue with a fixed name, the image
+ * repository, the jobs' log group and roles. The stage job definitions live
+ * with the state machine that submits them (Pipeline stack): a new revision
+ * then changes no cross-stack export.
  */
 export class ComputeStack extends Stack {
   readonly jobQueue: batch.JobQueue;
-  readonly jobDefinitions: Readonly<Record<StageName, batch.EcsJobDefinition>>;
+  /**
+   * The queue as other stacks refer to it: an ARN built from its fixed name and pseudo
+   * parameters, never an export (Tags of a queue are create-only; an exported ARN could change).
+   */
+  readonly jobQueueReference: batch.IJobQueue;
   readonly repository: ecr.Repository;
   readonly logGroup: logs.LogGroup;
-  /** Job definition names per stage (`<stackPrefix>-<stage>`): IAM scopes their revisions by name. */
-  readonly jobDefinitionNames: Readonly<Record<StageName, string>>;
+  /** The role of the stage containers (the data bucket only). */
+  readonly jobRole: iam.Role;
+  /** The role ECS uses to pull the image and write job logs. */
+  readonly executionRole: iam.Role;
   /** Roles Batch passes to the job's containers (the state machine's image-override lambda passes them too). */
   readonly jobRoles: readonly iam.IRole[];
 
@@ -80,59 +101,74 @@ export class ComputeStack extends Stack {
       REPOSITORY_LOGICAL_ID,
     );
 
-    const jobRole = new iam.Role(this, 'JobRole', {
+    const jobRole = (this.jobRole = new iam.Role(this, 'JobRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
       description: 'epycloud stage containers: the data bucket only',
       managedPolicies: [props.runDataAccess],
-    });
-    const executionRole = new iam.Role(this, 'ExecutionRole', {
+    }));
+    const executionRole = (this.executionRole = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
       description: 'Pulls the epycloud image and writes job logs',
-    });
+    }));
     this.repository.grantPull(executionRole);
     this.grantAllowedPulls(config.image.allowedRepositories, executionRole);
     this.logGroup.grantWrite(executionRole);
     this.jobRoles = [jobRole, executionRole];
 
-    this.jobQueue = new batch.JobQueue(this, 'Queue', {
-      computeEnvironments: this.computeEnvironments(config, network),
-      priority: 1,
-    });
-    this.jobDefinitionNames = {
-      builder: `${config.stackPrefix}-builder`,
-      runner: `${config.stackPrefix}-runner`,
-      output: `${config.stackPrefix}-output`,
-    };
-    this.jobDefinitions = new StageJobDefinitions(this, 'JobDefinitions', {
-      image: this.image(config, props.projectRoot),
-      stages: config.stages,
-      platform: ec2Compute ? 'ec2' : 'fargate',
-      bucketName: props.bucket.bucketName,
-      jobRole,
-      executionRole,
-      logGroup: this.logGroup,
-      retryAttempts: config.retry.attempts,
-      transientExitCodes: config.retry.transientExitCodes,
-      names: this.jobDefinitionNames,
-    }).byStage;
+    this.jobQueue = this.queue(config, network);
+    this.jobQueueReference = batch.JobQueue.fromJobQueueArn(
+      this,
+      'QueueReference',
+      Arn.format({
+        partition: Aws.PARTITION,
+        service: 'batch',
+        region: Aws.REGION,
+        account: Aws.ACCOUNT_ID,
+        resource: 'job-queue',
+        resourceName: jobQueueName(config.stackPrefix),
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }),
+    );
 
     this.outputs();
     this.acknowledgeFindings(network);
   }
 
-  private image(config: DeploymentConfig, projectRoot: string): ecs.ContainerImage {
-    if (config.image.source === 'uri')
-      return ecs.ContainerImage.fromRegistry(config.image.uri ?? '');
-    if (config.image.source === 'repository')
-      return ecs.ContainerImage.fromEcrRepository(this.repository, config.image.tag);
-    // .dockerignore keeps only what the bundle needs; the Dockerfile itself must stay in the staged context.
-    const asset = new DockerImageAsset(this, 'ImageAsset', {
-      directory: projectRoot,
-      file: DOCKERFILE,
-      target: 'cloud',
-      exclude: [`!${DOCKERFILE}`],
+  /**
+   * The job queue, under its fixed name and logical id. A job that can never be placed (no
+   * compute environment or instance type fits it) is cancelled after 10 minutes in RUNNABLE, one
+   * waiting for EC2 capacity after `compute.capacityWaitMinutes`: the run fails instead of
+   * waiting forever.
+   */
+  private queue(config: DeploymentConfig, network: Network): batch.JobQueue {
+    const name = jobQueueName(config.stackPrefix);
+    const cancelAfter = (reason: batch.JobStateTimeLimitActionsReason, maxTime: Duration) => ({
+      action: batch.JobStateTimeLimitActionsAction.CANCEL,
+      state: batch.JobStateTimeLimitActionsState.RUNNABLE,
+      reason,
+      maxTime,
     });
-    return ecs.ContainerImage.fromDockerImageAsset(asset);
+    const queue = new batch.JobQueue(this, 'Queue', {
+      jobQueueName: name,
+      computeEnvironments: this.computeEnvironments(config, network),
+      priority: 1,
+      jobStateTimeLimitActions: [
+        cancelAfter(
+          batch.JobStateTimeLimitActionsReason.COMPUTE_ENVIRONMENT_MAX_RESOURCE,
+          MISCONFIGURED_WAIT,
+        ),
+        cancelAfter(
+          batch.JobStateTimeLimitActionsReason.JOB_RESOURCE_REQUIREMENT,
+          MISCONFIGURED_WAIT,
+        ),
+        cancelAfter(
+          batch.JobStateTimeLimitActionsReason.INSUFFICIENT_INSTANCE_CAPACITY,
+          Duration.minutes(config.compute.capacityWaitMinutes),
+        ),
+      ],
+    });
+    (queue.node.defaultChild as batch.CfnJobQueue).overrideLogicalId(name);
+    return queue;
   }
 
   /**
@@ -228,14 +264,5 @@ export class ComputeStack extends Stack {
     new CfnOutput(this, STACK_OUTPUTS.jobQueueArn, { value: this.jobQueue.jobQueueArn });
     new CfnOutput(this, STACK_OUTPUTS.logGroupName, { value: this.logGroup.logGroupName });
     new CfnOutput(this, STACK_OUTPUTS.repositoryUri, { value: this.repository.repositoryUri });
-    new CfnOutput(this, STACK_OUTPUTS.jobDefinitionBuilder, {
-      value: this.jobDefinitions.builder.jobDefinitionArn,
-    });
-    new CfnOutput(this, STACK_OUTPUTS.jobDefinitionRunner, {
-      value: this.jobDefinitions.runner.jobDefinitionArn,
-    });
-    new CfnOutput(this, STACK_OUTPUTS.jobDefinitionOutput, {
-      value: this.jobDefinitions.output.jobDefinitionArn,
-    });
   }
 }

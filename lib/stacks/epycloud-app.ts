@@ -1,5 +1,6 @@
 import { Tags, type App } from 'aws-cdk-lib';
 import type { DeploymentConfig } from '../config/schema.js';
+import { stageJobDefinitionNames } from '../constructs/stage-job-definitions.js';
 import { ComputeStack } from './compute-stack.js';
 import { MonitoringStack } from './monitoring-stack.js';
 import { PipelineStack } from './pipeline-stack.js';
@@ -32,9 +33,22 @@ const STACK_SUFFIXES = {
   monitoring: 'Monitoring',
 } as const;
 
+/** The tag every resource carries; it never changes for a deployment. */
+const ENVIRONMENT_TAG = 'epycloud:environment';
+
+/**
+ * Resources whose Tags are create-only: changing a tag replaces them, and the job queue has a
+ * fixed name, so a replacement would fail. They carry only {@link ENVIRONMENT_TAG}; jobs carry the
+ * billing tags (PrepareRun tags them, propagated to their ECS tasks).
+ */
+const CREATE_ONLY_TAG_TYPES = ['AWS::Batch::JobQueue', 'AWS::Batch::ComputeEnvironment'];
+
 /**
  * Creates the four stacks of one deployment environment, wired by typed
- * props, and tags everything (`epycloud:environment`, `epycloud:billing_project`, config tags).
+ * props, and tags everything (`epycloud:environment`, `epycloud:billing_project`, config tags;
+ * the job queue and compute environments only `epycloud:environment`). Cross-stack references
+ * are exports whose values never change with stage sizes, images or tags (the queue by its
+ * fixed name, job definitions next to their consumers).
  */
 export function createEpycloudStacks(
   app: App,
@@ -58,17 +72,18 @@ export function createEpycloudStacks(
   const compute = new ComputeStack(app, `${config.stackPrefix}-${STACK_SUFFIXES.compute}`, {
     ...common(STACK_SUFFIXES.compute),
     config,
-    bucket: storage.bucket,
     runDataAccess: storage.runDataAccess,
-    projectRoot,
   });
   const pipeline = new PipelineStack(app, `${config.stackPrefix}-${STACK_SUFFIXES.pipeline}`, {
     ...common(STACK_SUFFIXES.pipeline),
     config,
     bucket: storage.bucket,
-    jobQueue: compute.jobQueue,
-    jobDefinitions: compute.jobDefinitions,
-    jobDefinitionNames: compute.jobDefinitionNames,
+    jobQueue: compute.jobQueueReference,
+    jobRole: compute.jobRole,
+    executionRole: compute.executionRole,
+    jobLogGroup: compute.logGroup,
+    repository: compute.repository,
+    jobDefinitionNames: stageJobDefinitionNames(config.stackPrefix),
     manifestRead: storage.manifestRead,
     jobRoles: compute.jobRoles,
     repositoryUri: compute.repository.repositoryUri,
@@ -81,14 +96,21 @@ export function createEpycloudStacks(
       ...common(STACK_SUFFIXES.monitoring),
       config,
       stateMachine: pipeline.stateMachine,
-      jobQueue: compute.jobQueue,
+      jobQueue: compute.jobQueueReference,
     },
   );
   const tags = {
-    'epycloud:environment': config.name,
+    [ENVIRONMENT_TAG]: config.name,
     'epycloud:billing_project': config.billingProject,
     ...config.tags,
   };
-  for (const [key, value] of Object.entries(tags)) Tags.of(app).add(key, value);
+  for (const [key, value] of Object.entries(tags))
+    Tags.of(app).add(
+      key,
+      value,
+      key === ENVIRONMENT_TAG && value === config.name
+        ? {}
+        : { excludeResourceTypes: CREATE_ONLY_TAG_TYPES },
+    );
   return { storage, compute, pipeline, monitoring };
 }

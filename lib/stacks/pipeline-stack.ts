@@ -1,5 +1,6 @@
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as batch from 'aws-cdk-lib/aws-batch';
+import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -12,7 +13,9 @@ import { PLAN_BUCKET_VAR } from '../contract/lambda-config.js';
 import { PREPARE_CONFIG_VAR, type PrepareConfig } from '../contract/lambda-config.js';
 import type { DeploymentConfig } from '../config/schema.js';
 import { STACK_OUTPUTS } from '../contract/execution.js';
-import type { StageName } from '../contract/layout.js';
+import { STAGES, type StageName } from '../contract/layout.js';
+import { stageImage } from '../constructs/stage-image.js';
+import { StageJobDefinitions } from '../constructs/stage-job-definitions.js';
 import {
   LAMBDA_BASIC_EXECUTION,
   acknowledge,
@@ -20,12 +23,25 @@ import {
 } from './nag-acknowledgements.js';
 import { pipelineDefinition } from './pipeline-definition.js';
 
+/** The outputs holding each stage's current job definition revision (the CLI's `run job`). */
+const JOB_DEFINITION_OUTPUTS: Readonly<Record<StageName, string>> = {
+  builder: STACK_OUTPUTS.jobDefinitionBuilder,
+  runner: STACK_OUTPUTS.jobDefinitionRunner,
+  output: STACK_OUTPUTS.jobDefinitionOutput,
+};
+
 /** Props of {@link PipelineStack}. */
 export interface PipelineStackProps extends StackProps {
   readonly config: DeploymentConfig;
   readonly bucket: s3.IBucket;
+  /** The queue, referred to by an ARN built from its fixed name (no cross-stack export). */
   readonly jobQueue: batch.IJobQueue;
-  readonly jobDefinitions: Readonly<Record<StageName, batch.IJobDefinition>>;
+  /** The stage containers' role, the role that pulls the image and writes logs, and the jobs' log group. */
+  readonly jobRole: iam.IRole;
+  readonly executionRole: iam.IRole;
+  readonly jobLogGroup: logs.ILogGroup;
+  /** The image repository (`image.source: repository`: the job definitions' image is a tag of it). */
+  readonly repository: ecr.IRepository;
   /** Job definition names (literal): IAM scopes every revision by name. */
   readonly jobDefinitionNames: Readonly<Record<StageName, string>>;
   /** Lets PlanStageB read manifests. */
@@ -36,13 +52,22 @@ export interface PipelineStackProps extends StackProps {
   readonly projectRoot: string;
 }
 
+/** The Node major of the lambdas: the default base image of docker/Dockerfile (`node:22-...`) runs the same. */
+const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
+/** esbuild target of the lambda bundles, matching {@link LAMBDA_RUNTIME}. */
+const LAMBDA_BUNDLE_TARGET = 'node22';
+
 /**
- * The Step Functions Standard state machine of a run and its two lambdas
- * (PrepareRun, PlanStageB). Logging (ALL, with execution data) and X-Ray
- * tracing are on; the role is scoped in {@link PipelineStack.grantRun}.
+ * The Step Functions Standard state machine of a run, its two lambdas
+ * (PrepareRun, PlanStageB) and the stage job definitions it submits to. The
+ * job definitions live here, next to their only consumers (PrepareRun's
+ * configuration, the outputs), so a new revision (stage size, timeout, retry
+ * rules, image) changes no cross-stack export. Logging (ALL, with execution
+ * data) and X-Ray tracing are on; the role is scoped in {@link PipelineStack.grantRun}.
  */
 export class PipelineStack extends Stack {
   readonly stateMachine: sfn.StateMachine;
+  readonly jobDefinitions: Readonly<Record<StageName, batch.EcsJobDefinition>>;
   readonly prepareFunction: NodejsFunction;
   readonly planFunction: NodejsFunction;
 
@@ -52,6 +77,19 @@ export class PipelineStack extends Stack {
     const removalPolicy =
       config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const retention = config.logRetentionDays as logs.RetentionDays;
+    this.jobDefinitions = new StageJobDefinitions(this, 'JobDefinitions', {
+      image: stageImage(this, config, props.repository, props.projectRoot),
+      stages: config.stages,
+      platform: config.compute.type === 'ec2' ? 'ec2' : 'fargate',
+      cpuArchitecture: config.compute.cpuArchitecture,
+      bucketName: props.bucket.bucketName,
+      jobRole: props.jobRole,
+      executionRole: props.executionRole,
+      logGroup: props.jobLogGroup,
+      retryAttempts: config.retry.attempts,
+      transientExitCodes: config.retry.transientExitCodes,
+      names: props.jobDefinitionNames,
+    }).byStage;
     const prepareConfig: PrepareConfig = {
       bucket: props.bucket.bucketName,
       environment: config.name,
@@ -61,9 +99,9 @@ export class PipelineStack extends Stack {
       allowedImageRepositories: config.image.allowedRepositories,
       resources: config.stages,
       jobDefinitions: {
-        builder: props.jobDefinitions.builder.jobDefinitionArn,
-        runner: props.jobDefinitions.runner.jobDefinitionArn,
-        output: props.jobDefinitions.output.jobDefinitionArn,
+        builder: this.jobDefinitions.builder.jobDefinitionArn,
+        runner: this.jobDefinitions.runner.jobDefinitionArn,
+        output: this.jobDefinitions.output.jobDefinitionArn,
       },
     };
     this.prepareFunction = this.lambda(
@@ -84,7 +122,13 @@ export class PipelineStack extends Stack {
     );
     this.grantLambdas(props);
 
-    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention, removalPolicy });
+    // Under /aws/vendedlogs/, Step Functions delivers logs without adding to the account's CloudWatch
+    // Logs resource policy (5,120 characters, often full in busy accounts).
+    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `/aws/vendedlogs/states/${config.stackPrefix}-executions`,
+      retention,
+      removalPolicy,
+    });
     const definition = pipelineDefinition({
       prepareFunctionArn: this.prepareFunction.functionArn,
       planFunctionArn: this.planFunction.functionArn,
@@ -100,6 +144,10 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, STACK_OUTPUTS.stateMachineArn, {
       value: this.stateMachine.stateMachineArn,
     });
+    for (const stage of STAGES)
+      new CfnOutput(this, JOB_DEFINITION_OUTPUTS[stage], {
+        value: this.jobDefinitions[stage].jobDefinitionArn,
+      });
     this.acknowledgeFindings();
   }
 
@@ -111,12 +159,12 @@ export class PipelineStack extends Stack {
     retention: logs.RetentionDays,
     removalPolicy: RemovalPolicy,
   ): NodejsFunction {
-    return new NodejsFunction(this, id, {
+    const fn = new NodejsFunction(this, id, {
       entry: join(props.projectRoot, 'lambdas', dir, 'handler.ts'),
       handler: 'handler',
       projectRoot: props.projectRoot,
       depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
       timeout: Duration.seconds(60),
@@ -125,13 +173,19 @@ export class PipelineStack extends Stack {
       logGroup: new logs.LogGroup(this, `${id}Logs`, { retention, removalPolicy }),
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node20',
+        target: LAMBDA_BUNDLE_TARGET,
         minify: true,
         sourceMap: false,
         forceDockerBundling: false,
         mainFields: ['module', 'main'],
       },
     });
+    acknowledge(
+      fn,
+      'AwsSolutions-L1',
+      'The lambdas run Node 22 (LTS, supported by Lambda), the Node major of the stage image (docker/Dockerfile): the shared lib/contract code runs on one Node version everywhere.',
+    );
+    return fn;
   }
 
   /** PrepareRun registers image-override revisions; PlanStageB reads manifests. */
@@ -142,10 +196,19 @@ export class PipelineStack extends Stack {
     this.prepareFunction.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['batch:DescribeJobDefinitions'], resources: ['*'] }),
     );
+    // Batch authorizes RegisterJobDefinition on the ARN without a revision, and tags the new revision on its own.
+    const unrevisioned = Object.values(props.jobDefinitionNames).map((name) =>
+      this.formatArn({
+        service: 'batch',
+        resource: 'job-definition',
+        resourceName: name,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }),
+    );
     this.prepareFunction.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['batch:RegisterJobDefinition', 'batch:TagResource'],
-        resources: jobDefinitionNames,
+        resources: [...unrevisioned, ...jobDefinitionNames],
       }),
     );
     this.prepareFunction.addToRolePolicy(
@@ -182,11 +245,16 @@ export class PipelineStack extends Stack {
         resources: [props.jobQueue.jobQueueArn, ...revisions],
       }),
     );
+    // SubmitJob is also authorized on the new job's ARN (its required `job` resource type).
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['batch:TagResource', 'batch:TerminateJob'],
+        actions: ['batch:SubmitJob', 'batch:TagResource', 'batch:TerminateJob'],
         resources: [jobs],
       }),
+    );
+    // SubmitJob with Tags may be authorized for tagging against the job definition revision it names.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['batch:TagResource'], resources: revisions }),
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }),

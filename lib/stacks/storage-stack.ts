@@ -85,11 +85,16 @@ export class StorageStack extends Stack {
       ],
     });
     this.manifestRead = new iam.ManagedPolicy(this, 'ManifestRead', {
-      description: 'epycloud PlanStageB: the builder manifests of the data bucket',
+      description:
+        'epycloud PlanStageB: the builder manifests of the data bucket, and the task maps of retries',
       statements: [
         new iam.PolicyStatement({
           actions: ['s3:GetObject'],
           resources: [this.bucket.arnForObjects(anyRunKey(`${RUN_DIRS.builder}/manifest.json`))],
+        }),
+        new iam.PolicyStatement({
+          actions: ['s3:PutObject', 's3:PutObjectTagging'],
+          resources: [this.bucket.arnForObjects(anyRunKey(`${RUN_DIRS.builder}/task-maps/*`))],
         }),
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
       ],
@@ -161,6 +166,11 @@ export class StorageStack extends Stack {
       {
         resource: /^<DataBucket\.Arn>\/\*\/runs\/\*\/builder-artifacts\/manifest\.json$/,
         reason: 'PlanStageB reads only builder manifests (of any run prefix) of the data bucket.',
+      },
+      {
+        resource: /^<DataBucket\.Arn>\/\*\/runs\/\*\/builder-artifacts\/task-maps\/\*$/,
+        reason:
+          "PlanStageB writes a retry's task map (the tasks without a result) only under builder-artifacts/task-maps/ of a run; the run's prefix is chosen per execution.",
       },
     ]);
   }

@@ -8,9 +8,9 @@ import {
   stageCommand,
 } from '../../../lib/constructs/stage-job-definitions.js';
 import { DOCKERFILE, REPOSITORY_LOGICAL_ID } from '../../../lib/stacks/compute-stack.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Fixtures, SynthFixture } from './support.js';
+import { resourcesOf, type Fixtures, type SynthFixture } from './support.js';
 
 type Env = { Name: string; Value: unknown };
 type JobDefinition = {
@@ -22,6 +22,7 @@ type JobDefinition = {
       NetworkConfiguration?: unknown;
       Environment: Env[];
       Image: unknown;
+      RuntimePlatform?: unknown;
     };
     Timeout?: unknown;
     PropagateTags?: boolean;
@@ -48,10 +49,9 @@ export function computeStackSuite(fixtures: () => Fixtures): void {
       ({ dev, ec2: variant } = fixtures());
     });
 
+    // Wherever the app keeps them: the tests assert what Batch gets, not which stack holds it.
     const jobDefinitions = (f: SynthFixture) =>
-      Object.values(
-        f.template('compute').findResources('AWS::Batch::JobDefinition'),
-      ) as JobDefinition[];
+      resourcesOf(f, 'AWS::Batch::JobDefinition') as unknown as JobDefinition[];
     const byName = (f: SynthFixture, suffix: string) =>
       jobDefinitions(f).find((d) =>
         d.Properties.JobDefinitionName.endsWith(suffix),
@@ -123,6 +123,10 @@ export function computeStackSuite(fixtures: () => Fixtures): void {
       expect(runner.Properties.Timeout).toEqual({ AttemptDurationSeconds: 45 * 60 });
       expect(runner.Properties.PropagateTags).toBe(true);
       expect(runner.Properties.PlatformCapabilities).toEqual(['FARGATE']);
+      expect(runner.Properties.ContainerProperties.RuntimePlatform).toEqual({
+        CpuArchitecture: 'X86_64',
+        OperatingSystemFamily: 'LINUX',
+      });
       expect(
         jobDefinitions(dev)
           .map((d) => d.Properties.JobDefinitionName)
@@ -137,17 +141,78 @@ export function computeStackSuite(fixtures: () => Fixtures): void {
       );
     });
 
-    it('retries Spot reclaims and the transient exit codes, and exits on anything else', () => {
-      expect(byName(dev, '-builder').Properties.RetryStrategy).toEqual({
-        Attempts: 4,
-        EvaluateOnExit: [
-          { Action: 'RETRY', OnStatusReason: 'Host EC2*' },
-          { Action: 'RETRY', OnStatusReason: FARGATE_SPOT_INTERRUPTED },
-          { Action: 'RETRY', OnExitCode: '6' },
-          { Action: 'RETRY', OnExitCode: '75' },
-          { Action: 'EXIT', OnReason: '*' },
-        ],
-      });
+    /** How Batch ends an attempt, as DescribeJobs reports it. */
+    const ended = (statusReason: string, exitCode = Number.NaN, reason = statusReason) => ({
+      exitCode,
+      reason,
+      statusReason,
+    });
+    /** Attempts that never ran the stage command: no exit code (NaN matches no exit-code rule). */
+    const LAUNCH_FAILURES = [
+      ended(
+        'CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref',
+      ),
+      ended(
+        'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed',
+      ),
+      ended('Task failed to start'),
+    ];
+    const STAGE_FAILED = ended('Essential container in task exited', 1);
+    const OUT_OF_MEMORY = ended(
+      'Essential container in task exited',
+      137,
+      'OutOfMemoryError: Container killed due to memory usage',
+    );
+    const TIMED_OUT = ended('Job attempt duration exceeded timeout', 137);
+
+    it.each([
+      ['dev', 'fargate'],
+      ['ec2', 'ec2'],
+    ] as const)(
+      '%s (%s): retries reclaims, launch failures and the transient codes, in at most 5 rules; exits on its own failures',
+      (name, platform) => {
+        const fixture = name === 'dev' ? dev : variant;
+        for (const definition of jobDefinitions(fixture)) {
+          const strategy = definition.Properties.RetryStrategy as RetryStrategy;
+          const rules = strategy.EvaluateOnExit ?? [];
+          expect(rules.length, 'Batch takes at most 5 evaluateOnExit rules').toBeLessThanOrEqual(5);
+          const reasons = rules.map((r) => r.OnStatusReason);
+          if (platform === 'ec2') {
+            expect(reasons).toContain('Host EC2*');
+            expect(reasons).not.toContain(FARGATE_SPOT_INTERRUPTED);
+            expect(shouldRetry(strategy, 1, ended('Host EC2 (instance i-0123) terminated.'))).toBe(
+              true,
+            );
+          } else {
+            expect(reasons).not.toContain('Host EC2*');
+            expect(shouldRetry(strategy, 1, ended('Your Spot Task was interrupted.', 143))).toBe(
+              true,
+            );
+          }
+          for (const launch of LAUNCH_FAILURES)
+            expect(shouldRetry(strategy, 1, launch), launch.statusReason).toBe(true);
+          for (const code of [6, 75])
+            expect(
+              shouldRetry(strategy, 1, ended('Essential container in task exited', code)),
+            ).toBe(true);
+          for (const own of [STAGE_FAILED, OUT_OF_MEMORY, TIMED_OUT])
+            expect(shouldRetry(strategy, 1, own), own.reason).toBe(false);
+          expect(strategy.Attempts).toBe(name === 'dev' ? 4 : 3);
+          for (const launch of LAUNCH_FAILURES)
+            expect(shouldRetry(strategy, strategy.Attempts ?? 1, launch)).toBe(false);
+        }
+      },
+    );
+
+    it('keeps the revisions a job definition update replaces (runs in flight and redrives submit to them)', () => {
+      for (const fixture of [dev, variant]) {
+        const definitions = resourcesOf(fixture, 'AWS::Batch::JobDefinition');
+        expect(definitions).toHaveLength(3);
+        for (const definition of definitions)
+          expect(definition.Properties.ResourceRetentionPolicy, definition.id).toEqual({
+            SkipDeregisterOnUpdate: true,
+          });
+      }
     });
 
     it('retries what a throttled or timed-out S3 request exits with, and not a permanent storage failure', () => {
@@ -176,27 +241,84 @@ export function computeStackSuite(fixtures: () => Fixtures): void {
       expect(assetImage).toContain('cdk-hnb659fds-container-assets');
     });
 
-    it('stages a Docker build context that holds the Dockerfile and only what the bundle needs', () => {
+    it('stages a Docker build context for linux/amd64 that holds the Dockerfile and only what the bundle needs', () => {
       const assembly = variant.app.synth();
-      const manifest = JSON.parse(
-        readFileSync(
-          join(assembly.directory, `${variant.stacks.compute.stackName}.assets.json`),
-          'utf8',
-        ),
-      ) as {
-        dockerImages: Record<
-          string,
-          { source: { directory: string; dockerFile?: string; dockerBuildTarget?: string } }
-        >;
-      };
-      const images = Object.values(manifest.dockerImages);
+      const images = readdirSync(assembly.directory)
+        .filter((file) => file.endsWith('.assets.json'))
+        .flatMap((file) =>
+          Object.values(
+            (
+              JSON.parse(readFileSync(join(assembly.directory, file), 'utf8')) as {
+                dockerImages?: Record<
+                  string,
+                  {
+                    source: {
+                      directory: string;
+                      dockerFile?: string;
+                      dockerBuildTarget?: string;
+                      platform?: string;
+                    };
+                  }
+                >;
+              }
+            ).dockerImages ?? {},
+          ),
+        );
       expect(images).toHaveLength(1);
       const image = images[0]?.source;
-      expect(image).toMatchObject({ dockerFile: DOCKERFILE, dockerBuildTarget: 'cloud' });
+      expect(image).toMatchObject({
+        dockerFile: DOCKERFILE,
+        dockerBuildTarget: 'cloud',
+        platform: 'linux/amd64',
+      });
       const context = join(assembly.directory, image?.directory ?? 'missing');
       expect(existsSync(join(context, DOCKERFILE))).toBe(true);
       expect(existsSync(join(context, 'package-lock.json'))).toBe(true);
       expect(existsSync(join(context, 'node_modules'))).toBe(false);
+    });
+
+    it('cancels a job that can never be placed: RUNNABLE for a bounded time with a blocking reason', () => {
+      for (const [fixture, capacityMinutes] of [
+        [dev, 60],
+        [variant, 60],
+      ] as const) {
+        const queues = resourcesOf(fixture, 'AWS::Batch::JobQueue');
+        expect(queues).toHaveLength(1);
+        const actions = queues[0]?.Properties.JobStateTimeLimitActions as {
+          Action: string;
+          State: string;
+          Reason: string;
+          MaxTimeSeconds: number;
+        }[];
+        const byReason = Object.fromEntries(actions.map((a) => [a.Reason, a]));
+        expect(Object.keys(byReason).sort()).toEqual([
+          'CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY',
+          'MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE',
+          'MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT',
+        ]);
+        for (const action of actions) {
+          expect(action).toMatchObject({ Action: 'CANCEL', State: 'RUNNABLE' });
+          // Batch accepts 600..86,400 seconds.
+          expect(action.MaxTimeSeconds).toBeGreaterThanOrEqual(600);
+          expect(action.MaxTimeSeconds).toBeLessThanOrEqual(86_400);
+        }
+        expect(byReason['MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT']?.MaxTimeSeconds).toBe(600);
+        expect(byReason['MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE']?.MaxTimeSeconds).toBe(
+          600,
+        );
+        expect(byReason['CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY']?.MaxTimeSeconds).toBe(
+          capacityMinutes * 60,
+        );
+      }
+    });
+
+    it('names the job queue after the deployment, its logical id equal to its name (never replaced by a refactoring)', () => {
+      const [queue] = resourcesOf(dev, 'AWS::Batch::JobQueue');
+      expect(queue?.Properties.JobQueueName).toBe('EpycloudDevJobQueue');
+      expect(queue?.id).toBe(queue?.Properties.JobQueueName);
+      expect(resourcesOf(fixtures().prod, 'AWS::Batch::JobQueue')[0]?.Properties.JobQueueName).toBe(
+        'EpycloudProdJobQueue',
+      );
     });
 
     it('offers managed EC2 behind one NAT gateway as an option', () => {
@@ -227,6 +349,9 @@ export function computeStackSuite(fixtures: () => Fixtures): void {
     it('keeps job logs for the configured days and outputs what the CLI reads', () => {
       const template = dev.template('compute');
       template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+      const outputs = Object.values(dev.templates).flatMap((t) =>
+        Object.keys((t as { Outputs?: Record<string, unknown> }).Outputs ?? {}),
+      );
       for (const id of [
         STACK_OUTPUTS.jobQueueArn,
         STACK_OUTPUTS.logGroupName,
@@ -235,7 +360,10 @@ export function computeStackSuite(fixtures: () => Fixtures): void {
         STACK_OUTPUTS.jobDefinitionRunner,
         STACK_OUTPUTS.jobDefinitionOutput,
       ]) {
-        template.hasOutput(id, {});
+        expect(
+          outputs.filter((o) => o === id),
+          id,
+        ).toHaveLength(1);
       }
     });
   });

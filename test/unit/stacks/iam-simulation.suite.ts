@@ -1,6 +1,21 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RunLayout } from '../../../lib/contract/layout.js';
+import {
+  AWS_CALL_PLACEHOLDERS,
+  AWS_CALLS,
+  AWS_PRINCIPALS,
+  fillAwsCallContext,
+  fillAwsCallTemplate,
+  placeholdersOf,
+  type AwsCall,
+  type AwsCallPlaceholder,
+  type AwsPrincipal,
+} from '../../../lib/contract/aws-calls.js';
+import { RunLayout, runsPrefix, STAGES, type StageName } from '../../../lib/contract/layout.js';
+import { RUN_DIRS } from '../../../lib/contract/run-dirs.js';
+import { PROJECT_ROOT } from '../../../lib/host/paths.js';
 import {
   IntrinsicResolver,
   REHEARSAL_ACCOUNT,
@@ -16,17 +31,92 @@ type Policy = { name: string; policy: unknown };
 /** A role of the synthesized app as IAM sees it: its ARN and every identity policy attached to it, intrinsics resolved. */
 interface Principal {
   readonly arn: string;
+  /** The role's name (its logical id, as the resolver names resources). */
+  readonly name: string;
   readonly policies: Policy[];
+  /** The policies the stacks write (AWS managed policies left out). */
+  readonly ownPolicies: Policy[];
 }
 
 function resources(template: Template): [string, Resource][] {
   return Object.entries((template.Resources ?? {}) as Record<string, Resource>);
 }
 
+/** AWS managed policies the app attaches, as AWS publishes them (the templates hold only their ARNs). */
+const AWS_MANAGED_POLICIES: Record<string, unknown> = {
+  'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole': {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: '*',
+      },
+    ],
+  },
+};
+
+/**
+ * The ARN a real deployment gives for `Fn::GetAtt [id, Arn]` of the resource
+ * types whose ARN the rehearsal resolver only approximates (roles, log groups,
+ * repositories): IAM matches the real form.
+ */
+const REAL_ARNS: Record<string, (id: string) => unknown[]> = {
+  'AWS::IAM::Role': (id) => ['arn:aws:iam::', { Ref: 'AWS::AccountId' }, `:role/${id}`],
+  'AWS::Logs::LogGroup': (id) => [
+    'arn:aws:logs:',
+    { Ref: 'AWS::Region' },
+    ':',
+    { Ref: 'AWS::AccountId' },
+    `:log-group:${id}:*`,
+  ],
+  'AWS::ECR::Repository': (id) => [
+    'arn:aws:ecr:',
+    { Ref: 'AWS::Region' },
+    ':',
+    { Ref: 'AWS::AccountId' },
+    `:repository/${id}`,
+  ],
+};
+
+/** A template with those `Fn::GetAtt ... Arn` replaced by the real ARN form. */
+function withRealArns(template: Template): Template {
+  const visit = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(visit);
+    if (value === null || typeof value !== 'object') return value;
+    const getAtt = (value as Record<string, unknown>)['Fn::GetAtt'];
+    if (getAtt !== undefined && Object.keys(value).length === 1) {
+      const [id = '', attribute = ''] = Array.isArray(getAtt)
+        ? getAtt.map(String)
+        : String(getAtt).split('.');
+      const real = REAL_ARNS[template.Resources?.[id]?.Type ?? ''];
+      if (attribute === 'Arn' && real !== undefined) return { 'Fn::Join': ['', real(id)] };
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, visit(v)]));
+  };
+  return visit(template) as Template;
+}
+
+/** The app's templates, real ARNs in place, and a resolver over them. */
+function appTemplates(fixture: SynthFixture): {
+  templates: Template[];
+  resolver: IntrinsicResolver;
+  of: (stack: keyof SynthFixture['stacks']) => Template;
+} {
+  const byName = Object.fromEntries(
+    Object.entries(fixture.templates).map(([name, t]) => [name, withRealArns(t as Template)]),
+  );
+  const templates = Object.values(byName);
+  return {
+    templates,
+    resolver: new IntrinsicResolver(templates),
+    of: (stack) => byName[fixture.stacks[stack].stackName] ?? {},
+  };
+}
+
 /** The role whose logical id starts with `prefix`, with its inline, managed and attached policies. */
 function principal(fixture: SynthFixture, prefix: string): Principal {
-  const templates = Object.values(fixture.templates) as Template[];
-  const resolver = new IntrinsicResolver(templates);
+  const { templates, resolver } = appTemplates(fixture);
   const home = templates.find((t) =>
     resources(t).some(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith(prefix)),
   );
@@ -49,6 +139,13 @@ function principal(fixture: SynthFixture, prefix: string): Principal {
       .filter(([id, r]) => r.Type === 'AWS::IAM::ManagedPolicy' && managedIds.includes(id))
       .map(([id, r]) => ({ name: id, policy: resolver.resolve(r.Properties?.PolicyDocument, t) })),
   );
+  const awsManaged = managedIds
+    .filter((arn) => arn.startsWith('arn:aws:iam::aws:policy/'))
+    .map((arn) => {
+      const policy = AWS_MANAGED_POLICIES[arn];
+      if (policy === undefined) throw new Error(`${roleId} attaches ${arn}: add its document`);
+      return { name: arn, policy };
+    });
   const attached = resources(home)
     .filter(
       ([, r]) =>
@@ -56,9 +153,12 @@ function principal(fixture: SynthFixture, prefix: string): Principal {
         JSON.stringify(r.Properties?.Roles).includes(`"${roleId}"`),
     )
     .map(([id, r]) => ({ name: id, policy: resolver.resolve(r.Properties?.PolicyDocument, home) }));
+  const ownPolicies = [...inline, ...managed, ...attached];
   return {
     arn: `arn:aws:iam::${REHEARSAL_ACCOUNT}:role/${roleId}`,
-    policies: [...inline, ...managed, ...attached],
+    name: roleId,
+    policies: [...ownPolicies, ...awsManaged],
+    ownPolicies,
   };
 }
 
@@ -73,6 +173,45 @@ function bucketPolicy(fixture: SynthFixture): unknown {
   return new IntrinsicResolver([storage]).resolve(found?.[1].Properties?.PolicyDocument, storage);
 }
 
+/** One request to simulate. */
+interface Request {
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: Record<string, string | string[]>;
+  readonly resourcePolicy?: unknown;
+}
+
+/** IAM's decision for one request, and the context keys the simulator found inapplicable. */
+async function simulate(
+  who: Principal,
+  request: Request,
+): Promise<{ decision: string; ignoredContextKeys: string[] }> {
+  const response = await runSimulation(
+    {
+      request: {
+        principal: who.arn,
+        action: request.action,
+        resource: { resource: request.resource, accountId: REHEARSAL_ACCOUNT },
+        contextVariables: request.context ?? { 'aws:SecureTransport': 'true' },
+      },
+      identityPolicies: who.policies,
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(request.resourcePolicy === undefined ? {} : { resourcePolicy: request.resourcePolicy }),
+    },
+    {},
+  );
+  if (response.resultType === 'error')
+    throw new Error(
+      `Simulation of ${request.action} on ${request.resource} failed: ${JSON.stringify(response.errors)}`,
+    );
+  const ignored =
+    response.resultType === 'single'
+      ? (response.result.ignoredContextKeys ?? [])
+      : response.results.flatMap((r) => r.ignoredContextKeys ?? []);
+  return { decision: response.overallResult, ignoredContextKeys: ignored };
+}
+
 /** IAM's decision for one request: `Allowed`, `ExplicitlyDenied` or `ImplicitlyDenied`. */
 async function decide(
   who: Principal,
@@ -80,24 +219,151 @@ async function decide(
   resource: string,
   resourcePolicy?: unknown,
 ): Promise<string> {
-  const response = await runSimulation(
-    {
-      request: {
-        principal: who.arn,
-        action,
-        resource: { resource, accountId: REHEARSAL_ACCOUNT },
-        contextVariables: { 'aws:SecureTransport': 'true' },
-      },
-      identityPolicies: who.policies,
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      ...(resourcePolicy === undefined ? {} : { resourcePolicy }),
-    },
-    {},
+  return (await simulate(who, { action, resource, resourcePolicy })).decision;
+}
+
+/** The deployment's roles, by table principal: the prefix of their logical ids. */
+const ROLE_PREFIXES: Record<Exclude<AwsPrincipal, 'caller'>, string> = {
+  stateMachine: 'StateMachineRole',
+  prepareRun: 'PrepareRunServiceRole',
+  planStageB: 'PlanStageBServiceRole',
+  jobRole: 'JobRole',
+  executionRole: 'ExecutionRole',
+};
+
+const simulated = (call: AwsCall): call is AwsCall & { principal: keyof typeof ROLE_PREFIXES } =>
+  call.principal !== 'caller';
+
+type Values = Partial<Record<AwsCallPlaceholder, string>>;
+
+/** A sample run: the same one the other cases of this suite use. */
+const RUN = new RunLayout('flu/a', 'r1', 'team/');
+
+/** The only resource of `type` in `template` whose logical id starts with `prefix`. */
+function logicalId(template: Template, type: string, prefix = ''): string {
+  const found = resources(template).filter(([id, r]) => r.Type === type && id.startsWith(prefix));
+  if (found.length !== 1 || found[0] === undefined)
+    throw new Error(`Expected one ${type} ${prefix}*, found ${found.length}`);
+  return found[0][0];
+}
+
+/** The placeholders of the table filled from a synthesized deployment, per stage. */
+function placeholderValues(fixture: SynthFixture): (stage: StageName) => Values {
+  const { templates, resolver, of } = appTemplates(fixture);
+  const compute = of('compute');
+  const pipeline = of('pipeline');
+  const region = resolver.resolveString({ Ref: 'AWS::Region' }, pipeline);
+  const account = resolver.resolveString({ Ref: 'AWS::AccountId' }, pipeline);
+  const outputOf = (template: Template, id: string): string =>
+    resolver.resolveString(
+      (template as { Outputs?: Record<string, { Value: unknown }> }).Outputs?.[id]?.Value,
+      template,
+    );
+  const jobQueue = outputOf(compute, 'JobQueueArn').split('job-queue/')[1] ?? '';
+  const stateMachine = outputOf(pipeline, 'StateMachineArn').split('stateMachine:')[1] ?? '';
+  const repositoryUri = outputOf(compute, 'RepositoryUri');
+  const definitionNames = Object.fromEntries(
+    templates.flatMap((t) =>
+      resources(t)
+        .filter(([, r]) => r.Type === 'AWS::Batch::JobDefinition')
+        .map(([, r]) => {
+          const name = resolver.resolveString(r.Properties?.JobDefinitionName, t);
+          return [STAGES.find((s) => name.endsWith(`-${s}`)) ?? name, name];
+        }),
+    ),
   );
-  if (response.resultType === 'error')
-    throw new Error(`Simulation failed: ${JSON.stringify(response.errors)}`);
-  return response.overallResult;
+  const functionLogGroup = (prefix: string): string => {
+    const id = logicalId(pipeline, 'AWS::Lambda::Function', prefix);
+    const logging = pipeline.Resources?.[id]?.Properties?.LoggingConfig as { LogGroup: unknown };
+    return resolver.resolveString(logging.LogGroup, pipeline);
+  };
+  const common: Values = {
+    region,
+    account,
+    bucket: outputOf(of('storage'), 'BucketName'),
+    runsPrefix: runsPrefix(RUN.expId, RUN.dirPrefix),
+    runPrefix: RUN.prefix,
+    keyInRun: `${RUN_DIRS.outputs}/20260101-000000/index.json`,
+    file: 'part_00003.json.gz',
+    stamp: '20260101-000000',
+    jobQueue,
+    revision: '7',
+    jobId: '6f1c8a52-3b0e-4f5d-9a27-0c4b8e1d2f36:4',
+    stateMachine,
+    execution: 'flu-a--r1',
+    prepareFunction: logicalId(pipeline, 'AWS::Lambda::Function', 'PrepareRun'),
+    planFunction: logicalId(pipeline, 'AWS::Lambda::Function', 'PlanStageB'),
+    prepareLogGroup: functionLogGroup('PrepareRun'),
+    planLogGroup: functionLogGroup('PlanStageB'),
+    lambdaLogStream: '2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef',
+    jobLogGroup: outputOf(compute, 'LogGroupName'),
+    ecsTaskId: '0123456789abcdef0123456789abcdef',
+    jobRole: logicalId(compute, 'AWS::IAM::Role', ROLE_PREFIXES.jobRole),
+    executionRole: logicalId(compute, 'AWS::IAM::Role', ROLE_PREFIXES.executionRole),
+    repository: repositoryUri.split('/').slice(1).join('/'),
+    image: `${repositoryUri}:v2`,
+    expId: RUN.expId,
+    runId: RUN.runId,
+    profile: fixture.config.name,
+    billingProject: fixture.config.billingProject,
+    environment: fixture.config.name,
+  };
+  return (stage) => {
+    const jobDefinition = definitionNames[stage];
+    if (jobDefinition === undefined)
+      throw new Error(`No job definition for ${stage} in ${JSON.stringify(definitionNames)}`);
+    return { ...common, stage, jobDefinition };
+  };
+}
+
+/** The stages a row is simulated for: each one when it names a stage, else one. */
+const stagesOf = (call: AwsCall): readonly StageName[] =>
+  JSON.stringify(call).includes('{stage}') || JSON.stringify(call).includes('{jobDefinition}')
+    ? STAGES
+    : ['builder'];
+
+/** A row's request with the placeholders filled. */
+function requestOf(call: AwsCall, values: Values, policy: unknown): Request {
+  const resource = fillAwsCallTemplate(call.resource, values);
+  return {
+    action: call.action,
+    resource,
+    context: fillAwsCallContext(call.context ?? {}, values),
+    ...(resource.startsWith(`arn:aws:s3:::${values.bucket}`) ? { resourcePolicy: policy } : {}),
+  };
+}
+
+const label = (call: AwsCall, stage: StageName): string =>
+  `${call.principal} ${call.action} ${call.resource} (${call.api}, ${stage})`;
+
+/** Placeholder values that name something the deployment does not own: each must be refused. */
+const FOREIGN: Values = {
+  bucket: 'another-bucket',
+  jobQueue: 'AnotherQueue',
+  jobDefinition: 'another-definition',
+  prepareFunction: 'AnotherFunction',
+  planFunction: 'AnotherFunction',
+  jobRole: 'AnotherRole',
+  executionRole: 'AnotherRole',
+  repository: 'another-repository',
+  jobLogGroup: 'AnotherLogGroup',
+};
+
+/** The SDK operations a source file calls: `new XCommand(`, `paginateX(`, `new Upload(`. */
+function sdkOperations(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [
+    ...[...text.matchAll(/new (\w+)Command\(/g)].map((m) => m[1] ?? ''),
+    ...[...text.matchAll(/\bpaginate(\w+)\(/g)].map((m) => m[1] ?? ''),
+    ...(/new Upload\(/.test(text) ? ['Upload'] : []),
+  ];
+}
+
+/** Every `.ts` file under `dir`. */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .map((e) => join(e.parentPath, e.name));
 }
 
 /** iamSimulationSuite: evaluates the synthesized roles' policies with a real IAM policy evaluator. */
@@ -105,8 +371,9 @@ export function iamSimulationSuite(fixtures: () => Fixtures): void {
   describe('IAM of the synthesized app (evaluated by iam-simulate)', () => {
     let dev: SynthFixture;
     let prod: SynthFixture;
+    let ec2: SynthFixture;
     beforeAll(() => {
-      ({ dev, prod } = fixtures());
+      ({ dev, prod, ec2 } = fixtures());
     });
 
     const bucket = `arn:aws:s3:::${rehearsalBucketName(DATA_BUCKET_LOGICAL_ID)}`;
@@ -158,6 +425,177 @@ export function iamSimulationSuite(fixtures: () => Fixtures): void {
       expect(
         await decide(principal(dev, 'ExecutionRole'), 'ecr:BatchGetImage', repo('models')),
       ).toBe('ImplicitlyDenied');
+    });
+    describe('every AWS call of lib/contract/aws-calls.ts', () => {
+      const roleCalls = AWS_CALLS.filter(simulated);
+      const deployments = () => ({ dev, prod, ec2 });
+
+      it('lists every SDK operation the lambdas, the storage driver and the CLI call', () => {
+        const files = [
+          ...sourceFiles(join(PROJECT_ROOT, 'lambdas')),
+          ...sourceFiles(join(PROJECT_ROOT, 'lib', 'cloud')),
+          join(PROJECT_ROOT, 'lib', 'storage', 's3.ts'),
+        ];
+        const listed = new Set(AWS_CALLS.map((c) => c.api));
+        const missing = files.flatMap((file) =>
+          sdkOperations(file)
+            .filter((op) => !listed.has(op))
+            .map((op) => `${op} (${file})`),
+        );
+        expect(missing).toEqual([]);
+        expect(roleCalls.length).toBeGreaterThan(0);
+      });
+
+      it('fills only known placeholders and sets no condition key it calls unset', () => {
+        for (const call of AWS_CALLS) {
+          const placeholders = placeholdersOf(JSON.stringify([call.resource, call.context ?? {}]));
+          expect(
+            placeholders.filter((p) => !(p in AWS_CALL_PLACEHOLDERS)),
+            call.resource,
+          ).toEqual([]);
+          for (const key of call.unset ?? [])
+            expect(Object.keys(call.context ?? {})).not.toContain(key);
+          expect(Object.keys(AWS_PRINCIPALS)).toContain(call.principal);
+        }
+      });
+
+      it("leaves the CLI to the caller's own credentials: the stacks define no CLI user, group or policy", () => {
+        for (const fixture of Object.values(deployments())) {
+          for (const template of appTemplates(fixture).templates) {
+            const types = resources(template).map(([, r]) => r.Type);
+            expect(types).not.toContain('AWS::IAM::User');
+            expect(types).not.toContain('AWS::IAM::Group');
+            expect(types).not.toContain('AWS::IAM::AccessKey');
+            expect(JSON.stringify(template)).not.toContain('states:StartExecution');
+          }
+        }
+      });
+
+      for (const name of ['dev', 'prod', 'ec2'] as const) {
+        it(`${name}: allows every call a role of the deployment makes, with its condition context`, async () => {
+          const fixture = deployments()[name];
+          const valuesFor = placeholderValues(fixture);
+          const policy = bucketPolicy(fixture);
+          const failures: string[] = [];
+          for (const call of roleCalls) {
+            const who = principal(fixture, ROLE_PREFIXES[call.principal]);
+            for (const stage of stagesOf(call)) {
+              const request = requestOf(call, valuesFor(stage), policy);
+              const { decision, ignoredContextKeys } = await simulate(who, request);
+              if (decision !== 'Allowed')
+                failures.push(`${label(call, stage)}: ${decision} on ${request.resource}`);
+              const given = Object.keys(request.context ?? {}).map((k) => k.toLowerCase());
+              const inapplicable = ignoredContextKeys.filter((k) =>
+                given.includes(k.toLowerCase()),
+              );
+              if (inapplicable.length > 0)
+                failures.push(`${label(call, stage)}: keys that do not apply: ${inapplicable}`);
+            }
+          }
+          expect(failures).toEqual([]);
+        });
+      }
+
+      it('names only condition keys that apply to the action and resource, set or unset', async () => {
+        const valuesFor = placeholderValues(dev);
+        const inapplicable: string[] = [];
+        for (const call of roleCalls.filter((c) => (c.unset ?? []).length > 0)) {
+          const who = principal(dev, ROLE_PREFIXES[call.principal]);
+          const request = requestOf(call, valuesFor('builder'), bucketPolicy(dev));
+          const probe = Object.fromEntries((call.unset ?? []).map((k) => [k, 'probe']));
+          const { ignoredContextKeys } = await simulate(who, {
+            ...request,
+            context: { ...request.context, ...probe },
+          });
+          inapplicable.push(...ignoredContextKeys.map((k) => `${label(call, 'builder')}: ${k}`));
+        }
+        expect(inapplicable).toEqual([]);
+        // The check can fail: a key of another service is reported as not applying.
+        const control = await simulate(principal(dev, ROLE_PREFIXES.stateMachine), {
+          action: 'batch:DescribeJobs',
+          resource: '*',
+          context: { 's3:prefix': 'probe' },
+        });
+        expect(control.ignoredContextKeys.map((k) => k.toLowerCase())).toContain('s3:prefix');
+      });
+
+      it('grants the roles no action the table does not list', () => {
+        for (const fixture of Object.values(deployments())) {
+          for (const [who, prefix] of Object.entries(ROLE_PREFIXES)) {
+            const listed = new Set(
+              AWS_CALLS.filter((c) => c.principal === who).map((c) => c.action),
+            );
+            const granted = principal(fixture, prefix).ownPolicies.flatMap(
+              (p) =>
+                (p.policy as { Statement: { Effect: string; Action: string | string[] }[] })
+                  .Statement,
+            );
+            const unlisted = granted
+              .filter((st) => st.Effect === 'Allow')
+              .flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]))
+              .filter((action) => !listed.has(action));
+            expect(unlisted, `${who} in ${fixture.config.name}`).toEqual([]);
+          }
+        }
+      });
+
+      it('refuses the same calls on another bucket, queue, job definition, function, role, repository or log group', async () => {
+        const valuesFor = placeholderValues(dev);
+        const allowed: string[] = [];
+        let checked = 0;
+        for (const call of roleCalls) {
+          const foreign = placeholdersOf(call.resource).filter((p) => p in FOREIGN);
+          if (foreign.length === 0) continue;
+          const who = principal(dev, ROLE_PREFIXES[call.principal]);
+          for (const placeholder of foreign) {
+            const values = {
+              ...valuesFor('runner'),
+              [placeholder]: FOREIGN[placeholder as AwsCallPlaceholder],
+            };
+            const { decision } = await simulate(who, requestOf(call, values, undefined));
+            checked += 1;
+            if (decision === 'Allowed')
+              allowed.push(`${label(call, 'runner')} with ${placeholder}`);
+          }
+        }
+        expect(allowed).toEqual([]);
+        expect(checked).toBeGreaterThan(20);
+      });
+
+      it('lets the stage containers delete only in output folders, and PlanStageB read only manifests', async () => {
+        const values = placeholderValues(dev)('output');
+        const policy = bucketPolicy(dev);
+        const job = principal(dev, ROLE_PREFIXES.jobRole);
+        const plan = principal(dev, ROLE_PREFIXES.planStageB);
+        const key = (dir: string) =>
+          fillAwsCallTemplate(`arn:aws:s3:::{bucket}/{runPrefix}${dir}/{file}`, values);
+        for (const dir of Object.values(RUN_DIRS)) {
+          const deleted = await decide(job, 's3:DeleteObject', key(dir), policy);
+          if (dir === RUN_DIRS.outputs) expect(deleted, dir).toBe('Allowed');
+          else if (dir === RUN_DIRS.experiment) expect(deleted, dir).toBe('ExplicitlyDenied');
+          else expect(deleted, dir).toBe('ImplicitlyDenied');
+          expect(await decide(plan, 's3:GetObject', key(dir), policy), dir).toBe(
+            'ImplicitlyDenied',
+          );
+          expect(await decide(plan, 's3:PutObject', key(dir), policy), dir).toBe(
+            'ImplicitlyDenied',
+          );
+        }
+      });
+
+      it("copies into an image-override revision exactly the job definitions' tags, none of them aws:", () => {
+        const register = AWS_CALLS.find(
+          (c) => c.principal === 'prepareRun' && c.action === 'batch:RegisterJobDefinition',
+        );
+        const tagKeys = [...((register?.context?.['aws:TagKeys'] as string[] | undefined) ?? [])];
+        for (const [, r] of resources(appTemplates(dev).of('compute')).filter(
+          ([, r]) => r.Type === 'AWS::Batch::JobDefinition',
+        )) {
+          const tags = Object.keys((r.Properties?.Tags ?? {}) as Record<string, string>);
+          expect(tags.sort()).toEqual(tagKeys.sort());
+          expect(tags.filter((k) => k.startsWith('aws:'))).toEqual([]);
+        }
+      });
     });
   });
 }

@@ -4,7 +4,9 @@ import {
   BATCH_RETRY_ERRORS,
   BATCH_SUBMIT_JOB_SYNC,
 } from '../../../lib/stacks/pipeline-definition.js';
-import { renderPipelineDefinition } from './support.js';
+import type { Template } from '../../../lib/rehearsal/intrinsics.js';
+import { readRehearsalStack } from '../../../lib/rehearsal/stack-reader.js';
+import { renderPipelineDefinition, resourcesOf } from './support.js';
 import { PIPELINE_STATES } from '../../../lib/contract/pipeline.js';
 import type { Fixtures } from './support.js';
 
@@ -44,10 +46,35 @@ export function pipelineDefinitionSuite(fixtures: () => Fixtures): void {
       const text = JSON.stringify(definition);
       expect(text).not.toMatch(/Fn::|"Ref"|\$\{Token/);
       expect([...new Set(Object.values(resourceArns))].sort()).toEqual([
-        expect.stringMatching(/^arn:aws:batch:us-east-1:123456789012:job-queue\/Queue/),
         expect.stringMatching(/^arn:aws:lambda:us-east-1:123456789012:function:PlanStageB/),
         expect.stringMatching(/^arn:aws:lambda:us-east-1:123456789012:function:PrepareRun/),
       ]);
+    });
+
+    it('submits to the queue by an ARN built from its fixed name, which is also its logical id (what the rehearsal resolves)', () => {
+      const [queue] = resourcesOf(fixtures().dev, 'AWS::Batch::JobQueue');
+      const name = queue?.Properties.JobQueueName;
+      expect(name).toEqual(expect.any(String));
+      expect(queue?.id).toBe(name);
+      const queues = allStates(definition.States as Record<string, State>)
+        .map(([, s]) => (s.Parameters as { JobQueue?: string } | undefined)?.JobQueue)
+        .filter((q) => q !== undefined);
+      expect(queues).toHaveLength(5);
+      expect(new Set(queues)).toEqual(
+        new Set([`arn:aws:batch:us-east-1:123456789012:job-queue/${String(name)}`]),
+      );
+    });
+
+    it("names only a queue and job definitions the rehearsal's Batch stand-in knows from the templates", () => {
+      const stack = readRehearsalStack(Object.values(fixtures().dev.templates) as Template[]);
+      const queues = JSON.stringify(stack.definition).match(
+        /arn:aws:batch:[^"]+:job-queue\/[^"]+/g,
+      );
+      expect(queues?.length).toBe(5);
+      for (const queue of queues ?? []) expect(stack.queues).toContain(queue);
+      const known = stack.jobDefinitions.map((d) => d.arn);
+      expect(known).toHaveLength(3);
+      expect(Object.values(stack.prepareConfig.jobDefinitions).sort()).toEqual([...known].sort());
     });
 
     it('waits on Batch with .sync integrations only: no Wait states, no polling loop', () => {

@@ -3,9 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PLAN_BUCKET_VAR } from '../../../lib/contract/lambda-config.js';
 import { PREPARE_CONFIG_VAR } from '../../../lib/contract/lambda-config.js';
 import { STACK_OUTPUTS } from '../../../lib/contract/execution.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../../lib/host/paths.js';
 import {
   policyStatements,
   PROD_ALLOWED_REPOSITORIES,
+  resourcesOf,
   type Fixtures,
   type SynthFixture,
 } from './support.js';
@@ -29,6 +33,20 @@ export function pipelineStackSuite(fixtures: () => Fixtures): void {
       fixture.template('pipeline').hasOutput(STACK_OUTPUTS.stateMachineArn, {});
     });
 
+    it('logs executions to a vended-logs group (/aws/vendedlogs/states/...), deployable without a log resource policy', () => {
+      for (const f of [fixture, fixtures().dev]) {
+        const [machine] = resourcesOf(f, 'AWS::StepFunctions::StateMachine');
+        const destinations = JSON.stringify(machine?.Properties.LoggingConfiguration);
+        const groups = resourcesOf(f, 'AWS::Logs::LogGroup').filter(
+          (g) => g.stackName === machine?.stackName && destinations.includes(`"${g.id}"`),
+        );
+        expect(groups).toHaveLength(1);
+        expect(groups[0]?.Properties.LogGroupName).toEqual(
+          expect.stringMatching(/^\/aws\/vendedlogs\/states\/Epycloud-(prod|dev)-/),
+        );
+      }
+    });
+
     it('lets the state machine submit only to its queue and its job definitions, and stop its jobs', () => {
       const statements = policyStatements(fixture.template('pipeline'));
       const withAction = (action: string) =>
@@ -36,7 +54,8 @@ export function pipelineStackSuite(fixtures: () => Fixtures): void {
           .filter((s) => [s.Action].flat().includes(action))
           .map((s) => resourceText(s.Resource));
       const submit = withAction('batch:SubmitJob').join(' ');
-      expect(submit).toContain('JobQueueArn');
+      expect(submit).toContain(':job-queue/EpycloudProdJobQueue');
+      expect(submit).not.toContain('Fn::ImportValue');
       for (const stage of ['builder', 'runner', 'output'])
         expect(submit).toContain(`:job-definition/Epycloud-prod-${stage}:*`);
       expect(withAction('batch:TerminateJob').join(' ')).toContain(':job/*');
@@ -64,7 +83,10 @@ export function pipelineStackSuite(fixtures: () => Fixtures): void {
       );
     });
 
-    it('runs both lambdas on the latest Node runtime with tracing and their configuration', () => {
+    it("runs both lambdas on Node 22, the major of the image's default base, with tracing and their configuration", () => {
+      const dockerfile = readFileSync(join(PROJECT_ROOT, 'docker/Dockerfile'), 'utf8');
+      const base = /^ARG BASE_IMAGE=node:(\d+)-/m.exec(dockerfile);
+      expect(base?.[1], 'the Dockerfile defaults to a supported Node LTS').toBe('22');
       const functions = Object.values(
         fixture.template('pipeline').findResources('AWS::Lambda::Function'),
       ) as {
@@ -77,7 +99,7 @@ export function pipelineStackSuite(fixtures: () => Fixtures): void {
       expect(ours).toHaveLength(2);
       for (const fn of ours)
         expect(fn.Properties).toMatchObject({
-          Runtime: 'nodejs24.x',
+          Runtime: `nodejs${base?.[1]}.x`,
           TracingConfig: { Mode: 'Active' },
           Handler: 'index.handler',
         });
@@ -130,9 +152,7 @@ export function pipelineStackSuite(fixtures: () => Fixtures): void {
     });
 
     it('uses a given image URI in every job definition', () => {
-      const definitions = Object.values(
-        fixture.template('compute').findResources('AWS::Batch::JobDefinition'),
-      ) as {
+      const definitions = resourcesOf(fixture, 'AWS::Batch::JobDefinition') as unknown as {
         Properties: { ContainerProperties: { Image: unknown } };
       }[];
       expect(definitions.map((d) => d.Properties.ContainerProperties.Image)).toEqual(

@@ -46,7 +46,7 @@ export interface Fixtures {
   readonly dev: SynthFixture;
   /** prod, with 14-day intermediates, an email subscription, a given image URI and two more repositories runs may use. */
   readonly prod: SynthFixture;
-  /** dev on managed EC2 Spot behind a NAT gateway, image built as a Docker asset (staged). */
+  /** dev on managed EC2 Spot behind a NAT gateway, two transient exit codes, image built as a Docker asset (staged). */
   readonly ec2: SynthFixture;
 }
 
@@ -81,6 +81,7 @@ export function synthFixtures(): Fixtures {
           dev: {
             network: { mode: 'nat' },
             compute: { type: 'ec2', ec2Spot: true },
+            retry: { transientExitCodes: [6, 75] },
             image: { source: 'asset' },
             logRetentionDays: 90,
           },
@@ -96,6 +97,29 @@ export function nagFindings(fixture: SynthesizedEpycloud): string[] {
   const report = new AwsSolutionsChecks().validateScope(fixture.app);
   return report.violations.flatMap((v) =>
     v.violatingResources.map((r) => `${v.ruleName} @ ${r.constructPath ?? '?'}`),
+  );
+}
+
+/** A resource of a synthesized template, with its logical id and the name of its stack. */
+export interface FoundResource {
+  readonly id: string;
+  readonly stackName: string;
+  readonly Type: string;
+  readonly Properties: Record<string, unknown>;
+  readonly [key: string]: unknown;
+}
+
+/** Every resource of `type` in any stack of the app (the tests need not know which stack holds it). */
+export function resourcesOf(fixture: SynthesizedEpycloud, type: string): FoundResource[] {
+  return Object.entries(fixture.templates).flatMap(([stackName, template]) =>
+    Object.entries(
+      ((template as { Resources?: Record<string, { Type: string }> }).Resources ?? {}) as Record<
+        string,
+        { Type: string; Properties?: Record<string, unknown> }
+      >,
+    )
+      .filter(([, r]) => r.Type === type)
+      .map(([id, r]) => ({ ...r, Properties: r.Properties ?? {}, id, stackName })),
   );
 }
 
