@@ -588,9 +588,12 @@ export function iamSimulationSuite(fixtures: () => Fixtures): void {
           (c) => c.principal === 'prepareRun' && c.action === 'batch:RegisterJobDefinition',
         );
         const tagKeys = [...((register?.context?.['aws:TagKeys'] as string[] | undefined) ?? [])];
-        for (const [, r] of resources(appTemplates(dev).of('compute')).filter(
-          ([, r]) => r.Type === 'AWS::Batch::JobDefinition',
-        )) {
+        const templates = appTemplates(dev);
+        const definitions = (['compute', 'pipeline'] as const)
+          .flatMap((stack) => resources(templates.of(stack)))
+          .filter(([, r]) => r.Type === 'AWS::Batch::JobDefinition');
+        expect(definitions).toHaveLength(3); // one per stage, wherever the app defines them
+        for (const [, r] of definitions) {
           const tags = Object.keys((r.Properties?.Tags ?? {}) as Record<string, string>);
           expect(tags.sort()).toEqual(tagKeys.sort());
           expect(tags.filter((k) => k.startsWith('aws:'))).toEqual([]);
