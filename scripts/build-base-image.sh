@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds a stand-in for the official Node base image (node:20-bookworm-slim) on
+# Builds a stand-in for the official Node base image (node:22-bookworm-slim) on
 # a machine that cannot pull images: a minimal Debian bookworm root filesystem
 # (debootstrap, from the apt mirror this machine already uses), this machine's
 # `node` and `npm` and trusted CA bundle, and a `node` user (uid/gid 1000) as

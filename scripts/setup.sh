@@ -8,7 +8,7 @@
 # With --docker the images are built on $EPYCLOUD_BASE_IMAGE, default the
 # stand-in base `epycloud-base:local` (built here from Debian's packages and
 # this machine's node, for machines that cannot pull images). Where images can
-# be pulled, EPYCLOUD_BASE_IMAGE=node:20-bookworm-slim uses the official one.
+# be pulled, EPYCLOUD_BASE_IMAGE=node:22-bookworm-slim uses the official one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

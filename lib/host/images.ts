@@ -12,7 +12,7 @@ export type ImageTarget = keyof typeof IMAGES;
 export const CODE_LABEL = 'org.epycloud.stage-code-sha256';
 
 /** The default base image: the official Node image (pulled by Docker when missing). */
-export const DEFAULT_BASE_IMAGE = 'node:20-bookworm-slim';
+export const DEFAULT_BASE_IMAGE = 'node:22-bookworm-slim';
 
 /** The stand-in base scripts/build-base-image.sh makes on machines that cannot pull images. */
 export const STAND_IN_BASE_IMAGE = 'epycloud-base:local';

@@ -218,6 +218,24 @@ describe('rehearsal failures and cancellation', () => {
     expect(await storage.list(layout.outputsPrefix)).toEqual([]);
   });
 
+  it('a retry of a failed run reruns only the failed task: Stage A writes nothing, Stage B is one job of 1', async () => {
+    const failing = { EPYCLOUD_FAULT_TASKS: '1', EPYCLOUD_FAULT_ATTEMPTS: '1' };
+    const request = { expId: 'tiny-2', runId: 'retried', experimentDir: experiments[2] };
+    const first = await run(request, { extraEnv: failing });
+    expect(first.result.status).toBe('failed');
+    const kept = await storage.get(first.layout.result(0));
+    const retry = await run(request);
+    expect(retry.result.status).toBe('succeeded');
+    const stageB = retry.result.jobs.filter((j) => j.stage === 'runner');
+    expect(stageB).toHaveLength(1);
+    expect(stageB[0]!.arraySize).toBeUndefined(); // one task: a plain job, mapped to task 1
+    expect(stageB[0]!.environment.TASK_MAP).toMatch(/builder-artifacts\/task-maps\//);
+    expect(retry.launches).toBe(3); // Stage A (finds its build), the one task, Stage C
+    expect(await storage.get(first.layout.result(0))).toEqual(kept);
+    expect(await storage.exists(first.layout.result(1))).toBe(true);
+    expect(await storage.list(first.layout.outputsPrefix)).not.toEqual([]);
+  });
+
   it('with the default retry strategy a non-transient failure is not retried', async () => {
     const { result } = await run(
       { expId: 'tiny-2', runId: 'no-retry', experimentDir: experiments[2] },
