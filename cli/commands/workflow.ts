@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { z } from 'zod';
 import type { ExecutionStatus } from '@aws-sdk/client-sfn';
-import { listExecutions, toExecutionArn } from '../../lib/cloud/executions.js';
+import { executionImage, listExecutions, toExecutionArn } from '../../lib/cloud/executions.js';
+import type { RunImage } from '../../lib/contract/pipeline.js';
 import { executionNamePrefix } from '../../lib/cloud/names.js';
 import { progressLine, runProgress } from '../../lib/cloud/progress.js';
 import { cancelExecution, retryExecution } from '../../lib/cloud/workflows.js';
@@ -55,15 +56,29 @@ async function list(deps: CloudCommandDeps, raw: unknown): Promise<void> {
   deps.stdout(o.json ? `${JSON.stringify(found)}\n` : renderExecutions(found));
 }
 
+/** The run's image line: the pinned override, the job definitions' image, or none when unknown. */
+function imageLines(image: RunImage | null | undefined): string[] {
+  if (image === undefined) return [];
+  if (image === null) return ["  image: the job definitions' (no override)"];
+  return [
+    image.requested === image.uri
+      ? `  image ${image.uri}`
+      : `  image ${image.uri} (pinned from ${image.requested})`,
+  ];
+}
+
 async function describe(deps: CloudCommandDeps, id: string, raw: unknown): Promise<void> {
   const o = parseOptions(oneSchema, raw);
   const session = deps.session(o);
   const d = await session.deployment();
-  const progress = await runProgress(session.clients, d, toExecutionArn(d.stateMachineArn, id));
+  const arn = toExecutionArn(d.stateMachineArn, id);
+  const progress = await runProgress(session.clients, d, arn);
+  const image = await executionImage(session.clients.sfn, arn);
   const e = progress.execution;
   const text = [
     `${e.name}: ${e.status}`,
     `  experiment ${e.expId ?? '?'}, run ${e.runId ?? '?'}`,
+    ...imageLines(image),
     `  started ${e.startDate ?? '-'}, stopped ${e.stopDate ?? '-'}`,
     `  ${progressLine(progress)}`,
     ...(e.error ? [`  error ${e.error}: ${e.cause ?? ''}`] : []),
@@ -72,7 +87,7 @@ async function describe(deps: CloudCommandDeps, id: string, raw: unknown): Promi
         `  job ${j.jobId} ${j.stage ?? '?'} ${j.status} ${j.done}/${j.size} done, ${j.failed} failed`,
     ),
   ].join('\n');
-  deps.stdout(o.json ? `${JSON.stringify(progress)}\n` : `${text}\n`);
+  deps.stdout(o.json ? `${JSON.stringify({ ...progress, image })}\n` : `${text}\n`);
 }
 
 async function cancel(deps: CloudCommandDeps, id: string, raw: unknown): Promise<void> {

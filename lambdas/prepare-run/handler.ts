@@ -1,4 +1,5 @@
 import { BatchClient } from '@aws-sdk/client-batch';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { ConfigError } from '../../lib/errors.js';
 import type { PrepareRunResult } from '../../lib/contract/pipeline.js';
 import { reportErrors } from '../shared/handler-errors.js';
@@ -9,6 +10,7 @@ import {
   type PrepareConfig,
 } from '../../lib/contract/lambda-config.js';
 import { batchImageRegistrar } from './register-image.js';
+import { ecrDigestResolver } from './resolve-image.js';
 
 function loadConfig(): PrepareConfig {
   const parsed = prepareConfigSchema.safeParse(JSON.parse(process.env[PREPARE_CONFIG_VAR] ?? '{}'));
@@ -21,10 +23,15 @@ function loadConfig(): PrepareConfig {
 }
 
 const batch = new BatchClient({});
+const ecr = new ECRClient({});
 
 /** Lambda entrypoint of the `PrepareRun` state: event = the execution input. */
 export async function handler(event: unknown): Promise<PrepareRunResult> {
   return reportErrors(() =>
-    prepareRun(event, { config: loadConfig(), registerImage: batchImageRegistrar(batch) }),
+    prepareRun(event, {
+      config: loadConfig(),
+      registerImage: batchImageRegistrar(batch),
+      resolveImageDigest: ecrDigestResolver(ecr),
+    }),
   );
 }

@@ -7,19 +7,35 @@ import {
 } from '../../lib/contract/batch-job.js';
 import { executionInputSchema, type ExecutionInput } from '../../lib/contract/execution.js';
 import { newRunId } from '../../lib/contract/ids.js';
-import { checkImageAllowed } from '../../lib/contract/image.js';
+import {
+  checkImageAllowed,
+  IMAGE_DIGEST,
+  parseEcrRepository,
+  parseImageReference,
+} from '../../lib/contract/image.js';
 import { RunLayout, STAGES, type StageName } from '../../lib/contract/layout.js';
-import type { PrepareRunResult, RunSpec } from '../../lib/contract/pipeline.js';
-import { ConfigError, ValidationError } from '../../lib/errors.js';
+import type { PrepareRunResult, RunImage, RunSpec } from '../../lib/contract/pipeline.js';
+import { ConfigError, StageError, ValidationError } from '../../lib/errors.js';
 import type { PrepareConfig } from '../../lib/contract/lambda-config.js';
 
 /** Registers a revision of a job definition with another image; returns the new revision's ARN. */
 export type RegisterImage = (jobDefinitionArn: string, image: string) => Promise<string>;
 
+/**
+ * The digest (`sha256:...`) a tag of an ECR repository of the deployment's
+ * account and region names now; undefined when the repository holds no such tag.
+ */
+export type ResolveImageDigest = (
+  repositoryName: string,
+  imageTag: string,
+) => Promise<string | undefined>;
+
 /** What PrepareRun needs besides its event. */
 export interface PrepareDeps {
   readonly config: PrepareConfig;
   readonly registerImage: RegisterImage;
+  /** Resolves a tag of the stack's repository to its digest (ECR DescribeImages). */
+  readonly resolveImageDigest: ResolveImageDigest;
   readonly now?: () => Date;
 }
 
@@ -67,6 +83,48 @@ export function requestedImage(
   return input.imageTag === undefined ? undefined : `${config.repositoryUri}:${input.imageTag}`;
 }
 
+/** The name of the stack's repository, from its URI (`<registry>/<name>`). */
+function repositoryName(repositoryUri: string): string {
+  return (
+    parseEcrRepository(repositoryUri)?.name ?? repositoryUri.slice(repositoryUri.indexOf('/') + 1)
+  );
+}
+
+/**
+ * Pins a requested image (already allowed by {@link requestedImage}) to a
+ * digest, so that every job of the run pulls the same build: a reference by
+ * digest is kept; a tag of the stack's repository is resolved now and becomes
+ * `<repositoryUri>@sha256:...`; a tag of another (allowed) repository is
+ * refused, since PrepareRun may look up only its own repository: name it by digest.
+ */
+export async function pinImage(
+  requested: string,
+  config: Pick<PrepareConfig, 'repositoryUri'>,
+  resolveDigest: ResolveImageDigest,
+): Promise<RunImage> {
+  const { repository, tag, digest } = parseImageReference(requested);
+  if (digest !== undefined) return { requested, uri: requested, digest };
+  if (repository !== config.repositoryUri)
+    throw new ValidationError(
+      `Execution input imageUri "${requested}" names a tag of ${repository}; a run's image is pinned by digest, ` +
+        `and PrepareRun resolves tags of the stack's own repository ${config.repositoryUri} only. ` +
+        `Pass it by digest: ${repository}@sha256:<digest> (docker buildx imagetools inspect ${requested})`,
+    );
+  const imageTag = tag ?? 'latest';
+  const name = repositoryName(config.repositoryUri);
+  const resolved = await resolveDigest(name, imageTag);
+  if (resolved === undefined)
+    throw new ValidationError(
+      `Image tag "${imageTag}" not found in ECR repository "${name}" (${config.repositoryUri}): ` +
+        `push it first (epycloud build cloud --tag ${imageTag}) or pass a tag it holds`,
+    );
+  if (!IMAGE_DIGEST.test(resolved))
+    throw new StageError(
+      `ECR repository "${name}" answered digest "${resolved}" for tag "${imageTag}": expected sha256:<64 hex>`,
+    );
+  return { requested, uri: `${config.repositoryUri}@${resolved}`, digest: resolved };
+}
+
 async function jobDefinitionsFor(
   image: string | undefined,
   deps: PrepareDeps,
@@ -82,8 +140,8 @@ async function jobDefinitionsFor(
 /**
  * PrepareRun: validates the execution input (before anything costs money),
  * fixes the run id (the given one, or a new one), resolves per-stage
- * resources, the image (a job definition revision when the input overrides
- * it), tags, and Stage A's job.
+ * resources, the image (when the input overrides it: pinned to a digest, a job
+ * definition revision per stage, and recorded in `run.image`), tags, and Stage A's job.
  */
 export async function prepareRun(event: unknown, deps: PrepareDeps): Promise<PrepareRunResult> {
   const input = parseInput(event);
@@ -96,7 +154,9 @@ export async function prepareRun(event: unknown, deps: PrepareDeps): Promise<Pre
   const tagsOf = (stage: StageName) =>
     stageJobTags({ stage, expId: input.expId, runId, profile, billingProject });
   const tags = { builder: tagsOf('builder'), runner: tagsOf('runner'), output: tagsOf('output') };
-  const image = requestedImage(input, config);
+  const requested = requestedImage(input, config);
+  const image =
+    requested === undefined ? null : await pinImage(requested, config, deps.resolveImageDigest);
   const run: RunSpec = {
     expId: input.expId,
     runId,
@@ -108,7 +168,8 @@ export async function prepareRun(event: unknown, deps: PrepareDeps): Promise<Pre
     profile,
     billingProject,
     resources,
-    jobDefinitions: await jobDefinitionsFor(image, deps),
+    jobDefinitions: await jobDefinitionsFor(image?.uri, deps),
+    image,
     tags,
     builder: {
       jobName: stageJobName('builder', input.expId, runId),

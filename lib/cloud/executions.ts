@@ -5,7 +5,9 @@ import {
   type ExecutionStatus,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
 import { executionInputSchema } from '../contract/execution.js';
+import { PIPELINE_STATES, type RunImage } from '../contract/pipeline.js';
 import { NotFoundError } from '../errors.js';
 import { executionArn } from './names.js';
 
@@ -121,4 +123,43 @@ export async function executionJobIds(client: SFNClient, arn: string): Promise<s
     }
   }
   return ids;
+}
+
+/** `run.image` of PrepareRun's output (`RunSpec`, lib/contract/pipeline.ts). */
+const preparedImageSchema = z.object({
+  run: z.object({
+    image: z
+      .object({ requested: z.string(), uri: z.string(), digest: z.string() })
+      .nullable()
+      .optional(),
+  }),
+});
+
+/**
+ * The image a run records (`run.image` of the PrepareRun state's output, in the
+ * execution's history): the override pinned by digest, null when the run keeps
+ * the job definitions' image, undefined when unknown (PrepareRun has not
+ * succeeded, or the execution predates the record). Reads history pages only
+ * until PrepareRun's exit, one of the first events.
+ */
+export async function executionImage(
+  client: SFNClient,
+  arn: string,
+): Promise<RunImage | null | undefined> {
+  for await (const page of paginateGetExecutionHistory(
+    { client },
+    { executionArn: arn, maxResults: 100 },
+  )) {
+    for (const event of page.events ?? []) {
+      const exited = event.stateExitedEventDetails;
+      if (exited?.name !== PIPELINE_STATES.prepare) continue;
+      try {
+        const parsed = preparedImageSchema.safeParse(JSON.parse(exited.output ?? '{}'));
+        return parsed.success ? parsed.data.run.image : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
 }

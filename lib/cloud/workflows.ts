@@ -12,6 +12,7 @@ import type { AwsClients } from './clients.js';
 import type { Deployment } from './deployment.js';
 import {
   describeExecution,
+  executionImage,
   executionJobIds,
   toExecutionArn,
   type ExecutionInfo,
@@ -81,6 +82,12 @@ export async function cancelExecution(
   return { execution, stopped, terminatedJobIds };
 }
 
+/** The execution input with its image override replaced by the pinned image (`imageUri`, no `imageTag`). */
+function pinnedInput(input: string, imageUri: string): string {
+  const { imageTag: _tag, ...rest } = JSON.parse(input) as Record<string, unknown>;
+  return JSON.stringify({ ...rest, imageUri });
+}
+
 /** Statuses a run can be retried from. */
 const RETRYABLE = ['FAILED', 'TIMED_OUT', 'ABORTED'];
 
@@ -112,8 +119,14 @@ export async function retryExecution(
   }
   const { input } = await clients.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
   const name = retryExecutionName(execution.name, now());
+  // the retry runs the build the run started with: its pinned image, not whatever the tag names now
+  const image = await executionImage(clients.sfn, arn);
   const started = await clients.sfn.send(
-    new StartExecutionCommand({ stateMachineArn: deployment.stateMachineArn, name, input }),
+    new StartExecutionCommand({
+      stateMachineArn: deployment.stateMachineArn,
+      name,
+      input: image ? pinnedInput(input ?? '{}', image.uri) : input,
+    }),
   );
   return describeExecution(
     clients.sfn,

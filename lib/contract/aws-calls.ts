@@ -47,7 +47,8 @@ export const AWS_CALL_PLACEHOLDERS = {
   jobRole: 'the job role name',
   executionRole: 'the execution role name',
   repository: "the stack's image repository name",
-  image: 'the image a run asks for (`--image-tag` / `imageUri`)',
+  image:
+    'the image a run runs: `--image-tag` / `imageUri`, pinned by PrepareRun to `<repository>@sha256:<digest>`',
   expId: 'an experiment id (tag value)',
   runId: 'a run id (tag value)',
   profile: 'the run profile (tag value)',
@@ -252,8 +253,18 @@ function lambdaRuntimeCalls(principal: 'prepareRun' | 'planStageB', logGroup: st
 
 const REGISTER_IMAGE = 'lambdas/prepare-run/register-image.ts';
 
-/** PrepareRun: an image override registers a revision of each stage's job definition. */
+/**
+ * PrepareRun: an image override by tag is pinned to its digest (the stack's
+ * repository only), then registers a revision of each stage's job definition.
+ */
 const PREPARE_RUN_CALLS: AwsCall[] = [
+  {
+    principal: 'prepareRun',
+    api: 'DescribeImages',
+    by: 'lambdas/prepare-run/resolve-image.ts (imageTag, or an imageUri by tag of the repository)',
+    action: 'ecr:DescribeImages',
+    resource: ARN.ecr,
+  },
   {
     principal: 'prepareRun',
     api: 'DescribeJobDefinitions',

@@ -35,7 +35,8 @@ export const executionInputSchema = z
       .default({}),
     /**
      * Full image URI, or a tag of the stack's repository. PrepareRun refuses an
-     * image from any repository but the stack's own and those the deployment allows.
+     * image from any repository but the stack's own and those the deployment allows,
+     * and pins it by digest (a tag of another repository than the stack's is refused).
      */
     imageUri: z
       .string()

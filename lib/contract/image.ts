@@ -13,11 +13,31 @@ export const IMAGE_REPOSITORY = new RegExp(`^${REPOSITORY}$`);
 /** An image reference as Batch takes it: a repository, then an optional `:tag` and an optional `@sha256:` digest. */
 export const IMAGE_REFERENCE = new RegExp(`^${REPOSITORY}(?::${TAG})?(?:@sha256:[0-9a-f]{64})?$`);
 
+/** A digest as image references carry it: `sha256:<64 hex>`. */
+export const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** The parts of an image reference: its repository, and its tag and digest when it has them. */
+export interface ImageReferenceParts {
+  readonly repository: string;
+  readonly tag: string | undefined;
+  /** `sha256:<hex>` */
+  readonly digest: string | undefined;
+}
+
+/** Splits an image reference (`repo`, `repo:tag`, `repo@sha256:...`, `repo:tag@sha256:...`). */
+export function parseImageReference(image: string): ImageReferenceParts {
+  const at = image.indexOf('@');
+  const named = at === -1 ? image : image.slice(0, at);
+  const digest = at === -1 ? undefined : image.slice(at + 1);
+  const tagAt = named.indexOf(':', named.lastIndexOf('/') + 1);
+  return tagAt === -1
+    ? { repository: named, tag: undefined, digest }
+    : { repository: named.slice(0, tagAt), tag: named.slice(tagAt + 1), digest };
+}
+
 /** The repository of an image reference: the reference without its tag and digest. */
 function imageRepository(image: string): string {
-  const named = image.split('@')[0] ?? image;
-  const tagAt = named.indexOf(':', named.lastIndexOf('/') + 1);
-  return tagAt === -1 ? named : named.slice(0, tagAt);
+  return parseImageReference(image).repository;
 }
 
 /**

@@ -31,6 +31,20 @@ export interface SubmitSpec {
   readonly containerOverrides: BatchContainerOverrides;
 }
 
+/**
+ * The image a run overrides the job definitions' with, pinned when PrepareRun
+ * ran: every job of the run (and a redrive of its execution) pulls exactly this
+ * build, whatever is pushed under the tag later.
+ */
+export interface RunImage {
+  /** As the execution input asked: `<repositoryUri>:<imageTag>`, or `imageUri`. */
+  readonly requested: string;
+  /** What the run's job definition revisions name: `<repository>@sha256:<digest>` (an `imageUri` by digest as given). */
+  readonly uri: string;
+  /** `sha256:<64 hex>`. */
+  readonly digest: string;
+}
+
 /** A run as the state machine carries it: `$.run`, the `PrepareRun` lambda's result. */
 export interface RunSpec {
   readonly expId: string;
@@ -46,6 +60,8 @@ export interface RunSpec {
   readonly resources: Readonly<Record<StageName, StageResources>>;
   /** Job definition ARN per stage (a new revision when the input overrides the image). */
   readonly jobDefinitions: Readonly<Record<StageName, string>>;
+  /** The image override, pinned by digest; null when the run keeps the job definitions' image. */
+  readonly image: RunImage | null;
   /** Tags per stage, as Batch `Tags`. */
   readonly tags: Readonly<Record<StageName, Record<string, string>>>;
   readonly builder: SubmitSpec;
@@ -97,5 +113,7 @@ export interface PipelineOutput {
   readonly runId: string;
   readonly numTasks: number;
   readonly prefix: string;
+  /** `$.run.image`: the pinned image override, or null. */
+  readonly image: RunImage | null;
   readonly jobs: RunResults;
 }

@@ -1,7 +1,8 @@
 import './polyfill.js';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { createHash } from 'node:crypto';
 import { planRun } from '../../lambdas/plan-stage-b/plan.js';
-import { prepareRun } from '../../lambdas/prepare-run/prepare.js';
+import { prepareRun, type ResolveImageDigest } from '../../lambdas/prepare-run/prepare.js';
 import { reportErrors } from '../../lambdas/shared/handler-errors.js';
 import { buildExecutionInput, type ExecutionRequest } from '../contract/execution.js';
 import { newRunId } from '../contract/ids.js';
@@ -136,6 +137,14 @@ async function execute(
   return { ...outcome, log: await events };
 }
 
+/**
+ * The rehearsal's stand-in ECR: every tag of the stack's repository exists and names the digest
+ * `sha256:<SHA-256 of repository:tag>` (stable, so a rehearsal's record can be compared). The
+ * registered revisions are the deployed ones (the same code runs, whatever the image).
+ */
+const rehearsalImageDigest: ResolveImageDigest = async (repositoryName, imageTag) =>
+  `sha256:${createHash('sha256').update(`${repositoryName}:${imageTag}`).digest('hex')}`;
+
 function lambdaStandIns(options: RehearsalOptions, storage: Storage): Handlers {
   return {
     [PIPELINE_STATES.prepare]: (event: unknown) =>
@@ -143,6 +152,7 @@ function lambdaStandIns(options: RehearsalOptions, storage: Storage): Handlers {
         prepareRun(event, {
           config: options.stack.prepareConfig,
           registerImage: async (arn) => arn,
+          resolveImageDigest: rehearsalImageDigest,
         }),
       ),
     [PIPELINE_STATES.plan]: (event: unknown) =>

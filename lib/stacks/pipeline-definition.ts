@@ -180,6 +180,7 @@ export function pipelineDefinition(props: PipelineDefinitionProps): Json {
           'expId.$': '$.run.expId',
           'runId.$': '$.run.runId',
           'prefix.$': '$.run.prefix',
+          'image.$': '$.run.image',
           'numTasks.$': '$.plan.numTasks',
           'jobs.$': '$.results',
         },

@@ -188,7 +188,7 @@ export class PipelineStack extends Stack {
     return fn;
   }
 
-  /** PrepareRun registers image-override revisions; PlanStageB reads manifests. */
+  /** PrepareRun pins and registers image-override revisions; PlanStageB reads manifests. */
   private grantLambdas(props: PipelineStackProps): void {
     const jobDefinitionNames = Object.values(props.jobDefinitionNames).map((name) =>
       this.jobDefinitionRevisions(name),
@@ -209,6 +209,13 @@ export class PipelineStack extends Stack {
       new iam.PolicyStatement({
         actions: ['batch:RegisterJobDefinition', 'batch:TagResource'],
         resources: [...unrevisioned, ...jobDefinitionNames],
+      }),
+    );
+    // An image override by tag is pinned to the digest the tag names when the run starts.
+    this.prepareFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ecr:DescribeImages'],
+        resources: [props.repository.repositoryArn],
       }),
     );
     this.prepareFunction.addToRolePolicy(

@@ -85,6 +85,46 @@ describe('workflow commands', () => {
   });
 });
 
+describe('workflow describe: the run image', () => {
+  const repo = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/epycloud';
+  const digest = `sha256:${'e'.repeat(64)}`;
+  /** Adds PrepareRun's exit (its output, `{ run, results }`) after a few other events. */
+  function prepared(aws: FakeAws, name: string, image: unknown) {
+    const e = addExecution(aws, name, { expId: 'flu', runId: name, imageTag: 'latest' });
+    for (const type of ['ExecutionStarted', 'TaskStateEntered', 'LambdaFunctionScheduled'] as const)
+      e.history.push({ id: e.history.length + 1, timestamp: new Date(), type });
+    e.history.push({
+      id: e.history.length + 1,
+      timestamp: new Date(),
+      type: 'TaskStateExited',
+      stateExitedEventDetails: {
+        name: 'PrepareRun',
+        output: JSON.stringify({ run: { expId: 'flu', runId: name, image }, results: {} }),
+      },
+    });
+    return e;
+  }
+
+  it("shows the image PrepareRun pinned the run to, from the execution's history", async () => {
+    const aws = fakeWithStacks();
+    prepared(aws, 'flu--r2', { requested: `${repo}:latest`, uri: `${repo}@${digest}`, digest });
+    const { out } = await run(aws, ['workflow', 'describe', 'flu--r2']);
+    expect(out).toContain(`  image ${repo}@${digest} (pinned from ${repo}:latest)\n`);
+    const json = JSON.parse((await run(aws, ['workflow', 'describe', 'flu--r2', '--json'])).out);
+    expect(json.image).toEqual({ requested: `${repo}:latest`, uri: `${repo}@${digest}`, digest });
+  });
+
+  it("says when a run keeps the job definitions' image, and shows nothing before PrepareRun", async () => {
+    const aws = fakeWithStacks();
+    prepared(aws, 'flu--r3', null);
+    expect((await run(aws, ['workflow', 'describe', 'flu--r3'])).out).toContain(
+      "  image: the job definitions' (no override)\n",
+    );
+    addExecution(aws, 'flu--r4', { expId: 'flu', runId: 'r4' });
+    expect((await run(aws, ['workflow', 'describe', 'flu--r4'])).out).not.toContain('image');
+  });
+});
+
 describe('download command', () => {
   it('copies the newest run outputs from the bucket under -o/<run-id>/', async () => {
     const aws = fakeWithStacks();

@@ -88,6 +88,39 @@ describe('workflow retry', () => {
     );
   });
 
+  it('retries with the image the run was pinned to, not what its tag names now', async () => {
+    const aws = fakeWithStacks();
+    const execution = addExecution(
+      aws,
+      'e--p',
+      { expId: 'e', runId: 'p', imageTag: 'latest' },
+      'FAILED',
+    );
+    const pinned = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/epycloud@sha256:${'a'.repeat(64)}`;
+    execution.history.push({
+      id: 1,
+      timestamp: new Date(),
+      type: 'TaskStateExited',
+      stateExitedEventDetails: {
+        name: 'PrepareRun',
+        output: JSON.stringify({
+          run: {
+            expId: 'e',
+            runId: 'p',
+            image: { requested: 'x:latest', uri: pinned, digest: `sha256:${'a'.repeat(64)}` },
+          },
+        }),
+      },
+    });
+    const after = await retryExecution(aws.clients, DEPLOYMENT, execution.arn);
+    const input = JSON.parse(aws.executions.find((e) => e.arn === after.arn)!.input) as Record<
+      string,
+      unknown
+    >;
+    expect(input).toMatchObject({ expId: 'e', runId: 'p', imageUri: pinned });
+    expect(input.imageTag).toBeUndefined();
+  });
+
   it('names a missing execution', async () => {
     const aws = fakeWithStacks();
     await expect(retryExecution(aws.clients, DEPLOYMENT, 'nope')).rejects.toThrow(

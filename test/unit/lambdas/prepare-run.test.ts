@@ -3,6 +3,7 @@ import {
   prepareRun,
   requestedImage,
   type RegisterImage,
+  type ResolveImageDigest,
 } from '../../../lambdas/prepare-run/prepare.js';
 import { type PrepareConfig } from '../../../lib/contract/lambda-config.js';
 import { ConfigError, ValidationError } from '../../../lib/errors.js';
@@ -24,13 +25,32 @@ const config: PrepareConfig = {
 const never: RegisterImage = async () => {
   throw new Error('must not register');
 };
+const noResolve: ResolveImageDigest = async () => {
+  throw new Error('must not resolve a tag');
+};
+const DIGEST = `sha256:${'d'.repeat(64)}`;
+/** The stack's repository holds `latest` and `v7`; records every lookup. */
+function ecrTags(lookups: string[] = []): ResolveImageDigest {
+  const tags: Record<string, string> = { latest: DIGEST, v7: `sha256:${'7'.repeat(64)}` };
+  return async (repositoryName, tag) => {
+    lookups.push(`${repositoryName}:${tag}`);
+    return tags[tag];
+  };
+}
+/** Records the image of every revision registered. */
+function recorder(registered: string[]): RegisterImage {
+  return async (arn, image) => {
+    registered.push(`${arn}=${image}`);
+    return `${arn}+`;
+  };
+}
 const now = () => new Date('2026-11-23T01:02:03Z');
 
 describe('prepareRun', () => {
   it('keeps the given run id and builds Stage A with the contract environment, tags and sizes', async () => {
     const { run, results } = await prepareRun(
       { expId: 'flu/a', runId: 'r1', dirPrefix: 'team/', profile: 'lab' },
-      { config, registerImage: never },
+      { config, registerImage: never, resolveImageDigest: noResolve },
     );
     expect(run).toMatchObject({
       expId: 'flu/a',
@@ -62,7 +82,11 @@ describe('prepareRun', () => {
       referenceDate: '2024-12-14',
       outputConfigFile: 'o.yaml',
     };
-    const { run } = await prepareRun(input, { config, registerImage: never });
+    const { run } = await prepareRun(input, {
+      config,
+      registerImage: never,
+      resolveImageDigest: noResolve,
+    });
     expect(run.outputConfigFile).toBe('o.yaml');
     expect(run.builder.containerOverrides.Environment).toContainEqual({
       Name: 'REFERENCE_DATE',
@@ -77,7 +101,7 @@ describe('prepareRun', () => {
   it('refuses a reference date that is not a Saturday before anything runs', async () => {
     const error = await prepareRun(
       { expId: 'x', referenceDate: '2024-12-13' },
-      { config, registerImage: never },
+      { config, registerImage: never, resolveImageDigest: noResolve },
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
@@ -86,14 +110,17 @@ describe('prepareRun', () => {
   });
 
   it('generates a run id when none is given', async () => {
-    const { run } = await prepareRun({ expId: 'x' }, { config, registerImage: never, now });
+    const { run } = await prepareRun(
+      { expId: 'x' },
+      { config, registerImage: never, resolveImageDigest: noResolve, now },
+    );
     expect(run.runId).toMatch(/^20261123-010203-[0-9a-f]{8}$/);
   });
 
   it('reports every input problem at once, naming the field', async () => {
     const error = await prepareRun(
       { expId: 'x', maxParallelism: 0, skipOutput: 'yes', extra: 1 },
-      { config, registerImage: never },
+      { config, registerImage: never, resolveImageDigest: noResolve },
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     const text = (error as ConfigError).problems.join('\n');
@@ -102,48 +129,127 @@ describe('prepareRun', () => {
 
   it('checks per-stage overrides against Fargate sizes, but not on EC2', async () => {
     const input = { expId: 'x', runId: 'r', stages: { runner: { memoryMiB: 1024 } } };
-    await expect(prepareRun(input, { config, registerImage: never })).rejects.toThrow(
-      'stages.runner: Fargate with 1 vCPU takes 2048..8192 MiB',
-    );
+    await expect(
+      prepareRun(input, { config, registerImage: never, resolveImageDigest: noResolve }),
+    ).rejects.toThrow('stages.runner: Fargate with 1 vCPU takes 2048..8192 MiB');
     const { run } = await prepareRun(input, {
       config: { ...config, platform: 'ec2' },
       registerImage: never,
+      resolveImageDigest: noResolve,
     });
     expect(run.resources.runner).toEqual({ vcpus: 1, memoryMiB: 1024 });
   });
 
   it('rejects bad ids and bad tag values before registering anything', async () => {
-    await expect(prepareRun({ expId: '../x' }, { config, registerImage: never })).rejects.toThrow(
-      /Invalid experiment id/,
-    );
     await expect(
-      prepareRun({ expId: 'x', runId: 'a/b' }, { config, registerImage: never }),
+      prepareRun(
+        { expId: '../x' },
+        { config, registerImage: never, resolveImageDigest: noResolve },
+      ),
+    ).rejects.toThrow(/Invalid experiment id/);
+    await expect(
+      prepareRun(
+        { expId: 'x', runId: 'a/b' },
+        { config, registerImage: never, resolveImageDigest: noResolve },
+      ),
     ).rejects.toThrow(/Invalid run id/);
     await expect(
       prepareRun(
         { expId: 'x', billingProject: 'a;b', imageTag: 'v2' },
-        { config, registerImage: never },
+        { config, registerImage: never, resolveImageDigest: noResolve },
       ),
     ).rejects.toThrow(/epycloud:billing_project/);
   });
 
-  it('registers a revision per stage for an image override', async () => {
-    const calls: string[] = [];
-    const registerImage: RegisterImage = async (arn, image) => {
-      calls.push(`${arn}=${image}`);
-      return `${arn}+`;
-    };
-    const image = 'public.ecr.aws/acme/epycloud:9';
+  it('pins imageTag to the digest ECR resolves now, registers every revision with it and records it', async () => {
+    const lookups: string[] = [];
+    const registered: string[] = [];
     const { run } = await prepareRun(
-      { expId: 'x', runId: 'r', imageUri: image },
-      { config, registerImage },
+      { expId: 'x', runId: 'r', imageTag: 'latest' },
+      { config, registerImage: recorder(registered), resolveImageDigest: ecrTags(lookups) },
     );
-    expect(calls).toEqual([`jd-b:1=${image}`, `jd-r:1=${image}`, `jd-o:1=${image}`]);
+    const pinned = `${config.repositoryUri}@${DIGEST}`;
+    expect(lookups).toEqual(['epycloud:latest']); // one lookup per run, whatever the stages
+    expect(registered).toEqual([`jd-b:1=${pinned}`, `jd-r:1=${pinned}`, `jd-o:1=${pinned}`]);
     expect(run.jobDefinitions).toEqual({
       builder: 'jd-b:1+',
       runner: 'jd-r:1+',
       output: 'jd-o:1+',
     });
+    expect(run.image).toEqual({
+      requested: `${config.repositoryUri}:latest`,
+      uri: pinned,
+      digest: DIGEST,
+    });
+  });
+
+  it('refuses a tag the repository does not hold, naming repository and tag, before registering anything', async () => {
+    const error = await prepareRun(
+      { expId: 'x', runId: 'r', imageTag: 'no-such-tag' },
+      { config, registerImage: never, resolveImageDigest: ecrTags() },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    const message = (error as Error).message;
+    expect(message).toContain('"no-such-tag"');
+    expect(message).toContain('"epycloud"');
+    expect(message).toContain(config.repositoryUri);
+    expect(message).toContain('epycloud build cloud --tag no-such-tag');
+  });
+
+  it('refuses a digest that is not sha256 as the resolver found it', async () => {
+    await expect(
+      prepareRun(
+        { expId: 'x', runId: 'r', imageTag: 'latest' },
+        { config, registerImage: never, resolveImageDigest: async () => 'md5:abc' },
+      ),
+    ).rejects.toThrow(/md5:abc/);
+  });
+
+  it("pins an imageUri by tag of the stack's own repository the same way", async () => {
+    const registered: string[] = [];
+    const { run } = await prepareRun(
+      { expId: 'x', runId: 'r', imageUri: `${config.repositoryUri}:v7` },
+      { config, registerImage: recorder(registered), resolveImageDigest: ecrTags() },
+    );
+    const pinned = `${config.repositoryUri}@sha256:${'7'.repeat(64)}`;
+    expect(new Set(registered.map((r) => r.split('=')[1]))).toEqual(new Set([pinned]));
+    expect(run.image).toMatchObject({ requested: `${config.repositoryUri}:v7`, uri: pinned });
+  });
+
+  it('keeps an imageUri already by digest, from the own or an allowed repository, without a lookup', async () => {
+    for (const image of [
+      `${config.repositoryUri}@${DIGEST}`,
+      `${config.repositoryUri}:v7@${DIGEST}`,
+      `public.ecr.aws/acme/epycloud@${DIGEST}`,
+    ]) {
+      const registered: string[] = [];
+      const { run } = await prepareRun(
+        { expId: 'x', runId: 'r', imageUri: image },
+        { config, registerImage: recorder(registered), resolveImageDigest: noResolve },
+      );
+      expect(registered, image).toEqual([`jd-b:1=${image}`, `jd-r:1=${image}`, `jd-o:1=${image}`]);
+      expect(run.image, image).toEqual({ requested: image, uri: image, digest: DIGEST });
+    }
+  });
+
+  it('refuses an imageUri by tag of another allowed repository: only a digest pins it', async () => {
+    const image = 'public.ecr.aws/acme/epycloud:9';
+    const error = await prepareRun(
+      { expId: 'x', runId: 'r', imageUri: image },
+      { config, registerImage: never, resolveImageDigest: noResolve },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toContain(`imageUri "${image}"`);
+    expect((error as Error).message).toContain('public.ecr.aws/acme/epycloud@sha256:');
+  });
+
+  it("records no image when the run keeps the job definitions' image", async () => {
+    const { run } = await prepareRun(
+      { expId: 'x', runId: 'r' },
+      { config, registerImage: never, resolveImageDigest: noResolve },
+    );
+    expect(run.image).toBeNull();
+    expect(run.jobDefinitions).toEqual(config.jobDefinitions);
   });
 
   it('refuses an imageUri from a repository the deployment does not allow, before registering anything', async () => {
@@ -155,27 +261,12 @@ describe('prepareRun', () => {
     ]) {
       const error = await prepareRun(
         { expId: 'x', runId: 'r', imageUri: image },
-        { config, registerImage: never },
+        { config, registerImage: never, resolveImageDigest: noResolve },
       ).catch((e: unknown) => e);
       expect(error, image).toBeInstanceOf(ValidationError);
       expect((error as Error).message, image).toContain(`imageUri "${image}"`);
       expect((error as Error).message, image).toContain('image.allowedRepositories');
     }
-  });
-
-  it("accepts an imageUri of the stack's own repository, by tag or digest", async () => {
-    const registered: string[] = [];
-    const registerImage: RegisterImage = async (arn, image) => {
-      registered.push(image);
-      return `${arn}+`;
-    };
-    const digest = `${config.repositoryUri}@sha256:${'a'.repeat(64)}`;
-    await prepareRun(
-      { expId: 'x', runId: 'r', imageUri: `${config.repositoryUri}:v7` },
-      { config, registerImage },
-    );
-    await prepareRun({ expId: 'x', runId: 'r', imageUri: digest }, { config, registerImage });
-    expect(new Set(registered)).toEqual(new Set([`${config.repositoryUri}:v7`, digest]));
   });
 
   it('refuses a malformed imageUri or imageTag in the execution input', async () => {
@@ -185,7 +276,10 @@ describe('prepareRun', () => {
       { imageTag: 'v1 beta' },
     ]) {
       await expect(
-        prepareRun({ expId: 'x', runId: 'r', ...input }, { config, registerImage: never }),
+        prepareRun(
+          { expId: 'x', runId: 'r', ...input },
+          { config, registerImage: never, resolveImageDigest: noResolve },
+        ),
       ).rejects.toThrow(ConfigError);
     }
   });

@@ -301,7 +301,7 @@ function placeholderValues(fixture: SynthFixture): (stage: StageName) => Values 
     jobRole: logicalId(compute, 'AWS::IAM::Role', ROLE_PREFIXES.jobRole),
     executionRole: logicalId(compute, 'AWS::IAM::Role', ROLE_PREFIXES.executionRole),
     repository: repositoryUri.split('/').slice(1).join('/'),
-    image: `${repositoryUri}:v2`,
+    image: `${repositoryUri}@sha256:${'2'.repeat(64)}`,
     expId: RUN.expId,
     runId: RUN.runId,
     profile: fixture.config.name,

@@ -41,6 +41,9 @@ const config: PrepareConfig = {
   jobDefinitions: { builder: 'jd-builder:1', runner: 'jd-runner:1', output: 'jd-output:1' },
 };
 
+/** The digest `v2` of the stack's repository names (the suite's stand-in ECR holds no other tag). */
+const V2_DIGEST = `sha256:${'2'.repeat(64)}`;
+
 /** Job definitions the stand-in knows: the configured ones and the revisions PrepareRun registers (`-new`). */
 const KNOWN_JOB_DEFINITIONS = new Set(
   Object.values(config.jobDefinitions).flatMap((arn) => [arn, `${arn}-new`]),
@@ -96,6 +99,8 @@ export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
                   registered.push(`${arn} ${image}`),
                   `${arn}-new`
                 ),
+                resolveImageDigest: async (repository, tag) =>
+                  tag === 'v2' && repository === 'epycloud' ? V2_DIGEST : undefined,
               }),
             ),
             [S.stageA]: local(async (job: Submit) => {
@@ -142,6 +147,7 @@ export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
           expId: 'flu/a',
           runId: 'r-1',
           prefix: 'flu/a/runs/r-1/',
+          image: null,
           numTasks: 3,
           jobs: {
             builder: { jobId: 'job-1' },
@@ -226,17 +232,22 @@ export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
       ]);
     });
 
-    it('generates a run id when absent, and runs an image override on registered revisions', async () => {
+    it('generates a run id when absent, and runs an image override pinned by digest on registered revisions', async () => {
       const { output, submitted, registered } = await execute(
         { expId: 'x', imageTag: 'v2', stages: { runner: { vcpus: 2, memoryMiB: 4096 } } },
         2,
       );
       expect(output.ok && output.value.runId).toMatch(/^\d{8}-\d{6}-[0-9a-f]{8}$/);
+      const pinned = `${config.repositoryUri}@${V2_DIGEST}`;
       expect(registered).toEqual(
-        ['jd-builder:1', 'jd-runner:1', 'jd-output:1'].map(
-          (arn) => `${arn} ${config.repositoryUri}:v2`,
-        ),
+        ['jd-builder:1', 'jd-runner:1', 'jd-output:1'].map((arn) => `${arn} ${pinned}`),
       );
+      // the run's record: in the execution's output (and PrepareRun's, in its history)
+      expect(output.ok && output.value.image).toEqual({
+        requested: `${config.repositoryUri}:v2`,
+        uri: pinned,
+        digest: V2_DIGEST,
+      });
       expect(submitted.map((s) => s.JobDefinition)).toEqual([
         'jd-builder:1-new',
         'jd-runner:1-new',
@@ -257,6 +268,15 @@ export function pipelineExecutionSuite(fixtures: () => Fixtures): void {
       );
       expect(output.ok).toBe(false);
       expect(output.ok ? '' : output.error.message).toContain('maxParallelism');
+      expect(submitted).toHaveLength(0);
+    });
+
+    it('fails in PrepareRun on a tag the repository does not hold, naming it, before registering or submitting anything', async () => {
+      const { output, submitted, registered } = await execute({ expId: 'x', imageTag: 'v3' }, 2);
+      expect(output.ok ? '' : output.error.message).toContain(
+        'Image tag "v3" not found in ECR repository "epycloud"',
+      );
+      expect(registered).toHaveLength(0);
       expect(submitted).toHaveLength(0);
     });
 
