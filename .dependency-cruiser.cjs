@@ -42,8 +42,8 @@ module.exports = {
     never(
       'lib-below-entrypoints',
       '^lib/',
-      '^(cli|pipeline-scripts|bench|scripts|test)/',
-      'lib/ never imports an entrypoint, a bench or a test',
+      '^(cli|pipeline-scripts|bench|scripts|test|integ)/',
+      'lib/ never imports an entrypoint, a bench, a test or the deploy smoke test',
     ),
     never(
       'lib-rehearsal-may-run-lambdas',
@@ -54,8 +54,8 @@ module.exports = {
     never(
       'stages-below-cli',
       '^(pipeline-scripts|lambdas)/',
-      '^(cli|bench|scripts|test)/',
-      'the stages and lambdas never import the CLI, benches or tests',
+      '^(cli|bench|scripts|test|integ)/',
+      'the stages and lambdas never import the CLI, benches, tests or the deploy smoke test',
     ),
     never(
       'stages-not-adapters',
@@ -108,7 +108,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|dist|cdk\\.out|local)/' },
+    exclude: {
+      path: '^(node_modules|dist|cdk\\.out|local)/|^integ/.*\\.snapshot/|^integ/cdk-integ\\.out',
+    },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: {

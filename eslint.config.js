@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'local/', 'coverage/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'cdk.out/',
+      'dist/',
+      'local/',
+      'coverage/',
+      // what integ-runner writes next to the smoke test (snapshot, working assembly)
+      'integ/**/*.snapshot/',
+      'integ/cdk-integ.out.*/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
