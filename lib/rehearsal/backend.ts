@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { Backend, ProgressSink, WorkflowOptions, WorkflowResult } from '../backend/types.js';
+import { workflowResult } from '../backend/result.js';
 import { ENV } from '../contract/env.js';
+import { newRunId } from '../contract/ids.js';
 import { ValidationError } from '../errors.js';
 import type { ExperimentSource } from '../host/experiment-source.js';
 import type { LocalPaths } from '../host/paths.js';
@@ -41,6 +43,26 @@ async function rehearseWorkflow(
       `--resume is for local runs: retry a failed cloud run with \`epycloud workflow retry <execution>\` (it keeps run ${options.resume}'s results)`,
     );
   }
+  const experimentDir = join(config.paths.experimentsDir, options.expId);
+  if (options.dryRun) {
+    // plan only, as on AWS: validate with the run's overrides, synthesize and start nothing
+    const overrides = {
+      ...(options.outputConfigFile === undefined
+        ? {}
+        : { outputConfigFile: options.outputConfigFile }),
+      ...(options.referenceDate === undefined ? {} : { referenceDate: options.referenceDate }),
+    };
+    const { numTasks, plan } = await config.experiments.validate(experimentDir, overrides);
+    return workflowResult({
+      status: 'planned',
+      backend: 'cloud',
+      runtime: 'rehearsal',
+      expId: options.expId,
+      runId: options.runId ?? newRunId(),
+      numTasks,
+      ...(plan ? { plan } : {}),
+    });
+  }
   const [{ runRehearsal }, { rehearsalWorkflowResult }] = await Promise.all([
     import('./index.js'),
     import('./result.js'),
@@ -51,7 +73,7 @@ async function rehearseWorkflow(
       'Rehearsal: synthesizing the CDK app and running its state machine here, against a local S3 server',
   });
   const result = await runRehearsal(
-    { ...options, experimentDir: join(config.paths.experimentsDir, options.expId) },
+    { ...options, experimentDir },
     {
       projectRoot: config.paths.projectRoot,
       hostEnv: config.hostEnv,

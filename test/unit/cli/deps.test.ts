@@ -1,4 +1,8 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../../lib/host/paths.js';
 import { processDeps } from '../../../cli/deps.js';
 
 const base = { local: false, localDir: '/tmp/epycloud-deps-test' };
@@ -18,6 +22,32 @@ describe('the one place that picks the back end', () => {
     ).rejects.toThrow(
       /--resume is for local runs: retry a failed cloud run with `epycloud workflow retry <execution>`/,
     );
+  });
+
+  it('plans a --dry-run --rehearse without rehearsing: validation only, nothing started', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'epycloud-deps-'));
+    await cp(
+      join(PROJECT_ROOT, 'local', 'forecast', 'experiments', 'examples', 'seir-ma'),
+      join(dir, 'forecast', 'experiments', 'x'),
+      {
+        recursive: true,
+      },
+    );
+    const notes: string[] = [];
+    const rehearsal = processDeps().backend({ ...base, localDir: dir, rehearse: true });
+    const result = await rehearsal.runWorkflow(
+      { expId: 'x', dryRun: true, parallelism: 1, retries: 0 },
+      (e) => void (e.type === 'note' && notes.push(e.message)),
+    );
+    expect(result).toMatchObject({
+      status: 'planned',
+      backend: 'cloud',
+      runtime: 'rehearsal',
+      numTasks: 1,
+    });
+    expect(result.plan?.tasks).toBe(1);
+    expect(notes.some((n) => n.includes('synthesizing'))).toBe(false);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('picks the local back end for --local and AWS otherwise', async () => {
