@@ -2,10 +2,12 @@ import { Command } from 'commander';
 import { registerBrowse } from './commands/browse.js';
 import { registerBuildCloud } from './commands/build-cloud.js';
 import { registerDownload } from './commands/download.js';
+import { registerReport } from './commands/report.js';
 import { registerWorkflow } from './commands/workflow.js';
 import { registerBuild } from './commands/build.js';
 import { registerRun } from './commands/run.js';
 import { processDeps } from './deps.js';
+import { EPYCLOUD_VERSION } from '../lib/contract/version.js';
 
 /**
  * The command tree. Each `register*` function adds one command group; command
@@ -17,7 +19,7 @@ export function buildProgram(signal?: AbortSignal): Command {
     .description(
       'Run epidemic-modelling experiments as a three-stage pipeline, locally (Docker) or on AWS.',
     )
-    .version('0.1.0')
+    .version(EPYCLOUD_VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerBuild(program);
@@ -26,5 +28,6 @@ export function buildProgram(signal?: AbortSignal): Command {
   registerBuildCloud(program);
   registerWorkflow(program);
   registerDownload(program);
+  registerReport(program);
   return program;
 }

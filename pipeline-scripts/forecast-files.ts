@@ -4,7 +4,16 @@ import type { Experiment } from '../lib/experiment/experiment.js';
 import { findLocation } from '../lib/experiment/locations.js';
 import type { TaskResult } from '../lib/experiment/task.js';
 import { checkHubFile } from '../lib/forecast/hub-check.js';
-import { hubCsv, hubFileName, hubRows, type LocationForecast } from '../lib/forecast/hub-file.js';
+import {
+  hubCsv,
+  hubFileName,
+  hubRows,
+  type HubRow,
+  type LocationForecast,
+} from '../lib/forecast/hub-file.js';
+import type { Figure } from '../lib/figures/figure.js';
+import type { PosteriorSummaryRow } from '../lib/report/report-data.js';
+import { forecastFigures, forecastPosteriors } from './forecast-figures.js';
 import { TARGET_RULES, INC_HOSP_TARGET } from '../lib/forecast/hub-rules.js';
 import {
   calibrationQuantileRows,
@@ -30,6 +39,10 @@ export interface TextFile {
 export interface ForecastOutput {
   readonly tables: WholeTable[];
   readonly hubFile?: TextFile;
+  /** Its figures (none when the output config turns them off). */
+  readonly figures: Figure[];
+  /** The posterior summary of every location, for the report. */
+  readonly posteriors: PosteriorSummaryRow[];
 }
 
 const ID_COLUMNS: Column[] = [
@@ -155,11 +168,26 @@ export class ForecastFiles {
         rows,
       });
     }
+    const hub =
+      output.flusight && pools.length > 0
+        ? this.hubFile(pools, compared, output.flusight)
+        : undefined;
+    const referenceDate = pools[0]?.results[0]?.calibration?.referenceDate;
     return {
       tables,
-      ...(output.flusight && pools.length > 0
-        ? { hubFile: this.hubFile(pools, compared, output.flusight) }
-        : {}),
+      ...(hub ? { hubFile: hub.file } : {}),
+      figures:
+        output.figures && referenceDate !== undefined
+          ? forecastFigures({
+              pools,
+              compared,
+              referenceDate,
+              selections: output.quantiles,
+              resample: this.exp.model.simulation.resample,
+              ...(hub ? { hubRows: hub.rows } : {}),
+            })
+          : [],
+      posteriors: forecastPosteriors(pools),
     };
   }
 
@@ -167,7 +195,7 @@ export class ForecastFiles {
     pools: readonly LocationPool[],
     compared: ReadonlyMap<string, ReadonlyMap<string, number[]>>,
     names: { readonly team: string; readonly model: string },
-  ): TextFile {
+  ): { file: TextFile; rows: HubRow[] } {
     const dates = new Set(pools.flatMap((p) => p.results.map((r) => r.calibration!.referenceDate)));
     if (dates.size !== 1)
       throw new StageError(
@@ -185,6 +213,6 @@ export class ForecastFiles {
       throw new StageError(
         `The hub file ${name} breaks the hub's rules; it was not written:\n  - ${problems.slice(0, 10).join('\n  - ')}`,
       );
-    return { name, text, rows: rows.length };
+    return { file: { name, text, rows: rows.length }, rows };
   }
 }

@@ -17,6 +17,10 @@ import { ForecastFiles } from './forecast-files.js';
 import { OutputFiles } from './output-files.js';
 import { decodeResult } from './result-arrow.js';
 import { writeWholeTable } from './table-writer.js';
+import { EnsembleFigures } from './ensemble-figures.js';
+import { writeFigures } from './figure-files.js';
+import { writeReport } from './report-file.js';
+import { EPYCLOUD_VERSION } from '../lib/contract/version.js';
 
 /** Results read in parallel at a time. */
 const READ_BATCH = 8;
@@ -130,6 +134,7 @@ async function writeFiles(
   build: Build,
   present: readonly number[],
   dir: string,
+  log: Logger,
 ) {
   const files = await readSnapshot(storage, config.layout);
   // a forecast is loaded at the reference date its results were computed for (Stage A may have had an override)
@@ -140,6 +145,7 @@ async function writeFiles(
   });
   const tables = new OutputFiles(exp, storage, dir);
   const forecast = exp.modelset?.calibration ? new ForecastFiles(exp) : undefined;
+  const ensemble = forecast || !exp.output.figures ? undefined : new EnsembleFigures(exp);
   try {
     for (let k = 0; k < present.length; k += READ_BATCH) {
       const batch = await mapLimit(present.slice(k, k + READ_BATCH), READ_BATCH, (i) =>
@@ -148,6 +154,7 @@ async function writeFiles(
       for (const result of batch) {
         await tables.add(result);
         forecast?.add(result);
+        ensemble?.add(result);
       }
     }
   } catch (error) {
@@ -155,7 +162,12 @@ async function writeFiles(
     throw error;
   }
   const written = await tables.finish();
-  const { tables: forecastTables = [], hubFile } = forecast?.finish() ?? {};
+  const {
+    tables: forecastTables = [],
+    hubFile,
+    figures: forecastFigures = [],
+    posteriors = [],
+  } = forecast?.finish() ?? {};
   for (const table of forecastTables) {
     for (const [name, rows] of await writeWholeTable(storage, dir, table, exp.output.formats))
       written.set(name, rows);
@@ -172,7 +184,20 @@ async function writeFiles(
     await storage.put(`${dir}${name}`, text);
     written.set(name, rows);
   }
-  return { written, outputFile: exp.outputFile ?? null };
+  const figures = await writeFigures(
+    storage,
+    dir,
+    [...(ensemble?.finish() ?? []), ...forecastFigures],
+    log,
+  );
+  for (const [name, rows] of figures.files) written.set(name, rows);
+  return {
+    written,
+    outputFile: exp.outputFile ?? null,
+    figures: figures.report,
+    posteriors,
+    referenceDate: first.calibration?.referenceDate,
+  };
 }
 
 /**
@@ -215,16 +240,28 @@ export async function runOutput(
   const present = build.entries.map((e) => e.index).filter((i) => !missing.includes(i));
   const createdAt = (config.now ?? (() => new Date()))();
   const dir = await freshOutputDir(storage, layout, createdAt);
-  const { written, outputFile: outputConfigFile } = await writeFiles(
-    config,
-    storage,
-    build,
-    present,
-    dir,
-  );
+  const out = await writeFiles(config, storage, build, present, dir, log);
+  const { written, outputFile: outputConfigFile } = out;
+  const counts = { numTasks: build.manifest.numTasks, resultsUsed: present.length, missing };
+  const report = await writeReport(storage, layout, dir, {
+    run: {
+      expId: layout.expId,
+      runId: layout.runId,
+      ...(out.referenceDate ? { referenceDate: out.referenceDate } : {}),
+      ...counts,
+      createdAt: createdAt.toISOString(),
+      outputDir: dir.slice(layout.prefix.length),
+    },
+    figures: out.figures,
+    posteriors: out.posteriors,
+    files: written,
+    outputConfigFile,
+    startedAt: start,
+    generator: `epycloud ${EPYCLOUD_VERSION}`,
+  });
+  written.set(report, 0);
   const buildMs = elapsedMs(start);
   const files = [...written].map(([name, rows]) => ({ name, rows }));
-  const counts = { numTasks: build.manifest.numTasks, resultsUsed: present.length, missing };
   await storage.putJson(`${dir}${OUTPUT_INDEX}`, {
     version: 1,
     createdAt: createdAt.toISOString(),

@@ -22,8 +22,10 @@ export interface RunnerConfig {
   readonly faultInjection?: FaultInjection | undefined;
   /** The run's manifest when the caller already read it (the stage entrypoint, to resolve the task index). */
   readonly manifest?: Manifest | undefined;
-  /** Clock of the calibration progress' `updatedAt`. */
+  /** Clock of the calibration progress' `updatedAt` and the summary's times. */
   readonly now?: () => Date;
+  /** Which attempt of the task this is (1-based; `EPYCLOUD_ATTEMPT` or `AWS_BATCH_JOB_ATTEMPT`). */
+  readonly attempt?: number;
 }
 
 /** What a task did (also written to `summaries/runner_NNNNN.json`). */
@@ -36,6 +38,11 @@ export interface RunnerSummary {
   readonly result: ResultChecksum;
   readonly nSims: number;
   readonly timingsMs: { readonly simulate: number; readonly total: number };
+  /** When this attempt started and finished (ISO): the report's Stage B wall time and concurrency. */
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  /** Which attempt wrote this summary (1 = no retry). */
+  readonly attempt: number;
 }
 
 /** The checksum of result i when it is already good for this input; undefined (logging why unless it is missing) when it must be computed. */
@@ -137,11 +144,13 @@ export async function runRunner(
   log: Logger,
 ): Promise<RunnerSummary> {
   const start = performance.now();
+  const now = config.now ?? (() => new Date());
+  const startedAt = now().toISOString();
   const { layout, taskIndex } = config;
   const manifest = config.manifest ?? (await readManifest(storage, layout));
   const entry = await readManifestEntry(storage, layout, manifest, taskIndex);
   const resultKey = layout.result(taskIndex);
-  let summary: RunnerSummary;
+  let summary: Omit<RunnerSummary, 'startedAt' | 'finishedAt' | 'attempt'>;
   const existing = await existingResult(storage, config, entry.sha256, log);
   if (existing !== undefined) {
     log.info('result already present for this input; nothing to do', { key: resultKey });
@@ -182,6 +191,12 @@ export async function runRunner(
       timingsMs: { simulate: simulateMs, total: elapsedMs(start) },
     };
   }
-  await storage.putJson(layout.summary('runner', taskIndex), summary);
-  return summary;
+  const recorded: RunnerSummary = {
+    ...summary,
+    startedAt,
+    finishedAt: now().toISOString(),
+    attempt: config.attempt ?? 1,
+  };
+  await storage.putJson(layout.summary('runner', taskIndex), recorded);
+  return recorded;
 }

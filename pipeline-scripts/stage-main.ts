@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import {
   ENV,
   parseAllowPartial,
+  parseAttempt,
   parseFaultInjection,
   parseNumTasks,
   parseStageEnv,
@@ -74,7 +75,11 @@ async function dispatch(
   const taskIndex = map ? await taskFromMap(storage, map, resolved) : resolved;
   const log = jsonLogger({ ...context, task_index: taskIndex }, deps.write);
   setLogger(log);
-  return runRunner({ layout, taskIndex, faultInjection, manifest }, storage, log);
+  return runRunner(
+    { layout, taskIndex, faultInjection, manifest, now, attempt: parseAttempt(env) },
+    storage,
+    log,
+  );
 }
 
 /**

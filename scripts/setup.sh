@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything a fresh machine lacks: Debian packages (Docker engine,
-# Compose v1, debootstrap for the stand-in base image) and the npm packages.
+# Compose v1, debootstrap for the stand-in base image, Chromium for `report --pdf`
+# and the browser tests) and the npm packages.
 #
 #   bash scripts/setup.sh            # packages only (what CI runs)
 #   bash scripts/setup.sh --docker   # also start a Docker engine if none answers and build the images
@@ -23,6 +24,7 @@ need=()
 command -v dockerd >/dev/null 2>&1 || docker info >/dev/null 2>&1 || need+=(docker.io)
 command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
   echo "setup: installing ${need[*]}" >&2

@@ -27,6 +27,9 @@ export const ENV = {
   faultTasks: 'EPYCLOUD_FAULT_TASKS',
   faultAttempts: 'EPYCLOUD_FAULT_ATTEMPTS',
   lifeline: 'EPYCLOUD_LIFELINE',
+  /** The attempt (1-based) of a Stage B task, set by the local launcher; Batch sets `AWS_BATCH_JOB_ATTEMPT`. */
+  attempt: 'EPYCLOUD_ATTEMPT',
+  batchAttempt: 'AWS_BATCH_JOB_ATTEMPT',
 } as const;
 
 /** `EPYCLOUD_LIFELINE` value of a stage that must exit when its stdin closes (its launcher is gone). */
@@ -163,6 +166,8 @@ export interface StageEnvInput {
   readonly outputConfigFile?: string;
   readonly referenceDate?: string;
   readonly taskIndex?: number;
+  /** The attempt of a Stage B task (local launches; Batch sets its own). */
+  readonly attempt?: number;
   readonly allowPartial?: boolean;
 }
 
@@ -180,8 +185,24 @@ export function stageEnvironment(input: StageEnvInput): Record<string, string> {
   if (input.outputConfigFile !== undefined) env[ENV.outputConfigFile] = input.outputConfigFile;
   if (input.referenceDate !== undefined) env[ENV.referenceDate] = input.referenceDate;
   if (input.taskIndex !== undefined) env[ENV.taskIndex] = String(input.taskIndex);
+  if (input.attempt !== undefined) env[ENV.attempt] = String(input.attempt);
   if (input.allowPartial) env[ENV.allowPartial] = 'true';
   return env;
+}
+
+/** The attempt of this job: `EPYCLOUD_ATTEMPT`, else `AWS_BATCH_JOB_ATTEMPT`, else 1. */
+export function parseAttempt(env: EnvMap): number {
+  for (const name of [ENV.attempt, ENV.batchAttempt]) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    const attempt = nonNegativeInt(name, value);
+    if (attempt < 1)
+      throw new ValidationError(
+        `Environment variable ${name}="${value}" is invalid: attempts count from 1`,
+      );
+    return attempt;
+  }
+  return 1;
 }
 
 /**

@@ -14,7 +14,10 @@ export function padIndex(index: number): string {
 }
 
 /** Parses the index out of `input_00042.json.gz`-style names; undefined when the name does not match. */
-export function indexFromName(name: string, stem: 'input' | 'result' | 'task'): number | undefined {
+export function indexFromName(
+  name: string,
+  stem: 'input' | 'result' | 'task' | 'runner',
+): number | undefined {
   const match = new RegExp(`(?:^|/)${stem}_(\\d{${INDEX_WIDTH},})\\.`).exec(name);
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
@@ -141,6 +144,11 @@ export class RunLayout {
   /** Prefix of all output folders. */
   get outputsPrefix(): string {
     return this.key(`${RUN_DIRS.outputs}/`);
+  }
+
+  /** Prefix of every stage and task summary. */
+  get summariesPrefix(): string {
+    return this.key(`${RUN_DIRS.summaries}/`);
   }
 
   /** Summary JSON of a stage; task summaries carry their index. */

@@ -261,6 +261,8 @@ export const outputSchema = z.strictObject({
     .strictObject({ compartments: selection.default(false), transitions: selection.default(false) })
     .prefault({}),
   model_metadata: z.boolean().default(true),
+  /** Figures (SVG and PNG under `figures/`, shown in `report.html`); the report is written either way. */
+  figures: z.boolean().default(true),
   flusight: z.strictObject({ team: hubName, model: hubName }).optional(),
 });
 

@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
-import { rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { FONT_FILES } from '../figures/fonts.js';
 import { build, type BuildOptions } from 'esbuild';
 
 // Some bundled CommonJS dependencies call require() on Node built-ins.
 const BANNER =
   "import { createRequire as __epycloudRequire } from 'node:module'; const require = __epycloudRequire(import.meta.url);";
+
+/** Packages the bundle loads at run time instead of inlining: native addons (and their platform binaries). */
+export const NATIVE_PACKAGES = ['@resvg/resvg-js'] as const;
 
 /** Where the stage bundle goes: `dist/stage.mjs` of the project. */
 function stageBundlePath(projectRoot: string): string {
@@ -22,6 +26,8 @@ const options = (projectRoot: string): BuildOptions => ({
   keepNames: true,
   legalComments: 'none',
   banner: { js: BANNER },
+  // resvg is a native addon: it stays a package beside the bundle (the images copy it deliberately)
+  external: [...NATIVE_PACKAGES],
   logLevel: 'warning',
 });
 
@@ -37,8 +43,16 @@ export async function bundleStage(
 ): Promise<string> {
   const temporary = `${outfile}.${process.pid}.tmp`;
   await build({ ...options(projectRoot), outfile: temporary });
+  await copyFonts(projectRoot, dirname(outfile));
   await rename(temporary, outfile);
   return outfile;
+}
+
+/** Copies the figures' fonts to `fonts/` beside the bundle, where the stage looks first (images have no system fonts). */
+async function copyFonts(projectRoot: string, bundleDir: string): Promise<void> {
+  const from = join(projectRoot, 'node_modules', 'dejavu-fonts-ttf', 'ttf');
+  await mkdir(join(bundleDir, 'fonts'), { recursive: true });
+  for (const file of FONT_FILES) await copyFile(join(from, file), join(bundleDir, 'fonts', file));
 }
 
 /**

@@ -25,6 +25,8 @@ export interface LocalContext {
 /** Per-launch settings beyond the run itself. */
 export interface StageSettings {
   readonly taskIndex?: number;
+  /** Stage B: which attempt of the task (1-based). */
+  readonly attempt?: number;
   readonly numTasks?: number;
   readonly outputConfigFile?: string;
   /** Stage A: `REFERENCE_DATE`. */
@@ -120,8 +122,8 @@ export async function runTasks(
     indexes,
     parallelism: settings.parallelism,
     retries: settings.retries,
-    run: (taskIndex) =>
-      launchStage(ctx, layout, 'runner', { taskIndex }, calibrationEvents(ctx, taskIndex)),
+    run: (taskIndex, attempt) =>
+      launchStage(ctx, layout, 'runner', { taskIndex, attempt }, calibrationEvents(ctx, taskIndex)),
     onEvent,
   });
   const wallMs = performance.now() - started;

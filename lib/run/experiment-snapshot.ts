@@ -111,3 +111,11 @@ export async function readVerifiedSnapshot(
   }
   return files;
 }
+
+/** Every file of the run's experiment snapshot with its SHA-256, from the snapshot manifest. */
+export async function snapshotEntries(
+  storage: Storage,
+  layout: RunLayout,
+): Promise<SnapshotManifest['files']> {
+  return (await readSnapshotManifest(storage, layout, 1)).files;
+}

@@ -213,8 +213,14 @@ describe('Stage C (output)', () => {
       'model_metadata.csv.gz',
       'output_config.yaml',
     ];
+    // one fan per series the output config selects, then the report, then index.json
+    const figures = ['compartments_S', 'compartments_I', 'compartments_R', 'transitions_S_to_I']
+      .concat('transitions_I_to_R')
+      .flatMap((f) => [`figures/fan_${f}.svg`, `figures/fan_${f}.png`]);
     expect(driver.puts).toEqual([
       ...names.map((n) => `${dir}${n}`),
+      ...figures.map((n) => `${dir}${n}`),
+      `${dir}report.html`,
       `${dir}index.json`,
       layout.summary('output'),
     ]);
@@ -253,7 +259,8 @@ describe('Stage C (output)', () => {
     const { storage, layout } = await buildAndRun();
     const summary = await runOutput({ layout, allowPartial: false, now }, storage, memoryLogger());
     const hashes: Record<string, string> = {};
-    for (const name of [...summary.files.map((f) => f.name), 'index.json'])
+    // the tables and the output config (figures and the report are new files, tested on their own)
+    for (const { name } of summary.files.filter((f) => /\.(csv\.gz|yaml)$/.test(f.name)))
       hashes[name] = sha256(await storage.get(`${summary.outputDir}${name}`));
     // sha256 of each file's (gunzipped) bytes, as written before results were Arrow and tables streamed
     expect(hashes).toEqual({
@@ -265,7 +272,6 @@ describe('Stage C (output)', () => {
         'bce858f089edbfb3389245909d77018ceea5e49070234f69d98ba94d075d755e',
       'model_metadata.csv.gz': 'e8e0e16bbc03a9639e41b1466fbeb3733c30f9139f48e8ec254c63ff6434e1d2',
       'output_config.yaml': 'e94cac6f2f4fb5e61e0dda2a618766aaa2dd5386fc127cf9d987f027622a02cf',
-      'index.json': '16e69792ff685db01bcbf7af0d965c7eec8bb62dc05e2c321ca78aa629749500',
     });
   });
 
