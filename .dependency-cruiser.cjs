@@ -95,9 +95,9 @@ module.exports = {
     ),
     never(
       'science-below-run',
-      '^lib/(engine|calibration|forecast|experiment)/',
+      '^lib/(engine|calibration|forecast|experiment|figures|report)/',
       '^lib/(backend|local|cloud|rehearsal|host|stacks|constructs|config)/',
-      'the science never imports a back end',
+      'the science and the pictures never import a back end or this machine',
     ),
     never(
       'bench-not-tests',

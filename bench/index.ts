@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   forecast: () => import('./forecast.js'),
   results: () => import('./results.js'),
   manifest: () => import('./manifest.js'),
+  figures: () => import('./figures.js'),
 };
 
 const wanted = process.argv.slice(2);

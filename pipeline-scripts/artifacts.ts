@@ -6,18 +6,6 @@ export function elapsedMs(start: number): number {
   return Math.round((performance.now() - start) * 10) / 10;
 }
 
-/** `0-3, 7, 9-10`: a compact list of indexes for messages. */
-export function formatIndexes(indexes: readonly number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < indexes.length; i++) {
-    let j = i;
-    while (j + 1 < indexes.length && indexes[j + 1] === indexes[j]! + 1) j++;
-    parts.push(j === i ? String(indexes[i]) : `${indexes[i]}-${indexes[j]}`);
-    i = j;
-  }
-  return parts.join(', ');
-}
-
 /** Runs `fn` over items with at most `limit` in flight; results keep the item order. */
 export async function mapLimit<T, R>(
   items: readonly T[],

@@ -1,10 +1,9 @@
+import { z } from 'zod';
 import type { RunLayout } from '../lib/contract/layout.js';
 import { indexFromName } from '../lib/contract/layout.js';
 import type { ReportStages } from '../lib/report/report-data.js';
 import type { Storage } from '../lib/storage/index.js';
 import { mapLimit } from './artifacts.js';
-import type { BuilderSummary } from './builder.js';
-import type { RunnerSummary } from './runner.js';
 
 /** Task summaries read in parallel at a time. */
 const READ_BATCH = 16;
@@ -22,28 +21,53 @@ function peakConcurrency(intervals: readonly (readonly [number, number])[]): num
   return peak;
 }
 
+/**
+ * What the report reads of a task's summary (`RunnerSummary`), leniently:
+ * summaries of older runs lack times and attempts, and a summary that does
+ * not parse is left out rather than failing the output.
+ */
+const taskRecordSchema = z.object({
+  taskIndex: z.number().int().nonnegative(),
+  skipped: z.boolean().default(false),
+  timingsMs: z.object({ total: z.number().nonnegative() }).default({ total: 0 }),
+  startedAt: z.iso.datetime().optional(),
+  finishedAt: z.iso.datetime().optional(),
+  attempt: z.number().int().positive().default(1),
+});
+
+/** What the report reads of Stage A's summary (`BuilderSummary`). */
+const builderRecordSchema = z.object({
+  reused: z.boolean().default(false),
+  timingsMs: z.object({ total: z.number().nonnegative() }),
+});
+
+/** A task's summary as the report reads it. */
+export type TaskRecord = z.infer<typeof taskRecordSchema>;
+
 /** Stage B's figures from its task summaries: busy time, wall time, peak concurrency, efficiency, retries. */
-export function runnerStats(
-  summaries: readonly RunnerSummary[],
-): NonNullable<ReportStages['runner']> {
-  const busyMs = summaries.reduce((sum, s) => sum + s.timingsMs.total, 0);
-  const timed = summaries.filter((s) => s.startedAt !== undefined && s.finishedAt !== undefined);
-  const intervals = timed.map((s) => [Date.parse(s.startedAt), Date.parse(s.finishedAt)] as const);
-  const slowest = summaries.reduce<RunnerSummary | undefined>(
-    (worst, s) => (worst === undefined || s.timingsMs.total > worst.timingsMs.total ? s : worst),
-    undefined,
-  );
+export function runnerStats(records: readonly TaskRecord[]): NonNullable<ReportStages['runner']> {
+  let busyMs = 0;
+  let slowest: TaskRecord | undefined;
+  const intervals: (readonly [number, number])[] = [];
+  for (const r of records) {
+    busyMs += r.timingsMs.total;
+    if (slowest === undefined || r.timingsMs.total > slowest.timingsMs.total) slowest = r;
+    if (r.startedAt !== undefined && r.finishedAt !== undefined)
+      intervals.push([Date.parse(r.startedAt), Date.parse(r.finishedAt)]);
+  }
   const stats = {
-    tasks: summaries.length,
-    skipped: summaries.filter((s) => s.skipped).length,
+    tasks: records.length,
+    skipped: records.filter((r) => r.skipped).length,
     busyMs,
-    retried: summaries
-      .filter((s) => (s.attempt ?? 1) > 1)
-      .map((s) => ({ index: s.taskIndex, attempts: s.attempt })),
+    retried: records
+      .filter((r) => r.attempt > 1)
+      .map((r) => ({ index: r.taskIndex, attempts: r.attempt })),
     ...(slowest ? { slowest: { index: slowest.taskIndex, ms: slowest.timingsMs.total } } : {}),
   };
   if (intervals.length === 0) return stats;
-  const wallMs = Math.max(...intervals.map(([, e]) => e)) - Math.min(...intervals.map(([s]) => s));
+  const first = intervals.reduce((min, [start]) => Math.min(min, start), Infinity);
+  const last = intervals.reduce((max, [, end]) => Math.max(max, end), -Infinity);
+  const wallMs = last - first;
   const peak = peakConcurrency(intervals);
   return {
     ...stats,
@@ -61,12 +85,15 @@ export async function stageRecords(
 ): Promise<ReportStages> {
   const builderKey = layout.summary('builder');
   const builder = (await storage.exists(builderKey))
-    ? await storage.getJson<BuilderSummary>(builderKey)
+    ? builderRecordSchema.safeParse(await storage.getJson(builderKey)).data
     : undefined;
   const keys = (await storage.list(layout.summariesPrefix)).filter(
     (key) => indexFromName(key, 'runner') !== undefined,
   );
-  const runner = await mapLimit(keys, READ_BATCH, (key) => storage.getJson<RunnerSummary>(key));
+  const parsed = await mapLimit(keys, READ_BATCH, async (key) =>
+    taskRecordSchema.safeParse(await storage.getJson(key)),
+  );
+  const runner = parsed.flatMap((p) => (p.success ? [p.data] : []));
   return {
     ...(builder ? { builder: { totalMs: builder.timingsMs.total, reused: builder.reused } } : {}),
     ...(runner.length > 0 ? { runner: runnerStats(runner) } : {}),

@@ -2,36 +2,22 @@ import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { downloadRun } from '../../lib/run/download.js';
-import { DEFAULT_LOCAL_DIR, localDirOf, localPaths } from '../../lib/host/paths.js';
-import { LocalDriver, S3Driver, Storage } from '../../lib/storage/index.js';
+import { DEFAULT_LOCAL_DIR } from '../../lib/host/paths.js';
 import { processCloudDeps, type CloudCommandDeps } from '../deps.js';
-import { cloudTargetFields, withCloudTargetOptions } from '../cloud-options.js';
+import { withCloudTargetOptions } from '../cloud-options.js';
 import { parseOptions } from '../options.js';
+import { runStorage, runStorageFields } from '../run-storage.js';
 
 const schema = z.object({
-  ...cloudTargetFields,
-  local: z.boolean().default(false),
-  localDir: z.string().min(1).optional(),
-  expId: z.string({ message: 'required' }).min(1),
-  runId: z.string().min(1).optional(),
+  ...runStorageFields,
   files: z.string().min(1).optional(),
   output: z.string().min(1).default('downloads'),
   json: z.boolean().default(false),
 });
 
-/** The run's storage: the deployment's bucket, or the local bucket folder with --local. */
-async function storageFor(deps: CloudCommandDeps, o: z.infer<typeof schema>): Promise<Storage> {
-  if (o.local)
-    return new Storage(
-      new LocalDriver(localPaths(localDirOf(o.localDir, deps.env), deps.cwd).bucketDir),
-    );
-  const session = deps.session(o);
-  return new Storage(new S3Driver(session.clients.s3, (await session.deployment()).bucketName));
-}
-
 async function download(deps: CloudCommandDeps, raw: unknown): Promise<void> {
   const o = parseOptions(schema, raw);
-  const result = await downloadRun(await storageFor(deps, o), {
+  const result = await downloadRun(await runStorage(deps, o), {
     expId: o.expId,
     runId: o.runId,
     files: o.files,

@@ -2,19 +2,15 @@ import { Command } from 'commander';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { printPdf, requireChromium } from '../../lib/host/chromium.js';
-import { DEFAULT_LOCAL_DIR, localDirOf, localPaths } from '../../lib/host/paths.js';
+import { DEFAULT_LOCAL_DIR } from '../../lib/host/paths.js';
 import { downloadReport, findReport, REPORT_FILE } from '../../lib/run/report-file.js';
-import { LocalDriver, S3Driver, Storage } from '../../lib/storage/index.js';
-import { cloudTargetFields, withCloudTargetOptions } from '../cloud-options.js';
+import { withCloudTargetOptions } from '../cloud-options.js';
 import { processCloudDeps, type CloudCommandDeps } from '../deps.js';
 import { parseOptions } from '../options.js';
+import { runStorage, runStorageFields } from '../run-storage.js';
 
 const schema = z.object({
-  ...cloudTargetFields,
-  local: z.boolean().default(false),
-  localDir: z.string().min(1).optional(),
-  expId: z.string({ message: 'required' }).min(1),
-  runId: z.string().min(1).optional(),
+  ...runStorageFields,
   outputDir: z.string().min(1).optional(),
   to: z.string().min(1).default('reports'),
   open: z.boolean().default(false),
@@ -32,19 +28,9 @@ interface ReportJson {
   readonly pdf?: string;
 }
 
-/** The local bucket folder with --local, else the deployment's bucket. */
-async function storageFor(deps: CloudCommandDeps, o: Options): Promise<Storage> {
-  if (o.local)
-    return new Storage(
-      new LocalDriver(localPaths(localDirOf(o.localDir, deps.env), deps.cwd).bucketDir),
-    );
-  const session = deps.session(o);
-  return new Storage(new S3Driver(session.clients.s3, (await session.deployment()).bucketName));
-}
-
 /** The report on this machine: its file in the local bucket, or a download of the cloud one under --to. */
 async function locateReport(deps: CloudCommandDeps, o: Options): Promise<Omit<ReportJson, 'pdf'>> {
-  const storage = await storageFor(deps, o);
+  const storage = await runStorage(deps, o);
   const found = await findReport(storage, o);
   if (found.passedOver.length > 0)
     deps.stderr(

@@ -124,7 +124,7 @@ export function calibrationGenerations(rows: readonly GenerationInput[]): Figure
     hconcat: [
       panel(
         toleranceRows(rows),
-        { title: ['Tolerance, log scale', '(distance units)'], scale: { type: 'log' } },
+        { title: 'Tolerance (distance, log scale)', scale: { type: 'log' } },
         locations,
       ),
       panel(

@@ -100,11 +100,8 @@ const WEEK = {
   scale: { type: 'utc' },
   title: 'Week ending',
 } as const;
-/**
- * On three lines: headless Vega estimates text at 0.8 em a character, so a
- * title longer than the panel's height (~13 characters) pushes the panels apart.
- */
-const Y_TITLE = ['Weekly flu', 'hospital', 'admissions'];
+/** Shorter than the panel is high: a longer y title would push the panels apart. */
+const Y_TITLE = 'Admissions per week';
 const only = (kind: HubPoint['kind']) => ({ filter: { field: 'kind', equal: kind } });
 
 /** Interval bands under the median and observed lines, under the reference rule. */

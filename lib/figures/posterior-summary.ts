@@ -131,3 +131,25 @@ export function posteriorSummary(rows: readonly PosteriorParticles[]): Posterior
     }),
   );
 }
+
+/** The most particles a location contributes to a figure (the figure's data stays small). */
+export const MAX_PARTICLES_PER_LOCATION = 2_000;
+
+/**
+ * The pooled posteriors ({@link poolPosteriors}) with at most `cap`
+ * particles per location: the heaviest ones, in their order, their weights
+ * renormalized to sum to 1.
+ */
+export function cappedPosteriors(
+  input: readonly PosteriorParticles[],
+  cap = MAX_PARTICLES_PER_LOCATION,
+): PooledPosterior[] {
+  return poolPosteriors(input).map((posterior) => {
+    const heaviest = new Set(
+      [...posterior.particles].sort((a, b) => b.weight - a.weight).slice(0, cap),
+    );
+    const kept = posterior.particles.filter((p) => heaviest.has(p));
+    const weights = normalizedWeights(kept.map((p) => p.weight));
+    return { ...posterior, particles: kept.map((p, i) => ({ ...p, weight: weights[i]! })) };
+  });
+}

@@ -14,8 +14,7 @@ import {
   type RehearsalResult,
 } from './rehearse.js';
 import { startS3Server, type S3Server } from './s3-server.js';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { readRehearsalStack, type RehearsalStack } from './stack-reader.js';
 
@@ -75,13 +74,13 @@ export function containerBaseEnv(
   return { ...host, ...server.env };
 }
 
-/** Bundles the stage code into a private temporary file (nothing else rewrites it during the run). */
+/** Bundles the stage code into a private temporary folder under node_modules/.cache (nothing else rewrites it during the run). */
 export async function freshBundle(projectRoot: string): Promise<string> {
   const { bundleStage } = await import('../host/bundle.js');
-  return bundleStage(
-    projectRoot,
-    join(await mkdtemp(join(tmpdir(), 'epycloud-rehearsal-')), 'stage.mjs'),
-  );
+  // inside the project, so the bundle resolves its native package (resvg) from the project's node_modules
+  const cache = join(projectRoot, 'node_modules', '.cache', 'epycloud');
+  await mkdir(cache, { recursive: true });
+  return bundleStage(projectRoot, join(await mkdtemp(join(cache, 'rehearsal-')), 'stage.mjs'));
 }
 
 /** The launcher of the chosen runtime, and what to clean up after the run. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { expect } from 'vitest';
 import type { WorkflowResult } from '../../../lib/backend/types.js';
+import { expectReportOpensOffline, figureNames } from '../../support/report-check.js';
 
 /** Reads a gzipped CSV of an output folder into header + rows. */
 export async function readCsvGz(
@@ -41,6 +42,7 @@ export async function expectOutputs(
     numTasks: number;
     resultsUsed: number;
     partial: boolean;
+    files: { name: string }[];
   };
   expect(index).toMatchObject({
     numTasks: result.numTasks,
@@ -56,4 +58,30 @@ export async function expectOutputs(
   expect(perDate).toHaveLength(23);
   for (const row of table.rows.slice(0, 500))
     for (const cell of row.slice(4)) expect(Number(cell)).toBeGreaterThanOrEqual(0);
+  await expectFiguresAndReport(dir, index.files, result.expId);
+}
+
+/**
+ * Every figure the index lists is an SVG and a PNG (drawn by resvg, in the
+ * image when the run used Docker), and report.html opens offline in Chromium
+ * showing each of them.
+ */
+async function expectFiguresAndReport(
+  dir: string,
+  files: readonly { readonly name: string }[],
+  expId: string,
+): Promise<void> {
+  const figures = figureNames(files);
+  expect(figures.length).toBeGreaterThan(0);
+  for (const name of figures) {
+    expect(await readFile(join(dir, 'figures', `${name}.svg`), 'utf8')).toMatch(/^<svg/);
+    const png = await readFile(join(dir, 'figures', `${name}.png`));
+    expect(png.subarray(1, 4).toString('latin1'), name).toBe('PNG');
+  }
+  expect(files.map((f) => f.name)).toContain('report.html');
+  await expectReportOpensOffline(
+    join(dir, 'report.html'),
+    figures,
+    `report-${expId.replace(/\W+/g, '-')}`,
+  );
 }

@@ -40,6 +40,20 @@ describe('local runs with --runtime process', () => {
     const result = summary(run);
     expect(result).toMatchObject({ numTasks: 1, runtime: 'process', failedTasks: [] });
     await expectOutputs(result, ['US-MA']);
+    const report = await runCli([
+      'report',
+      '--local',
+      '--local-dir',
+      local.dir,
+      '--exp-id',
+      'examples/seir-ma',
+      '--json',
+    ]);
+    expect(report.exitCode, report.stderr).toBe(0);
+    expect(JSON.parse(report.stdout)).toMatchObject({
+      runId: result.runId,
+      report: join(result.outputs!, 'report.html'),
+    });
   });
 
   it('runs the sampling example (N >= 20) with its tasks in parallel', async () => {
@@ -71,6 +85,14 @@ describe('local runs with --runtime process', () => {
       'utf8',
     );
     expect(log.match(/=== epycloud: runner task 2/g)).toHaveLength(2);
+    // the task's summary records its second attempt: the report counts it as retried
+    const layout = new RunLayout(small, 'retry-once');
+    const task = JSON.parse(
+      await readFile(bucketPath(join(local.dir, 'bucket'), layout.summary('runner', 2)), 'utf8'),
+    ) as { attempt: number };
+    expect(task.attempt).toBe(2);
+    const report = await readFile(join(result.outputs!, 'report.html'), 'utf8');
+    expect(report).toMatch(/Retried tasks[\s\S]{0,200}2 \(2 attempts\)/);
   });
 
   it('stops before Stage C naming the indexes that keep failing, then resumes only those', async () => {

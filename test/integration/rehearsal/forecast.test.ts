@@ -14,6 +14,8 @@ import { rehearsalWorkflowResult } from '../../../lib/rehearsal/result.js';
 import { startS3Server, type S3Server } from '../../../lib/rehearsal/s3-server.js';
 import type { RehearsalStack } from '../../../lib/rehearsal/stack-reader.js';
 import { createS3Client, S3Driver, Storage } from '../../../lib/storage/index.js';
+import { downloadReport, findReport } from '../../../lib/run/report-file.js';
+import { expectReportOpensOffline, figureNames } from '../../support/report-check.js';
 import { countingLauncher, ROOT } from './support.js';
 
 const EXAMPLE = join(ROOT, 'local/forecast/experiments/examples/flusight-forecast');
@@ -127,5 +129,22 @@ describe('rehearsal of a forecast over the 53 FluSight locations', () => {
     expect([...locations].sort()).toEqual(LOCATIONS.map((l) => l.fips).sort());
     // 53 locations x (5 horizons x 23 quantiles + 4 horizons x 5 rate-change categories)
     expect(rows).toHaveLength(53 * (5 * 23 + 4 * 5));
+  });
+
+  it("finds the cloud run's report in the bucket, downloads it, and it opens offline with every figure", async () => {
+    const found = await findReport(storage, { expId: 'forecast-53' });
+    expect(found.runId).toBe('fc53');
+    const path = await downloadReport(storage, found, await mkdtemp(join(tmpdir(), 'epy-report-')));
+    const index = await storage.getJson<{ files: { name: string }[] }>(
+      new RunLayout('forecast-53', 'fc53').outputDir(found.stamp) + 'index.json',
+    );
+    const figures = figureNames(index.files);
+    expect(figures).toEqual(
+      expect.arrayContaining(['fan_calibration', 'hub_forecast', 'calibration_generations']),
+    );
+    await expectReportOpensOffline(path, figures, 'report-forecast-53-locations');
+    const html = await readFile(path, 'utf8');
+    for (const location of ['Massachusetts', 'Puerto Rico', 'Wyoming'])
+      expect(html).toContain(location);
   });
 });

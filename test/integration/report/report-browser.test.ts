@@ -15,6 +15,7 @@ import {
   testChromium,
   type OfflinePage,
 } from '../../support/browser.js';
+import { drawnFigures } from '../../support/report-check.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 const chromium = await testChromium();
@@ -118,25 +119,6 @@ function report(figures: readonly ReportFigure[]): ReportData {
     ],
     generator: 'epycloud 0.1.0',
   };
-}
-
-/** Each figure's SVG: its box on the page and how many drawn marks (paths with a `d`, lines) it holds. */
-async function drawnFigures(opened: OfflinePage) {
-  return opened.page.$$eval('figure', (figures) =>
-    figures.map((figure) => {
-      const svg = figure.querySelector('svg');
-      const box = svg?.getBoundingClientRect();
-      const marks = [...(svg?.querySelectorAll('.role-mark path, .role-mark line') ?? [])].filter(
-        (mark) => mark.tagName === 'line' || (mark.getAttribute('d') ?? '').length > 0,
-      );
-      return {
-        id: figure.id,
-        width: box?.width ?? 0,
-        height: box?.height ?? 0,
-        marks: marks.length,
-      };
-    }),
-  );
 }
 
 describe.skipIf(skip !== undefined)('report.html in Chromium, offline', () => {

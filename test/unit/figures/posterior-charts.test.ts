@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  cappedPosteriors,
   HISTOGRAM_BINS,
-  MAX_PARTICLES_PER_LOCATION,
   posteriorHistograms,
-  posteriorPairs,
   type HistogramRow,
-  type PairRow,
 } from '../../../lib/figures/posterior-charts.js';
 import type { Figure } from '../../../lib/figures/figure.js';
 import type { PosteriorParticles } from '../../../lib/figures/posterior-summary.js';
@@ -91,58 +87,5 @@ describe('posteriorHistograms', () => {
     expect(count(svg, '>CA</text>')).toBe(1);
     expect(count(svg, '>NY</text>')).toBe(1);
     expect(count(svg, 'aria-roledescription="bar"')).toBe(2 + HISTOGRAM_BINS);
-  });
-});
-
-describe('cappedPosteriors', () => {
-  it('keeps the heaviest particles of a location, their weights summing to 1', () => {
-    const n = MAX_PARTICLES_PER_LOCATION + 500;
-    const [posterior] = cappedPosteriors([
-      {
-        population: 'TX',
-        names: ['R0'],
-        values: Array.from({ length: n }, (_, i) => [i]),
-        weights: Array.from({ length: n }, (_, i) => i + 1),
-      },
-    ]);
-    const kept = posterior!.particles.map((p) => p.values.get('R0')!);
-    expect(kept).toHaveLength(MAX_PARTICLES_PER_LOCATION);
-    expect(Math.min(...kept)).toBe(500);
-    expect(posterior!.particles.reduce((s, p) => s + p.weight, 0)).toBeCloseTo(1, 12);
-  });
-});
-
-describe('posteriorPairs', () => {
-  it('draws nothing for a single parameter, and one figure per pair otherwise', () => {
-    expect(posteriorPairs([{ ...CA, names: ['R0'], values: [[1], [2]] }])).toEqual([]);
-    const three = { ...CA, names: ['a', 'b', 'c'], values: [[1, 2, 3]], weights: [1] };
-    expect(posteriorPairs([three]).map((f) => f.name)).toEqual([
-      'posterior_pair_a_b',
-      'posterior_pair_a_c',
-      'posterior_pair_b_c',
-    ]);
-  });
-
-  it('plots each particle at its two values, weighted relative to the heaviest', () => {
-    const [figure] = posteriorPairs([CA, NY]);
-    const spec = shape<PairRow>(figure);
-    expect(spec.data.values.filter((r) => r.location === 'CA')).toEqual([
-      { location: 'CA', x: 0, y: 100, weight: 1 / 3 },
-      { location: 'CA', x: 10, y: 300, weight: 1 },
-    ]);
-    expect(spec.data.values.filter((r) => r.location === 'NY')).toHaveLength(20);
-    expect(spec.spec.mark.type).toBe('point');
-    expect(spec.spec.encoding.x).toMatchObject({ field: 'x', title: 'R0' });
-    expect(spec.spec.encoding.y).toMatchObject({ field: 'y', title: 'init.I' });
-    expect(spec.spec.encoding.opacity).toMatchObject({ field: 'weight' });
-    expect(spec.spec.encoding.size).toMatchObject({ field: 'weight' });
-    expect(spec.facet).toMatchObject({ field: 'location', sort: ['CA', 'NY'] });
-  });
-
-  it('is drawn by Vega: a panel per location and a point per particle', async () => {
-    const svg = await renderSvg(posteriorPairs([CA, NY])[0]!);
-    expect(count(svg, '>CA</text>')).toBe(1);
-    expect(count(svg, '>NY</text>')).toBe(1);
-    expect(count(svg, 'aria-roledescription="point"')).toBe(22);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  cappedPosteriors,
+  MAX_PARTICLES_PER_LOCATION,
   normalizedWeights,
   posteriorSummary,
   weightedQuantile,
@@ -99,5 +101,23 @@ describe('posteriorSummary', () => {
       ['WA', 2, 2],
       ['AK', 1, 2],
     ]);
+  });
+});
+
+describe('cappedPosteriors', () => {
+  it('keeps the heaviest particles of a location, their weights summing to 1', () => {
+    const n = MAX_PARTICLES_PER_LOCATION + 500;
+    const [posterior] = cappedPosteriors([
+      {
+        population: 'TX',
+        names: ['R0'],
+        values: Array.from({ length: n }, (_, i) => [i]),
+        weights: Array.from({ length: n }, (_, i) => i + 1),
+      },
+    ]);
+    const kept = posterior!.particles.map((p) => p.values.get('R0')!);
+    expect(kept).toHaveLength(MAX_PARTICLES_PER_LOCATION);
+    expect(Math.min(...kept)).toBe(500);
+    expect(posterior!.particles.reduce((s, p) => s + p.weight, 0)).toBeCloseTo(1, 12);
   });
 });
