@@ -131,7 +131,8 @@ describe('process control of local runs (process runtime)', () => {
     });
     run.child.kill('SIGKILL');
     expect((await run.done).exitCode).toBe(137);
-    await until('every stage process of the killed CLI to end', 3_000, async () =>
+    // the lifeline ends them within a second here; the bound leaves room for a loaded CI machine
+    await until('every stage process of the killed CLI to end', 10_000, async () =>
       (await marked(run.marker)).length === 0 ? true : undefined,
     );
     for (const { pid } of runners) expect(await running(pid)).toBe(false);

@@ -110,11 +110,18 @@ describe('stages on the local driver', () => {
     const index = await storage.getJson<{ files: { name: string; rows: number }[] }>(
       `${summary.outputDir}index.json`,
     );
+    // several samples per location: each selected series is a scenario figure; the report last
+    const figures = ['compartments_I', 'compartments_H', 'transitions_I_to_H'].flatMap((f) => [
+      `figures/scenarios_${f}.svg`,
+      `figures/scenarios_${f}.png`,
+    ]);
     expect(index.files.map((f) => f.name)).toEqual([
       'quantiles_compartments.csv.gz',
       'quantiles_transitions.csv.gz',
       'model_metadata.csv.gz',
       'output_config.yaml',
+      ...figures,
+      'report.html',
     ]);
     expect(index.files[2]!.rows).toBe(24);
     const header = (
