@@ -94,6 +94,18 @@ module.exports = {
       'lib/host is this machine, shared by the back ends',
     ),
     never(
+      'settings-are-this-machines-config',
+      '^lib/settings/',
+      '^lib/(?!settings/|contract/|errors\\.ts)',
+      'lib/settings (the layered settings files) imports lib/contract and lib/errors only',
+    ),
+    never(
+      'settings-reach-lib-as-flags',
+      '^lib/(?!settings/)',
+      '^lib/settings/',
+      'the CLI applies the settings as option values; the rest of lib never reads them',
+    ),
+    never(
       'science-below-run',
       '^lib/(engine|calibration|forecast|experiment|figures|report)/',
       '^lib/(backend|local|cloud|rehearsal|host|stacks|constructs|config)/',

@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   results: () => import('./results.js'),
   manifest: () => import('./manifest.js'),
   figures: () => import('./figures.js'),
+  cli: () => import('./cli.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -93,7 +93,7 @@ export function cloudWorkflowExtras(
   );
   if (o.local && given.length > 0) {
     throw new ValidationError(
-      `${given.map((k) => CLOUD_ONLY_FLAGS[k]).join(', ')}: cloud options, not for --local runs`,
+      `${given.map((k) => CLOUD_ONLY_FLAGS[k]).join(', ')}: cloud options, not for --local runs (with mode: local in the settings, pass --cloud)`,
     );
   }
   const stage = (vcpus: number | undefined, memoryMiB: number | undefined) =>
@@ -149,7 +149,9 @@ export function cloudLogExtras(
   write: (text: string) => void,
 ): CloudLogExtras {
   if (o.local && (o.follow || o.tail !== undefined || o.since !== undefined))
-    throw new ValidationError('--follow, --tail and --since are for cloud logs (drop --local)');
+    throw new ValidationError(
+      '--follow, --tail and --since are for cloud logs (drop --local; with mode: local in the settings, pass --cloud)',
+    );
   const onLine = o.follow
     ? (l: { stage?: string | undefined; taskIndex?: number | undefined; message: string }) =>
         write(

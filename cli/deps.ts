@@ -1,13 +1,10 @@
 import { createInterface } from 'node:readline/promises';
 import type { Backend } from '../lib/backend/types.js';
-import { createCloudBackend } from '../lib/cloud/backend.js';
-import { cloudSession, type CloudSession } from '../lib/cloud/session.js';
+import type { CloudSession } from '../lib/cloud/session.js';
 import { ValidationError } from '../lib/errors.js';
 import { localExperiments } from '../lib/host/experiment-source.js';
 import { localDirOf, localPaths } from '../lib/host/paths.js';
-import { createLocalBackend } from '../lib/local/backend.js';
 import { RUNTIMES, type Runtime } from '../lib/local/types.js';
-import { createRehearsalBackend } from '../lib/rehearsal/backend.js';
 import type { BackendOptions } from './options.js';
 
 /** What commands need from the outside world; tests pass their own. */
@@ -31,7 +28,8 @@ export interface CloudTarget {
 
 /** What cloud-only commands need from the outside world; tests pass their own. */
 export interface CloudCommandDeps {
-  readonly session: (options: CloudTarget) => CloudSession;
+  /** The AWS session. The real one loads the AWS SDK when first asked for; tests may return one at once. */
+  readonly session: (options: CloudTarget) => CloudSession | Promise<CloudSession>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
@@ -65,9 +63,27 @@ async function confirmOnTerminal(question: string): Promise<boolean> {
 }
 
 /**
+ * A back end whose module (and what it imports: the AWS SDK, CDK, esbuild)
+ * loads on its first call, so `--help` and the other back ends never load it.
+ */
+function lazyBackend(name: Backend['name'], load: () => Promise<Backend>): Backend {
+  let loading: Promise<Backend> | undefined;
+  const loaded = (): Promise<Backend> => (loading ??= load());
+  return {
+    name,
+    runWorkflow: async (options, progress) => (await loaded()).runWorkflow(options, progress),
+    runJob: async (options, progress) => (await loaded()).runJob(options, progress),
+    listExperiments: async () => (await loaded()).listExperiments(),
+    logs: async (query) => (await loaded()).logs(query),
+    status: async (query) => (await loaded()).status(query),
+  };
+}
+
+/**
  * The real dependencies, read from this process once; `signal` stops a local
  * run's stages. The ONE place that picks the back end: `--local` runs here,
- * `--rehearse` runs the synthesized state machine here, otherwise AWS.
+ * `--rehearse` runs the synthesized state machine here, otherwise AWS. Each
+ * back end's module loads only when a command calls it.
  */
 export function processDeps(signal?: AbortSignal): CommandDeps {
   const env = process.env;
@@ -76,25 +92,35 @@ export function processDeps(signal?: AbortSignal): CommandDeps {
     backend: (options) => {
       if (options.local) {
         const { localDir, runtime } = localSettings(options, env);
-        return createLocalBackend({
-          paths: localPaths(localDir, cwd),
-          runtime,
-          hostEnv: env,
-          user: { uid: process.getuid?.() ?? 1000, gid: process.getgid?.() ?? 1000 },
-          experiments: localExperiments,
-          signal,
-        });
+        return lazyBackend('local', async () =>
+          (await import('../lib/local/backend.js')).createLocalBackend({
+            paths: localPaths(localDir, cwd),
+            runtime,
+            hostEnv: env,
+            user: { uid: process.getuid?.() ?? 1000, gid: process.getgid?.() ?? 1000 },
+            experiments: localExperiments,
+            signal,
+          }),
+        );
       }
       const paths = localPaths(localDirOf(options.localDir, env), cwd);
       if (options.rehearse)
-        return createRehearsalBackend({ paths, experiments: localExperiments, hostEnv: env });
-      return createCloudBackend({
-        target: { region: options.region, profile: options.profile },
-        stackPrefix: options.stackPrefix ?? env.EPYCLOUD_STACK_PREFIX,
-        paths,
-        experiments: localExperiments,
-        confirm: confirmOnTerminal,
-      });
+        return lazyBackend('rehearsal', async () =>
+          (await import('../lib/rehearsal/backend.js')).createRehearsalBackend({
+            paths,
+            experiments: localExperiments,
+            hostEnv: env,
+          }),
+        );
+      return lazyBackend('cloud', async () =>
+        (await import('../lib/cloud/backend.js')).createCloudBackend({
+          target: { region: options.region, profile: options.profile },
+          stackPrefix: options.stackPrefix ?? env.EPYCLOUD_STACK_PREFIX,
+          paths,
+          experiments: localExperiments,
+          confirm: confirmOnTerminal,
+        }),
+      );
     },
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
@@ -104,12 +130,12 @@ export function processDeps(signal?: AbortSignal): CommandDeps {
   };
 }
 
-/** The real dependencies of cloud-only commands, read from this process once. */
+/** The real dependencies of cloud-only commands, read from this process once; the AWS SDK loads with the first session. */
 export function processCloudDeps(): CloudCommandDeps {
   const env = process.env;
   return {
-    session: (o) =>
-      cloudSession(
+    session: async (o) =>
+      (await import('../lib/cloud/session.js')).cloudSession(
         { region: o.region, profile: o.profile },
         o.stackPrefix ?? env.EPYCLOUD_STACK_PREFIX,
       ),

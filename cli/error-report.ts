@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { ConfigError, EpycloudError } from '../lib/errors.js';
 
-/** The `--json` form of a failure, printed on stdout: `{"error": {"code": "CONFIG", "message": ..., "problems": [...]}}`. */
+/** The `--json` form of a failure, the last line of stderr: `{"error": {"code": "CONFIG", "message": ..., "problems": [...]}}` (docs/CLI.md). */
 export interface ErrorJson {
   readonly error: {
     /** The error's stable code (`CONFIG`, `VALIDATION`, ...), `USAGE` for a bad command line, `INTERNAL` for a bug. */
@@ -12,7 +12,7 @@ export interface ErrorJson {
   };
 }
 
-/** How the CLI reports a failure: its exit code, the text for stderr, and the `--json` object (absent for help and version). */
+/** How the CLI reports a failure: its exit code, the text for stderr, and the `--json` object (absent for help and version), also for stderr. */
 export interface ErrorReport {
   readonly exitCode: number;
   readonly text: string;
@@ -22,11 +22,12 @@ export interface ErrorReport {
 /** Exit code of a command line commander refuses (unknown option, missing value): bad input, as a ValidationError. */
 const USAGE_EXIT_CODE = 2;
 
-const printed = new WeakSet<object>();
-
-/** Marks an error whose command already printed its one `--json` document (a failed run's summary): no second one follows. */
+/**
+ * Marks an error whose command already printed its result on stdout (a failed
+ * run's summary). Since the `--json` error object moved to stderr it no longer
+ * collides with that result, so every failure prints one: this is the identity.
+ */
 export function alreadyPrinted<E extends object>(error: E): E {
-  printed.add(error);
   return error;
 }
 
@@ -40,22 +41,18 @@ export function reportError(error: unknown): ErrorReport {
   if (error instanceof CommanderError) {
     // commander already printed its message on stderr; help and version end with 0
     if (error.exitCode === 0) return { exitCode: 0, text: '' };
-    return {
-      exitCode: USAGE_EXIT_CODE,
-      text: '',
-      json: { error: { code: 'USAGE', message: error.message.replace(/^error: /, '') } },
-    };
+    const message =
+      error.code === 'commander.help'
+        ? 'a command is missing: see the usage above'
+        : error.message.replace(/^error: /, '');
+    return { exitCode: USAGE_EXIT_CODE, text: '', json: { error: { code: 'USAGE', message } } };
   }
   if (error instanceof EpycloudError) {
     const problems =
       error instanceof ConfigError && error.problems.length > 0 ? error.problems : undefined;
     const message = problems ? error.message.split('\n')[0]! : error.message;
     const json = { error: { code: error.code, message, ...(problems ? { problems } : {}) } };
-    return {
-      exitCode: error.exitCode,
-      text: `epycloud: ${error.message}\n`,
-      ...(printed.has(error) ? {} : { json }),
-    };
+    return { exitCode: error.exitCode, text: `epycloud: ${error.message}\n`, json };
   }
   const message = error instanceof Error ? error.message : String(error);
   return {

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ValidationError } from '../lib/errors.js';
 import { RUNTIMES } from '../lib/local/types.js';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DEFAULT_LOCAL_DIR } from '../lib/host/paths.js';
 import { cloudTargetFields, withCloudTargetOptions } from './cloud-options.js';
 
@@ -34,12 +34,18 @@ export type BackendOptions = z.infer<typeof backendOptionsSchema>;
 /** Default Stage B parallelism: the machine's cores. */
 export const defaultParallelism = (): number => availableParallelism();
 
-/** Adds the options every back-end command takes. */
+/** Adds the options every back-end command takes; `--local` and `--cloud` exclude each other. */
 export function withBackendOptions(command: Command): Command {
   return withCloudTargetOptions(command)
-    .option('--local', 'run on this machine (Docker Compose or processes) instead of AWS')
+    .option(
+      '--local',
+      'run on this machine (Docker Compose or processes) instead of AWS (settings: mode: local)',
+    )
+    .addOption(
+      new Option('--cloud', 'run on AWS even when the settings say mode: local').conflicts('local'),
+    )
     .option(
       '--local-dir <dir>',
-      `local folder: experiments in forecast/experiments/, artifacts in bucket/ (env EPYCLOUD_LOCAL_DIR; default ${DEFAULT_LOCAL_DIR})`,
+      `local folder: experiments in forecast/experiments/, artifacts in bucket/ (settings: local_dir, env EPYCLOUD_LOCAL_DIR; default ${DEFAULT_LOCAL_DIR})`,
     );
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { localDirOf, localPaths } from '../lib/host/paths.js';
-import { LocalDriver, S3Driver, Storage } from '../lib/storage/index.js';
+import { LocalDriver } from '../lib/storage/local.js';
+import { Storage } from '../lib/storage/storage.js';
 import { cloudTargetFields } from './cloud-options.js';
 import type { CloudCommandDeps } from './deps.js';
 
@@ -24,6 +25,8 @@ export async function runStorage(
     return new Storage(
       new LocalDriver(localPaths(localDirOf(o.localDir, deps.env), deps.cwd).bucketDir),
     );
-  const session = deps.session(o);
+  // the S3 driver (and the AWS SDK) loads for a cloud run only
+  const { S3Driver } = await import('../lib/storage/s3.js');
+  const session = await deps.session(o);
   return new Storage(new S3Driver(session.clients.s3, (await session.deployment()).bucketName));
 }

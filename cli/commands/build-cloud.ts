@@ -1,7 +1,5 @@
 import { Command } from 'commander';
 import { z } from 'zod';
-import { buildCloudImage } from '../../lib/cloud/build.js';
-import { loggedRunner } from '../../lib/host/command-runner.js';
 import { PROJECT_ROOT } from '../../lib/host/paths.js';
 import { processCloudDeps, type CloudCommandDeps } from '../deps.js';
 import { cloudTargetFields, withCloudTargetOptions } from '../cloud-options.js';
@@ -21,7 +19,10 @@ const schema = z.object({
 
 async function buildCloud(deps: CloudCommandDeps, raw: unknown): Promise<void> {
   const o = parseOptions(schema, raw);
-  const session = deps.session(o);
+  // the AWS SDK and execa load when the command runs, never for `--help`
+  const { buildCloudImage } = await import('../../lib/cloud/build.js');
+  const { loggedRunner } = await import('../../lib/host/command-runner.js');
+  const session = await deps.session(o);
   const baseImage = o.baseImage ?? deps.env.EPYCLOUD_BASE_IMAGE;
   const result = await buildCloudImage(
     session.clients,

@@ -1,15 +1,13 @@
 import { Command } from 'commander';
 import { z } from 'zod';
 import type { ExecutionStatus } from '@aws-sdk/client-sfn';
-import { executionImage, listExecutions, toExecutionArn } from '../../lib/cloud/executions.js';
 import type { RunImage } from '../../lib/contract/pipeline.js';
 import { executionNamePrefix } from '../../lib/cloud/names.js';
-import { progressLine, runProgress } from '../../lib/cloud/progress.js';
-import { cancelExecution, retryExecution } from '../../lib/cloud/workflows.js';
 import { processCloudDeps, type CloudCommandDeps } from '../deps.js';
 import { cloudTargetFields, withCloudTargetOptions } from '../cloud-options.js';
 import { parseOptions } from '../options.js';
 import { renderExecutions } from '../render.js';
+// lib/cloud's operations (and the AWS SDK) are imported by each command when it runs, never for `--help`.
 
 const STATUSES = [
   'RUNNING',
@@ -45,7 +43,8 @@ const oneSchema = z.object({ ...cloudTargetFields, json: z.boolean().default(fal
 
 async function list(deps: CloudCommandDeps, raw: unknown): Promise<void> {
   const o = parseOptions(listSchema, raw);
-  const session = deps.session(o);
+  const { listExecutions } = await import('../../lib/cloud/executions.js');
+  const session = await deps.session(o);
   const d = await session.deployment();
   const found = await listExecutions(session.clients.sfn, d.stateMachineArn, {
     status: o.status as ExecutionStatus | undefined,
@@ -69,7 +68,9 @@ function imageLines(image: RunImage | null | undefined): string[] {
 
 async function describe(deps: CloudCommandDeps, id: string, raw: unknown): Promise<void> {
   const o = parseOptions(oneSchema, raw);
-  const session = deps.session(o);
+  const { executionImage, toExecutionArn } = await import('../../lib/cloud/executions.js');
+  const { progressLine, runProgress } = await import('../../lib/cloud/progress.js');
+  const session = await deps.session(o);
   const d = await session.deployment();
   const arn = toExecutionArn(d.stateMachineArn, id);
   const progress = await runProgress(session.clients, d, arn);
@@ -92,7 +93,8 @@ async function describe(deps: CloudCommandDeps, id: string, raw: unknown): Promi
 
 async function cancel(deps: CloudCommandDeps, id: string, raw: unknown): Promise<void> {
   const o = parseOptions(oneSchema, raw);
-  const session = deps.session(o);
+  const { cancelExecution } = await import('../../lib/cloud/workflows.js');
+  const session = await deps.session(o);
   const result = await cancelExecution(session.clients, await session.deployment(), id);
   const text = `${result.execution.name}: ${result.stopped ? 'stopped' : `was ${result.execution.status}`}; terminated ${result.terminatedJobIds.length} Batch job(s)\n`;
   deps.stdout(o.json ? `${JSON.stringify(result)}\n` : text);
@@ -100,7 +102,8 @@ async function cancel(deps: CloudCommandDeps, id: string, raw: unknown): Promise
 
 async function retry(deps: CloudCommandDeps, id: string, raw: unknown): Promise<void> {
   const o = parseOptions(oneSchema, raw);
-  const session = deps.session(o);
+  const { retryExecution } = await import('../../lib/cloud/workflows.js');
+  const session = await deps.session(o);
   const d = await session.deployment();
   const after = await retryExecution(session.clients, d, id);
   deps.stdout(

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLAN_BUCKET_VAR } from '../contract/lambda-config.js';
 import { PREPARE_CONFIG_VAR, type PrepareConfig } from '../contract/lambda-config.js';
@@ -54,6 +55,12 @@ export interface PipelineStackProps extends StackProps {
 
 /** The Node major of the lambdas: the default base image of docker/Dockerfile (`node:22-...`) runs the same. */
 const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
+
+/** The lock the lambdas are bundled against: the installed package's npm-shrinkwrap.json, else the checkout's package-lock.json. */
+function lockFile(projectRoot: string): string {
+  const shrinkwrap = join(projectRoot, 'npm-shrinkwrap.json');
+  return existsSync(shrinkwrap) ? shrinkwrap : join(projectRoot, 'package-lock.json');
+}
 /** esbuild target of the lambda bundles, matching {@link LAMBDA_RUNTIME}. */
 const LAMBDA_BUNDLE_TARGET = 'node22';
 
@@ -163,7 +170,7 @@ export class PipelineStack extends Stack {
       entry: join(props.projectRoot, 'lambdas', dir, 'handler.ts'),
       handler: 'handler',
       projectRoot: props.projectRoot,
-      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      depsLockFilePath: lockFile(props.projectRoot),
       runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,

@@ -12,12 +12,27 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the installed CLI entry (`cli/epycloud.mjs`) as a user would, with extra environment. */
-export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+/** A settings folder no test writes to: the developer's own `~/.config/epycloud` never leaks in. */
+const NO_USER_SETTINGS = join(tmpdir(), 'epycloud-tests-no-user-settings');
+
+/**
+ * Runs the installed CLI entry (`cli/epycloud.mjs`) as a user would, from `cwd`
+ * (default the project), with extra environment: this shell's `EPYCLOUD_*`
+ * variables and user settings file are left out, so only `env` and the
+ * project files under `cwd` count.
+ */
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  cwd: string = PROJECT_ROOT,
+): Promise<CliRun> {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('EPYCLOUD_')),
+  );
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(PROJECT_ROOT, 'cli', 'epycloud.mjs'), ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ...env },
+      cwd,
+      env: { ...inherited, XDG_CONFIG_HOME: NO_USER_SETTINGS, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -51,14 +51,16 @@ describe('reportError', () => {
     });
   });
 
-  it('prints no second JSON document for a failure whose summary was printed', () => {
-    expect(reportError(alreadyPrinted(new StageError('Stage runner failed'))).json).toBeUndefined();
+  it('gives a failure whose summary was printed on stdout its JSON object for stderr too', () => {
+    expect(reportError(alreadyPrinted(new StageError('Stage runner failed'))).json).toEqual({
+      error: { code: 'STAGE', message: 'Stage runner failed' },
+    });
     expect(wantsJson(['node', 'epycloud', 'run', 'workflow', '--json'])).toBe(true);
   });
 });
 
 describe('the CLI with --json', () => {
-  it('prints a refused experiment as a JSON error object on stdout and exits 2', () => {
+  it('prints a refused experiment as a JSON error object, the last line of stderr, and exits 2', () => {
     const local = mkdtempSync(join(tmpdir(), 'epycloud-json-'));
     try {
       mkdirSync(join(local, 'forecast', 'experiments', 'bad', 'config'), { recursive: true });
@@ -85,7 +87,9 @@ describe('the CLI with --json', () => {
         { encoding: 'utf8', timeout: 60_000 },
       );
       expect(run.status, run.stderr).toBe(2);
-      expect(JSON.parse(run.stdout)).toEqual({
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^epycloud: Experiment configuration is invalid \(1 problem\)\n/);
+      expect(JSON.parse(run.stderr.trimEnd().split('\n').at(-1)!)).toEqual({
         error: {
           code: 'CONFIG',
           message: 'Experiment configuration is invalid (1 problem)',
