@@ -7,7 +7,7 @@ import { withRunLock } from './run-lock.js';
 import { bucketPath, logsPrefix } from './run-state.js';
 import { latestOutputDir } from '../run/output-folders.js';
 import { hasManifest, readManifest } from '../run/manifest.js';
-import { runStage, runTasks, type LocalContext } from './stages.js';
+import { runStage, runTasks, withSession, type LocalContext } from './stages.js';
 import { experimentDir, experimentOverrides } from './workflow.js';
 
 async function ensureSnapshot(
@@ -64,11 +64,9 @@ async function runnerJob(
   layout: RunLayout,
   options: JobOptions,
 ): Promise<WorkflowResult> {
-  const { pool, stats } = await runTasks(
-    ctx,
-    layout,
-    await runnerIndexes(ctx, layout, options),
-    options,
+  const indexes = await runnerIndexes(ctx, layout, options);
+  const { pool, stats } = await withSession(ctx, 0, (session) =>
+    runTasks(ctx, layout, indexes, options, session),
   );
   const failed = pool.failed.length > 0;
   return {

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ENV, STDIN_LIFELINE } from '../contract/env.js';
 import type { ComposeCommand, ComposeProject } from './compose.js';
 import { composeRunArgs } from './compose.js';
 import { spawnToLog, type Exec } from '../host/exec.js';
-import type { StageLaunch, StageLauncher } from './types.js';
+import { slotPool } from './slot-pool.js';
+import type { StageLaunch, StageLauncher, StageSession } from './types.js';
 import type { LaunchResult } from '../host/exec.js';
 import type { LocalPaths } from '../host/paths.js';
 import { stageEntryArgs } from '../host/stage-entry.js';
@@ -67,6 +69,16 @@ export function processLauncher(options: ProcessLauncherOptions): StageLauncher 
   };
 }
 
+/** A session of the launcher (`openSession(warm)`), or its `launch` with nothing to close. */
+export function openSession(launcher: StageLauncher, warm = 0): StageSession {
+  return (
+    launcher.openSession?.(warm) ?? {
+      launch: (launch) => launcher.launch(launch),
+      close: () => Promise.resolve(),
+    }
+  );
+}
+
 /** Options of {@link dockerLauncher}. */
 export interface DockerLauncherOptions {
   readonly paths: LocalPaths;
@@ -100,6 +112,55 @@ function containerName(launch: StageLaunch): string {
 }
 
 /**
+ * What docker/compose.yaml forwards into a stage's container: the contract
+ * variables of the launch, the caller's fault-injection ones and the
+ * lifeline, with the bucket at its container path.
+ */
+export function containerEnvironment(
+  launchEnv: Readonly<Record<string, string>>,
+  hostEnv: NodeJS.ProcessEnv,
+): Record<string, string> {
+  const contract = new Set<string>(Object.values(ENV));
+  const all: NodeJS.ProcessEnv = { ...hostEnvironment(hostEnv), ...launchEnv, ...LIFELINE };
+  const forwarded = Object.entries(all).filter(
+    (entry): entry is [string, string] => contract.has(entry[0]) && entry[1] !== undefined,
+  );
+  return { ...Object.fromEntries(forwarded), [ENV.localBucketDir]: '/local/bucket' };
+}
+
+/**
+ * Docker. `launch` (`run job --stage A|C`, one task by hand) goes through
+ * Compose (`composeLauncher`); a session (a run's stages, Stage B tasks)
+ * runs each stage or task as a fresh process in one of its long-lived slot
+ * containers (`slot-pool.ts`), made like the Compose services: same image,
+ * mount, user, init, environment, no network.
+ */
+export function dockerLauncher(options: DockerLauncherOptions): StageLauncher {
+  const compose = composeLauncher(options);
+  const base = hostEnvironment(options.hostEnv);
+  return {
+    ...compose,
+    openSession: (warm) =>
+      slotPool({
+        warm,
+        spec: {
+          image: options.image,
+          localDir: options.paths.localDir,
+          user: options.user,
+          owner: { host: hostname(), pid: process.pid },
+        },
+        env: base,
+        exec: options.exec,
+        request: (launch) => ({
+          args: ['dist/stage.mjs', launch.stage],
+          env: containerEnvironment(launch.env, options.hostEnv),
+        }),
+        header: (launch, container) => header(launch, `docker, slot container ${container}`),
+      }),
+  };
+}
+
+/**
  * Runs a stage as `docker compose run --rm -T --name <name> <stage>` (v2) or
  * `docker-compose run ...` (v1): the service gets the stage-contract variables
  * from Compose's environment, the local folder mounted at `/local` (so the
@@ -107,7 +168,7 @@ function containerName(launch: StageLaunch): string {
  * Compose forwards the stdin lifeline into the container, so the stage exits
  * when the CLI is gone; a stopped launch also gets `docker rm -f <name>`.
  */
-export function dockerLauncher(options: DockerLauncherOptions): StageLauncher {
+export function composeLauncher(options: DockerLauncherOptions): StageLauncher {
   const project: ComposeProject = {
     file: join(options.paths.projectRoot, 'docker', 'compose.yaml'),
     name: 'epycloud',

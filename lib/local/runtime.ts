@@ -4,7 +4,7 @@ import { detectCompose } from './compose.js';
 import { imageLabel, requireEngine, requireImage } from '../host/docker.js';
 import type { Exec } from '../host/exec.js';
 import { CODE_LABEL, IMAGES } from '../host/images.js';
-import { dockerLauncher, processLauncher } from './launchers.js';
+import { dockerLauncher, openSession, processLauncher } from './launchers.js';
 import type { Runtime, StageLauncher } from './types.js';
 import type { LocalPaths } from '../host/paths.js';
 
@@ -74,5 +74,13 @@ export function deferredLauncher(config: RuntimeConfig): StageLauncher {
     runtime: config.runtime,
     ready: async () => void (await get()),
     launch: async (launch) => (await get()).launch(launch),
+    openSession: (warm) => {
+      const tasks = get().then((launcher) => openSession(launcher, warm));
+      tasks.catch(() => undefined); // a launcher that cannot start fails each launch instead
+      return {
+        launch: async (launch) => (await tasks).launch(launch),
+        close: async () => (await tasks.catch(() => undefined))?.close(),
+      };
+    },
   };
 }

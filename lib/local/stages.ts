@@ -6,7 +6,8 @@ import type { Storage } from '../storage/index.js';
 import type { ExperimentSource } from '../host/experiment-source.js';
 import { runPool, type PoolEvent, type PoolResult } from './pool.js';
 import { bucketPath } from './run-state.js';
-import type { StageLauncher } from './types.js';
+import { openSession } from './launchers.js';
+import type { StageLauncher, StageSession } from './types.js';
 import type { LaunchResult } from '../host/exec.js';
 import type { LocalPaths } from '../host/paths.js';
 
@@ -33,13 +34,14 @@ export interface StageSettings {
   readonly referenceDate?: string;
 }
 
-/** Launches one stage (or one task) with the contract environment and its log under the run; `onLine` gets its output lines. */
+/** Launches one stage (or one task, through `via`) with the contract environment and its log under the run; `onLine` gets its output lines. */
 function launchStage(
   ctx: LocalContext,
   layout: RunLayout,
   stage: StageName,
   settings: StageSettings = {},
   onLine?: (line: string) => void,
+  via: Pick<StageSession, 'launch'> = ctx.launcher,
 ): Promise<LaunchResult> {
   const env = stageEnvironment({
     mode: 'local',
@@ -50,18 +52,19 @@ function launchStage(
     ...settings,
   });
   const logFile = bucketPath(ctx.paths.bucketDir, layout.log(stage, settings.taskIndex));
-  return ctx.launcher.launch({ stage, env, logFile, onLine, signal: ctx.signal });
+  return via.launch({ stage, env, logFile, onLine, signal: ctx.signal });
 }
 
-/** Runs Stage A or C (or one Stage B task) with start/end progress. */
+/** Runs Stage A or C (or one Stage B task), through `via` (a session) or the launcher, with start/end progress. */
 export async function runStage(
   ctx: LocalContext,
   layout: RunLayout,
   stage: StageName,
   settings: StageSettings = {},
+  via: Pick<StageSession, 'launch'> = ctx.launcher,
 ): Promise<LaunchResult> {
   ctx.progress({ type: 'stage-start', stage });
-  const result = await launchStage(ctx, layout, stage, settings);
+  const result = await launchStage(ctx, layout, stage, settings, undefined, via);
   ctx.progress({
     type: 'stage-end',
     stage,
@@ -85,12 +88,34 @@ function calibrationEvents(ctx: LocalContext, index: number): (line: string) => 
   };
 }
 
-/** Stage B: the given tasks in parallel with retries; progress per task, and per calibration generation of forecast tasks. */
+/**
+ * Runs `body` with a session of the launcher open (`warm` slots started at
+ * once, see `StageLauncher.openSession`), and closes it however it ends.
+ */
+export async function withSession<T>(
+  ctx: LocalContext,
+  warm: number,
+  body: (session: StageSession) => Promise<T>,
+): Promise<T> {
+  const session = openSession(ctx.launcher, warm);
+  try {
+    return await body(session);
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * Stage B: the given tasks in parallel with retries, through `tasks` (a
+ * session, see {@link withSession}); progress per task, and per calibration
+ * generation of forecast tasks. Its wall time ends with the last task.
+ */
 export async function runTasks(
   ctx: LocalContext,
   layout: RunLayout,
   indexes: readonly number[],
   settings: TaskSettings,
+  tasks: StageSession,
 ): Promise<{ readonly pool: PoolResult; readonly stats: RunnerStats }> {
   const total = indexes.length;
   const onEvent = (event: PoolEvent): void => {
@@ -123,7 +148,14 @@ export async function runTasks(
     parallelism: settings.parallelism,
     retries: settings.retries,
     run: (taskIndex, attempt) =>
-      launchStage(ctx, layout, 'runner', { taskIndex, attempt }, calibrationEvents(ctx, taskIndex)),
+      launchStage(
+        ctx,
+        layout,
+        'runner',
+        { taskIndex, attempt },
+        calibrationEvents(ctx, taskIndex),
+        tasks,
+      ),
     onEvent,
   });
   const wallMs = performance.now() - started;

@@ -30,4 +30,19 @@ export interface StageLauncher {
   /** Checks that stages can start (engine, image, Compose), before a run writes anything. */
   ready?(): Promise<void>;
   launch(launch: StageLaunch): Promise<LaunchResult>;
+  /**
+   * The stages of one run (or job): a launcher that may keep what it starts
+   * warm between launches (Docker: one container per slot), starting `warm`
+   * slots at once and more on demand. Without it, everything goes through
+   * `launch`. The caller always closes it, however the run ends.
+   */
+  openSession?(warm: number): StageSession;
+}
+
+/** Launches the stages and tasks of one run (see `StageLauncher.openSession`). */
+export interface StageSession {
+  /** Same contract as `StageLauncher.launch`. */
+  launch(launch: StageLaunch): Promise<LaunchResult>;
+  /** Ends and removes whatever the session started; resolves once it is gone. Never throws; idempotent. */
+  close(): Promise<void>;
 }

@@ -13,7 +13,8 @@ import { bucketPath, clearRun, logsPrefix, runExists } from './run-state.js';
 import { latestOutputDir } from '../run/output-folders.js';
 import { hasManifest, readManifest } from '../run/manifest.js';
 import { runLockSlot } from './run-lock.js';
-import { runStage, runTasks, type LocalContext } from './stages.js';
+import { runStage, runTasks, withSession, type LocalContext } from './stages.js';
+import type { StageSession } from './types.js';
 import type { LocalPaths } from '../host/paths.js';
 
 /** The folder of an experiment id; throws naming where experiments live when it has no `config/`. */
@@ -179,7 +180,11 @@ async function runWorkflow(
     ...(prepared.plan ? { plan: prepared.plan } : {}),
   });
   if (options.dryRun) return draft;
-  const result = await execute(ctx, options, prepared, draft);
+  // A new run starts its slots (Docker: containers) at once: Stage A runs in one, Stage B in all.
+  const warm = prepared.resumed ? 0 : Math.min(options.parallelism, prepared.plannedTasks ?? 1);
+  const result = await withSession(ctx, warm, (session) =>
+    execute(ctx, options, prepared, draft, session),
+  );
   return { ...result, totalMs: performance.now() - started };
 }
 
@@ -209,12 +214,13 @@ async function execute(
   options: WorkflowOptions,
   prepared: Prepared,
   draft: Draft,
+  session: StageSession,
 ): Promise<WorkflowResult> {
   const { layout } = prepared;
   if (prepared.resumed && (await hasManifest(ctx.storage, layout))) {
     ctx.progress({ type: 'note', message: `Resuming ${layout.runId}: Stage builder already done` });
   } else {
-    const a = await runStage(ctx, layout, 'builder', experimentOverrides(options));
+    const a = await runStage(ctx, layout, 'builder', experimentOverrides(options), session);
     draft.durationsMs = { ...draft.durationsMs, builder: a.durationMs };
     if (a.exitCode !== 0) return stageFailed(draft, layout, 'builder', a.exitCode);
   }
@@ -223,17 +229,20 @@ async function execute(
   const toCompute = await resultsToCompute(ctx.storage, layout, manifest);
   if (prepared.resumed) noteResumedResults(ctx, layout, draft.numTasks, toCompute);
   const indexes = toCompute.map((r) => r.index);
-  const b = await runTasks(ctx, layout, indexes, options);
+  const b = await runTasks(ctx, layout, indexes, options, session);
   draft.durationsMs = { ...draft.durationsMs, runner: b.stats.wallMs };
   draft.runner = b.stats;
   draft.retriedTasks = b.pool.outcomes.filter((o) => o.attempts > 1).map((o) => o.index);
   if (b.pool.failed.length > 0)
     return tasksFailed(draft, layout, b.pool.failed, options.retries + 1);
   if (options.skipOutput) return { ...draft, status: 'succeeded' };
-  const c = await runStage(ctx, layout, 'output', {
-    numTasks: draft.numTasks,
-    outputConfigFile: options.outputConfigFile,
-  });
+  const c = await runStage(
+    ctx,
+    layout,
+    'output',
+    { numTasks: draft.numTasks, outputConfigFile: options.outputConfigFile },
+    session,
+  );
   draft.durationsMs = { ...draft.durationsMs, output: c.durationMs };
   if (c.exitCode !== 0) return stageFailed(draft, layout, 'output', c.exitCode);
   const outputs = await latestOutputDir(ctx.storage, layout);

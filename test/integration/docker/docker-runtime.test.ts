@@ -14,6 +14,7 @@ import { IMAGES } from '../../../lib/host/images.js';
 import { dockerLauncher } from '../../../lib/local/launchers.js';
 import { localPaths } from '../../../lib/host/paths.js';
 import { bucketPath } from '../../../lib/local/run-state.js';
+import { SLOT_LABELS } from '../../../lib/local/slot-pool.js';
 import type { Runtime } from '../../../lib/local/types.js';
 import { addSmallExperiment, tempLocalDir } from '../local/helpers.js';
 import { expectOutputs } from '../local/outputs.js';
@@ -76,7 +77,7 @@ describe('local runs through Docker Compose', () => {
     expect(await tables(viaDocker)).toEqual(await tables(viaProcess));
   });
 
-  it('runs the sampling example (N >= 20) with tasks in parallel containers; files belong to the caller', async () => {
+  it('runs the sampling example (N >= 20) with tasks in parallel slot containers; files belong to the caller', async () => {
     docker = await run('docker', 'examples/flu-states-sampling', { runId: 'docker-flu' });
     expect(docker.numTasks).toBeGreaterThanOrEqual(20);
     expect(docker.runner).toMatchObject({ tasksRun: docker.numTasks, parallelism: 2 });
@@ -91,6 +92,7 @@ describe('local runs through Docker Compose', () => {
       'utf8',
     );
     expect(log).toMatch(/"task_index":5/);
+    expect(log).toMatch(/slot container epycloud-slot-/);
   });
 
   it('runs one task with each task-index variable through the runner service, to the same bytes', async () => {
@@ -175,5 +177,11 @@ describe('local runs through Docker Compose', () => {
       },
     );
     expect(containers.stdout.trim()).toBe('');
+    const slots = spawnSync(
+      'docker',
+      ['ps', '-a', '--filter', `label=${SLOT_LABELS.pid}=${process.pid}`, '--format', '{{.Names}}'],
+      { encoding: 'utf8' },
+    );
+    expect(slots.stdout.trim()).toBe('');
   });
 });
