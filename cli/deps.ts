@@ -5,6 +5,7 @@ import { ValidationError } from '../lib/errors.js';
 import { localExperiments } from '../lib/host/experiment-source.js';
 import { localDirOf, localPaths } from '../lib/host/paths.js';
 import { RUNTIMES, type Runtime } from '../lib/local/types.js';
+import type { Verbosity } from './conventions.js';
 import type { BackendOptions } from './options.js';
 
 /** What commands need from the outside world; tests pass their own. */
@@ -15,6 +16,8 @@ export interface CommandDeps {
   readonly stderr: (text: string) => void;
   /** Whether stderr is a terminal (live progress line). */
   readonly stderrIsTTY: boolean;
+  /** `--verbose`: progress names every task's start and end, also on a terminal. */
+  readonly verbose?: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
 }
@@ -49,6 +52,13 @@ export function localSettings(
   }
   return { localDir: localDirOf(options.localDir, env), runtime: runtime as Runtime };
 }
+
+/** The command's stderr: nothing with `--quiet` (errors are printed by the entrypoint, not here). */
+const stderrOf =
+  (verbosity: Verbosity) =>
+  (text: string): void => {
+    if (verbosity !== 'quiet') process.stderr.write(text);
+  };
 
 /** Asks on the terminal; without one, `--yes` is required. */
 async function confirmOnTerminal(question: string): Promise<boolean> {
@@ -85,7 +95,7 @@ function lazyBackend(name: Backend['name'], load: () => Promise<Backend>): Backe
  * `--rehearse` runs the synthesized state machine here, otherwise AWS. Each
  * back end's module loads only when a command calls it.
  */
-export function processDeps(signal?: AbortSignal): CommandDeps {
+export function processDeps(signal?: AbortSignal, verbosity: Verbosity = 'normal'): CommandDeps {
   const env = process.env;
   const cwd = process.cwd();
   return {
@@ -123,15 +133,16 @@ export function processDeps(signal?: AbortSignal): CommandDeps {
       );
     },
     stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stderr: stderrOf(verbosity),
     stderrIsTTY: process.stderr.isTTY === true,
+    verbose: verbosity === 'verbose',
     env,
     cwd,
   };
 }
 
 /** The real dependencies of cloud-only commands, read from this process once; the AWS SDK loads with the first session. */
-export function processCloudDeps(): CloudCommandDeps {
+export function processCloudDeps(verbosity: Verbosity = 'normal'): CloudCommandDeps {
   const env = process.env;
   return {
     session: async (o) =>
@@ -140,7 +151,7 @@ export function processCloudDeps(): CloudCommandDeps {
         o.stackPrefix ?? env.EPYCLOUD_STACK_PREFIX,
       ),
     stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stderr: stderrOf(verbosity),
     env,
     cwd: process.cwd(),
   };

@@ -31,13 +31,12 @@ export function alreadyPrinted<E extends object>(error: E): E {
   return error;
 }
 
-/** Whether the command line asks for JSON output. */
-export function wantsJson(argv: readonly string[]): boolean {
-  return argv.includes('--json');
-}
-
-/** The report of anything a command threw: known errors by their code, commander's usage errors, anything else as a bug. */
-export function reportError(error: unknown): ErrorReport {
+/**
+ * The report of anything a command threw: known errors by their code,
+ * commander's usage errors, anything else as a bug (its stack trace only
+ * when `verbose`).
+ */
+export function reportError(error: unknown, verbose = false): ErrorReport {
   if (error instanceof CommanderError) {
     // commander already printed its message on stderr; help and version end with 0
     if (error.exitCode === 0) return { exitCode: 0, text: '' };
@@ -57,7 +56,9 @@ export function reportError(error: unknown): ErrorReport {
   const message = error instanceof Error ? error.message : String(error);
   return {
     exitCode: 1,
-    text: `epycloud: unexpected error: ${(error as Error).stack ?? String(error)}\n`,
+    text: verbose
+      ? `epycloud: unexpected error: ${(error as Error).stack ?? String(error)}\n`
+      : `epycloud: unexpected error: ${message}\n  (a bug in epycloud: run the command again with --verbose for its stack trace, and report it)\n`,
     json: { error: { code: 'INTERNAL', message } },
   };
 }

@@ -1,12 +1,13 @@
 import type { EpycloudError } from '../lib/errors.js';
-import { reportError, wantsJson } from './error-report.js';
+import { wantsJson, wantsVerbose } from './conventions.js';
+import { reportError } from './error-report.js';
 import { interruptOnSignals } from './interrupt.js';
 import { buildProgram, runCommandLine } from './program.js';
 
 /**
  * The CLI entrypoint: the only place that catches errors and exits. Known
  * errors print their message and exit with their code; anything else is a bug
- * and prints its stack. With `--json`, a failure also prints its JSON object
+ * and prints its message (its stack with `--verbose`). With `--json`, a failure also prints its JSON object
  * (`{"error": {code, message, problems?}}`) as the last line of stderr, after
  * the text (docs/CLI.md). SIGINT and SIGTERM abort `signal`: the command stops
  * its stages and releases its run lock, and the CLI exits with 130 or 143.
@@ -16,7 +17,7 @@ async function main(argv: readonly string[], signal: AbortSignal): Promise<numbe
     await runCommandLine(buildProgram(signal), argv);
     return 0;
   } catch (error) {
-    const report = reportError(error);
+    const report = reportError(error, wantsVerbose(argv));
     process.stderr.write(report.text);
     if (report.json && wantsJson(argv)) process.stderr.write(`${JSON.stringify(report.json)}\n`);
     return report.exitCode;

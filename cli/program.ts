@@ -11,7 +11,8 @@ import { registerValidate } from './commands/validate.js';
 import { registerWorkflow } from './commands/workflow.js';
 import { registerBuild } from './commands/build.js';
 import { registerRun } from './commands/run.js';
-import { processDeps } from './deps.js';
+import { processCloudDeps, processDeps, type CloudCommandDeps, type CommandDeps } from './deps.js';
+import { installConventions, type Verbosity } from './conventions.js';
 import { installSettings } from './settings-hook.js';
 import { EPYCLOUD_VERSION } from '../lib/contract/version.js';
 
@@ -29,18 +30,23 @@ export function buildProgram(signal?: AbortSignal): Command {
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerBuild(program);
-  registerRun(program, () => processDeps(signal));
-  registerValidate(program, processDeps);
-  registerBrowse(program);
-  registerBuildCloud(program);
-  registerWorkflow(program);
-  registerDownload(program);
-  registerReport(program);
+  let verbosity: () => Verbosity = () => 'normal';
+  const local = (): CommandDeps => processDeps(signal, verbosity());
+  const cloud = (): CloudCommandDeps => processCloudDeps(verbosity());
+  registerBuild(program, local);
+  registerRun(program, local);
+  registerValidate(program, local);
+  registerBrowse(program, local);
+  registerBuildCloud(program, cloud);
+  registerWorkflow(program, cloud);
+  registerDownload(program, cloud);
+  registerReport(program, cloud);
   registerCompletion(program);
-  registerConfig(program);
-  registerProfile(program);
-  registerInit(program);
+  registerConfig(program, local);
+  registerProfile(program, local);
+  registerInit(program, local);
+  // --quiet, --verbose, and --output beside every --json
+  verbosity = installConventions(program);
   // settings files, profiles and EPYCLOUD_* fill the options a command line leaves unset
   installSettings(program, process.env, process.cwd());
   return program;

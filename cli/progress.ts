@@ -48,6 +48,8 @@ export interface ProgressOptions {
   readonly write: (text: string) => void;
   /** A terminal gets one live line for Stage B; anything else gets plain lines. */
   readonly tty: boolean;
+  /** Every task's start and end as a line, also on a terminal (above the live line). */
+  readonly verbose?: boolean;
   readonly now?: () => number;
   /** Redraw period of the live line. */
   readonly intervalMs?: number;
@@ -104,6 +106,8 @@ class ProgressRenderer {
     if (tasks === undefined) return;
     this.calibrating.delete(event.index);
     tasks.running += event.phase === 'start' ? 1 : -1;
+    if (event.phase === 'start' && this.options.verbose)
+      this.line(`runner: task ${event.index} started (attempt ${event.attempt})`);
     if (event.phase === 'retry')
       this.line(`runner: task ${event.index} failed, retrying (attempt ${event.attempt})`);
     if (event.phase !== 'succeeded' && event.phase !== 'failed') return;
@@ -113,7 +117,7 @@ class ProgressRenderer {
       this.line(
         `runner: task ${event.index} FAILED after ${event.attempt} attempt(s) (exit code ${event.exitCode})`,
       );
-    else if (!this.options.tty)
+    else if (!this.options.tty || this.options.verbose)
       this.line(
         `runner: task ${event.index} done${took} [${tasks.done + tasks.failed}/${tasks.total}]`,
       );

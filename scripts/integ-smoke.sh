@@ -106,7 +106,7 @@ log "$step: the real CLI validates, uploads and starts run cli-$TAG, and waits f
 
 step="3. epycloud download"
 log "$step: the outputs of run cli-$TAG"
-"${EPYCLOUD[@]}" download --exp-id "$EXP" --run-id "cli-$TAG" -o "$WORK/downloads" "${CLOUD[@]}" >/dev/null
+"${EPYCLOUD[@]}" download --exp-id "$EXP" --run-id "cli-$TAG" --dest "$WORK/downloads" "${CLOUD[@]}" >/dev/null
 "${CHECK[@]}" outputs "$WORK/downloads" "cli-$TAG"
 
 step="4. epycloud workflow cancel"
@@ -126,7 +126,7 @@ log "$step: retry the cancelled run cancel-$TAG on the updated deployment"
 retry_name="$("${EPYCLOUD[@]}" workflow retry "$EXP--cancel-$TAG" --json "${CLOUD[@]}" |
   node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0, "utf8")).name)')"
 wait_for_execution "$retry_name"
-"${EPYCLOUD[@]}" download --exp-id "$EXP" --run-id "cancel-$TAG" -o "$WORK/downloads" "${CLOUD[@]}" >/dev/null
+"${EPYCLOUD[@]}" download --exp-id "$EXP" --run-id "cancel-$TAG" --dest "$WORK/downloads" "${CLOUD[@]}" >/dev/null
 "${CHECK[@]}" outputs "$WORK/downloads" "cancel-$TAG"
 
 step="7. destroy"

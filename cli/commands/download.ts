@@ -11,7 +11,7 @@ import { runStorage, runStorageFields } from '../run-storage.js';
 const schema = z.object({
   ...runStorageFields,
   files: z.string().min(1).optional(),
-  output: z.string().min(1).default('downloads'),
+  dest: z.string().min(1).default('downloads'),
   json: z.boolean().default(false),
 });
 
@@ -21,7 +21,7 @@ async function download(deps: CloudCommandDeps, raw: unknown): Promise<void> {
     expId: o.expId,
     runId: o.runId,
     files: o.files,
-    outDir: resolve(deps.cwd, o.output),
+    outDir: resolve(deps.cwd, o.dest),
   });
   deps.stderr(`download: ${result.files.length} file(s) of run ${result.runId}\n`);
   deps.stdout(o.json ? `${JSON.stringify(result)}\n` : result.files.map((f) => `${f}\n`).join(''));
@@ -43,7 +43,7 @@ export function registerDownload(
       '--files <glob>',
       'files relative to the run, * within a folder, ** across (default outputs/**)',
     )
-    .option('-o, --output <dir>', 'target folder; files land in <dir>/<run-id>/', 'downloads')
+    .option('-d, --dest <dir>', 'target folder; files land in <dir>/<run-id>/', 'downloads')
     .option('--local', 'from the local bucket folder instead of S3')
     .option('--local-dir <dir>', `local folder (default ${DEFAULT_LOCAL_DIR})`)
     .option('--json', 'print JSON')

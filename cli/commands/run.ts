@@ -87,7 +87,11 @@ function runOptions(command: Command): Command {
 async function runWorkflow(deps: CommandDeps, raw: unknown): Promise<WorkflowResult> {
   const o = parseOptions(workflowSchema, raw);
   const parallelism = o.parallelism ?? defaultParallelism();
-  const progress = createProgress({ write: deps.stderr, tty: deps.stderrIsTTY && !o.json });
+  const progress = createProgress({
+    write: deps.stderr,
+    tty: deps.stderrIsTTY && !o.json,
+    verbose: deps.verbose === true,
+  });
   try {
     const options = {
       ...o,
@@ -109,7 +113,11 @@ async function runWorkflow(deps: CommandDeps, raw: unknown): Promise<WorkflowRes
 /** `run job`: one stage, or one Stage B task, of an existing run. */
 async function runJob(deps: CommandDeps, raw: unknown): Promise<WorkflowResult> {
   const o = parseOptions(jobSchema, raw);
-  const progress = createProgress({ write: deps.stderr, tty: deps.stderrIsTTY && !o.json });
+  const progress = createProgress({
+    write: deps.stderr,
+    tty: deps.stderrIsTTY && !o.json,
+    verbose: deps.verbose === true,
+  });
   try {
     const options = {
       ...o,

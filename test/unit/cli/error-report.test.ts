@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { alreadyPrinted, reportError, wantsJson } from '../../../cli/error-report.js';
+import { alreadyPrinted, reportError } from '../../../cli/error-report.js';
 import { ConfigError, StageError, ValidationError } from '../../../lib/errors.js';
 import { PROJECT_ROOT } from '../../../lib/host/paths.js';
 import { SIR_MODEL } from '../experiment/fixtures.js';
@@ -42,10 +42,14 @@ describe('reportError', () => {
       exitCode: 0,
       text: '',
     });
-    expect(reportError(new TypeError('boom'))).toMatchObject({
+    const bug = reportError(new TypeError('boom'));
+    expect(bug).toMatchObject({
       exitCode: 1,
       json: { error: { code: 'INTERNAL', message: 'boom' } },
     });
+    expect(bug.text).toMatch(/^epycloud: unexpected error: boom\n.*--verbose/);
+    expect(bug.text).not.toMatch(/ at /);
+    expect(reportError(new TypeError('boom'), true).text).toMatch(/TypeError: boom\n\s+at /);
     expect(reportError(new ValidationError('bad id')).json).toEqual({
       error: { code: 'VALIDATION', message: 'bad id' },
     });
@@ -55,7 +59,6 @@ describe('reportError', () => {
     expect(reportError(alreadyPrinted(new StageError('Stage runner failed'))).json).toEqual({
       error: { code: 'STAGE', message: 'Stage runner failed' },
     });
-    expect(wantsJson(['node', 'epycloud', 'run', 'workflow', '--json'])).toBe(true);
   });
 });
 

@@ -87,7 +87,7 @@ describe('unknown commands and options', () => {
       'help run',
       'run workflow --exp-id validte --parallelism 2 --help',
       'run workflow --exp-id=x --retries=1 --help',
-      'download -o out --exp-id x -h',
+      'download -d out --exp-id x -h',
       'validate --local-dir -- --help',
       'run --help',
     ])

@@ -21,12 +21,13 @@ describe('taskLine', () => {
   });
 });
 
-function run(tty: boolean): string {
+function run(tty: boolean, verbose = false): string {
   let out = '';
   let t = 0;
   const { sink, close } = createProgress({
     write: (s) => (out += s),
     tty,
+    verbose,
     now: () => t,
     intervalMs: 60_000,
   });
@@ -85,5 +86,20 @@ describe('createProgress', () => {
     expect(out).toContain('\r\x1b[2Krunner: task 1 FAILED after 2 attempt(s) (exit code 3)\n');
     expect(out.endsWith('runner: FAILED in 3.0s (1 done, 1 failed)\n')).toBe(true);
     expect(out).not.toMatch(/task 0 done in/);
+  });
+
+  it('with --verbose, names every task start and end, also above the live line on a terminal', () => {
+    const plain = run(false, true).split('\n');
+    expect(plain.slice(2, 8)).toEqual([
+      'runner: 2 task(s)',
+      'runner: task 0 started (attempt 1)',
+      'runner: task 1 started (attempt 1)',
+      'runner: task 0 done in 2.0s [1/2]',
+      'runner: task 1 failed, retrying (attempt 2)',
+      'runner: task 1 started (attempt 2)',
+    ]);
+    const live = run(true, true);
+    expect(live).toContain('\r\x1b[2Krunner: task 0 done in 2.0s [1/2]\n');
+    expect(live).toContain('\r\x1b[2Krunner: task 1 started (attempt 2)\n');
   });
 });

@@ -137,7 +137,7 @@ describe('download command', () => {
       new Uint8Array([123, 125]),
     );
     dir = await mkdtemp(join(tmpdir(), 'epy-cmd-'));
-    const { out, err } = await run(aws, ['download', '--exp-id', 'flu', '-o', 'dl'], dir);
+    const { out, err } = await run(aws, ['download', '--exp-id', 'flu', '-d', 'dl'], dir);
     expect(out.trim().split('\n')).toEqual(
       ['index.json', 'q.csv.gz'].map((f) =>
         join(dir!, `dl/20260101-000000-aaaaaaaa/outputs/20260101-000100/${f}`),
