@@ -13,6 +13,10 @@ export function renderResult(result: WorkflowResult): string {
     `Run ${result.runId} of ${result.expId}: ${result.status} in ${formatDuration(result.totalMs)} (${result.backend}, ${result.runtime})`,
   ];
   lines.push(`  tasks: ${result.numTasks}`);
+  if (result.cachedTasks !== undefined && result.cachedTasks > 0)
+    lines.push(
+      `  cache: ${result.cachedTasks} of ${result.numTasks} result(s) reused from earlier runs`,
+    );
   if (result.runner !== undefined && result.runner.tasksRun > 0) {
     const r = result.runner;
     lines.push(

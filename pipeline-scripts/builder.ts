@@ -8,6 +8,8 @@ import type { Logger } from '../lib/log.js';
 import type { Storage } from '../lib/storage/index.js';
 import { elapsedMs, mapLimit, sha256 } from './artifacts.js';
 import { readManifest, readManifestEntries, writeManifest } from '../lib/run/manifest.js';
+import type { TaskCacheConfig } from '../lib/run/task-cache.js';
+import { reuseCachedResults, type CacheReport } from './cache-reuse.js';
 
 /** Typed configuration of Stage A. */
 export interface BuilderConfig {
@@ -17,6 +19,8 @@ export interface BuilderConfig {
   /** `REFERENCE_DATE`: the forecast week, overriding `modelset.calibration.reference_date`. */
   readonly referenceDate?: string | undefined;
   readonly now?: () => Date;
+  /** The cross-run task cache: results of identical tasks of earlier runs are reused. */
+  readonly cache?: TaskCacheConfig | undefined;
 }
 
 /** What Stage A did (also written to `summaries/builder.json`). */
@@ -25,6 +29,8 @@ export interface BuilderSummary {
   readonly numTasks: number;
   /** True when an identical build already existed and nothing was written. */
   readonly reused: boolean;
+  /** Results taken from earlier runs' identical tasks. */
+  readonly cache: CacheReport;
   readonly timingsMs: { readonly load: number; readonly write: number; readonly total: number };
 }
 
@@ -84,7 +90,8 @@ async function previousBuild(
  * Stage A: reads the experiment snapshot from storage, validates it, writes
  * the N task inputs, then the manifest LAST (its presence means Stage A
  * completed). On a run that already has a manifest it does nothing when the
- * inputs would be identical and refuses otherwise (use a new run id).
+ * inputs would be identical and refuses otherwise (use a new run id). Last,
+ * tasks an earlier run already computed get that result ({@link reuseCachedResults}).
  */
 export async function runBuilder(
   config: BuilderConfig,
@@ -104,11 +111,18 @@ export async function runBuilder(
     await writeManifest(storage, layout, inputs, createdAt);
     log.info('task inputs and manifest written', { num_tasks: inputs.length });
   }
+  const now = config.now ?? (() => new Date());
+  const cache = await reuseCachedResults(
+    { layout, cache: config.cache, now, bodies, inputs },
+    storage,
+    log,
+  );
   const total = elapsedMs(start);
   const summary: BuilderSummary = {
     stage: 'builder',
     numTasks: inputs.length,
     reused,
+    cache,
     timingsMs: { load: loadMs, write: Math.round((total - loadMs) * 10) / 10, total },
   };
   await storage.putJson(layout.summary('builder'), summary);

@@ -14,6 +14,12 @@ import { computeForecastResult } from './forecast-result.js';
 import { resultDocument } from './result-document.js';
 import { encodeResult } from './result-arrow.js';
 import { calibrationPlan, calibrationRecorder } from './calibration-progress.js';
+import {
+  cacheActive,
+  taskCacheHash,
+  writeCacheEntry,
+  type TaskCacheConfig,
+} from '../lib/run/task-cache.js';
 
 /** Typed configuration of one Stage B task. */
 export interface RunnerConfig {
@@ -26,6 +32,8 @@ export interface RunnerConfig {
   readonly now?: () => Date;
   /** Which attempt of the task this is (1-based; `EPYCLOUD_ATTEMPT` or `AWS_BATCH_JOB_ATTEMPT`). */
   readonly attempt?: number;
+  /** The cross-run task cache: a computed result is recorded for later runs. */
+  readonly cache?: TaskCacheConfig | undefined;
 }
 
 /** What a task did (also written to `summaries/runner_NNNNN.json`). */
@@ -85,7 +93,7 @@ async function readInput(
   layout: RunLayout,
   index: number,
   expected: string,
-): Promise<TaskInput> {
+): Promise<{ input: TaskInput; text: string }> {
   const text = await storage.getText(layout.input(index));
   if (sha256(text) !== expected)
     throw new StageError(
@@ -96,7 +104,27 @@ async function readInput(
     throw new StageError(
       `Invalid task input ${layout.input(index)}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
     );
-  return parsed.data;
+  return { input: parsed.data, text };
+}
+
+/** Records result i in the cross-run cache under its task's identity, when the run uses the cache. */
+async function recordInCache(
+  config: RunnerConfig,
+  storage: Storage,
+  inputText: string,
+  checksum: ResultChecksum,
+  now: () => Date,
+): Promise<void> {
+  if (!cacheActive(config.cache)) return;
+  const { layout, taskIndex } = config;
+  await writeCacheEntry(storage, layout, taskCacheHash(inputText, config.cache.codeSha256), {
+    expId: layout.expId,
+    runId: layout.runId,
+    taskIndex,
+    result: { key: checksum.key, sha256: checksum.sha256, bytes: checksum.bytes },
+    codeSha256: config.cache.codeSha256,
+    createdAt: now().toISOString(),
+  });
 }
 
 /** Runs the ensemble of one input into a result document. */
@@ -164,7 +192,7 @@ export async function runRunner(
     };
   } else {
     await injectFault(storage, config, log);
-    const input = await readInput(storage, layout, taskIndex, entry.sha256);
+    const { input, text } = await readInput(storage, layout, taskIndex, entry.sha256);
     const simStart = performance.now();
     const result = await computeTask(config, storage, log, input, entry.sha256);
     const simulateMs = elapsedMs(simStart);
@@ -175,6 +203,7 @@ export async function runRunner(
       entry.sha256,
       encodeResult(result),
     );
+    await recordInCache(config, storage, text, checksum, now);
     log.info('result written', {
       key: resultKey,
       n_sims: result.nSims,

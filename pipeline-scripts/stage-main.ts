@@ -3,6 +3,7 @@ import {
   ENV,
   parseAllowPartial,
   parseAttempt,
+  parseCacheEnabled,
   parseFaultInjection,
   parseNumTasks,
   parseStageEnv,
@@ -20,11 +21,13 @@ import { runBuilder } from './builder.js';
 import { runOutput } from './output.js';
 import { runRunner } from './runner.js';
 
-/** Seams for tests: where log lines go, the clock and an S3 client. */
+/** Seams for tests: where log lines go, the clock and an S3 client; the stage code's identity. */
 export interface StageDeps {
   readonly write?: (line: string) => void;
   readonly now?: () => Date;
   readonly s3Client?: S3Client;
+  /** sha256 of the running stage bundle (the entrypoint reads it); absent, the task cache is off. */
+  readonly codeSha256?: string;
 }
 
 /** Runs the stage named in argv with the given environment. Returns the stage summary; throws on failure. */
@@ -46,10 +49,11 @@ async function dispatch(
   });
   const now = deps.now ?? (() => new Date());
   const context = { stage, exp_id: layout.expId, run_id: layout.runId };
+  const cache = { enabled: parseCacheEnabled(env), codeSha256: deps.codeSha256 };
   if (stage === 'builder') {
     const log = jsonLogger(context, deps.write);
     setLogger(log);
-    return runBuilder({ layout, outputConfigFile, referenceDate, now }, storage, log);
+    return runBuilder({ layout, outputConfigFile, referenceDate, now, cache }, storage, log);
   }
   if (stage === 'output') {
     const log = jsonLogger(context, deps.write);
@@ -76,7 +80,7 @@ async function dispatch(
   const log = jsonLogger({ ...context, task_index: taskIndex }, deps.write);
   setLogger(log);
   return runRunner(
-    { layout, taskIndex, faultInjection, manifest, now, attempt: parseAttempt(env) },
+    { layout, taskIndex, faultInjection, manifest, now, attempt: parseAttempt(env), cache },
     storage,
     log,
   );

@@ -27,6 +27,8 @@ export interface WorkflowOptions {
   readonly dryRun?: boolean;
   /** Confirmed: may replace an existing run with the same id. */
   readonly yes?: boolean;
+  /** Neither reuse earlier runs' results of identical tasks nor record this run's (`--no-cache`). */
+  readonly noCache?: boolean;
 }
 
 /** Options of `run job`: one stage, or one Stage B task. */
@@ -74,6 +76,8 @@ export interface WorkflowResult {
   readonly failedTasks: readonly number[];
   readonly retriedTasks: readonly number[];
   readonly runner?: RunnerStats;
+  /** Tasks whose result Stage A took from an earlier run (the cross-run task cache); absent when the cache was off or unknown. */
+  readonly cachedTasks?: number;
   /** Why the run failed, naming stage, indexes and logs. */
   readonly failure?: string;
   /** Where the logs of the run are kept. */

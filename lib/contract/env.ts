@@ -30,6 +30,8 @@ export const ENV = {
   /** The attempt (1-based) of a Stage B task, set by the local launcher; Batch sets `AWS_BATCH_JOB_ATTEMPT`. */
   attempt: 'EPYCLOUD_ATTEMPT',
   batchAttempt: 'AWS_BATCH_JOB_ATTEMPT',
+  /** `off` turns the cross-run task cache off for this run (`--no-cache`); anything else leaves it on. */
+  cache: 'EPYCLOUD_CACHE',
 } as const;
 
 /** `EPYCLOUD_LIFELINE` value of a stage that must exit when its stdin closes (its launcher is gone). */
@@ -154,6 +156,11 @@ export function parseAllowPartial(env: EnvMap): boolean {
   return value === 'true' || value === '1';
 }
 
+/** `EPYCLOUD_CACHE`: the cross-run task cache is on unless the value is `off`, `false` or `0`. */
+export function parseCacheEnabled(env: EnvMap): boolean {
+  return !['off', 'false', '0'].includes((env[ENV.cache] ?? '').toLowerCase());
+}
+
 /** Inputs to {@link stageEnvironment}: the variables a launcher sets for a stage. */
 export interface StageEnvInput {
   readonly mode: ExecutionMode;
@@ -169,6 +176,8 @@ export interface StageEnvInput {
   /** The attempt of a Stage B task (local launches; Batch sets its own). */
   readonly attempt?: number;
   readonly allowPartial?: boolean;
+  /** False: the run neither reuses nor records cached task results (`EPYCLOUD_CACHE=off`). */
+  readonly cache?: boolean;
 }
 
 /** The environment a launcher (CLI, Compose, Batch override) sets for a stage: the inverse of the parsers. */
@@ -187,6 +196,7 @@ export function stageEnvironment(input: StageEnvInput): Record<string, string> {
   if (input.taskIndex !== undefined) env[ENV.taskIndex] = String(input.taskIndex);
   if (input.attempt !== undefined) env[ENV.attempt] = String(input.attempt);
   if (input.allowPartial) env[ENV.allowPartial] = 'true';
+  if (input.cache === false) env[ENV.cache] = 'off';
   return env;
 }
 

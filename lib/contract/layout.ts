@@ -42,6 +42,18 @@ export function runsPrefix(expId: string, dirPrefix = ''): string {
   return `${validateDirPrefix(dirPrefix)}${validateExpId(expId)}/${RUNS_SEGMENT}/`;
 }
 
+/**
+ * The cross-run task cache's entry for a task hash, shared by every run under
+ * `dirPrefix`: `{dirPrefix}epycloud-cache/tasks/<hash>.json`. The one key
+ * outside a run's prefix that a stage writes (docs/CACHE.md); it cannot meet
+ * an experiment's runs, which always sit under a `runs/` segment.
+ */
+export function taskCacheKey(hash: string, dirPrefix = ''): string {
+  if (!/^[0-9a-f]{64}$/.test(hash))
+    throw new ValidationError(`Invalid task cache hash "${hash}": expected 64 hex digits`);
+  return `${validateDirPrefix(dirPrefix)}epycloud-cache/tasks/${hash}.json`;
+}
+
 /** Where a stored key sits in the layout: its run and its key relative to the run prefix. */
 export interface RunKey {
   readonly expId: string;

@@ -32,6 +32,8 @@ export interface StageSettings {
   readonly outputConfigFile?: string;
   /** Stage A: `REFERENCE_DATE`. */
   readonly referenceDate?: string;
+  /** Stages A and B: false turns the cross-run task cache off (`EPYCLOUD_CACHE=off`). */
+  readonly cache?: boolean;
 }
 
 /** Launches one stage (or one task, through `via`) with the contract environment and its log under the run; `onLine` gets its output lines. */
@@ -78,6 +80,8 @@ export async function runStage(
 export interface TaskSettings {
   readonly parallelism: number;
   readonly retries: number;
+  /** False turns the cross-run task cache off. */
+  readonly cache?: boolean;
 }
 
 /** Reports the calibration progress lines of task `index` as `calibration` events. */
@@ -152,7 +156,7 @@ export async function runTasks(
         ctx,
         layout,
         'runner',
-        { taskIndex, attempt },
+        { taskIndex, attempt, ...(settings.cache === false ? { cache: false } : {}) },
         calibrationEvents(ctx, taskIndex),
         tasks,
       ),

@@ -9,11 +9,18 @@ import type { LoadOptions } from '../experiment/experiment.js';
 import type { ExperimentPlan } from '../experiment/plan.js';
 import { readVerifiedSnapshot } from '../run/experiment-snapshot.js';
 import { resultsToCompute, type ResultToCompute } from '../run/result-check.js';
+import { readCacheReport } from '../run/task-cache.js';
 import { bucketPath, clearRun, logsPrefix, runExists } from './run-state.js';
 import { latestOutputDir } from '../run/output-folders.js';
 import { hasManifest, readManifest } from '../run/manifest.js';
 import { runLockSlot } from './run-lock.js';
-import { runStage, runTasks, withSession, type LocalContext } from './stages.js';
+import {
+  runStage,
+  runTasks,
+  withSession,
+  type LocalContext,
+  type StageSettings,
+} from './stages.js';
 import type { StageSession } from './types.js';
 import type { LocalPaths } from '../host/paths.js';
 
@@ -188,6 +195,23 @@ async function runWorkflow(
   return { ...result, totalMs: performance.now() - started };
 }
 
+/** Stage A's settings: the experiment overrides, and the task cache off with `--no-cache`. */
+function builderSettings(options: WorkflowOptions): StageSettings {
+  return { ...experimentOverrides(options), ...(options.noCache ? { cache: false } : {}) };
+}
+
+/** How many results Stage A took from the task cache (its summary), said as a note; undefined when it did not look. */
+async function cacheHits(ctx: LocalContext, layout: RunLayout): Promise<number | undefined> {
+  const report = await readCacheReport(ctx.storage, layout);
+  if (report === undefined) return undefined;
+  if (report.hits > 0)
+    ctx.progress({
+      type: 'note',
+      message: `cache: ${report.hits} of ${report.numTasks} task result(s) reused from earlier runs`,
+    });
+  return report.hits;
+}
+
 /** Says how many results a resume keeps, and why it recomputes each present result it does not keep. */
 function noteResumedResults(
   ctx: LocalContext,
@@ -220,7 +244,7 @@ async function execute(
   if (prepared.resumed && (await hasManifest(ctx.storage, layout))) {
     ctx.progress({ type: 'note', message: `Resuming ${layout.runId}: Stage builder already done` });
   } else {
-    const a = await runStage(ctx, layout, 'builder', experimentOverrides(options), session);
+    const a = await runStage(ctx, layout, 'builder', builderSettings(options), session);
     draft.durationsMs = { ...draft.durationsMs, builder: a.durationMs };
     if (a.exitCode !== 0) return stageFailed(draft, layout, 'builder', a.exitCode);
   }
@@ -228,8 +252,10 @@ async function execute(
   draft.numTasks = manifest.numTasks;
   const toCompute = await resultsToCompute(ctx.storage, layout, manifest);
   if (prepared.resumed) noteResumedResults(ctx, layout, draft.numTasks, toCompute);
+  const cachedTasks = await cacheHits(ctx, layout);
+  if (cachedTasks !== undefined) draft.cachedTasks = cachedTasks;
   const indexes = toCompute.map((r) => r.index);
-  const b = await runTasks(ctx, layout, indexes, options, session);
+  const b = await runTasks(ctx, layout, indexes, { ...options, cache: !options.noCache }, session);
   draft.durationsMs = { ...draft.durationsMs, runner: b.stats.wallMs };
   draft.runner = b.stats;
   draft.retriedTasks = b.pool.outcomes.filter((o) => o.attempts > 1).map((o) => o.index);
