@@ -49,7 +49,12 @@ async function dispatch(
   });
   const now = deps.now ?? (() => new Date());
   const context = { stage, exp_id: layout.expId, run_id: layout.runId };
-  const cache = { enabled: parseCacheEnabled(env), codeSha256: deps.codeSha256 };
+  // an injected fault must meet a task that runs: reuse would hide it
+  const faultInjection = parseFaultInjection(env);
+  const cache = {
+    enabled: parseCacheEnabled(env) && faultInjection === undefined,
+    codeSha256: deps.codeSha256,
+  };
   if (stage === 'builder') {
     const log = jsonLogger(context, deps.write);
     setLogger(log);
@@ -70,7 +75,6 @@ async function dispatch(
       log,
     );
   }
-  const faultInjection = parseFaultInjection(env);
   setLogger(jsonLogger(context, deps.write));
   const manifest = await readManifest(storage, layout);
   // a re-execution's array covers the tasks of its map: the resolved index is a position in it

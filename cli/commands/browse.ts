@@ -9,7 +9,8 @@ import {
   withCloudLogOptions,
   withCloudStatusOptions,
 } from '../cloud-options.js';
-import { processDeps, type CommandDeps } from '../deps.js';
+import { processCloudDeps, processDeps, type CloudCommandDeps, type CommandDeps } from '../deps.js';
+import { registerRunDiff } from './run-diff.js';
 import { backendOptionsSchema, parseOptions, withBackendOptions } from '../options.js';
 import { intOption } from '../flag-values.js';
 import { renderExperiments, renderLogs, renderStatus } from '../render.js';
@@ -47,14 +48,21 @@ async function showStatus(deps: CommandDeps, raw: unknown): Promise<void> {
   });
 }
 
-/** Registers `experiment list`, `logs` and `status`. */
-export function registerBrowse(program: Command, deps: () => CommandDeps = processDeps): void {
-  const experiment = program.command('experiment').description('browse experiments');
+/** Registers `experiment list|diff`, `logs` and `status`. */
+export function registerBrowse(
+  program: Command,
+  deps: () => CommandDeps = processDeps,
+  cloudDeps: () => CloudCommandDeps = processCloudDeps,
+): void {
+  const experiment = program
+    .command('experiment')
+    .description('browse experiments and compare runs');
   withBackendOptions(
     experiment.command('list').description('experiments and their runs, newest first'),
   )
     .option('--json', 'print JSON')
     .action(async (options: unknown) => listExperiments(deps(), options));
+  registerRunDiff(experiment, cloudDeps);
   withCloudLogOptions(
     withBackendOptions(program.command('logs').description("show a run's stage and task logs")),
   )

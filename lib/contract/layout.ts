@@ -118,6 +118,11 @@ export class RunLayout {
     return this.key(`${RUN_DIRS.builder}/input_${padIndex(index)}.json.gz`);
   }
 
+  /** The run's record (`run.json`): lineage, launches and how the run ended (lib/run/run-record.ts). */
+  get runRecord(): string {
+    return this.key('run.json');
+  }
+
   /** The run's lock file (local mode): not an artifact, so listing and replacing a run pass it by. */
   get lock(): string {
     return this.key('.lock');

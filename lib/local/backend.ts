@@ -4,7 +4,7 @@ import { exec as realExec, type Exec } from '../host/exec.js';
 import type { ExperimentSource } from '../host/experiment-source.js';
 import { runLocalJob } from './job.js';
 import { deferredLauncher, planningLauncher } from './runtime.js';
-import type { LocalContext } from './stages.js';
+import type { LaunchedBy, LocalContext } from './stages.js';
 import { localStatus } from './status.js';
 import type { Runtime, StageLauncher } from './types.js';
 import type { LocalPaths } from '../host/paths.js';
@@ -24,6 +24,8 @@ export interface LocalBackendConfig {
   readonly launcher?: StageLauncher;
   /** Aborted when the CLI must stop: running stages are stopped (see `LocalContext.signal`). */
   readonly signal?: AbortSignal;
+  /** Who runs this CLI, with what arguments: the run record's launches. */
+  readonly launchedBy?: LaunchedBy;
 }
 
 /**
@@ -39,6 +41,8 @@ export function createLocalBackend(config: LocalBackendConfig): Backend {
     experiments: config.experiments,
     progress,
     signal: config.signal,
+    exec,
+    ...(config.launchedBy ? { launchedBy: config.launchedBy } : {}),
     launcher:
       config.launcher ??
       (plan ? planningLauncher(config.runtime) : deferredLauncher({ ...config, exec })),

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { sha256 } from '../run/checksum.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ENV, STDIN_LIFELINE } from '../contract/env.js';
@@ -55,8 +57,11 @@ export function processLauncher(options: ProcessLauncherOptions): StageLauncher 
     options.bundle === undefined ? 'source' : { bundlePath: options.bundle },
   );
   const base = hostEnvironment(options.hostEnv);
+  const bundle = options.bundle;
   return {
     runtime: 'process',
+    stageCode: async () =>
+      bundle === undefined ? undefined : { kind: 'bundle', sha256: sha256(await readFile(bundle)) },
     launch: (launch): Promise<LaunchResult> =>
       spawnToLog(process.execPath, [...entry, launch.stage], {
         env: { ...base, ...launch.env, ...LIFELINE },
@@ -140,6 +145,17 @@ export function dockerLauncher(options: DockerLauncherOptions): StageLauncher {
   const base = hostEnvironment(options.hostEnv);
   return {
     ...compose,
+    stageCode: async () => {
+      const id = await options.exec('docker', [
+        'image',
+        'inspect',
+        '--format',
+        '{{.Id}}',
+        options.image,
+      ]);
+      const digest = id.exitCode === 0 ? id.stdout.trim() : '';
+      return { kind: 'image', image: options.image, ...(digest ? { digest } : {}) };
+    },
     openSession: (warm) =>
       slotPool({
         warm,

@@ -73,6 +73,7 @@ export function deferredLauncher(config: RuntimeConfig): StageLauncher {
   return {
     runtime: config.runtime,
     ready: async () => void (await get()),
+    stageCode: async () => (await get()).stageCode?.(),
     launch: async (launch) => (await get()).launch(launch),
     openSession: (warm) => {
       const tasks = get().then((launcher) => openSession(launcher, warm));

@@ -8,7 +8,7 @@ import { runPool, type PoolEvent, type PoolResult } from './pool.js';
 import { bucketPath } from './run-state.js';
 import { openSession } from './launchers.js';
 import type { StageLauncher, StageSession } from './types.js';
-import type { LaunchResult } from '../host/exec.js';
+import type { Exec, LaunchResult } from '../host/exec.js';
 import type { LocalPaths } from '../host/paths.js';
 
 /** Everything a local run needs; tests pass fakes for launcher and experiments. */
@@ -21,6 +21,16 @@ export interface LocalContext {
   readonly now?: () => Date;
   /** Aborted when the CLI is told to stop (SIGINT, SIGTERM): running stages are stopped, no new one starts. */
   readonly signal?: AbortSignal;
+  /** Asks git about the experiment folder, for the run record (default: none asked). */
+  readonly exec?: Exec;
+  /** Who started the run, with what arguments (the run record). */
+  readonly launchedBy?: LaunchedBy;
+}
+
+/** Who launches a run and how: `user@host` and the CLI's arguments. */
+export interface LaunchedBy {
+  readonly by: string;
+  readonly argv: readonly string[];
 }
 
 /** Per-launch settings beyond the run itself. */

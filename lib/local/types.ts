@@ -1,5 +1,6 @@
 import type { StageName } from '../contract/layout.js';
 import type { LaunchResult } from '../host/exec.js';
+import type { StageCode } from '../run/run-record.js';
 
 /** How local stages run: in containers (Docker Compose) or as host processes. */
 export const RUNTIMES = ['docker', 'process'] as const;
@@ -30,6 +31,8 @@ export interface StageLauncher {
   /** Checks that stages can start (engine, image, Compose), before a run writes anything. */
   ready?(): Promise<void>;
   launch(launch: StageLaunch): Promise<LaunchResult>;
+  /** What runs the stages, for the run record: the bundle's sha256, or the image and its id. */
+  stageCode?(): Promise<StageCode | undefined>;
   /**
    * The stages of one run (or job): a launcher that may keep what it starts
    * warm between launches (Docker: one container per slot), starting `warm`

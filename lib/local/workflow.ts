@@ -10,6 +10,7 @@ import type { ExperimentPlan } from '../experiment/plan.js';
 import { readVerifiedSnapshot } from '../run/experiment-snapshot.js';
 import { resultsToCompute, type ResultToCompute } from '../run/result-check.js';
 import { readCacheReport } from '../run/task-cache.js';
+import { recordRunEnd, recordRunStart } from './run-recording.js';
 import { bucketPath, clearRun, logsPrefix, runExists } from './run-state.js';
 import { latestOutputDir } from '../run/output-folders.js';
 import { hasManifest, readManifest } from '../run/manifest.js';
@@ -189,9 +190,18 @@ async function runWorkflow(
   if (options.dryRun) return draft;
   // A new run starts its slots (Docker: containers) at once: Stage A runs in one, Stage B in all.
   const warm = prepared.resumed ? 0 : Math.min(options.parallelism, prepared.plannedTasks ?? 1);
-  const result = await withSession(ctx, warm, (session) =>
-    execute(ctx, options, prepared, draft, session),
-  );
+  const folder = join(ctx.paths.experimentsDir, ...layout.expId.split('/'));
+  const record = await recordRunStart(ctx, layout, options, folder, prepared.resumed);
+  let result: WorkflowResult;
+  try {
+    result = await withSession(ctx, warm, (session) =>
+      execute(ctx, options, prepared, draft, session),
+    );
+  } catch (error) {
+    await recordRunEnd(ctx, layout, record, { error }).catch(() => undefined);
+    throw error;
+  }
+  await recordRunEnd(ctx, layout, record, result);
   return { ...result, totalMs: performance.now() - started };
 }
 
