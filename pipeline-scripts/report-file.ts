@@ -8,6 +8,7 @@ import type {
 } from '../lib/report/report-data.js';
 import { snapshotEntries } from '../lib/run/experiment-snapshot.js';
 import { REPORT_FILE } from '../lib/run/report-file.js';
+import { readRunRecord, type RunRecord } from '../lib/run/run-record.js';
 import type { Storage } from '../lib/storage/index.js';
 import { elapsedMs } from './artifacts.js';
 import { stageRecords } from './report-inputs.js';
@@ -25,10 +26,16 @@ export interface ReportParts {
   readonly generator: string;
 }
 
+/** The run record as the report shows it: the files are in the table above, so only their digest. */
+function recordShown(record: RunRecord): Record<string, unknown> {
+  const { experiment, ...rest } = record;
+  return { ...rest, experiment: `sha256 ${experiment.sha256} (${experiment.files.length} files)` };
+}
+
 /**
  * Writes `report.html` into the output folder `dir`: the run's summary (from
  * the stages' records in `summaries/`), every figure, posterior summaries,
- * the experiment snapshot's files and links to every file. One
+ * the experiment snapshot's files, the run record (`run.json`) and links to every file. One
  * self-contained page. Returns its file name.
  */
 export async function writeReport(
@@ -37,6 +44,8 @@ export async function writeReport(
   dir: string,
   parts: ReportParts,
 ): Promise<string> {
+  // the record as the run is now (running: its end comes after Stage C); never a failed report
+  const record = await readRunRecord(storage, layout).catch(() => undefined);
   const data: ReportData = {
     run: parts.run,
     stages: await stageRecords(storage, layout, elapsedMs(parts.startedAt)),
@@ -48,6 +57,7 @@ export async function writeReport(
         sha256,
       })),
       outputConfigFile: parts.outputConfigFile,
+      ...(record ? { record: recordShown(record) } : {}),
     },
     files: [...parts.files].map(([name, rows]) => ({ name, rows })),
     generator: parts.generator,
