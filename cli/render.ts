@@ -1,5 +1,5 @@
 import type { LogEntry, StatusReport, WorkflowResult } from '../lib/backend/types.js';
-import type { ExperimentListing } from '../lib/run/run-listing.js';
+import type { ExperimentListing, RunListing } from '../lib/run/run-listing.js';
 import type { ExecutionInfo } from '../lib/cloud/executions.js';
 import { describePlan } from '../lib/experiment/plan.js';
 import { formatDuration } from './progress.js';
@@ -43,6 +43,16 @@ export function renderPlan(result: WorkflowResult, parallelism: number): string 
   );
 }
 
+/** `  [succeeded, by ana@lab, git 0123abcd (dirty), 24 cached]` from a run's record; nothing without one. */
+function recordGlance(record: RunListing['record']): string {
+  if (record === undefined) return '';
+  const git = record.git
+    ? `, git ${record.git.commit.slice(0, 8)}${record.git.dirty ? ' (dirty)' : ''}`
+    : '';
+  const cached = record.cacheHits ? `, ${record.cacheHits} cached` : '';
+  return `  [${record.state}, by ${record.startedBy}${git}${cached}]`;
+}
+
 /** Experiments and their runs, newest first. */
 export function renderExperiments(list: readonly ExperimentListing[]): string {
   if (list.length === 0) return 'No experiments.\n';
@@ -51,7 +61,7 @@ export function renderExperiments(list: readonly ExperimentListing[]): string {
       const head = `${e.expId}${e.hasConfig ? '' : ' (config folder missing)'}: ${e.runs.length} run(s)`;
       const runs = e.runs.map(
         (r) =>
-          `  ${r.runId}  ${r.state}  tasks ${r.numTasks ?? '?'}  results ${r.results}  outputs ${r.outputs}`,
+          `  ${r.runId}  ${r.state}  tasks ${r.numTasks ?? '?'}  results ${r.results}  outputs ${r.outputs}${recordGlance(r.record)}`,
       );
       return [head, ...runs].join('\n');
     })

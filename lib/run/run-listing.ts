@@ -3,6 +3,7 @@ import { RUN_DIRS } from '../contract/run-dirs.js';
 import type { Storage } from '../storage/index.js';
 import { readManifest } from './manifest.js';
 import { outputFolders } from './output-folders.js';
+import { readRunRecord, type RunRecord } from './run-record.js';
 
 /** One run of an experiment, as listings show it. */
 export interface RunListing {
@@ -12,6 +13,28 @@ export interface RunListing {
   readonly numTasks?: number;
   readonly results: number;
   readonly outputs: number;
+  /** What its `run.json` says, when it has one. */
+  readonly record?: RunRecordGlance;
+}
+
+/** The part of a run record a listing shows. */
+export interface RunRecordGlance {
+  readonly state: RunRecord['state'];
+  readonly startedBy: string;
+  readonly git?: RunRecord['git'];
+  readonly cacheHits?: number;
+}
+
+/** A run record's glance; undefined when it cannot be read (listings never fail on one run). */
+async function glance(storage: Storage, layout: RunLayout): Promise<RunRecordGlance | undefined> {
+  const record = await readRunRecord(storage, layout).catch(() => undefined);
+  if (record === undefined) return undefined;
+  return {
+    state: record.state,
+    startedBy: record.launches[0]!.by,
+    ...(record.git ? { git: record.git } : {}),
+    ...(record.cache.hits !== undefined ? { cacheHits: record.cache.hits } : {}),
+  };
 }
 
 /** One experiment and its runs, newest first. */
@@ -58,7 +81,10 @@ async function describeRun(
         : hasManifest
           ? 'built'
           : 'started';
-  return { runId, state, numTasks, results, outputs };
+  const record = keys.includes('run.json')
+    ? await glance(storage, new RunLayout(expId, runId))
+    : undefined;
+  return { runId, state, numTasks, results, outputs, ...(record ? { record } : {}) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkflowResult } from '../../../lib/backend/types.js';
-import { renderPlan } from '../../../cli/render.js';
+import { renderExperiments, renderPlan } from '../../../cli/render.js';
 
 const planned: WorkflowResult = {
   status: 'planned',
@@ -34,5 +34,37 @@ describe('renderPlan', () => {
         '  cost: 24 task(s) (4 location(s) x 6 sample(s)), each up to 100 simulation(s) of 239 step(s); results about 1.3 MiB per task, 32 MiB in all\n',
     );
     expect(renderPlan(planned, 2)).not.toContain('cost:');
+  });
+});
+
+describe('renderExperiments', () => {
+  it("shows each run's record at a glance, and nothing for a run without one", () => {
+    const text = renderExperiments([
+      {
+        expId: 'flu',
+        hasConfig: true,
+        runs: [
+          {
+            runId: 'r2',
+            state: 'complete',
+            numTasks: 24,
+            results: 24,
+            outputs: 1,
+            record: {
+              state: 'succeeded',
+              startedBy: 'ana@lab',
+              git: { commit: '0123456789abcdef', dirty: true },
+              cacheHits: 23,
+            },
+          },
+          { runId: 'r1', state: 'built', numTasks: 24, results: 0, outputs: 0 },
+        ],
+      },
+    ]);
+    expect(text).toBe(
+      'flu: 2 run(s)\n' +
+        '  r2  complete  tasks 24  results 24  outputs 1  [succeeded, by ana@lab, git 01234567 (dirty), 23 cached]\n' +
+        '  r1  built  tasks 24  results 0  outputs 0\n',
+    );
   });
 });

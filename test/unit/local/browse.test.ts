@@ -52,8 +52,16 @@ describe('local browsing', () => {
       ['old/exp', false],
     ]);
     expect(list[0]!.runs).toEqual([
-      { runId: 'done', state: 'complete', numTasks: 2, results: 2, outputs: 1 },
+      {
+        runId: 'done',
+        state: 'complete',
+        numTasks: 2,
+        results: 2,
+        outputs: 1,
+        record: { state: 'succeeded', startedBy: 'unknown' },
+      },
     ]);
+    expect(list[1]!.runs[0]!.record).toBeUndefined();
   });
 
   it('never counts an output folder without index.json (an interrupted Stage C) as an output', async () => {
