@@ -1,3 +1,4 @@
+import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { Backend } from '../lib/backend/types.js';
 import type { CloudSession } from '../lib/cloud/session.js';
@@ -5,6 +6,8 @@ import { ValidationError } from '../lib/errors.js';
 import { localExperiments } from '../lib/host/experiment-source.js';
 import { localDirOf, localPaths } from '../lib/host/paths.js';
 import { RUNTIMES, type Runtime } from '../lib/local/types.js';
+import type { NotifyTargets } from '../lib/notify/targets.js';
+import { loadSettings } from '../lib/settings/load.js';
 import type { Verbosity } from './conventions.js';
 import type { BackendOptions } from './options.js';
 
@@ -20,6 +23,8 @@ export interface CommandDeps {
   readonly verbose?: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** Where a local run's end is announced (settings `notify_webhook`, `notify_slack_webhook`); none when absent. */
+  readonly notifyTargets?: () => Promise<NotifyTargets>;
 }
 
 /** The options that reach AWS. */
@@ -59,6 +64,12 @@ const stderrOf =
   (text: string): void => {
     if (verbosity !== 'quiet') process.stderr.write(text);
   };
+
+/** Who runs this CLI and with what arguments: `user@host` and argv after `epycloud` (the run record). */
+const launchedBy = (): { by: string; argv: string[] } => ({
+  by: `${userInfo().username}@${hostname()}`,
+  argv: process.argv.slice(2),
+});
 
 /** Asks on the terminal; without one, `--yes` is required. */
 async function confirmOnTerminal(question: string): Promise<boolean> {
@@ -110,6 +121,7 @@ export function processDeps(signal?: AbortSignal, verbosity: Verbosity = 'normal
             user: { uid: process.getuid?.() ?? 1000, gid: process.getgid?.() ?? 1000 },
             experiments: localExperiments,
             signal,
+            launchedBy: launchedBy(),
           }),
         );
       }
@@ -129,6 +141,7 @@ export function processDeps(signal?: AbortSignal, verbosity: Verbosity = 'normal
           paths,
           experiments: localExperiments,
           confirm: confirmOnTerminal,
+          launchedBy: launchedBy(),
         }),
       );
     },
@@ -138,6 +151,10 @@ export function processDeps(signal?: AbortSignal, verbosity: Verbosity = 'normal
     verbose: verbosity === 'verbose',
     env,
     cwd,
+    notifyTargets: async () => {
+      const { values } = await loadSettings({ env, cwd });
+      return { webhook: values.notify_webhook, slackWebhook: values.notify_slack_webhook };
+    },
   };
 }
 

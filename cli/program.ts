@@ -11,6 +11,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerWorkflow } from './commands/workflow.js';
 import { registerBuild } from './commands/build.js';
 import { registerRun } from './commands/run.js';
+import { registerSchedule } from './commands/schedule.js';
 import { processCloudDeps, processDeps, type CloudCommandDeps, type CommandDeps } from './deps.js';
 import { installConventions, type Verbosity } from './conventions.js';
 import { installSettings } from './settings-hook.js';
@@ -41,6 +42,7 @@ export function buildProgram(signal?: AbortSignal): Command {
   registerWorkflow(program, cloud);
   registerDownload(program, cloud);
   registerReport(program, cloud);
+  registerSchedule(program, { local, cloud, signal });
   registerCompletion(program);
   registerConfig(program, local);
   registerProfile(program, local);

@@ -7,6 +7,8 @@ import { StageError } from '../../lib/errors.js';
 import { alreadyPrinted } from '../error-report.js';
 import { createProgress } from '../progress.js';
 import { RUNTIMES } from '../../lib/local/types.js';
+import { summaryOfLocalRun } from '../../lib/notify/from-workflow.js';
+import { notifyRunEnd } from '../../lib/notify/targets.js';
 import {
   cloudWorkflowExtras,
   cloudWorkflowFields,
@@ -43,6 +45,8 @@ const workflowSchema = common.extend({
   skipOutput: z.boolean().default(false),
   dryRun: z.boolean().default(false),
   yes: z.boolean().default(false),
+  notify: z.boolean().default(true),
+  cache: z.boolean().default(true),
   ...cloudWorkflowFields,
 });
 
@@ -52,6 +56,24 @@ const jobSchema = common.extend({
   taskIndex: intOption(0, 'an integer >= 0').optional(),
   numTasks: intOption(0, 'an integer >= 0').optional(),
 });
+
+/**
+ * Announces a finished local run to the settings' webhooks (the deployment's lambda announces
+ * cloud runs). A failure is a warning on stderr, never the command's outcome.
+ */
+async function notifyLocalRun(
+  deps: CommandDeps,
+  result: WorkflowResult,
+  referenceDate: string | undefined,
+): Promise<void> {
+  if (result.backend !== 'local' || deps.notifyTargets === undefined) return;
+  const warn = deps.stderr;
+  const targets = await deps.notifyTargets().catch((error: unknown) => {
+    warn(`epycloud: warning: no run-end notification: ${(error as Error).message}\n`);
+    return {};
+  });
+  await notifyRunEnd(targets, summaryOfLocalRun(result, { referenceDate }), { warn });
+}
 
 /** Prints a result (JSON on stdout, or text), then fails with its reason when the run failed. */
 function finish(deps: CommandDeps, result: WorkflowResult, json: boolean): WorkflowResult {
@@ -97,6 +119,7 @@ async function runWorkflow(deps: CommandDeps, raw: unknown): Promise<WorkflowRes
       ...o,
       parallelism,
       outputConfigFile: o.outputConfig,
+      noCache: !o.cache,
       ...cloudWorkflowExtras(o),
     };
     const result = await deps.backend(o).runWorkflow(options, progress.sink);
@@ -104,6 +127,8 @@ async function runWorkflow(deps: CommandDeps, raw: unknown): Promise<WorkflowRes
       deps.stdout(renderPlan(result, parallelism));
       return result;
     }
+    if (o.notify && result.status !== 'planned')
+      await notifyLocalRun(deps, result, o.referenceDate);
     return finish(deps, result, o.json);
   } finally {
     progress.close();
@@ -145,6 +170,11 @@ export function registerRun(program: Command, deps: () => CommandDeps = processD
     .option('--skip-output', 'stop after Stage B')
     .option('--dry-run', 'validate and print the plan; write and start nothing')
     .option('--yes', 'replace an existing run with the same --run-id')
+    .option('--no-notify', "local: do not post the run's end to the settings' webhooks")
+    .option(
+      '--no-cache',
+      "compute every task: neither reuse earlier runs' results of identical tasks nor record this run's",
+    )
     .action(async (options: unknown) => void (await runWorkflow(deps(), options)));
   runOptions(
     run.command('job').description('run one stage of a run alone (A|B|C|builder|runner|output)'),

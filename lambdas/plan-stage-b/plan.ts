@@ -50,6 +50,7 @@ function runnerJob(
     dirPrefix: run.dirPrefix,
     bucket,
     resources: run.resources.runner,
+    ...(run.cache === false ? { cache: false } : {}),
   };
   const index = {
     ...(plan.kind === 'single'

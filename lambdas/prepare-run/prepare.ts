@@ -15,8 +15,15 @@ import {
 } from '../../lib/contract/image.js';
 import { RunLayout, STAGES, type StageName } from '../../lib/contract/layout.js';
 import type { PrepareRunResult, RunImage, RunSpec } from '../../lib/contract/pipeline.js';
+import { resolveReferenceDate } from '../../lib/contract/reference-date.js';
 import { ConfigError, StageError, ValidationError } from '../../lib/errors.js';
 import type { PrepareConfig } from '../../lib/contract/lambda-config.js';
+import {
+  copyScheduleSnapshot,
+  scheduledRunStart,
+  type RecordScheduledRun,
+  type ScheduleSnapshots,
+} from './scheduled.js';
 
 /** Registers a revision of a job definition with another image; returns the new revision's ARN. */
 export type RegisterImage = (jobDefinitionArn: string, image: string) => Promise<string>;
@@ -37,6 +44,10 @@ export interface PrepareDeps {
   /** Resolves a tag of the stack's repository to its digest (ECR DescribeImages). */
   readonly resolveImageDigest: ResolveImageDigest;
   readonly now?: () => Date;
+  /** Scheduled inputs (`source`): the data bucket and a copier for the schedule's snapshot. */
+  readonly snapshots?: ScheduleSnapshots;
+  /** Scheduled inputs: writes the run record (a seam until `lib/run/run-record.ts` exists). */
+  readonly recordScheduledRun?: RecordScheduledRun;
 }
 
 function parseInput(event: unknown): ExecutionInput {
@@ -137,17 +148,39 @@ async function jobDefinitionsFor(
   ) as Record<StageName, string>;
 }
 
+/** A scheduled input's experiment: the schedule's snapshot copied into the run, then its record. */
+async function startScheduled(
+  input: ExecutionInput,
+  layout: RunLayout,
+  referenceDate: string | undefined,
+  now: Date,
+  deps: PrepareDeps,
+): Promise<void> {
+  if (input.source === undefined) return;
+  if (deps.snapshots === undefined)
+    throw new ConfigError(
+      `Execution input source.schedule "${input.source.schedule}": this PrepareRun has no access to the data bucket to copy the schedule's snapshot`,
+    );
+  await copyScheduleSnapshot(deps.snapshots, input.source, layout);
+  await deps.recordScheduledRun?.(scheduledRunStart(input.source, layout, referenceDate, now));
+}
+
 /**
  * PrepareRun: validates the execution input (before anything costs money),
  * fixes the run id (the given one, or a new one), resolves per-stage
  * resources, the image (when the input overrides it: pinned to a digest, a job
  * definition revision per stage, and recorded in `run.image`), tags, and Stage A's job.
+ * A scheduled input (`source`) gets the schedule's experiment snapshot copied
+ * into the run, and `referenceDate: auto` becomes the coming Saturday.
  */
 export async function prepareRun(event: unknown, deps: PrepareDeps): Promise<PrepareRunResult> {
   const input = parseInput(event);
   const { config } = deps;
-  const runId = input.runId ?? newRunId(deps.now?.() ?? new Date());
+  const now = deps.now?.() ?? new Date();
+  const runId = input.runId ?? newRunId(now);
   const layout = new RunLayout(input.expId, runId, input.dirPrefix);
+  const referenceDate =
+    input.referenceDate === undefined ? undefined : resolveReferenceDate(input.referenceDate, now);
   const resources = resolveResources(input, config);
   const profile = input.profile ?? config.environment;
   const billingProject = input.billingProject ?? config.billingProject;
@@ -157,6 +190,8 @@ export async function prepareRun(event: unknown, deps: PrepareDeps): Promise<Pre
   const requested = requestedImage(input, config);
   const image =
     requested === undefined ? null : await pinImage(requested, config, deps.resolveImageDigest);
+  const jobDefinitions = await jobDefinitionsFor(image?.uri, deps);
+  await startScheduled(input, layout, referenceDate, now, deps);
   const run: RunSpec = {
     expId: input.expId,
     runId,
@@ -168,9 +203,10 @@ export async function prepareRun(event: unknown, deps: PrepareDeps): Promise<Pre
     profile,
     billingProject,
     resources,
-    jobDefinitions: await jobDefinitionsFor(image?.uri, deps),
+    jobDefinitions,
     image,
     tags,
+    ...(input.cache === false ? { cache: false } : {}),
     builder: {
       jobName: stageJobName('builder', input.expId, runId),
       containerOverrides: stageContainerOverrides({
@@ -183,7 +219,8 @@ export async function prepareRun(event: unknown, deps: PrepareDeps): Promise<Pre
         ...(input.outputConfigFile === undefined
           ? {}
           : { outputConfigFile: input.outputConfigFile }),
-        ...(input.referenceDate === undefined ? {} : { referenceDate: input.referenceDate }),
+        ...(referenceDate === undefined ? {} : { referenceDate }),
+        ...(input.cache === false ? { cache: false } : {}),
       }),
     },
   };

@@ -3,6 +3,7 @@ import type { ExperimentSource } from '../host/experiment-source.js';
 import type { LocalPaths } from '../host/paths.js';
 import type { AwsClients, AwsTarget } from './clients.js';
 import type { CloudLogLine } from './logs.js';
+import type { Exec } from '../host/exec.js';
 
 /** Options of `run workflow` that only the cloud honours. */
 export interface CloudWorkflowExtras {
@@ -32,4 +33,8 @@ export interface CloudBackendConfig {
   /** Injected in tests. */
   readonly clients?: AwsClients;
   readonly pollMs?: number;
+  /** Who runs this CLI, with what arguments: the run record's launches. */
+  readonly launchedBy?: { readonly by: string; readonly argv: readonly string[] };
+  /** Asks git about the experiment folder for the run record (default: the real git). */
+  readonly exec?: Exec;
 }

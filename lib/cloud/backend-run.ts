@@ -7,6 +7,11 @@ import { progressLine, waitForRun } from './progress.js';
 import { type RunProgress } from './run-progress.js';
 import type { CloudSession } from './session.js';
 import { startCloudRun } from './start-run.js';
+import { recordCloudRunEnd } from '../run/launch-record.js';
+import { RunLayout } from '../contract/layout.js';
+import { exec } from '../host/exec.js';
+import { gitState } from '../host/git-state.js';
+import { S3Driver, Storage } from '../storage/index.js';
 
 /** A cloud run that was started (Batch does the rest). */
 export function startedResult(
@@ -50,11 +55,19 @@ export async function startWorkflow(
   const d = await session.deployment();
   const question = (p: { runId: string; expId: string; numTasks: number }): string =>
     `Start cloud run ${p.runId} of ${p.expId} (${p.numTasks} task(s)) on ${d.stateMachineArn}?`;
+  const experimentDir = join(config.paths.experimentsDir, options.expId);
+  const launch = {
+    kind: 'start' as const,
+    at: new Date().toISOString(),
+    by: config.launchedBy?.by ?? 'unknown',
+    ...(config.launchedBy ? { argv: [...config.launchedBy.argv] } : {}),
+  };
+  const git = await gitState(config.exec ?? exec, experimentDir);
   const run = await startCloudRun(
     session.clients,
     d,
     config.experiments,
-    { ...options, experimentDir: join(config.paths.experimentsDir, options.expId) },
+    { ...options, experimentDir, launch, git },
     async (plan) => options.yes === true || config.confirm(question(plan)),
   );
   const base = startedResult(run.expId, run.runId, run.numTasks, {
@@ -74,6 +87,11 @@ export async function startWorkflow(
     () => undefined,
     (error: Error) => error.message,
   );
+  const storage = new Storage(new S3Driver(session.clients.s3, d.bucketName));
+  await recordCloudRunEnd(storage, new RunLayout(run.expId, run.runId, run.input.dirPrefix), {
+    at: new Date().toISOString(),
+    failure,
+  }).catch(() => undefined);
   return {
     ...base,
     status: failure ? 'failed' : 'succeeded',

@@ -16,6 +16,8 @@ export interface Deployment {
   readonly logGroupName: string;
   readonly repositoryUri: string;
   readonly jobDefinitions: Readonly<Record<StageName, string>>;
+  /** The schedule group and the role schedules start executions with; absent from deployments older than schedules. */
+  readonly schedules?: { readonly groupName: string; readonly roleArn: string } | undefined;
 }
 
 /** Which stacks to read: every stack whose name starts with the prefix (default `Epycloud`). */
@@ -71,6 +73,13 @@ async function listStacks(client: CloudFormationClient, prefix: string): Promise
   return stacks;
 }
 
+/** The schedule outputs when the deployment has both (they are optional: older deployments lack them). */
+function scheduleOutputs(outputs: ReadonlyMap<string, string>): Deployment['schedules'] {
+  const groupName = outputs.get(STACK_OUTPUTS.scheduleGroupName);
+  const roleArn = outputs.get(STACK_OUTPUTS.schedulerRoleArn);
+  return groupName === undefined || roleArn === undefined ? undefined : { groupName, roleArn };
+}
+
 /**
  * Finds the deployment from the outputs named by STACK_OUTPUTS across the
  * stacks whose names start with the prefix. Every missing output is reported
@@ -106,11 +115,12 @@ export async function resolveDeployment(
       output: get(STACK_OUTPUTS.jobDefinitionOutput),
     },
   };
+  const schedules = scheduleOutputs(outputs);
   if (problems.length > 0) {
     throw new ConfigError(
       `The deployment in stacks ${stacks.map((s) => s.StackName).join(', ')} is incomplete`,
       problems,
     );
   }
-  return deployment;
+  return schedules === undefined ? deployment : { ...deployment, schedules };
 }

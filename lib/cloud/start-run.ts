@@ -13,6 +13,9 @@ import { S3Driver, Storage } from '../storage/index.js';
 import type { AwsClients } from './clients.js';
 import type { Deployment } from './deployment.js';
 import { consoleUrl, executionArn, executionName } from './names.js';
+import { recordCloudRunStart } from '../run/launch-record.js';
+import type { GitState } from '../host/git-state.js';
+import type { RunLaunch } from '../run/run-record.js';
 
 /** What a cloud run is started with (the CLI's `run workflow` options). */
 export interface CloudRunRequest extends ExecutionRequest {
@@ -20,6 +23,10 @@ export interface CloudRunRequest extends ExecutionRequest {
   /** The experiment folder on this machine (holds `config/`). */
   readonly experimentDir: string;
   readonly dryRun?: boolean | undefined;
+  /** This launch (who, with what arguments) and the folder's git state, for the run record. */
+  readonly launch?: RunLaunch | undefined;
+  readonly git?: GitState | undefined;
+  readonly noCache?: boolean | undefined;
 }
 
 /** A started (or, with `dryRun`, planned) cloud run. */
@@ -51,7 +58,8 @@ async function assertNewExecution(clients: AwsClients, arn: string, runId: strin
 /**
  * Starts a cloud run: validates the experiment (before anything is uploaded
  * or spent), checks the run is new, uploads the experiment folder to the run
- * prefix, and starts the execution under its deterministic name.
+ * prefix and writes its `run.json`, and starts the execution under its
+ * deterministic name.
  * `confirm` is asked after validation; a `false` answer stops before any write.
  */
 export async function startCloudRun(
@@ -88,11 +96,16 @@ export async function startCloudRun(
   if (!(await confirm(plan)))
     throw new ValidationError('Cancelled: nothing was uploaded or started');
   await assertNewExecution(clients, arn, runId);
-  await tools.snapshot(
-    request.experimentDir,
-    new Storage(new S3Driver(clients.s3, deployment.bucketName)),
-    layout,
-  );
+  const storage = new Storage(new S3Driver(clients.s3, deployment.bucketName));
+  await tools.snapshot(request.experimentDir, storage, layout);
+  await recordCloudRunStart(storage, layout, 'cloud', {
+    launch: request.launch ?? { kind: 'start', at: new Date().toISOString(), by: 'unknown' },
+    image: request.imageUri ?? `${deployment.repositoryUri}:${request.imageTag ?? '(deployed)'}`,
+    referenceDate: request.referenceDate,
+    outputConfigFile: request.outputConfigFile,
+    git: request.git,
+    cacheEnabled: !request.noCache,
+  });
   await clients.sfn.send(
     new StartExecutionCommand({
       stateMachineArn: deployment.stateMachineArn,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IMAGE_REPOSITORY, IMAGE_TAG } from '../contract/image.js';
 import { TRANSIENT_EXIT_CODE } from '../errors.js';
 import { fargateResourcesProblem } from '../contract/fargate.js';
+import { scheduleConfigFields } from './schedule-config.js';
 
 /** CloudWatch Logs retention values, in days. */
 const LOG_RETENTION_DAYS = [
@@ -28,6 +29,29 @@ export function instanceArchitecture(typeOrFamily: string): CpuArchitecture {
   const family = typeOrFamily.split('.')[0] ?? typeOrFamily;
   return family === 'a1' || /^[a-z]+\d+g[a-z]*$/.test(family) ? 'arm64' : 'x86_64';
 }
+
+/** A Secrets Manager secret: its name or full ARN (never the URL it holds, which stays out of templates). */
+const secretId = z
+  .string()
+  .regex(
+    /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}|[A-Za-z0-9/_+=.@-]{1,512})$/,
+    'expected a Secrets Manager secret name (such as epycloud/slack-webhook) or its full ARN, not the webhook URL itself: store the URL in the secret',
+  );
+
+/** Webhooks announcing the end of every execution (docs/NOTIFY.md); with none, no NotifyRun lambda. */
+const notificationsSchema = z
+  .object({
+    /** The secret holding the generic webhook's URL. */
+    webhookSecret: secretId.optional(),
+    /** The secret holding the Slack incoming webhook's URL. */
+    slackWebhookSecret: secretId.optional(),
+    /** The customer-managed KMS key of those secrets, when they do not use aws/secretsmanager. */
+    secretsKmsKeyArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'expected a KMS key ARN')
+      .optional(),
+  })
+  .strict();
 
 const stageSchema = z
   .object({
@@ -167,8 +191,10 @@ export const environmentSchema = z
       .default({ source: 'repository', tag: 'latest', allowedRepositories: [] }),
     logRetentionDays: z.union(LOG_RETENTION_DAYS.map((d) => z.literal(d))),
     notificationEmail: z.email().optional(),
+    notifications: notificationsSchema.default({}),
     billingProject: z.string().min(1).default('default'),
     tags: z.record(z.string(), z.string()).default({}),
+    ...scheduleConfigFields,
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -207,6 +233,9 @@ export const environmentSchema = z
         ctx.addIssue({ code: 'custom', path: ['stages', stage], message: problem });
     }
   });
+
+/** The deployment's webhook notifications: the secrets holding their URLs. */
+export type NotificationsConfig = z.infer<typeof notificationsSchema>;
 
 /** A validated environment configuration. */
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;

@@ -14,6 +14,10 @@ export const AWS_PRINCIPALS = {
   planStageB: "the PlanStageB lambda's role",
   jobRole: 'the Batch job role: the stage containers (lib/storage/s3.ts)',
   executionRole: 'the Batch execution role: image pulls and the awslogs log driver',
+  scheduler: "the schedules role: EventBridge Scheduler starts the CLI's schedules with it",
+  dataTrigger:
+    "the data-arrival triggers' role: EventBridge rules start runs with it (only with `dataTriggers`)",
+  notifyRun: "the NotifyRun lambda's role (only with `notifications`)",
   caller: "the CLI: the caller's own credentials (no CLI policy in the stacks)",
 } as const;
 
@@ -40,6 +44,7 @@ export const AWS_CALL_PLACEHOLDERS = {
   planFunction: 'the PlanStageB function name',
   prepareLogGroup: "PrepareRun's log group",
   planLogGroup: "PlanStageB's log group",
+  notifyLogGroup: "NotifyRun's log group",
   lambdaLogStream: 'a lambda log stream, `YYYY/MM/DD/[$LATEST]<id>`',
   jobLogGroup: "the jobs' log group",
   stage: 'a stage: builder, runner or output',
@@ -54,6 +59,14 @@ export const AWS_CALL_PLACEHOLDERS = {
   profile: 'the run profile (tag value)',
   billingProject: 'the billing project (tag value)',
   environment: 'the deployment environment name (tag value)',
+  schedule: 'a schedule name (`SCHEDULE_NAME`, lib/contract/schedule.ts)',
+  scheduleGroup: 'the schedule group name (stack output ScheduleGroupName)',
+  schedulerRole: 'the schedules role name (stack output SchedulerRoleArn)',
+  scheduleSnapshot:
+    "a schedule's experiment snapshot, `{dirPrefix}{expId}/schedules/{schedule}/experiment/` (`scheduleSnapshotPrefix`)",
+  notifySecret:
+    'a webhook secret of `notifications`, its ARN as Secrets Manager names it (`...:secret:<name>-<6 characters>`)',
+  notifyKey: 'the KMS key of the webhook secrets (`notifications.secretsKmsKeyArn`)',
 } as const;
 
 /** A placeholder name of {@link AWS_CALL_PLACEHOLDERS}. */
@@ -87,6 +100,7 @@ const ARN = {
     `arn:aws:logs:{region}:{account}:log-group:${group}:log-stream:${stream}`,
   states: (resource: string) => `arn:aws:states:{region}:{account}:${resource}`,
   role: (name: string) => `arn:aws:iam::{account}:role/${name}`,
+  schedule: 'arn:aws:scheduler:{region}:{account}:schedule/{scheduleGroup}/{schedule}',
   ecr: 'arn:aws:ecr:{region}:{account}:repository/{repository}',
   bucket: 'arn:aws:s3:::{bucket}',
   object: (key: string) => `arn:aws:s3:::{bucket}/${key}`,
@@ -239,17 +253,30 @@ const STATE_MACHINE_CALLS: AwsCall[] = [
   })),
 ];
 
-/** What Lambda itself does with a function's role: its log stream (AWSLambdaBasicExecutionRole) and X-Ray. */
-function lambdaRuntimeCalls(principal: 'prepareRun' | 'planStageB', logGroup: string): AwsCall[] {
-  const by = `lib/stacks/pipeline-stack.ts (the ${principal} function's logs and tracing)`;
+/**
+ * What Lambda itself does with a function's role: its log stream
+ * (AWSLambdaBasicExecutionRole) and, for a traced function, X-Ray.
+ */
+function lambdaRuntimeCalls(
+  principal: 'prepareRun' | 'planStageB' | 'notifyRun',
+  logGroup: string,
+  by: string,
+  traced = true,
+): AwsCall[] {
   const stream = ARN.logStream(logGroup, '{lambdaLogStream}');
-  return [
-    { principal, api: 'runtime', by, action: 'logs:CreateLogStream', resource: stream },
-    { principal, api: 'runtime', by, action: 'logs:PutLogEvents', resource: stream },
-    { principal, api: 'runtime', by, action: 'xray:PutTraceSegments', resource: '*' },
-    { principal, api: 'runtime', by, action: 'xray:PutTelemetryRecords', resource: '*' },
-  ];
+  const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => [action, stream]);
+  const xray = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'].map((action) => [action, '*']);
+  return [...logs, ...(traced ? xray : [])].map(([action = '', resource = '']) => ({
+    principal,
+    api: 'runtime',
+    by,
+    action,
+    resource,
+  }));
 }
+
+const pipelineLambda = (principal: string): string =>
+  `lib/stacks/pipeline-stack.ts (the ${principal} function's logs and tracing)`;
 
 const REGISTER_IMAGE = 'lambdas/prepare-run/register-image.ts';
 
@@ -304,7 +331,42 @@ const PREPARE_RUN_CALLS: AwsCall[] = [
     resource: ARN.role(role),
     context: { 'iam:PassedToService': 'batch.amazonaws.com' },
   })),
-  ...lambdaRuntimeCalls('prepareRun', '{prepareLogGroup}'),
+  ...lambdaRuntimeCalls('prepareRun', '{prepareLogGroup}', pipelineLambda('prepareRun')),
+];
+
+const COPY_SNAPSHOT = 'lambdas/prepare-run/scheduled.ts copyScheduleSnapshot';
+
+/**
+ * PrepareRun, for a scheduled input (`source`): lists the schedule's snapshot
+ * and copies it server-side into the run's `experiment/` (the storage stack's
+ * `scheduleSnapshotCopy` policy). Snapshots carry no tags, so the copies ask
+ * for no tagging permission.
+ */
+const SCHEDULE_SNAPSHOT_COPY_CALLS: AwsCall[] = [
+  {
+    principal: 'prepareRun',
+    api: 'ListObjectsV2',
+    by: `${COPY_SNAPSHOT} -> ${S3_DRIVER} list`,
+    action: 's3:ListBucket',
+    resource: ARN.bucket,
+    context: listing('{scheduleSnapshot}'),
+  },
+  {
+    principal: 'prepareRun',
+    api: 'CopyObject',
+    by: `${COPY_SNAPSHOT} -> lambdas/prepare-run/copy-object.ts (its source)`,
+    action: 's3:GetObject',
+    resource: ARN.object('{scheduleSnapshot}{file}'),
+    context: TLS,
+  },
+  {
+    principal: 'prepareRun',
+    api: 'CopyObject',
+    by: `${COPY_SNAPSHOT} -> lambdas/prepare-run/copy-object.ts (its destination)`,
+    action: 's3:PutObject',
+    resource: inRun(RUN_DIRS.experiment),
+    context: { ...TLS, 's3:x-amz-copy-source': '{bucket}/{scheduleSnapshot}{file}' },
+  },
 ];
 
 /** PlanStageB: reads the run's manifest head; on a retry lists the results and writes a task map. */
@@ -349,7 +411,7 @@ const PLAN_STAGE_B_CALLS: AwsCall[] = [
     resource: inRun(RUN_DIRS.builder, 'task-maps/{file}'),
     context: TLS,
   },
-  ...lambdaRuntimeCalls('planStageB', '{planLogGroup}'),
+  ...lambdaRuntimeCalls('planStageB', '{planLogGroup}', pipelineLambda('planStageB')),
 ];
 
 /** The stage containers (pipeline-scripts over lib/storage/s3.ts), all under the run prefix. */
@@ -417,6 +479,58 @@ const EXECUTION_ROLE_CALLS: AwsCall[] = [
   resource,
 }));
 
+/**
+ * What starts runs without the CLI: EventBridge Scheduler, for the CLI's
+ * schedules (lib/constructs/schedules.ts), and EventBridge, for the
+ * data-arrival triggers of the config.
+ */
+const SCHEDULED_START_CALLS: AwsCall[] = [
+  {
+    principal: 'scheduler',
+    api: 'StartExecution',
+    by: "lib/schedule/aws-schedule.ts scheduleRequest (the schedule's target, with the schedules role)",
+    action: 'states:StartExecution',
+    resource: STATE_MACHINE,
+  },
+  {
+    principal: 'dataTrigger',
+    api: 'StartExecution',
+    by: 'lib/constructs/schedules.ts dataTrigger (targets.SfnStateMachine)',
+    action: 'states:StartExecution',
+    resource: STATE_MACHINE,
+  },
+];
+
+const NOTIFY = 'lambdas/notify-run/notify-execution.ts secretUrl';
+
+/** NotifyRun: reads the webhook URLs from Secrets Manager (lib/constructs/run-notifier.ts grantSecrets). */
+const NOTIFY_RUN_CALLS: AwsCall[] = [
+  {
+    principal: 'notifyRun',
+    api: 'GetSecretValue',
+    by: NOTIFY,
+    action: 'secretsmanager:GetSecretValue',
+    resource: '{notifySecret}',
+  },
+  {
+    principal: 'notifyRun',
+    api: 'GetSecretValue',
+    by: `${NOTIFY} (Secrets Manager decrypts with the secrets' own key, when secretsKmsKeyArn names one)`,
+    action: 'kms:Decrypt',
+    resource: '{notifyKey}',
+    context: {
+      'kms:ViaService': 'secretsmanager.{region}.amazonaws.com',
+      'kms:EncryptionContextKeys': ['SecretARN', 'SecretVersionId'],
+    },
+  },
+  ...lambdaRuntimeCalls(
+    'notifyRun',
+    '{notifyLogGroup}',
+    "lib/constructs/run-notifier.ts (the function's logs)",
+    false,
+  ),
+];
+
 /** A call of the CLI, with the caller's own credentials. */
 const caller = (
   api: string,
@@ -437,6 +551,9 @@ const EXECUTIONS = 'lib/cloud/executions.ts';
 const WORKFLOWS = 'lib/cloud/workflows.ts';
 const RUN_JOB = 'lib/cloud/run-job.ts';
 const BUILD = 'lib/cloud/build.ts';
+const SCHEDULES = 'lib/schedule/cloud-store.ts';
+const SCHEDULE_SNAPSHOT = ARN.object('{scheduleSnapshot}{file}');
+const PASS_TO_SCHEDULER: AwsCallContext = { 'iam:PassedToService': 'scheduler.amazonaws.com' };
 
 /** The CLI (lib/cloud), with the caller's own credentials. */
 const CALLER_CALLS: AwsCall[] = [
@@ -458,7 +575,20 @@ const CALLER_CALLS: AwsCall[] = [
   caller('FilterLogEvents', 'lib/cloud/log-streams.ts', 'logs:FilterLogEvents', JOB_LOG_GROUP),
   caller('DeleteObject', S3_DRIVER, 's3:DeleteObject', inRun(RUN_DIRS.experiment), TLS),
   caller('PutObject', S3_DRIVER, 's3:PutObject', inRun(RUN_DIRS.experiment), TLS),
-  caller('GetObject', S3_DRIVER, 's3:GetObject', ARN.object('{runPrefix}{keyInRun}'), TLS),
+  caller(
+    'PutObject',
+    `${S3_DRIVER} (lib/cloud/run-recording.ts: the run record)`,
+    's3:PutObject',
+    ARN.object('{runPrefix}run.json'),
+    TLS,
+  ),
+  caller(
+    'GetObject',
+    `${S3_DRIVER} (outputs, run.json, the snapshots \`experiment diff\` compares)`,
+    's3:GetObject',
+    ARN.object('{runPrefix}{keyInRun}'),
+    TLS,
+  ),
   caller('HeadObject', S3_DRIVER, 's3:GetObject', ARN.object('{runPrefix}{keyInRun}'), TLS),
   caller('HeadBucket', S3_DRIVER, 's3:ListBucket', ARN.bucket, TLS),
   caller('ListObjectsV2', S3_DRIVER, 's3:ListBucket', ARN.bucket, listing('{runsPrefix}')),
@@ -472,6 +602,29 @@ const CALLER_CALLS: AwsCall[] = [
     'ecr:CompleteLayerUpload',
     'ecr:PutImage',
   ].map((action) => caller('docker push', BUILD, action, ARN.ecr)),
+  caller('CreateSchedule', SCHEDULES, 'scheduler:CreateSchedule', ARN.schedule),
+  caller('GetSchedule', SCHEDULES, 'scheduler:GetSchedule', ARN.schedule),
+  caller('UpdateSchedule', SCHEDULES, 'scheduler:UpdateSchedule', ARN.schedule),
+  caller('DeleteSchedule', SCHEDULES, 'scheduler:DeleteSchedule', ARN.schedule),
+  caller('ListSchedules', SCHEDULES, 'scheduler:ListSchedules', '*'),
+  ...['CreateSchedule', 'UpdateSchedule'].map((api) =>
+    caller(api, SCHEDULES, 'iam:PassRole', ARN.role('{schedulerRole}'), PASS_TO_SCHEDULER),
+  ),
+  caller('PutObject', `${SCHEDULES} uploadSnapshot`, 's3:PutObject', SCHEDULE_SNAPSHOT, TLS),
+  caller(
+    'DeleteObject',
+    `${SCHEDULES} uploadSnapshot (the old manifest), deleteSnapshot`,
+    's3:DeleteObject',
+    SCHEDULE_SNAPSHOT,
+    TLS,
+  ),
+  caller(
+    'ListObjectsV2',
+    `${SCHEDULES} deleteSnapshot`,
+    's3:ListBucket',
+    ARN.bucket,
+    listing('{scheduleSnapshot}'),
+  ),
 ];
 
 /**
@@ -483,9 +636,12 @@ const CALLER_CALLS: AwsCall[] = [
 export const AWS_CALLS: readonly AwsCall[] = [
   ...STATE_MACHINE_CALLS,
   ...PREPARE_RUN_CALLS,
+  ...SCHEDULE_SNAPSHOT_COPY_CALLS,
   ...PLAN_STAGE_B_CALLS,
   ...JOB_ROLE_CALLS,
   ...EXECUTION_ROLE_CALLS,
+  ...SCHEDULED_START_CALLS,
+  ...NOTIFY_RUN_CALLS,
   ...CALLER_CALLS,
 ];
 

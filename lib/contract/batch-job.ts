@@ -47,6 +47,8 @@ export interface StageJobInput {
   readonly taskIndexOffset?: number;
   /** Stage B of a retry: the task map's key (`TASK_MAP`). */
   readonly taskMap?: string;
+  /** Stages A and B: false turns the task cache off (`EPYCLOUD_CACHE=off`). */
+  readonly cache?: boolean;
 }
 
 /** Throws when an environment sets a name Batch reserves (`AWS_BATCH*`). */
@@ -76,6 +78,7 @@ export function stageContainerOverrides(input: StageJobInput): BatchContainerOve
     ...(input.outputConfigFile === undefined ? {} : { outputConfigFile: input.outputConfigFile }),
     ...(input.referenceDate === undefined ? {} : { referenceDate: input.referenceDate }),
     ...(input.taskIndex === undefined ? {} : { taskIndex: input.taskIndex }),
+    ...(input.cache === false ? { cache: false } : {}),
   });
   if (input.taskIndexOffset !== undefined) env[ENV.taskIndexOffset] = String(input.taskIndexOffset);
   if (input.taskMap !== undefined) env[ENV.taskMap] = input.taskMap;

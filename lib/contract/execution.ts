@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IMAGE_REFERENCE, IMAGE_TAG } from './image.js';
-import { referenceDateProblem } from './reference-date.js';
+import { AUTO_REFERENCE_DATE, referenceDateProblem } from './reference-date.js';
+import { scheduleSourceSchema, type ScheduleSource } from './schedule.js';
 
 /** Per-stage resources a run may override. */
 const stageResourcesSchema = z
@@ -47,17 +48,24 @@ export const executionInputSchema = z
       .optional(),
     imageTag: z.string().regex(IMAGE_TAG, 'expected a Docker tag').optional(),
     outputConfigFile: z.string().optional(),
-    /** Stage A's `REFERENCE_DATE`: a Saturday overriding the experiment's calibration reference date. */
+    /**
+     * Stage A's `REFERENCE_DATE`: a Saturday overriding the experiment's calibration reference
+     * date, or `auto` (scheduled runs): the coming Saturday when PrepareRun runs.
+     */
     referenceDate: z
       .string()
       .superRefine((value, ctx) => {
-        const problem = referenceDateProblem(value);
+        const problem = value === AUTO_REFERENCE_DATE ? undefined : referenceDateProblem(value);
         if (problem !== undefined)
           ctx.addIssue({ code: 'custom', message: `"${value}": ${problem}` });
       })
       .optional(),
+    /** A run a schedule started: PrepareRun copies the schedule's experiment snapshot into the run. */
+    source: scheduleSourceSchema.optional(),
     /** Billing project tag carried by the Batch jobs. */
     billingProject: z.string().optional(),
+    /** `false`: Stages A and B neither reuse earlier runs' results of identical tasks nor record this run's (`--no-cache`). */
+    cache: z.boolean().optional(),
     /** Profile tag carried by the Batch jobs (the CLI's config profile); the deployment's environment name when absent. */
     profile: z.string().optional(),
   })
@@ -75,17 +83,38 @@ export interface ExecutionRequest {
   readonly imageTag?: string | undefined;
   readonly imageUri?: string | undefined;
   readonly outputConfigFile?: string | undefined;
-  /** Stage A's `REFERENCE_DATE`: a Saturday overriding the experiment's calibration reference date. */
+  /** Stage A's `REFERENCE_DATE`: a Saturday overriding the experiment's calibration reference date (`auto` for schedules). */
   readonly referenceDate?: string | undefined;
   readonly billingProject?: string | undefined;
   readonly dirPrefix?: string | undefined;
+  /** `--no-cache`: the task cache is off for this run. */
+  readonly noCache?: boolean | undefined;
 }
 
 /** The execution input of a run, validated by the shared schema. */
 export function buildExecutionInput(request: ExecutionRequest, runId: string): ExecutionInput {
+  return inputOf(request, { runId });
+}
+
+/**
+ * The fixed execution input a schedule (or a data-arrival trigger) starts the
+ * state machine with: no run id (PrepareRun makes one per execution), the
+ * schedule as its source, and `referenceDate` as given (`auto` resolves then).
+ */
+export function buildScheduledExecutionInput(
+  request: ExecutionRequest,
+  source: ScheduleSource,
+): ExecutionInput {
+  return inputOf(request, { source });
+}
+
+function inputOf(
+  request: ExecutionRequest,
+  fixed: { readonly runId?: string; readonly source?: ScheduleSource },
+): ExecutionInput {
   return executionInputSchema.parse({
     expId: request.expId,
-    runId,
+    ...fixed,
     dirPrefix: request.dirPrefix ?? '',
     skipOutput: request.skipOutput ?? false,
     ...(request.maxParallelism !== undefined ? { maxParallelism: request.maxParallelism } : {}),
@@ -97,6 +126,7 @@ export function buildExecutionInput(request: ExecutionRequest, runId: string): E
       : {}),
     ...(request.referenceDate !== undefined ? { referenceDate: request.referenceDate } : {}),
     ...(request.billingProject !== undefined ? { billingProject: request.billingProject } : {}),
+    ...(request.noCache ? { cache: false } : {}),
   });
 }
 
@@ -110,4 +140,8 @@ export const STACK_OUTPUTS = {
   jobDefinitionBuilder: 'JobDefinitionBuilderArn',
   jobDefinitionRunner: 'JobDefinitionRunnerArn',
   jobDefinitionOutput: 'JobDefinitionOutputArn',
+  /** EventBridge Scheduler group of the deployment's schedules. */
+  scheduleGroupName: 'ScheduleGroupName',
+  /** The role schedules start executions with (states:StartExecution on the state machine only). */
+  schedulerRoleArn: 'SchedulerRoleArn',
 } as const;

@@ -65,6 +65,8 @@ export interface RunSpec {
   /** Tags per stage, as Batch `Tags`. */
   readonly tags: Readonly<Record<StageName, Record<string, string>>>;
   readonly builder: SubmitSpec;
+  /** `false` with `--no-cache`: Stage B tasks get `EPYCLOUD_CACHE=off`; absent, the cache is on. */
+  readonly cache?: boolean;
 }
 
 /** Job ids recorded as the run goes: `$.results`. */

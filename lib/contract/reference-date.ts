@@ -27,3 +27,23 @@ export function referenceDateProblem(value: string): string | undefined {
   const before = ms - (weekday + 1) * DAY_MS;
   return `it is a ${WEEKDAYS[weekday]}: expected a Saturday (${isoDay(before)} or ${isoDay(before + 7 * DAY_MS)})`;
 }
+
+/** `--reference-date auto`: the coming Saturday, resolved when a scheduled run starts. */
+export const AUTO_REFERENCE_DATE = 'auto';
+
+/**
+ * The hub's reference date for a run started at `now`: the Saturday of its
+ * week (Sunday to Saturday) in UTC, i.e. `now`'s date when it is a Saturday,
+ * else the next Saturday. FluSight's `tasks.json` takes submissions from
+ * `reference_date - 6` (Sunday) to `reference_date - 3` (Wednesday), so a run
+ * made on any day of that week forecasts for this Saturday.
+ */
+export function comingSaturday(now: Date): string {
+  const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return isoDay(day + ((6 - now.getUTCDay()) % 7) * DAY_MS);
+}
+
+/** A reference date as given (`auto` or a Saturday), made concrete for a run started at `now`. */
+export function resolveReferenceDate(value: string, now: Date): string {
+  return value === AUTO_REFERENCE_DATE ? comingSaturday(now) : value;
+}

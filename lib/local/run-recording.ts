@@ -4,23 +4,15 @@ import { snapshotManifestSchema } from '../contract/snapshot-manifest.js';
 import { EPYCLOUD_VERSION } from '../contract/version.js';
 import { gitState } from '../host/git-state.js';
 import {
-  experimentDigest,
+  endRecord,
   readRunRecord,
+  startRecord,
   writeRunRecord,
-  type RunLaunch,
   type RunRecord,
 } from '../run/run-record.js';
 import type { LocalContext } from './stages.js';
 
-/** This launch of the run, as the record lists it. */
-function thisLaunch(ctx: LocalContext, resumed: boolean): RunLaunch {
-  return {
-    kind: resumed ? 'resume' : 'start',
-    at: (ctx.now?.() ?? new Date()).toISOString(),
-    by: ctx.launchedBy?.by ?? 'unknown',
-    ...(ctx.launchedBy ? { argv: [...ctx.launchedBy.argv] } : {}),
-  };
-}
+const nowIso = (ctx: LocalContext): string => (ctx.now?.() ?? new Date()).toISOString();
 
 /**
  * Writes `run.json` as the run starts (after its snapshot, before Stage A):
@@ -43,24 +35,26 @@ export async function recordRunStart(
     ctx.exec ? gitState(ctx.exec, experimentDir) : undefined,
     ctx.launcher.stageCode?.(),
   ]);
-  const launch = thisLaunch(ctx, resumed);
-  const record: RunRecord = {
-    version: 1,
-    expId: layout.expId,
-    runId: layout.runId,
-    state: 'running',
+  const record = startRecord({
+    layout,
     backend: 'local',
     runtime: ctx.launcher.runtime,
-    startedAt: earlier?.startedAt ?? launch.at,
-    ...(options.referenceDate ? { referenceDate: options.referenceDate } : {}),
-    ...(options.outputConfigFile ? { outputConfigFile: options.outputConfigFile } : {}),
-    experiment: experimentDigest(snapshot),
+    state: 'running',
+    snapshot,
+    launch: {
+      kind: resumed ? 'resume' : 'start',
+      at: nowIso(ctx),
+      by: ctx.launchedBy?.by ?? 'unknown',
+      ...(ctx.launchedBy ? { argv: [...ctx.launchedBy.argv] } : {}),
+    },
     epycloudVersion: EPYCLOUD_VERSION,
-    ...(git ? { git } : {}),
-    ...(stageCode ? { stageCode } : {}),
-    launches: [...(earlier?.launches ?? []), launch],
-    cache: { enabled: !options.noCache },
-  };
+    cacheEnabled: !options.noCache,
+    referenceDate: options.referenceDate,
+    outputConfigFile: options.outputConfigFile,
+    git,
+    stageCode,
+    earlier,
+  });
   await writeRunRecord(ctx.storage, layout, record);
   return record;
 }
@@ -72,20 +66,19 @@ export async function recordRunEnd(
   record: RunRecord,
   outcome: WorkflowResult | { readonly error: unknown },
 ): Promise<void> {
-  const ended = (ctx.now?.() ?? new Date()).toISOString();
-  const end: Partial<RunRecord> =
+  const at = nowIso(ctx);
+  const ended =
     'error' in outcome
-      ? {
+      ? endRecord(record, {
           state: ctx.signal?.aborted ? 'cancelled' : 'failed',
+          at,
           failure: (outcome.error as Error).message ?? String(outcome.error),
-        }
-      : {
+        })
+      : endRecord(record, {
           state: outcome.status === 'succeeded' ? 'succeeded' : 'failed',
-          ...(outcome.failure ? { failure: outcome.failure } : {}),
-          cache: {
-            enabled: record.cache.enabled,
-            ...(outcome.cachedTasks !== undefined ? { hits: outcome.cachedTasks } : {}),
-          },
-        };
-  await writeRunRecord(ctx.storage, layout, { ...record, ...end, endedAt: ended });
+          at,
+          failure: outcome.failure,
+          cacheHits: outcome.cachedTasks,
+        });
+  await writeRunRecord(ctx.storage, layout, ended);
 }

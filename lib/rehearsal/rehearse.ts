@@ -5,6 +5,7 @@ import { planRun } from '../../lambdas/plan-stage-b/plan.js';
 import { prepareRun, type ResolveImageDigest } from '../../lambdas/prepare-run/prepare.js';
 import { reportErrors } from '../../lambdas/shared/handler-errors.js';
 import { buildExecutionInput, type ExecutionRequest } from '../contract/execution.js';
+import { recordCloudRunEnd, recordCloudRunStart } from '../run/launch-record.js';
 import { newRunId } from '../contract/ids.js';
 import { RunLayout } from '../contract/layout.js';
 import { PIPELINE_STATES } from '../contract/pipeline.js';
@@ -32,6 +33,8 @@ export type RehearsalRequest = ExecutionRequest & {
   readonly planOnlyTasks?: number | undefined;
   /** Write a manifest of N tasks instead of uploading an experiment; containers still run (benchmarks with stand-in containers). */
   readonly seedTasks?: number | undefined;
+  /** Who started it (`user@host`), for the run record. */
+  readonly launchedBy?: string | undefined;
 };
 
 /** Where and how the rehearsal runs. */
@@ -180,12 +183,24 @@ export async function rehearse(
   const storage = new Storage(
     new S3Driver(createS3Client(options.s3Env), options.stack.bucketName),
   );
-  await prepareStorage(
-    request,
-    options,
-    storage,
-    new RunLayout(request.expId, runId, input.dirPrefix),
-  );
+  const layout = new RunLayout(request.expId, runId, input.dirPrefix);
+  await prepareStorage(request, options, storage, layout);
+  if (
+    request.experimentDir !== undefined &&
+    request.seedTasks === undefined &&
+    !request.planOnlyTasks
+  )
+    await recordCloudRunStart(storage, layout, 'rehearsal', {
+      launch: {
+        kind: 'start',
+        at: new Date().toISOString(),
+        by: request.launchedBy ?? 'rehearsal',
+      },
+      image: request.imageUri ?? `the stack repository:${request.imageTag ?? '(deployed)'}`,
+      referenceDate: request.referenceDate,
+      outputConfigFile: request.outputConfigFile,
+      cacheEnabled: !request.noCache,
+    });
   const batch = new BatchStandIn({
     queues: options.stack.queues,
     jobDefinitions: options.stack.jobDefinitions,
@@ -203,6 +218,16 @@ export async function rehearse(
     options,
   );
   const aborted = options.signal?.aborted === true;
+  await recordCloudRunEnd(storage, layout, {
+    at: new Date().toISOString(),
+    ...(error || aborted
+      ? {
+          failure: aborted
+            ? 'The rehearsal was cancelled'
+            : (error?.cause?.message ?? error?.message),
+        }
+      : {}),
+  }).catch(() => undefined);
   const failure = aborted
     ? { error: 'Aborted', cause: 'The rehearsal was cancelled' }
     : error && {

@@ -112,3 +112,65 @@ export async function readRunRecord(
     `Invalid run record ${layout.runRecord}: ${issue?.path.join('.')}: ${issue?.message}`,
   );
 }
+
+/** What a launcher knows when a run starts: everything of its record but the state it ends in. */
+export interface RunStart {
+  readonly layout: RunLayout;
+  readonly backend: RunRecord['backend'];
+  readonly runtime: string;
+  readonly state: 'running' | 'started';
+  readonly snapshot: SnapshotManifest;
+  readonly launch: RunLaunch;
+  readonly epycloudVersion: string;
+  readonly cacheEnabled: boolean;
+  readonly referenceDate?: string | undefined;
+  readonly outputConfigFile?: string | undefined;
+  readonly git?: RunRecord['git'] | undefined;
+  readonly stageCode?: StageCode | undefined;
+  /** The record of an earlier launch of the same run (a resume): its start and launches are kept. */
+  readonly earlier?: RunRecord | undefined;
+}
+
+/** The record of a run as it starts, for every back end. */
+export function startRecord(start: RunStart): RunRecord {
+  return {
+    version: 1,
+    expId: start.layout.expId,
+    runId: start.layout.runId,
+    state: start.state,
+    backend: start.backend,
+    runtime: start.runtime,
+    startedAt: start.earlier?.startedAt ?? start.launch.at,
+    ...(start.referenceDate ? { referenceDate: start.referenceDate } : {}),
+    ...(start.outputConfigFile ? { outputConfigFile: start.outputConfigFile } : {}),
+    experiment: experimentDigest(start.snapshot),
+    epycloudVersion: start.epycloudVersion,
+    ...(start.git ? { git: start.git } : {}),
+    ...(start.stageCode ? { stageCode: start.stageCode } : {}),
+    launches: [...(start.earlier?.launches ?? []), start.launch],
+    cache: { enabled: start.cacheEnabled },
+  };
+}
+
+/** The record once the run ended: its state and end time, and why it failed. */
+export function endRecord(
+  record: RunRecord,
+  end: {
+    readonly state: 'succeeded' | 'failed' | 'cancelled';
+    readonly at: string;
+    readonly failure?: string | undefined;
+    readonly cacheHits?: number | undefined;
+  },
+): RunRecord {
+  const { failure: _earlier, ...rest } = record;
+  return {
+    ...rest,
+    state: end.state,
+    endedAt: end.at,
+    ...(end.failure ? { failure: end.failure } : {}),
+    cache: {
+      enabled: record.cache.enabled,
+      ...(end.cacheHits !== undefined ? { hits: end.cacheHits } : {}),
+    },
+  };
+}

@@ -85,6 +85,7 @@ export function createEpycloudStacks(
     repository: compute.repository,
     jobDefinitionNames: stageJobDefinitionNames(config.stackPrefix),
     manifestRead: storage.manifestRead,
+    scheduleSnapshotCopy: storage.scheduleSnapshotCopy,
     jobRoles: compute.jobRoles,
     repositoryUri: compute.repository.repositoryUri,
     projectRoot,
@@ -97,6 +98,8 @@ export function createEpycloudStacks(
       config,
       stateMachine: pipeline.stateMachine,
       jobQueue: compute.jobQueueReference,
+      bucket: storage.bucket,
+      projectRoot,
     },
   );
   const tags = {

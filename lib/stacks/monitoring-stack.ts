@@ -6,12 +6,16 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
 import type { DeploymentConfig } from '../config/schema.js';
+import { RunNotifier } from '../constructs/run-notifier.js';
 import { LAMBDA_BASIC_EXECUTION, acknowledge } from './nag-acknowledgements.js';
 
 /** Props of {@link MonitoringStack}. */
@@ -19,7 +23,14 @@ export interface MonitoringStackProps extends StackProps {
   readonly config: DeploymentConfig;
   readonly stateMachine: sfn.IStateMachine;
   readonly jobQueue: batch.IJobQueue;
+  /** The data bucket: run-end notifications link a run's outputs in it; without it they carry no links. */
+  readonly bucket?: s3.IBucket;
+  /** Repository root, where the NotifyRun lambda's entry is; default: this checkout or package. */
+  readonly projectRoot?: string;
 }
+
+/** The checkout or installed package this file is part of (`lib/stacks/` is two levels down). */
+const OWN_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The notification text of a finished execution. */
 const EXECUTION_MESSAGE = `epycloud run ${events.EventField.fromPath('$.detail.name')}: ${events.EventField.fromPath('$.detail.status')} (${events.EventField.fromPath('$.detail.executionArn')})`;
@@ -44,10 +55,14 @@ const COUNTED_JOB_STATES = [
  * in a log group that metric filters count by state; a dashboard shows
  * executions, jobs by state and task durations; alarms on failed executions
  * and failed jobs, and EventBridge execution status changes, feed an
- * encrypted SNS topic with an optional email subscription.
+ * encrypted SNS topic with an optional email subscription. With webhook
+ * secrets configured, the same status changes invoke the NotifyRun lambda
+ * (docs/NOTIFY.md).
  */
 export class MonitoringStack extends Stack {
   readonly topic: sns.Topic;
+  /** Posts each ended execution's summary to the configured webhooks; absent when none is configured. */
+  readonly notifyFunction: NodejsFunction | undefined;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
@@ -55,7 +70,7 @@ export class MonitoringStack extends Stack {
     const removalPolicy =
       config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.topic = this.notificationTopic(config, removalPolicy);
-    new events.Rule(this, 'ExecutionStatusChanges', {
+    const executionEnds = new events.Rule(this, 'ExecutionStatusChanges', {
       description: 'epycloud run finished: notify',
       eventPattern: {
         source: ['aws.states'],
@@ -100,6 +115,42 @@ export class MonitoringStack extends Stack {
       failedJobs,
     );
     this.dashboard(props.stateMachine, jobMetrics, jobEvents);
+    this.notifyFunction = this.runNotifier(props, removalPolicy);
+    if (this.notifyFunction !== undefined)
+      // The rule's structured event (ids, status, input, output, cause), not the topic's text.
+      executionEnds.addTarget(new targets.LambdaFunction(this.notifyFunction));
+  }
+
+  /** The NotifyRun lambda (docs/NOTIFY.md), when the config names a webhook secret. */
+  private runNotifier(
+    props: MonitoringStackProps,
+    removalPolicy: RemovalPolicy,
+  ): NodejsFunction | undefined {
+    const { notifications, logRetentionDays } = props.config;
+    if (notifications.webhookSecret === undefined && notifications.slackWebhookSecret === undefined)
+      return undefined;
+    const fn = new RunNotifier(this, 'NotifyRun', {
+      notifications,
+      bucket: props.bucket,
+      projectRoot: props.projectRoot ?? OWN_ROOT,
+      logRetention: logRetentionDays as logs.RetentionDays,
+      removalPolicy,
+    }).function;
+    this.acknowledgeNotifier(fn);
+    return fn;
+  }
+
+  private acknowledgeNotifier(fn: NodejsFunction): void {
+    acknowledge(
+      fn,
+      'AwsSolutions-L1',
+      'Node 22 (LTS), the Node major of the other lambdas and the stage image: the shared lib code runs on one Node version everywhere.',
+    );
+    acknowledge(
+      fn,
+      LAMBDA_BASIC_EXECUTION,
+      'AWSLambdaBasicExecutionRole grants only CreateLogGroup/CreateLogStream/PutLogEvents, which every function needs.',
+    );
   }
 
   /** The KMS-encrypted, TLS-only topic that EventBridge and CloudWatch alarms publish to. */

@@ -13,8 +13,10 @@ import { join } from 'node:path';
 import { PLAN_BUCKET_VAR } from '../contract/lambda-config.js';
 import { PREPARE_CONFIG_VAR, type PrepareConfig } from '../contract/lambda-config.js';
 import type { DeploymentConfig } from '../config/schema.js';
+import type { ScheduleConfig } from '../config/schedule-config.js';
 import { STACK_OUTPUTS } from '../contract/execution.js';
 import { STAGES, type StageName } from '../contract/layout.js';
+import { Schedules } from '../constructs/schedules.js';
 import { stageImage } from '../constructs/stage-image.js';
 import { StageJobDefinitions } from '../constructs/stage-job-definitions.js';
 import {
@@ -33,7 +35,8 @@ const JOB_DEFINITION_OUTPUTS: Readonly<Record<StageName, string>> = {
 
 /** Props of {@link PipelineStack}. */
 export interface PipelineStackProps extends StackProps {
-  readonly config: DeploymentConfig;
+  /** The deployment; `dataTriggers` (lib/config/schedule-config.ts) adds data-arrival triggers. */
+  readonly config: DeploymentConfig & Partial<ScheduleConfig>;
   readonly bucket: s3.IBucket;
   /** The queue, referred to by an ARN built from its fixed name (no cross-stack export). */
   readonly jobQueue: batch.IJobQueue;
@@ -47,6 +50,8 @@ export interface PipelineStackProps extends StackProps {
   readonly jobDefinitionNames: Readonly<Record<StageName, string>>;
   /** Lets PlanStageB read manifests. */
   readonly manifestRead: iam.IManagedPolicy;
+  /** Lets PrepareRun copy a schedule's experiment snapshot into a scheduled run. */
+  readonly scheduleSnapshotCopy: iam.IManagedPolicy;
   /** Roles the job definitions pass to containers (needed to register image-override revisions). */
   readonly jobRoles: readonly iam.IRole[];
   readonly repositoryUri: string;
@@ -77,6 +82,7 @@ export class PipelineStack extends Stack {
   readonly jobDefinitions: Readonly<Record<StageName, batch.EcsJobDefinition>>;
   readonly prepareFunction: NodejsFunction;
   readonly planFunction: NodejsFunction;
+  readonly schedules: Schedules;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -148,9 +154,20 @@ export class PipelineStack extends Stack {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
     this.grantRun(props);
+    this.schedules = new Schedules(this, 'Schedules', {
+      stateMachine: this.stateMachine,
+      bucket: props.bucket,
+      prepareFunction: this.prepareFunction,
+      scheduleSnapshotCopy: props.scheduleSnapshotCopy,
+      dataTriggers: config.dataTriggers ?? [],
+    });
     new CfnOutput(this, STACK_OUTPUTS.stateMachineArn, {
       value: this.stateMachine.stateMachineArn,
     });
+    new CfnOutput(this, STACK_OUTPUTS.scheduleGroupName, {
+      value: this.schedules.group.scheduleGroupName,
+    });
+    new CfnOutput(this, STACK_OUTPUTS.schedulerRoleArn, { value: this.schedules.role.roleArn });
     for (const stage of STAGES)
       new CfnOutput(this, JOB_DEFINITION_OUTPUTS[stage], {
         value: this.jobDefinitions[stage].jobDefinitionArn,

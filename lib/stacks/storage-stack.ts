@@ -3,8 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config/schema.js';
+import type { ScheduleConfig } from '../config/schedule-config.js';
 import { STACK_OUTPUTS } from '../contract/execution.js';
 import { anyRunKey } from '../contract/layout.js';
+import { anyScheduleSnapshotKey } from '../contract/schedule.js';
 import { RUN_DIRS } from '../contract/run-dirs.js';
 import { RETENTION_TAG } from '../contract/retention.js';
 import { acknowledge, acknowledgeWildcardResources } from './nag-acknowledgements.js';
@@ -32,7 +34,8 @@ const runSnapshots = (): string => anyRunKey(`${RUN_DIRS.experiment}/*`);
 
 /** Props of {@link StorageStack}. */
 export interface StorageStackProps extends StackProps {
-  readonly config: DeploymentConfig;
+  /** The deployment; with `dataTriggers`, the data bucket sends its events to EventBridge. */
+  readonly config: DeploymentConfig & Partial<ScheduleConfig>;
 }
 
 /** Logical id of the data bucket: fixed, so refactoring the construct tree never replaces the bucket. */
@@ -52,6 +55,8 @@ export class StorageStack extends Stack {
   readonly runDataAccess: iam.ManagedPolicy;
   /** Read the builder manifests of any run (the PlanStageB lambda). */
   readonly manifestRead: iam.ManagedPolicy;
+  /** Copy a schedule's experiment snapshot into a run's `experiment/` (the PrepareRun lambda). */
+  readonly scheduleSnapshotCopy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: StorageStackProps) {
     super(scope, id, props);
@@ -99,6 +104,22 @@ export class StorageStack extends Stack {
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
       ],
     });
+    this.scheduleSnapshotCopy = new iam.ManagedPolicy(this, 'ScheduleSnapshotCopy', {
+      description:
+        "epycloud PrepareRun: copy a schedule's experiment snapshot into the run it starts",
+      statements: [
+        new iam.PolicyStatement({
+          // snapshots carry no tags, so CopyObject needs no s3:GetObjectTagging/PutObjectTagging
+          actions: ['s3:GetObject'],
+          resources: [this.bucket.arnForObjects(anyScheduleSnapshotKey())],
+        }),
+        new iam.PolicyStatement({
+          actions: ['s3:PutObject'],
+          resources: [this.bucket.arnForObjects(runSnapshots())],
+        }),
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+      ],
+    });
     this.acknowledgeFindings();
     new CfnOutput(this, STACK_OUTPUTS.bucketName, {
       value: this.bucket.bucketName,
@@ -124,7 +145,7 @@ export class StorageStack extends Stack {
   private dataBucket(
     common: s3.BucketProps,
     logs: s3.IBucket,
-    config: DeploymentConfig,
+    config: StorageStackProps['config'],
   ): s3.Bucket {
     const bucket = new s3.Bucket(this, 'Data', {
       ...common,
@@ -147,7 +168,12 @@ export class StorageStack extends Stack {
         },
       ],
     });
-    (bucket.node.defaultChild as s3.CfnBucket).overrideLogicalId(DATA_BUCKET_LOGICAL_ID);
+    const cfn = bucket.node.defaultChild as s3.CfnBucket;
+    cfn.overrideLogicalId(DATA_BUCKET_LOGICAL_ID);
+    // Data-arrival triggers are EventBridge rules on the bucket's events; set on the bucket
+    // itself (CloudFormation's EventBridgeConfiguration), no notifications custom resource.
+    if ((config.dataTriggers ?? []).length > 0)
+      cfn.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     return bucket;
   }
 
@@ -166,6 +192,16 @@ export class StorageStack extends Stack {
       {
         resource: /^<DataBucket\.Arn>\/\*\/runs\/\*\/builder-artifacts\/manifest\.json$/,
         reason: 'PlanStageB reads only builder manifests (of any run prefix) of the data bucket.',
+      },
+      {
+        resource: /^<DataBucket\.Arn>\/\*\/schedules\/\*\/experiment\/\*$/,
+        reason:
+          "PrepareRun reads the experiment snapshot of the schedule an execution names (any experiment's), to copy it into the scheduled run.",
+      },
+      {
+        resource: /^<DataBucket\.Arn>\/\*\/runs\/\*\/experiment\/\*$/,
+        reason:
+          "PrepareRun writes only the experiment/ snapshot of the run it starts (CopyObject from its schedule's snapshot); the run's prefix is made per execution.",
       },
       {
         resource: /^<DataBucket\.Arn>\/\*\/runs\/\*\/builder-artifacts\/task-maps\/\*$/,

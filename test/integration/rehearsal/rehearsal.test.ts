@@ -254,7 +254,8 @@ describe('rehearsal failures and cancellation', () => {
         setTimeout(() => controller.abort(), 200);
     };
     const { result, layout } = await run(
-      { expId: 'tiny-200', runId: 'cancel', experimentDir: experiments[200] },
+      // the cache off: the earlier N = 200 run's results would leave Stage B nothing to cancel
+      { expId: 'tiny-200', runId: 'cancel', experimentDir: experiments[200], noCache: true },
       { signal: controller.signal, onEvent },
     );
     expect(result.status).toBe('aborted');
@@ -262,5 +263,34 @@ describe('rehearsal failures and cancellation', () => {
     expect(result.jobs.find((j) => j.stage === 'runner')?.status).toBe('FAILED');
     expect((await storage.list(layout.resultsPrefix)).length).toBeLessThan(200);
     expect(await storage.list(layout.outputsPrefix)).toEqual([]);
+  });
+  it('the task cache: an unchanged experiment run again computes no task and yields the same outputs; --no-cache computes all', async () => {
+    const dir = await tinyExperiment(3);
+    const request = { expId: 'tiny-cache', experimentDir: dir };
+    const quantiles = async (layout: RunLayout) => {
+      const key = (await storage.list(layout.outputsPrefix)).find((k) =>
+        k.endsWith('quantiles_compartments.csv.gz'),
+      );
+      return storage.getText(key!);
+    };
+    const first = await run({ ...request, runId: 'cache-1' });
+    expect(first.result.jobs.find((j) => j.stage === 'runner')?.arraySize).toBe(3);
+    const second = await run({ ...request, runId: 'cache-2' });
+    expect(second.result.status).toBe('succeeded');
+    const builder = await storage.getJson<{ cache: unknown }>(second.layout.summary('builder'));
+    expect(builder.cache).toEqual({ enabled: true, hits: 3, lookedUp: 3 });
+    // every result exists after Stage A: PlanStageB's one task finds its result and exits
+    expect(second.launches).toBe(3);
+    expect(await quantiles(second.layout)).toBe(await quantiles(first.layout));
+    expect(await storage.getJson(second.layout.runRecord)).toMatchObject({
+      backend: 'rehearsal',
+      state: 'succeeded',
+      cache: { enabled: true },
+    });
+    const off = await run({ ...request, runId: 'cache-3', noCache: true });
+    expect(off.result.jobs.find((j) => j.stage === 'runner')?.arraySize).toBe(3);
+    expect(off.result.jobs.find((j) => j.stage === 'runner')?.environment).toMatchObject({
+      EPYCLOUD_CACHE: 'off',
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
 import { describe, expect, it } from 'vitest';
 import { createCloudBackend } from '../../../lib/cloud/backend.js';
 import {
@@ -25,7 +26,10 @@ function backend(aws: FakeAws, confirm: CloudBackendConfig['confirm'] = async ()
     pollMs: 1,
     experiments: {
       validate: async () => ({ numTasks: 2 }),
-      snapshot: async (dir) => void uploaded.push(dir),
+      snapshot: async (dir, storage, layout) => {
+        uploaded.push(dir);
+        await writeSnapshot(storage, layout, new Map([['config/model.yaml', 'model: {}']]));
+      },
     },
   });
   return { b, uploaded };
@@ -89,6 +93,9 @@ describe('cloud back end', () => {
     expect(result.status).toBe('failed');
     expect(result.failure).toMatch(/ended FAILED/);
     expect(notes.at(-1)).toContain('B 1 done, 1 failed, 0 running of 2');
+    const record = JSON.parse(Buffer.from(aws.objects.get('flu/runs/r1/run.json')!).toString());
+    expect(record).toMatchObject({ state: 'failed', failure: expect.stringMatching(/FAILED/) });
+    expect(record.endedAt).toEqual(expect.any(String));
   });
 
   it('refuses --resume with the cloud equivalent named', async () => {

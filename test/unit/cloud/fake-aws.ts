@@ -22,7 +22,12 @@ import {
   type FilterLogEventsCommandInput,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -368,6 +373,14 @@ export class FakeAws {
         IsTruncated: next !== undefined,
         NextContinuationToken: next,
       };
+    });
+    this.s3Mock.on(PutObjectCommand).callsFake((input) => {
+      this.calls.push({ api: 'PutObject', input: { Bucket: input.Bucket, Key: input.Key } });
+      const body = input.Body;
+      if (!(typeof body === 'string' || body instanceof Uint8Array))
+        throw new Error('The fake S3 stores string or byte bodies only');
+      this.objects.set(input.Key ?? '', typeof body === 'string' ? Buffer.from(body) : body);
+      return {};
     });
     this.s3Mock.on(GetObjectCommand).callsFake((input) => {
       const body = this.objects.get(input.Key ?? '');

@@ -3,7 +3,11 @@ import { executionInputSchema } from '../../../lib/contract/execution.js';
 import { startCloudRun } from '../../../lib/cloud/start-run.js';
 import type { ExperimentSource } from '../../../lib/host/experiment-source.js';
 import { ConfigError, ValidationError } from '../../../lib/errors.js';
-import type { Storage } from '../../../lib/storage/index.js';
+import type { RunLayout } from '../../../lib/contract/layout.js';
+import { RunLayout as Layout } from '../../../lib/contract/layout.js';
+import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
+import { readRunRecord } from '../../../lib/run/run-record.js';
+import { S3Driver, Storage } from '../../../lib/storage/index.js';
 import { addExecution, DEPLOYMENT, fakeWithStacks } from './fixtures.js';
 
 function tools(numTasks = 3): ExperimentSource & { uploads: string[] } {
@@ -11,8 +15,9 @@ function tools(numTasks = 3): ExperimentSource & { uploads: string[] } {
   return {
     uploads,
     validate: vi.fn(async () => ({ numTasks })),
-    snapshot: vi.fn(async (_dir: string, storage: Storage, layout: { prefix: string }) => {
+    snapshot: vi.fn(async (_dir: string, storage: Storage, layout: RunLayout) => {
       uploads.push(`${storage.location}/${layout.prefix}`);
+      await writeSnapshot(storage, layout, new Map([['config/model.yaml', 'model: {}']]));
     }),
   };
 }
@@ -53,6 +58,15 @@ describe('startCloudRun', () => {
       stages: { runner: { vcpus: 2, memoryMiB: 4096 } },
       imageTag: 'v2',
     });
+    const storage = new Storage(new S3Driver(aws.clients.s3, DEPLOYMENT.bucketName));
+    expect(await readRunRecord(storage, new Layout('202605/flu', 'r-1'))).toMatchObject({
+      state: 'started',
+      backend: 'cloud',
+      runtime: 'batch',
+      stageCode: { kind: 'image', image: `${DEPLOYMENT.repositoryUri}:v2` },
+      launches: [{ kind: 'start', by: 'unknown' }],
+      experiment: { files: [{ path: 'config/model.yaml' }] },
+    });
   });
 
   it('validates with the reference date and output config, and puts them into the execution input', async () => {
@@ -74,6 +88,19 @@ describe('startCloudRun', () => {
     expect(JSON.parse(aws.executions[0]?.input ?? '')).toMatchObject({
       referenceDate: '2024-12-14',
     });
+  });
+
+  it('puts cache: false into the execution input and the record with --no-cache', async () => {
+    const aws = fakeWithStacks();
+    const run = await startCloudRun(aws.clients, DEPLOYMENT, tools(), {
+      expId: 'e',
+      runId: 'r',
+      experimentDir: '/exp',
+      noCache: true,
+    });
+    expect(run.input.cache).toBe(false);
+    const storage = new Storage(new S3Driver(aws.clients.s3, DEPLOYMENT.bucketName));
+    expect((await readRunRecord(storage, new Layout('e', 'r')))?.cache).toEqual({ enabled: false });
   });
 
   it('refuses an execution input whose reference date is not a Saturday, naming the field and the value', () => {

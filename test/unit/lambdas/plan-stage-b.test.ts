@@ -61,6 +61,17 @@ describe('planRun', () => {
     });
   });
 
+  it("gives Stage B's jobs EPYCLOUD_CACHE=off when the run has the cache off, Stage C nothing", async () => {
+    const storage = await storageWith(manifest(40));
+    const off = await planRun({ run: { ...run, cache: false } }, { storage, bucket: 'data' });
+    expect(envOf(off.jobs[0]!.containerOverrides.Environment)).toMatchObject({
+      EPYCLOUD_CACHE: 'off',
+    });
+    expect(envOf(off.output.containerOverrides.Environment).EPYCLOUD_CACHE).toBeUndefined();
+    const on = await planRun({ run }, { storage, bucket: 'data' });
+    expect(envOf(on.jobs[0]!.containerOverrides.Environment).EPYCLOUD_CACHE).toBeUndefined();
+  });
+
   it('names split parts and sets their index offsets', async () => {
     const plan = await planRun(
       { run: { ...run, maxParallelism: 2 } },

@@ -98,6 +98,21 @@ describe('prepareRun', () => {
     });
   });
 
+  it('turns the task cache off for Stages A and B when the input says cache: false (--no-cache)', async () => {
+    const deps = { config, registerImage: never, resolveImageDigest: noResolve };
+    const off = await prepareRun({ expId: 'x', runId: 'r', cache: false }, deps);
+    expect(off.run.cache).toBe(false);
+    expect(off.run.builder.containerOverrides.Environment).toContainEqual({
+      Name: 'EPYCLOUD_CACHE',
+      Value: 'off',
+    });
+    const on = await prepareRun({ expId: 'x', runId: 'r' }, deps);
+    expect(on.run.cache).toBeUndefined();
+    expect(on.run.builder.containerOverrides.Environment.map((e) => e.Name)).not.toContain(
+      'EPYCLOUD_CACHE',
+    );
+  });
+
   it('refuses a reference date that is not a Saturday before anything runs', async () => {
     const error = await prepareRun(
       { expId: 'x', referenceDate: '2024-12-13' },

@@ -13,8 +13,11 @@ import {
   type AwsCallPlaceholder,
   type AwsPrincipal,
 } from '../../../lib/contract/aws-calls.js';
+import { STACK_OUTPUTS } from '../../../lib/contract/execution.js';
 import { RunLayout, runsPrefix, STAGES, type StageName } from '../../../lib/contract/layout.js';
 import { RUN_DIRS } from '../../../lib/contract/run-dirs.js';
+import { scheduleSnapshotPrefix } from '../../../lib/contract/schedule.js';
+import type { DeploymentConfig } from '../../../lib/config/schema.js';
 import { PROJECT_ROOT } from '../../../lib/host/paths.js';
 import {
   IntrinsicResolver,
@@ -114,8 +117,24 @@ function appTemplates(fixture: SynthFixture): {
   };
 }
 
-/** The role whose logical id starts with `prefix`, with its inline, managed and attached policies. */
-function principal(fixture: SynthFixture, prefix: string): Principal {
+/** The logical ids of the app's roles. */
+function roleIds(fixture: SynthFixture): string[] {
+  return appTemplates(fixture).templates.flatMap((t) =>
+    resources(t)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+      .map(([id]) => id),
+  );
+}
+
+/** Whether the app has a role whose logical id starts with `prefix`. */
+const hasRole = (fixture: SynthFixture, prefix: string): boolean =>
+  roleIds(fixture).some((id) => id.startsWith(prefix));
+
+/** The policies the stacks write for the role whose logical id starts with `prefix`, and the AWS managed ones it attaches. */
+function rolePolicies(
+  fixture: SynthFixture,
+  prefix: string,
+): { roleId: string; ownPolicies: Policy[]; awsManaged: string[] } {
   const { templates, resolver } = appTemplates(fixture);
   const home = templates.find((t) =>
     resources(t).some(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith(prefix)),
@@ -139,13 +158,6 @@ function principal(fixture: SynthFixture, prefix: string): Principal {
       .filter(([id, r]) => r.Type === 'AWS::IAM::ManagedPolicy' && managedIds.includes(id))
       .map(([id, r]) => ({ name: id, policy: resolver.resolve(r.Properties?.PolicyDocument, t) })),
   );
-  const awsManaged = managedIds
-    .filter((arn) => arn.startsWith('arn:aws:iam::aws:policy/'))
-    .map((arn) => {
-      const policy = AWS_MANAGED_POLICIES[arn];
-      if (policy === undefined) throw new Error(`${roleId} attaches ${arn}: add its document`);
-      return { name: arn, policy };
-    });
   const attached = resources(home)
     .filter(
       ([, r]) =>
@@ -153,14 +165,44 @@ function principal(fixture: SynthFixture, prefix: string): Principal {
         JSON.stringify(r.Properties?.Roles).includes(`"${roleId}"`),
     )
     .map(([id, r]) => ({ name: id, policy: resolver.resolve(r.Properties?.PolicyDocument, home) }));
-  const ownPolicies = [...inline, ...managed, ...attached];
+  return {
+    roleId,
+    ownPolicies: [...inline, ...managed, ...attached],
+    awsManaged: managedIds.filter((arn) => arn.startsWith('arn:aws:iam::aws:policy/')),
+  };
+}
+
+/** The role whose logical id starts with `prefix`, with its inline, managed and attached policies. */
+function principal(fixture: SynthFixture, prefix: string): Principal {
+  const { roleId, ownPolicies, awsManaged } = rolePolicies(fixture, prefix);
+  const published = awsManaged.map((arn) => {
+    const policy = AWS_MANAGED_POLICIES[arn];
+    if (policy === undefined) throw new Error(`${roleId} attaches ${arn}: add its document`);
+    return { name: arn, policy };
+  });
   return {
     arn: `arn:aws:iam::${REHEARSAL_ACCOUNT}:role/${roleId}`,
     name: roleId,
-    policies: [...ownPolicies, ...awsManaged],
+    policies: [...ownPolicies, ...published],
     ownPolicies,
   };
 }
+
+type Statement = { Effect: string; Action: string | string[]; Resource?: string | string[] };
+
+/** The statements of some policies. */
+const statementsOf = (policies: Policy[]): Statement[] =>
+  policies.flatMap((p) => (p.policy as { Statement: Statement[] }).Statement);
+
+/** The values of a string-or-list policy element. */
+const listOf = (value: string | string[] | undefined): string[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+const escapeRegExp = (text: string): string => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+
+/** Whether an IAM action pattern (`*` wildcards, case-insensitive) matches `action`. */
+const matchesAction = (pattern: string, action: string): boolean =>
+  new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 'i').test(action);
 
 /** The data bucket's own policy (TLS only), resolved. */
 function bucketPolicy(fixture: SynthFixture): unknown {
@@ -222,22 +264,42 @@ async function decide(
   return (await simulate(who, { action, resource, resourcePolicy })).decision;
 }
 
+type RolePrincipal = Exclude<AwsPrincipal, 'caller'>;
+
 /** The deployment's roles, by table principal: the prefix of their logical ids. */
-const ROLE_PREFIXES: Record<Exclude<AwsPrincipal, 'caller'>, string> = {
+const ROLE_PREFIXES: Record<RolePrincipal, string> = {
   stateMachine: 'StateMachineRole',
   prepareRun: 'PrepareRunServiceRole',
   planStageB: 'PlanStageBServiceRole',
   jobRole: 'JobRole',
   executionRole: 'ExecutionRole',
+  scheduler: 'SchedulesRole',
+  // CDK's events role of the state machine (targets.SfnStateMachine), made for the first trigger
+  dataTrigger: 'StateMachineEventsRole',
+  notifyRun: 'NotifyRunFunctionServiceRole',
 };
 
-const simulated = (call: AwsCall): call is AwsCall & { principal: keyof typeof ROLE_PREFIXES } =>
+/** The roles a deployment has only when its config asks for them; every other role is always there. */
+const OPTIONAL_ROLES: Partial<Record<RolePrincipal, (config: DeploymentConfig) => boolean>> = {
+  dataTrigger: (config) => config.dataTriggers.length > 0,
+  notifyRun: ({ notifications }) =>
+    notifications.webhookSecret !== undefined || notifications.slackWebhookSecret !== undefined,
+};
+
+/** Whether the deployment has the role of `who` (a missing role that is not optional is an error later). */
+const deployed = (fixture: SynthFixture, who: RolePrincipal): boolean =>
+  OPTIONAL_ROLES[who]?.(fixture.config) ?? true;
+
+const simulated = (call: AwsCall): call is AwsCall & { principal: RolePrincipal } =>
   call.principal !== 'caller';
 
 type Values = Partial<Record<AwsCallPlaceholder, string>>;
 
 /** A sample run: the same one the other cases of this suite use. */
 const RUN = new RunLayout('flu/a', 'r1', 'team/');
+
+/** A sample schedule of the sample run's experiment. */
+const SCHEDULE = 'flu-weekly';
 
 /** The only resource of `type` in `template` whose logical id starts with `prefix`. */
 function logicalId(template: Template, type: string, prefix = ''): string {
@@ -272,11 +334,13 @@ function placeholderValues(fixture: SynthFixture): (stage: StageName) => Values 
         }),
     ),
   );
-  const functionLogGroup = (prefix: string): string => {
-    const id = logicalId(pipeline, 'AWS::Lambda::Function', prefix);
-    const logging = pipeline.Resources?.[id]?.Properties?.LoggingConfig as { LogGroup: unknown };
-    return resolver.resolveString(logging.LogGroup, pipeline);
+  const functionLogGroup = (prefix: string, template = pipeline): string => {
+    const id = logicalId(template, 'AWS::Lambda::Function', prefix);
+    const logging = template.Resources?.[id]?.Properties?.LoggingConfig as { LogGroup: unknown };
+    return resolver.resolveString(logging.LogGroup, template);
   };
+  const monitoring = of('monitoring');
+  const notifyFunction = resources(monitoring).some(([id]) => id.startsWith('NotifyRunFunction'));
   const common: Values = {
     region,
     account,
@@ -307,6 +371,16 @@ function placeholderValues(fixture: SynthFixture): (stage: StageName) => Values 
     profile: fixture.config.name,
     billingProject: fixture.config.billingProject,
     environment: fixture.config.name,
+    schedule: SCHEDULE,
+    scheduleGroup: outputOf(pipeline, STACK_OUTPUTS.scheduleGroupName),
+    schedulerRole: outputOf(pipeline, STACK_OUTPUTS.schedulerRoleArn).split(':role/')[1] ?? '',
+    scheduleSnapshot: scheduleSnapshotPrefix(RUN.expId, SCHEDULE, RUN.dirPrefix),
+    ...(notifyFunction
+      ? { notifyLogGroup: functionLogGroup('NotifyRunFunction', monitoring) }
+      : {}),
+    ...(fixture.config.notifications.secretsKmsKeyArn === undefined
+      ? {}
+      : { notifyKey: fixture.config.notifications.secretsKmsKeyArn }),
   };
   return (stage) => {
     const jobDefinition = definitionNames[stage];
@@ -322,19 +396,76 @@ const stagesOf = (call: AwsCall): readonly StageName[] =>
     ? STAGES
     : ['builder'];
 
-/** A row's request with the placeholders filled. */
-function requestOf(call: AwsCall, values: Values, policy: unknown): Request {
+/** The webhook secrets of the config, each by the ARN Secrets Manager gives it (a name gets 6 characters). */
+function notifySecrets(fixture: SynthFixture, values: Values): string[] {
+  const { webhookSecret, slackWebhookSecret } = fixture.config.notifications;
+  return [webhookSecret, slackWebhookSecret]
+    .filter((id) => id !== undefined)
+    .map((id) =>
+      id.startsWith('arn:')
+        ? id
+        : `arn:aws:secretsmanager:${values.region}:${values.account}:secret:${id}-AbC123`,
+    );
+}
+
+/** One simulation of a row: its placeholder values, and what to call them in a failure. */
+interface Variant {
+  readonly tag: string;
+  readonly values: Values;
+}
+
+/**
+ * The placeholder values a row is simulated with: each stage it names, each
+ * webhook secret it names; none when it names a KMS key the config does not set.
+ */
+function variantsOf(call: AwsCall, fixture: SynthFixture): Variant[] {
+  const valuesFor = placeholderValues(fixture);
+  const text = JSON.stringify(call);
+  return stagesOf(call).flatMap((stage): Variant[] => {
+    const values = valuesFor(stage);
+    if (text.includes('{notifyKey}') && values.notifyKey === undefined) return [];
+    if (!text.includes('{notifySecret}')) return [{ tag: stage, values }];
+    return notifySecrets(fixture, values).map((notifySecret) => ({
+      tag: `${stage}, ${notifySecret}`,
+      values: { ...values, notifySecret },
+    }));
+  });
+}
+
+/**
+ * The key policy of a customer managed KMS key as AWS creates it by default:
+ * the account's IAM policies decide (a key policy must allow, as the simulator knows).
+ */
+const DEFAULT_KEY_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${REHEARSAL_ACCOUNT}:root` },
+      Action: 'kms:*',
+      Resource: '*',
+    },
+  ],
+};
+
+/** A row's request with the placeholders filled, and the policy of the resource (bucket or key). */
+function requestOf(call: AwsCall, values: Values, bucketPolicy: unknown): Request {
   const resource = fillAwsCallTemplate(call.resource, values);
+  const resourcePolicy = resource.startsWith(`arn:aws:s3:::${values.bucket}`)
+    ? bucketPolicy
+    : resource.startsWith('arn:aws:kms:')
+      ? DEFAULT_KEY_POLICY
+      : undefined;
   return {
     action: call.action,
     resource,
     context: fillAwsCallContext(call.context ?? {}, values),
-    ...(resource.startsWith(`arn:aws:s3:::${values.bucket}`) ? { resourcePolicy: policy } : {}),
+    ...(resourcePolicy === undefined ? {} : { resourcePolicy }),
   };
 }
 
-const label = (call: AwsCall, stage: StageName): string =>
-  `${call.principal} ${call.action} ${call.resource} (${call.api}, ${stage})`;
+const label = (call: AwsCall, tag: string): string =>
+  `${call.principal} ${call.action} ${call.resource} (${call.api}, ${tag})`;
 
 /** Placeholder values that name something the deployment does not own: each must be refused. */
 const FOREIGN: Values = {
@@ -347,6 +478,10 @@ const FOREIGN: Values = {
   executionRole: 'AnotherRole',
   repository: 'another-repository',
   jobLogGroup: 'AnotherLogGroup',
+  stateMachine: 'AnotherStateMachine',
+  scheduleSnapshot: `${RUN.prefix}${RUN_DIRS.experiment}/`,
+  notifySecret: `arn:aws:secretsmanager:us-east-1:${REHEARSAL_ACCOUNT}:secret:another-AbC123`,
+  notifyKey: `arn:aws:kms:us-east-1:${REHEARSAL_ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
 };
 
 /** The SDK operations a source file calls: `new XCommand(`, `paginateX(`, `new Upload(`. */
@@ -366,14 +501,18 @@ function sourceFiles(dir: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
+/** The stack suites' deployments, and one with every optional role (test/unit/stacks/all-features-fixture.ts). */
+export type IamFixtures = Fixtures & { readonly allFeatures: SynthFixture };
+
 /** iamSimulationSuite: evaluates the synthesized roles' policies with a real IAM policy evaluator. */
-export function iamSimulationSuite(fixtures: () => Fixtures): void {
+export function iamSimulationSuite(fixtures: () => IamFixtures): void {
   describe('IAM of the synthesized app (evaluated by iam-simulate)', () => {
     let dev: SynthFixture;
     let prod: SynthFixture;
     let ec2: SynthFixture;
+    let allFeatures: SynthFixture;
     beforeAll(() => {
-      ({ dev, prod, ec2 } = fixtures());
+      ({ dev, prod, ec2, allFeatures } = fixtures());
     });
 
     const bucket = `arn:aws:s3:::${rehearsalBucketName(DATA_BUCKET_LOGICAL_ID)}`;
@@ -428,12 +567,14 @@ export function iamSimulationSuite(fixtures: () => Fixtures): void {
     });
     describe('every AWS call of lib/contract/aws-calls.ts', () => {
       const roleCalls = AWS_CALLS.filter(simulated);
-      const deployments = () => ({ dev, prod, ec2 });
+      const deployments = () => ({ dev, prod, ec2, allFeatures });
 
       it('lists every SDK operation the lambdas, the storage driver and the CLI call', () => {
         const files = [
           ...sourceFiles(join(PROJECT_ROOT, 'lambdas')),
           ...sourceFiles(join(PROJECT_ROOT, 'lib', 'cloud')),
+          ...sourceFiles(join(PROJECT_ROOT, 'lib', 'schedule')),
+          ...sourceFiles(join(PROJECT_ROOT, 'lib', 'notify')),
           join(PROJECT_ROOT, 'lib', 'storage', 's3.ts'),
         ];
         const listed = new Set(AWS_CALLS.map((c) => c.api));
@@ -459,40 +600,103 @@ export function iamSimulationSuite(fixtures: () => Fixtures): void {
         }
       });
 
-      it("leaves the CLI to the caller's own credentials: the stacks define no CLI user, group or policy", () => {
-        for (const fixture of Object.values(deployments())) {
+      it('names the run record where lib/contract lays it out', () => {
+        const values = placeholderValues(dev)('builder');
+        const objects = AWS_CALLS.filter(
+          (c) => c.principal === 'caller' && c.action === 's3:PutObject',
+        );
+        const key = (template: string) => fillAwsCallTemplate(template, values);
+        expect(objects.map((c) => key(c.resource))).toContain(
+          key(`arn:aws:s3:::{bucket}/${RUN.runRecord}`),
+        );
+      });
+
+      it("leaves the CLI to the caller's own credentials: no CLI user, group or policy; only the schedules start runs", () => {
+        for (const [name, fixture] of Object.entries(deployments())) {
           for (const template of appTemplates(fixture).templates) {
             const types = resources(template).map(([, r]) => r.Type);
             expect(types).not.toContain('AWS::IAM::User');
             expect(types).not.toContain('AWS::IAM::Group');
             expect(types).not.toContain('AWS::IAM::AccessKey');
-            expect(JSON.stringify(template)).not.toContain('states:StartExecution');
+            for (const [id, r] of resources(template)) {
+              if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy')
+                expect([r.Properties?.Users, r.Properties?.Groups], id).toEqual([
+                  undefined,
+                  undefined,
+                ]);
+              if (r.Type !== 'AWS::IAM::Role') continue;
+              // every role is one an AWS service assumes: none for a person or an account
+              const trust = r.Properties?.AssumeRolePolicyDocument as {
+                Statement: { Principal: Record<string, unknown> }[];
+              };
+              const principals = trust.Statement.flatMap((st) => Object.keys(st.Principal));
+              expect(principals, `${id} in ${name}`).toEqual(principals.map(() => 'Service'));
+            }
           }
+          // states:StartExecution: the schedules' roles alone, on the state machine alone
+          const values = placeholderValues(fixture)('builder');
+          const starters = roleIds(fixture).flatMap((id) => {
+            const starts = statementsOf(rolePolicies(fixture, id).ownPolicies).filter(
+              (st) =>
+                st.Effect === 'Allow' &&
+                listOf(st.Action).some((a) => matchesAction(a, 'states:StartExecution')),
+            );
+            return starts.length === 0 ? [] : [{ id, starts }];
+          });
+          const expected = (['scheduler', 'dataTrigger'] as const).filter((who) =>
+            deployed(fixture, who),
+          );
+          expect(
+            starters
+              .map(({ id }) => expected.find((who) => id.startsWith(ROLE_PREFIXES[who])))
+              .sort(),
+            name,
+          ).toEqual([...expected].sort());
+          const scheduled = AWS_CALLS.find((c) => c.principal === 'scheduler');
+          const stateMachine = fillAwsCallTemplate(scheduled?.resource ?? '', values);
+          for (const { id, starts } of starters)
+            for (const st of starts) {
+              expect(listOf(st.Action), `${id} in ${name}`).toEqual(['states:StartExecution']);
+              expect(listOf(st.Resource), `${id} in ${name}`).toEqual([stateMachine]);
+            }
         }
       });
 
-      for (const name of ['dev', 'prod', 'ec2'] as const) {
+      it('has the optional roles exactly where the config asks for them', () => {
+        for (const [name, fixture] of Object.entries(deployments()))
+          for (const who of Object.keys(OPTIONAL_ROLES) as RolePrincipal[])
+            expect(hasRole(fixture, ROLE_PREFIXES[who]), `${who} in ${name}`).toBe(
+              deployed(fixture, who),
+            );
+        for (const who of Object.keys(OPTIONAL_ROLES) as RolePrincipal[])
+          expect(deployed(allFeatures, who), `${who} in allFeatures`).toBe(true);
+        expect(allFeatures.config.notifications.secretsKmsKeyArn).toBeDefined();
+      });
+
+      for (const name of ['dev', 'prod', 'ec2', 'allFeatures'] as const) {
         it(`${name}: allows every call a role of the deployment makes, with its condition context`, async () => {
           const fixture = deployments()[name];
-          const valuesFor = placeholderValues(fixture);
           const policy = bucketPolicy(fixture);
           const failures: string[] = [];
-          for (const call of roleCalls) {
+          let simulations = 0;
+          for (const call of roleCalls.filter((c) => deployed(fixture, c.principal))) {
             const who = principal(fixture, ROLE_PREFIXES[call.principal]);
-            for (const stage of stagesOf(call)) {
-              const request = requestOf(call, valuesFor(stage), policy);
+            for (const { tag, values } of variantsOf(call, fixture)) {
+              const request = requestOf(call, values, policy);
               const { decision, ignoredContextKeys } = await simulate(who, request);
+              simulations += 1;
               if (decision !== 'Allowed')
-                failures.push(`${label(call, stage)}: ${decision} on ${request.resource}`);
+                failures.push(`${label(call, tag)}: ${decision} on ${request.resource}`);
               const given = Object.keys(request.context ?? {}).map((k) => k.toLowerCase());
               const inapplicable = ignoredContextKeys.filter((k) =>
                 given.includes(k.toLowerCase()),
               );
               if (inapplicable.length > 0)
-                failures.push(`${label(call, stage)}: keys that do not apply: ${inapplicable}`);
+                failures.push(`${label(call, tag)}: keys that do not apply: ${inapplicable}`);
             }
           }
           expect(failures).toEqual([]);
+          expect(simulations).toBeGreaterThan(50);
         });
       }
 
@@ -520,46 +724,44 @@ export function iamSimulationSuite(fixtures: () => Fixtures): void {
       });
 
       it('grants the roles no action the table does not list', () => {
-        for (const fixture of Object.values(deployments())) {
+        for (const [name, fixture] of Object.entries(deployments())) {
           for (const [who, prefix] of Object.entries(ROLE_PREFIXES)) {
+            if (!deployed(fixture, who as RolePrincipal)) continue;
             const listed = new Set(
               AWS_CALLS.filter((c) => c.principal === who).map((c) => c.action),
             );
-            const granted = principal(fixture, prefix).ownPolicies.flatMap(
-              (p) =>
-                (p.policy as { Statement: { Effect: string; Action: string | string[] }[] })
-                  .Statement,
-            );
-            const unlisted = granted
+            const unlisted = statementsOf(principal(fixture, prefix).ownPolicies)
               .filter((st) => st.Effect === 'Allow')
-              .flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]))
+              .flatMap((st) => listOf(st.Action))
               .filter((action) => !listed.has(action));
-            expect(unlisted, `${who} in ${fixture.config.name}`).toEqual([]);
+            expect(unlisted, `${who} in ${name}`).toEqual([]);
           }
         }
       });
 
-      it('refuses the same calls on another bucket, queue, job definition, function, role, repository or log group', async () => {
-        const valuesFor = placeholderValues(dev);
+      it('refuses the same calls on another bucket, queue, job definition, function, role, repository, log group, state machine, snapshot, secret or key', async () => {
         const allowed: string[] = [];
         let checked = 0;
-        for (const call of roleCalls) {
-          const foreign = placeholdersOf(call.resource).filter((p) => p in FOREIGN);
-          if (foreign.length === 0) continue;
-          const who = principal(dev, ROLE_PREFIXES[call.principal]);
-          for (const placeholder of foreign) {
-            const values = {
-              ...valuesFor('runner'),
-              [placeholder]: FOREIGN[placeholder as AwsCallPlaceholder],
-            };
-            const { decision } = await simulate(who, requestOf(call, values, undefined));
-            checked += 1;
-            if (decision === 'Allowed')
-              allowed.push(`${label(call, 'runner')} with ${placeholder}`);
+        for (const [name, fixture] of Object.entries({ dev, allFeatures })) {
+          for (const call of roleCalls.filter((c) => deployed(fixture, c.principal))) {
+            const foreign = placeholdersOf(call.resource).filter((p) => p in FOREIGN);
+            if (foreign.length === 0) continue;
+            const who = principal(fixture, ROLE_PREFIXES[call.principal]);
+            for (const { tag, values } of variantsOf(call, fixture))
+              for (const placeholder of foreign) {
+                const other = {
+                  ...values,
+                  [placeholder]: FOREIGN[placeholder as AwsCallPlaceholder],
+                };
+                const { decision } = await simulate(who, requestOf(call, other, undefined));
+                checked += 1;
+                if (decision === 'Allowed')
+                  allowed.push(`${label(call, tag)} with ${placeholder} in ${name}`);
+              }
           }
         }
         expect(allowed).toEqual([]);
-        expect(checked).toBeGreaterThan(20);
+        expect(checked).toBeGreaterThan(40);
       });
 
       it('lets the stage containers delete only in output folders, and PlanStageB read only manifests', async () => {
