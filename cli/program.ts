@@ -4,6 +4,7 @@ import { registerBuildCloud } from './commands/build-cloud.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerConfig } from './commands/config.js';
 import { registerInit } from './commands/init.js';
+import { registerContract } from './commands/contract.js';
 import { registerProfile } from './commands/profile.js';
 import { registerDownload } from './commands/download.js';
 import { registerReport } from './commands/report.js';
@@ -47,6 +48,7 @@ export function buildProgram(signal?: AbortSignal): Command {
   registerConfig(program, local);
   registerProfile(program, local);
   registerInit(program, local);
+  registerContract(program, local);
   // --quiet, --verbose, and --output beside every --json
   verbosity = installConventions(program);
   // settings files, profiles and EPYCLOUD_* fill the options a command line leaves unset

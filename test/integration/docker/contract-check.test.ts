@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkContract } from '../../../lib/contract-check/check.js';
+import { dockerRunner } from '../../../lib/contract-check/runners.js';
+import { localExperiments } from '../../../lib/host/experiment-source.js';
+import { IMAGES } from '../../../lib/host/images.js';
+import { PROJECT_ROOT } from '../../../lib/host/paths.js';
+import { prepareDocker } from './docker-env.js';
+
+let release: () => void = () => {};
+beforeAll(async () => {
+  release = await prepareDocker();
+});
+afterAll(() => release());
+
+describe('epycloud contract check on an image', () => {
+  it('passes the stage image: its stages in containers keep every rule of the contract', async () => {
+    const report = await checkContract({
+      run: dockerRunner(
+        IMAGES.local,
+        { uid: process.getuid?.() ?? 1000, gid: process.getgid?.() ?? 1000 },
+        (stage) => ['node', 'dist/stage.mjs', stage],
+      ),
+      experimentDir: join(PROJECT_ROOT, 'local', 'forecast', 'experiments', 'examples', 'seir-ma'),
+      experiments: localExperiments,
+      bucketDirSeen: () => '/local/bucket',
+    });
+    expect(report.outcomes.filter((o) => !o.ok)).toEqual([]);
+    expect(report).toMatchObject({ ok: true, numTasks: 1 });
+  });
+});
