@@ -25,6 +25,8 @@ command -v dockerd >/dev/null 2>&1 || docker info >/dev/null 2>&1 || need+=(dock
 command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# the Python example stage (examples/python-model): Python 3 from Debian
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
   echo "setup: installing ${need[*]}" >&2

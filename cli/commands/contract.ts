@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { checkContract, type ContractReport } from '../../lib/contract-check/check.js';
+import type { ContractReport } from '../../lib/contract-check/check.js';
 import { dockerRunner, processRunner } from '../../lib/contract-check/runners.js';
 import { StageError, ValidationError } from '../../lib/errors.js';
 import { localExperiments } from '../../lib/host/experiment-source.js';
@@ -54,6 +54,8 @@ async function check(deps: CommandDeps, raw: unknown): Promise<void> {
     deps.cwd,
     o.expDir ?? `${PROJECT_ROOT}/local/forecast/experiments/examples/seir-ma`,
   );
+  // the checker (and the storage layer it reads) loads only when a check runs: `--help` stays light
+  const { checkContract } = await import('../../lib/contract-check/check.js');
   const report = await checkContract({
     run,
     experimentDir,

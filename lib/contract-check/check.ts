@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { stageEnvironment } from '../contract/env.js';
 import { RunLayout, type StageName } from '../contract/layout.js';
 import type { ExperimentSource } from '../host/experiment-source.js';
-import { LocalDriver, Storage } from '../storage/index.js';
+import { LocalDriver } from '../storage/local.js';
+import { Storage } from '../storage/storage.js';
 import { watchForPartialWrites } from './atomicity.js';
 import { checkBuild, checkOutputs, checkResults, type Violation } from './rules.js';
 

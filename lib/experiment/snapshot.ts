@@ -9,10 +9,10 @@ import { loadExperiment } from './load.js';
 import { type Experiment, type ExperimentFiles, type LoadOptions } from './experiment.js';
 import type { ExperimentPlan } from './plan.js';
 
-/** Files that belong to an experiment snapshot: `config/*.yaml|yml` and every `*.csv` in the folder. */
+/** Files that belong to an experiment snapshot: `config/*.yaml|yml|json` and every `*.csv` in the folder (docs/CONTRACT.md). */
 function isExperimentFile(rel: string): boolean {
   if (rel.split('/').some((part) => part.startsWith('.') || part === 'node_modules')) return false;
-  return /^config\/[^/]+\.ya?ml$/.test(rel) || rel.endsWith('.csv');
+  return /^config\/[^/]+\.(ya?ml|json)$/.test(rel) || rel.endsWith('.csv');
 }
 
 async function walk(dir: string, root: string, out: string[]): Promise<void> {

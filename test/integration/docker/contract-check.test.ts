@@ -5,7 +5,8 @@ import { dockerRunner } from '../../../lib/contract-check/runners.js';
 import { localExperiments } from '../../../lib/host/experiment-source.js';
 import { IMAGES } from '../../../lib/host/images.js';
 import { PROJECT_ROOT } from '../../../lib/host/paths.js';
-import { prepareDocker } from './docker-env.js';
+import { spawnSync } from 'node:child_process';
+import { prepareDocker, TEST_BASE_IMAGE } from './docker-env.js';
 
 let release: () => void = () => {};
 beforeAll(async () => {
@@ -27,5 +28,40 @@ describe('epycloud contract check on an image', () => {
     });
     expect(report.outcomes.filter((o) => !o.ok)).toEqual([]);
     expect(report).toMatchObject({ ok: true, numTasks: 1 });
+  });
+
+  it('passes the Python example image (examples/python-model, built on the same base): its entrypoint takes the stage', async () => {
+    const image = 'epycloud-python-model:test';
+    const build = spawnSync(
+      'docker',
+      [
+        'build',
+        '-q',
+        '--network',
+        'host',
+        '--build-arg',
+        `BASE_IMAGE=${TEST_BASE_IMAGE}`,
+        '-t',
+        image,
+        join(PROJECT_ROOT, 'examples', 'python-model'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(build.status, build.stderr).toBe(0);
+    try {
+      const report = await checkContract({
+        run: dockerRunner(image, {
+          uid: process.getuid?.() ?? 1000,
+          gid: process.getgid?.() ?? 1000,
+        }),
+        experimentDir: join(PROJECT_ROOT, 'examples', 'python-model', 'experiment'),
+        experiments: localExperiments,
+        bucketDirSeen: () => '/local/bucket',
+      });
+      expect(report.outcomes.filter((o) => !o.ok)).toEqual([]);
+      expect(report).toMatchObject({ ok: true, numTasks: 3 });
+    } finally {
+      spawnSync('docker', ['image', 'rm', '-f', image], { stdio: 'ignore' });
+    }
   });
 });
