@@ -72,12 +72,17 @@ export async function checkContract(options: CheckOptions): Promise<ContractRepo
       localBucketDir: options.bucketDirSeen?.(hostDir) ?? hostDir,
       ...extra,
     });
-  const watched = async (stage: StageName, stageEnv: Record<string, string>) => {
+  // a reader polls the bucket while a stage (every task of Stage B) runs; one verdict per stage
+  const watching = async <T>(stage: StageName, body: () => Promise<T>): Promise<T> => {
     const watch = watchForPartialWrites(hostDir);
-    const code = await options.run(stage, stageEnv, { hostDir });
-    record(`${stage}: atomic writes`, await watch.stop());
-    return code;
+    try {
+      return await body();
+    } finally {
+      record(`${stage}: atomic writes`, await watch.stop());
+    }
   };
+  const watched = (stage: StageName, stageEnv: Record<string, string>) =>
+    watching(stage, () => options.run(stage, stageEnv, { hostDir }));
   try {
     await options.experiments.snapshot(options.experimentDir, storage, layout);
     const { EXP_ID: _omit, ...withoutExp } = env();
@@ -100,9 +105,12 @@ export async function checkContract(options: CheckOptions): Promise<ContractRepo
           ? [{ rule: 'B: index out of range', detail: `a result was written for task ${n}` }]
           : []),
       ]);
-      const codes: number[] = [];
-      for (let i = 0; i < n; i++)
-        codes.push(await watched('runner', env({ taskIndex: i, attempt: 1 })));
+      const codes = await watching('runner', async () => {
+        const out: number[] = [];
+        for (let i = 0; i < n; i++)
+          out.push(await options.run('runner', env({ taskIndex: i, attempt: 1 }), { hostDir }));
+        return out;
+      });
       const failed = codes.flatMap((c, i) => (c === 0 ? [] : [`task ${i} exited ${c}`]));
       record(
         'B: exits 0',
