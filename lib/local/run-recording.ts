@@ -1,6 +1,5 @@
 import type { WorkflowOptions, WorkflowResult } from '../backend/types.js';
 import type { RunLayout } from '../contract/layout.js';
-import { snapshotManifestSchema } from '../contract/snapshot-manifest.js';
 import { EPYCLOUD_VERSION } from '../contract/version.js';
 import { gitState } from '../host/git-state.js';
 import {
@@ -11,6 +10,7 @@ import {
   type RunRecord,
 } from '../run/run-record.js';
 import type { LocalContext } from './stages.js';
+import { snapshotEntries } from '../run/experiment-snapshot.js';
 
 const nowIso = (ctx: LocalContext): string => (ctx.now?.() ?? new Date()).toISOString();
 
@@ -30,7 +30,7 @@ export async function recordRunStart(
   const earlier = resumed
     ? await readRunRecord(ctx.storage, layout).catch(() => undefined)
     : undefined;
-  const snapshot = snapshotManifestSchema.parse(await ctx.storage.getJson(layout.snapshotManifest));
+  const snapshot = await snapshotEntries(ctx.storage, layout);
   const [git, stageCode] = await Promise.all([
     ctx.exec ? gitState(ctx.exec, experimentDir) : undefined,
     ctx.launcher.stageCode?.(),

@@ -1,5 +1,4 @@
 import type { RunLayout } from '../contract/layout.js';
-import { snapshotManifestSchema } from '../contract/snapshot-manifest.js';
 import { EPYCLOUD_VERSION } from '../contract/version.js';
 import {
   endRecord,
@@ -10,6 +9,7 @@ import {
   type RunRecord,
 } from './run-record.js';
 import type { Storage } from '../storage/index.js';
+import { snapshotEntries } from './experiment-snapshot.js';
 
 /** What the CLI knows of a cloud (or rehearsed) run it starts, beyond its snapshot. */
 export interface CloudRunStartFacts {
@@ -34,7 +34,7 @@ export async function recordCloudRunStart(
   backend: 'cloud' | 'rehearsal',
   facts: CloudRunStartFacts,
 ): Promise<RunRecord> {
-  const snapshot = snapshotManifestSchema.parse(await storage.getJson(layout.snapshotManifest));
+  const snapshot = await snapshotEntries(storage, layout);
   const record = startRecord({
     layout,
     backend,

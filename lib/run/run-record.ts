@@ -73,9 +73,9 @@ export type RunLaunch = RunRecord['launches'][number];
 /** The stage code of a run. */
 export type StageCode = NonNullable<RunRecord['stageCode']>;
 
-/** The experiment part of a record, from the snapshot's manifest. */
-export function experimentDigest(manifest: SnapshotManifest): RunRecord['experiment'] {
-  const files = [...manifest.files].sort((a, b) => a.path.localeCompare(b.path));
+/** The experiment part of a record, from the snapshot manifest's files. */
+export function experimentDigest(snapshot: SnapshotManifest['files']): RunRecord['experiment'] {
+  const files = [...snapshot].sort((a, b) => a.path.localeCompare(b.path));
   const listing = files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
   return { sha256: sha256(listing), files };
 }
@@ -119,7 +119,8 @@ export interface RunStart {
   readonly backend: RunRecord['backend'];
   readonly runtime: string;
   readonly state: 'running' | 'started';
-  readonly snapshot: SnapshotManifest;
+  /** The snapshot's files (`snapshotEntries`). */
+  readonly snapshot: SnapshotManifest['files'];
   readonly launch: RunLaunch;
   readonly epycloudVersion: string;
   readonly cacheEnabled: boolean;

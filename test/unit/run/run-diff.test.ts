@@ -28,7 +28,7 @@ async function run(
       backend: 'local',
       runtime: 'process',
       startedAt: '2026-12-02T14:00:00Z',
-      experiment: experimentDigest(manifest),
+      experiment: experimentDigest(manifest.files),
       epycloudVersion: '0.1.0',
       launches: [{ kind: 'start', at: '2026-12-02T14:00:00Z', by: 'ana@lab' }],
       cache: { enabled: true },

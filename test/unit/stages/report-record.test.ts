@@ -24,7 +24,7 @@ async function report(withRecord: boolean): Promise<string> {
       backend: 'local',
       runtime: 'process',
       startedAt: '2026-01-02T03:00:00Z',
-      experiment: experimentDigest(manifest),
+      experiment: experimentDigest(manifest.files),
       epycloudVersion: '9.9.9',
       git: { commit: '0123abcd', dirty: true },
       launches: [{ kind: 'start', at: '2026-01-02T03:00:00Z', by: 'ana@lab', argv: ['run'] }],
