@@ -37,8 +37,12 @@ export function renderResult(result: WorkflowResult): string {
 /** A plan (`--dry-run`), with what it would cost when validation planned it. */
 export function renderPlan(result: WorkflowResult, parallelism: number): string {
   const cost = result.plan === undefined ? '' : `  cost: ${describePlan(result.plan)}\n`;
+  const tasks =
+    result.image === undefined
+      ? `${result.numTasks} task(s)`
+      : `stages in image ${result.image}, tasks as its Stage A decides`;
   return (
-    `Plan: run ${result.runId} of ${result.expId}: ${result.numTasks} task(s), ${parallelism} at a time, ` +
+    `Plan: run ${result.runId} of ${result.expId}: ${tasks}, ${parallelism} at a time, ` +
     `runtime ${result.runtime}; nothing was written (dry run)\n${cost}`
   );
 }

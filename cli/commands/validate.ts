@@ -29,7 +29,9 @@ export function renderValidation(results: readonly ExperimentValidation[]): stri
   return results
     .map((r) =>
       r.ok
-        ? `${r.expId}: OK (${r.numTasks} task${r.numTasks === 1 ? '' : 's'})\n`
+        ? r.image !== undefined
+          ? `${r.expId}: OK (stages in image ${r.image}; its Stage A decides the tasks)\n`
+          : `${r.expId}: OK (${r.numTasks} task${r.numTasks === 1 ? '' : 's'})\n`
         : `${r.expId}: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}\n` +
           r.problems.map((p) => `  - ${p.text}\n`).join(''),
     )
@@ -58,7 +60,7 @@ export function registerValidate(program: Command, deps: () => ValidateDeps): vo
     .description('check experiments as a run does before it starts; print every problem')
     .argument('[exp-id...]', 'experiment ids, e.g. examples/seir-ma')
     .option('--all', 'every experiment under the local folder')
-    .option('--json', 'print JSON: {experiments: [{expId, ok, numTasks?, problems}]}')
+    .option('--json', 'print JSON: {experiments: [{expId, ok, numTasks?, image?, problems}]}')
     .option(
       '--local-dir <dir>',
       `local folder: experiments in forecast/experiments/ (env EPYCLOUD_LOCAL_DIR; default ${DEFAULT_LOCAL_DIR})`,

@@ -67,7 +67,10 @@ export interface WorkflowResult {
   readonly runtime: string;
   readonly expId: string;
   readonly runId: string;
+  /** Tasks of the run: 0 in the plan of an experiment run by its own image (its Stage A decides N). */
   readonly numTasks: number;
+  /** The experiment's own stage image (a `stages:` config), when it names one. */
+  readonly image?: string;
   /** Where Stage C wrote (a folder or a URL); absent when it did not run. */
   readonly outputs?: string;
   /** Wall time per stage that ran; skipped stages are absent. */

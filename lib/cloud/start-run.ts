@@ -33,7 +33,10 @@ export interface CloudRunRequest extends ExecutionRequest {
 export interface CloudRunStarted {
   readonly runId: string;
   readonly expId: string;
+  /** Tasks as validation counted them; 0 for an experiment run by its own image (its Stage A decides). */
   readonly numTasks: number;
+  /** The experiment's own stage image, when it names one. */
+  readonly image?: string;
   /** What the run costs, as validation planned it. */
   readonly plan?: ExperimentPlan | undefined;
   readonly executionName: string;
@@ -75,7 +78,7 @@ export async function startCloudRun(
     outputConfigFile: request.outputConfigFile,
     referenceDate: request.referenceDate,
   };
-  const { numTasks, plan: costs } = await tools.validate(request.experimentDir, overrides);
+  const checked = await tools.validate(request.experimentDir, overrides);
   const input = buildExecutionInput(request, runId);
   const layout = new RunLayout(request.expId, runId, input.dirPrefix);
   const name = executionName(request.expId, runId);
@@ -83,8 +86,9 @@ export async function startCloudRun(
   const plan: CloudRunStarted = {
     runId,
     expId: request.expId,
-    numTasks,
-    plan: costs,
+    numTasks: checked.numTasks ?? 0,
+    plan: checked.plan,
+    ...(checked.stageImage ? { image: checked.stageImage.image } : {}),
     executionName: name,
     executionArn: arn,
     consoleUrl: consoleUrl(deployment.region, arn),

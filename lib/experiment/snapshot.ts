@@ -8,6 +8,8 @@ import { taskInputs } from './expand.js';
 import { loadExperiment } from './load.js';
 import { type Experiment, type ExperimentFiles, type LoadOptions } from './experiment.js';
 import type { ExperimentPlan } from './plan.js';
+import type { StageImage } from '../contract/stage-image.js';
+import { readStageImage } from './stage-image.js';
 
 /** Files that belong to an experiment snapshot: `config/*.yaml|yml|json` and every `*.csv` in the folder (docs/CONTRACT.md). */
 function isExperimentFile(rel: string): boolean {
@@ -38,7 +40,7 @@ export async function readExperimentDir(localDir: string): Promise<Map<string, s
   return files;
 }
 
-/** What validation learned about an experiment. */
+/** What validation learned about an experiment of the built-in engine. */
 export interface ExperimentCheck {
   readonly numTasks: number;
   /** What a run would cost: tasks, steps, result bytes. */
@@ -46,19 +48,33 @@ export interface ExperimentCheck {
   readonly experiment: Experiment;
   /** The files a snapshot would upload. */
   readonly files: readonly string[];
+  readonly stageImage?: undefined;
+}
+
+/** What validation learned about an experiment run by its own image: only its `stages:` config is epycloud's to check; N is what the image's Stage A decides. */
+export interface ForeignExperimentCheck {
+  readonly numTasks: undefined;
+  readonly plan?: undefined;
+  readonly stageImage: StageImage;
+  readonly files: readonly string[];
 }
 
 /**
  * Loads and validates an experiment folder (with the run's overrides: output
  * config, reference date), checks its plan against the bounds, and builds its
  * task inputs one at a time, WITHOUT writing anything: call it before any
- * upload. Throws a ConfigError listing every problem.
+ * upload. Throws a ConfigError listing every problem. An experiment naming
+ * its own stage image (a `stages:` config) is the image's to check: only that
+ * config is validated.
  */
 export async function validateExperimentDir(
   localDir: string,
   overrides: LoadOptions = {},
-): Promise<ExperimentCheck> {
+): Promise<ExperimentCheck | ForeignExperimentCheck> {
   const files = await readExperimentDir(localDir);
+  const stageImage = readStageImage(files);
+  if (stageImage !== undefined)
+    return { numTasks: undefined, stageImage, files: [...files.keys()] };
   const experiment = loadExperiment(files, overrides);
   // Builds (and so checks) each task input in turn, keeping none: memory stays flat in N.
   for (const task of taskInputs(experiment, { expId: 'validation', runId: 'validation' }))

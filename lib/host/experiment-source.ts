@@ -4,14 +4,21 @@ import type { RunLayout } from '../contract/layout.js';
 import type { LoadOptions } from '../experiment/experiment.js';
 import type { ExperimentPlan } from '../experiment/plan.js';
 import type { Storage } from '../storage/index.js';
+import type { StageImage } from '../contract/stage-image.js';
+
+/** What validating a folder tells a back end: N and the plan for the built-in engine; the image and commands of an experiment run by its own image (N is its Stage A's). */
+export type ExperimentValidated =
+  | {
+      readonly numTasks: number;
+      readonly plan?: ExperimentPlan | undefined;
+      readonly stageImage?: undefined;
+    }
+  | { readonly numTasks: undefined; readonly plan?: undefined; readonly stageImage: StageImage };
 
 /** What a back end needs from an experiment folder on this machine: validate it, snapshot it into a run. */
 export interface ExperimentSource {
   /** Validates the folder, with the run's overrides (output config, reference date), without writing anything; resolves to the number of tasks it yields and what they cost. */
-  validate(
-    dir: string,
-    overrides?: LoadOptions,
-  ): Promise<{ readonly numTasks: number; readonly plan?: ExperimentPlan }>;
+  validate(dir: string, overrides?: LoadOptions): Promise<ExperimentValidated>;
   /** Copies the folder into the run's `experiment/` prefix. */
   snapshot(dir: string, storage: Storage, layout: RunLayout): Promise<unknown>;
 }

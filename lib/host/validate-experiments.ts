@@ -24,6 +24,8 @@ export interface ExperimentValidation {
   readonly ok: boolean;
   /** The tasks a run would have, when valid. */
   readonly numTasks?: number;
+  /** The experiment's own stage image, when it names one (its Stage A decides the tasks). */
+  readonly image?: string;
   /** Every problem at once; empty when valid. */
   readonly problems: readonly ExperimentProblem[];
 }
@@ -89,8 +91,12 @@ export async function validateExperiments(
   const results: ExperimentValidation[] = [];
   for (const expId of await selectExperiments(experimentsDir, selection)) {
     try {
-      const { numTasks } = await source.validate(join(experimentsDir, ...expId.split('/')));
-      results.push({ expId, ok: true, numTasks, problems: [] });
+      const checked = await source.validate(join(experimentsDir, ...expId.split('/')));
+      results.push(
+        checked.stageImage === undefined
+          ? { expId, ok: true, numTasks: checked.numTasks, problems: [] }
+          : { expId, ok: true, image: checked.stageImage.image, problems: [] },
+      );
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       const lines = error.problems.length > 0 ? error.problems : [error.message];

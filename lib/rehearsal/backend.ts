@@ -52,15 +52,19 @@ async function rehearseWorkflow(
         : { outputConfigFile: options.outputConfigFile }),
       ...(options.referenceDate === undefined ? {} : { referenceDate: options.referenceDate }),
     };
-    const { numTasks, plan } = await config.experiments.validate(experimentDir, overrides);
+    const { numTasks, plan, stageImage } = await config.experiments.validate(
+      experimentDir,
+      overrides,
+    );
     return workflowResult({
       status: 'planned',
       backend: 'cloud',
       runtime: 'rehearsal',
       expId: options.expId,
       runId: options.runId ?? newRunId(),
-      numTasks,
+      numTasks: numTasks ?? 0,
       ...(plan ? { plan } : {}),
+      ...(stageImage ? { image: stageImage.image } : {}),
     });
   }
   const [{ runRehearsal }, { rehearsalWorkflowResult }] = await Promise.all([

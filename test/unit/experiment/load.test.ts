@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../../lib/experiment/load.js';
-import { validateExperimentDir } from '../../../lib/experiment/snapshot.js';
+import { validateExperimentDir, type ExperimentCheck } from '../../../lib/experiment/snapshot.js';
 import { filesOf, problemsOf, SIR_MODEL, withModel } from './fixtures.js';
 
 const examples = fileURLToPath(
@@ -11,7 +11,7 @@ const examples = fileURLToPath(
 describe('experiment validation', () => {
   it('accepts the shipped examples and counts their tasks', async () => {
     expect((await validateExperimentDir(`${examples}seir-ma`)).numTasks).toBe(1);
-    const flu = await validateExperimentDir(`${examples}flu-states-sampling`);
+    const flu = (await validateExperimentDir(`${examples}flu-states-sampling`)) as ExperimentCheck;
     expect(flu.numTasks).toBe(24);
     expect(flu.files).toContain('data/contact-matrix.csv');
     expect(flu.experiment.groups).toEqual(['0-4', '5-17', '18-49', '50-64', '65+']);

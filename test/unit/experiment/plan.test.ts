@@ -7,7 +7,7 @@ import {
 } from '../../../lib/experiment/bounds.js';
 import { loadExperiment } from '../../../lib/experiment/load.js';
 import { describePlan, formatBytes } from '../../../lib/experiment/plan.js';
-import { validateExperimentDir } from '../../../lib/experiment/snapshot.js';
+import { validateExperimentDir, type ExperimentCheck } from '../../../lib/experiment/snapshot.js';
 import { forecastExperiment } from '../stages/forecast-fixture.js';
 import { filesOf, problemsOf, SIR_MODEL } from './fixtures.js';
 
@@ -17,7 +17,9 @@ const examples = fileURLToPath(
 
 describe('the plan of an experiment', () => {
   it('counts tasks, steps, dates and result bytes from the configs', async () => {
-    const { plan, numTasks } = await validateExperimentDir(`${examples}flu-states-sampling`);
+    const { plan, numTasks } = (await validateExperimentDir(
+      `${examples}flu-states-sampling`,
+    )) as ExperimentCheck;
     expect(numTasks).toBe(24);
     expect(plan).toEqual({
       tasks: 24,

@@ -1,0 +1,57 @@
+import { STAGE_IMAGE_ROOT, stageImageSchema, type StageImage } from '../contract/stage-image.js';
+import { ConfigError } from '../errors.js';
+import type { ExperimentFiles } from './experiment.js';
+import { YamlSource } from './yaml-source.js';
+
+const YAML_CONFIG = /^config\/[^/]+\.ya?ml$/;
+
+/** Whether a parsed config's only root key is `stages:`. */
+function isStagesConfig(source: YamlSource): boolean {
+  const value = source.value;
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.hasOwn(value, STAGE_IMAGE_ROOT)
+  );
+}
+
+/**
+ * The experiment's own stage image, from the one `config/*.yaml` whose root is
+ * `stages:` (docs/CONTRACT.md, "Your image in a run"); undefined when none has
+ * it (the built-in engine's experiment). A ConfigError naming file, field and
+ * line when it is invalid, shares its file with other roots, or is declared twice.
+ */
+export function readStageImage(files: ExperimentFiles): StageImage | undefined {
+  const sources = [...files.keys()]
+    .filter((name) => YAML_CONFIG.test(name))
+    .sort()
+    .map((name) => new YamlSource(name, files.get(name)!))
+    .filter((source) => source.syntaxProblems.length === 0 && isStagesConfig(source));
+  const [source, another] = sources;
+  if (source === undefined) return undefined;
+  const problems: string[] = [];
+  if (another !== undefined)
+    problems.push(
+      another.problem(
+        [STAGE_IMAGE_ROOT],
+        `a second "${STAGE_IMAGE_ROOT}:" config (the first is ${source.file}): expected one per experiment`,
+      ),
+    );
+  const roots = Object.keys(source.value as object);
+  if (roots.length !== 1)
+    problems.push(
+      source.problem(
+        [],
+        `expected "${STAGE_IMAGE_ROOT}:" as the file's only root key; got ${roots.join(', ')}: move the others to their own file`,
+      ),
+    );
+  const parsed = stageImageSchema.safeParse(
+    (source.value as Record<string, unknown>)[STAGE_IMAGE_ROOT],
+  );
+  if (!parsed.success)
+    problems.push(...source.zodProblems(parsed.error.issues, [STAGE_IMAGE_ROOT]));
+  if (problems.length > 0 || !parsed.success)
+    throw new ConfigError(`Invalid stage image config in ${source.file}`, problems);
+  return parsed.data;
+}
