@@ -7,6 +7,7 @@ import { manifestPartSchema, manifestSchema } from '../lib/contract/manifest.js'
 import { runnerRecordSchema } from '../lib/contract/result-checksum.js';
 import { snapshotManifestSchema } from '../lib/contract/snapshot-manifest.js';
 import { runRecordSchema } from '../lib/run/run-record.js';
+import { STAGE_IMAGE_ROOT, stageImageSchema } from '../lib/contract/stage-image.js';
 
 /** The stage contract's version (docs/CONTRACT.md); it names the schemas' `$id` folder. */
 export const CONTRACT_VERSION = 1;
@@ -60,6 +61,13 @@ const CONTRACT_SCHEMAS: readonly ContractSchema[] = [
     description:
       'run.json at the run prefix: written by the launcher (never by a stage) when the run starts, rewritten whole when it ends.',
     schema: runRecordSchema,
+  },
+  {
+    file: 'stages-config.json',
+    title: 'Stages config',
+    description:
+      'An experiment config (config/<any name>.yaml) whose only root is stages: the image every stage of the run is a container of, and per-stage commands (after the image ENTRYPOINT; default the stage name). YAML, validated as this JSON document.',
+    schema: z.object({ [STAGE_IMAGE_ROOT]: stageImageSchema }).strict(),
   },
 ];
 

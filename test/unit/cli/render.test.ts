@@ -35,6 +35,13 @@ describe('renderPlan', () => {
     );
     expect(renderPlan(planned, 2)).not.toContain('cost:');
   });
+
+  it('names the image of an experiment run by its own image instead of a task count', () => {
+    expect(renderPlan({ ...planned, numTasks: 0, image: 'python-model:local' }, 2)).toBe(
+      'Plan: run r1 of examples/flu-states-sampling: stages in image python-model:local, tasks as its Stage A decides, ' +
+        '2 at a time, runtime process; nothing was written (dry run)\n',
+    );
+  });
 });
 
 describe('renderExperiments', () => {

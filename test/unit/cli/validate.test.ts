@@ -19,6 +19,7 @@ beforeAll(async () => {
   };
   await put('good/sir', SIR_MODEL);
   await put('bad', SIR_MODEL.replace('  random_seed: 1\n', '  random_seed: 1\n  random_seed: 2\n'));
+  await put('own', 'stages:\n  image: python-model:local\n');
 });
 afterAll(async () => rm(local, { recursive: true, force: true }));
 
@@ -43,9 +44,19 @@ describe('epycloud validate', () => {
     expect(await validate('good/sir')).toEqual({ out: 'good/sir: OK (1 task)\n', exitCode: 0 });
   });
 
+  it('names the image of an experiment run by its own image, in text and JSON', async () => {
+    expect(await validate('own')).toEqual({
+      out: 'own: OK (stages in image python-model:local; its Stage A decides the tasks)\n',
+      exitCode: 0,
+    });
+    expect(JSON.parse((await validate('own', '--json')).out)).toEqual({
+      experiments: [{ expId: 'own', ok: true, image: 'python-model:local', problems: [] }],
+    });
+  });
+
   it('prints every experiment with --all, the invalid ones with their problems, and exits 2', async () => {
     expect(await validate('--all')).toEqual({
-      out: `bad: 1 problem\n  - ${DUPLICATE}\ngood/sir: OK (1 task)\n`,
+      out: `bad: 1 problem\n  - ${DUPLICATE}\ngood/sir: OK (1 task)\nown: OK (stages in image python-model:local; its Stage A decides the tasks)\n`,
       exitCode: 2,
     });
   });

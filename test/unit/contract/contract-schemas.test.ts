@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { ENV } from '../../../lib/contract/env.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
@@ -65,6 +66,7 @@ describe('contract JSON Schemas', () => {
       'run-record.json',
       'runner-record.json',
       'snapshot-manifest.json',
+      'stages-config.json',
     ]);
   });
 
@@ -95,6 +97,21 @@ describe('contract JSON Schemas', () => {
   it('a result record with a bad sha256 is rejected, naming the field', () => {
     const result = { key: 'k', inputSha256: hash('a'), sha256: 'ABC', bytes: 1 };
     expect(problems('runner-record.json', { result })).toMatch(/\/result\/sha256/);
+  });
+
+  it("the Python example's stages config validates; an image with a space or an empty command does not", async () => {
+    const text = await readFile(
+      fileURLToPath(
+        new URL('../../../examples/python-model/experiment/config/stages.yaml', import.meta.url),
+      ),
+      'utf8',
+    );
+    const config = parseYaml(text) as { stages: Record<string, unknown> };
+    expect(problems('stages-config.json', config)).toBeUndefined();
+    const badImage = { stages: { ...config.stages, image: 'my model:1' } };
+    expect(problems('stages-config.json', badImage)).toMatch(/\/stages\/image/);
+    const noCommand = { stages: { image: 'm:1', commands: { runner: [] } } };
+    expect(problems('stages-config.json', noCommand)).toMatch(/\/stages\/commands\/runner/);
   });
 
   it('a minimal run record validates; one without launches does not', () => {
