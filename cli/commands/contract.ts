@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { ContractReport } from '../../lib/contract-check/check.js';
+import type { ContractReport, StageRunner } from '../../lib/contract-check/check.js';
+import type { StageName } from '../../lib/contract/layout.js';
+import { stageImageCommand, type StageImage } from '../../lib/contract/stage-image.js';
 import { dockerRunner, processRunner } from '../../lib/contract-check/runners.js';
 import { StageError, ValidationError } from '../../lib/errors.js';
 import { localExperiments } from '../../lib/host/experiment-source.js';
@@ -35,32 +37,52 @@ export function renderContractReport(report: ContractReport): string {
   return `${lines.join('\n')}\n${verdict}\n`;
 }
 
+/** The image and commands of the folder's `stages:` config, if it has one (nothing else is validated: the image reads the rest). */
+async function declaredImage(experimentDir: string): Promise<StageImage | undefined> {
+  const [{ readExperimentDir }, { readStageImage }] = await Promise.all([
+    import('../../lib/experiment/snapshot.js'),
+    import('../../lib/experiment/stage-image.js'),
+  ]);
+  return readStageImage(await readExperimentDir(experimentDir));
+}
+
+/** How to run the stages: the flags, else the image and commands of the experiment's `stages:` config. */
+async function chooseRunner(
+  deps: CommandDeps,
+  o: z.infer<typeof checkSchema>,
+  experimentDir: string,
+): Promise<{ run: StageRunner; inContainer: boolean }> {
+  const user = { uid: process.getuid?.() ?? 1000, gid: process.getgid?.() ?? 1000 };
+  const declared = o.command === undefined ? await declaredImage(experimentDir) : undefined;
+  const image = o.image ?? declared?.image;
+  if (image === undefined && o.command === undefined)
+    throw new ValidationError(
+      'Give --image <image> (with --command for its stage command), --command for host processes, ' +
+        "or an --exp-dir whose stages: config names the image (docs/CONTRACT.md, 'Your image in a run')",
+    );
+  if (image === undefined)
+    return { run: processRunner(commandOf(o.command!), deps.env), inContainer: false };
+  const command =
+    declared !== undefined
+      ? (stage: StageName) => stageImageCommand(declared, stage)
+      : commandOf(o.command ?? '{stage}');
+  return { run: dockerRunner(image, user, command), inContainer: true };
+}
+
 async function check(deps: CommandDeps, raw: unknown): Promise<void> {
   const o = parseOptions(checkSchema, raw);
-  if (o.image === undefined && o.command === undefined)
-    throw new ValidationError(
-      'Give --image <image> (with --command for its stage command), or --command for host processes',
-    );
-  const template = o.command ?? '{stage}';
-  const run =
-    o.image === undefined
-      ? processRunner(commandOf(template), deps.env)
-      : dockerRunner(
-          o.image,
-          { uid: process.getuid?.() ?? 1000, gid: process.getgid?.() ?? 1000 },
-          commandOf(template),
-        );
   const experimentDir = resolve(
     deps.cwd,
     o.expDir ?? `${PROJECT_ROOT}/local/forecast/experiments/examples/seir-ma`,
   );
+  const { run, inContainer } = await chooseRunner(deps, o, experimentDir);
   // the checker (and the storage layer it reads) loads only when a check runs: `--help` stays light
   const { checkContract } = await import('../../lib/contract-check/check.js');
   const report = await checkContract({
     run,
     experimentDir,
     experiments: localExperiments,
-    ...(o.image === undefined ? {} : { bucketDirSeen: () => '/local/bucket' }),
+    ...(inContainer ? { bucketDirSeen: () => '/local/bucket' } : {}),
   });
   deps.stdout(o.json ? `${JSON.stringify(report)}\n` : renderContractReport(report));
   if (!report.ok)
@@ -85,7 +107,7 @@ export function registerContract(program: Command, deps: () => CommandDeps = pro
     )
     .option(
       '--exp-dir <dir>',
-      'the tiny experiment folder the image reads (default: examples/seir-ma)',
+      'the tiny experiment folder the image reads (default: examples/seir-ma); its stages: config, if any, gives the image and commands the flags leave out',
     )
     .option('--json', 'print JSON: {ok, numTasks, outcomes: [{rule, ok, detail?}]}')
     .action(async (options: unknown) => check(deps(), options));

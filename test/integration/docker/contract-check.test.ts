@@ -6,6 +6,10 @@ import { localExperiments } from '../../../lib/host/experiment-source.js';
 import { IMAGES } from '../../../lib/host/images.js';
 import { PROJECT_ROOT } from '../../../lib/host/paths.js';
 import { spawnSync } from 'node:child_process';
+import { Command } from 'commander';
+import { registerContract } from '../../../cli/commands/contract.js';
+import { processDeps } from '../../../cli/deps.js';
+import type { ContractReport } from '../../../lib/contract-check/check.js';
 import { prepareDocker, TEST_BASE_IMAGE } from './docker-env.js';
 
 let release: () => void = () => {};
@@ -30,8 +34,7 @@ describe('epycloud contract check on an image', () => {
     expect(report).toMatchObject({ ok: true, numTasks: 1 });
   });
 
-  it('passes the Python example image (examples/python-model, built on the same base): its entrypoint takes the stage', async () => {
-    const image = 'epycloud-python-model:test';
+  it("passes the Python example image (examples/python-model, built on the same base) named by its experiment's stages: config", async () => {
     const build = spawnSync(
       'docker',
       [
@@ -42,26 +45,26 @@ describe('epycloud contract check on an image', () => {
         '--build-arg',
         `BASE_IMAGE=${TEST_BASE_IMAGE}`,
         '-t',
-        image,
+        'python-model:local',
         join(PROJECT_ROOT, 'examples', 'python-model'),
       ],
       { encoding: 'utf8' },
     );
     expect(build.status, build.stderr).toBe(0);
-    try {
-      const report = await checkContract({
-        run: dockerRunner(image, {
-          uid: process.getuid?.() ?? 1000,
-          gid: process.getgid?.() ?? 1000,
-        }),
-        experimentDir: join(PROJECT_ROOT, 'examples', 'python-model', 'experiment'),
-        experiments: localExperiments,
-        bucketDirSeen: () => '/local/bucket',
-      });
-      expect(report.outcomes.filter((o) => !o.ok)).toEqual([]);
-      expect(report).toMatchObject({ ok: true, numTasks: 3 });
-    } finally {
-      spawnSync('docker', ['image', 'rm', '-f', image], { stdio: 'ignore' });
-    }
+    // `epycloud contract check --exp-dir examples/python-model/experiment --json`: no --image, no --command
+    let out = '';
+    const program = new Command('epycloud').exitOverride();
+    registerContract(program, () => ({
+      ...processDeps(),
+      stdout: (text: string) => void (out += text),
+      cwd: PROJECT_ROOT,
+    }));
+    await program.parseAsync(
+      ['contract', 'check', '--exp-dir', 'examples/python-model/experiment', '--json'],
+      { from: 'user' },
+    );
+    const report = JSON.parse(out) as ContractReport;
+    expect(report.outcomes.filter((o) => !o.ok)).toEqual([]);
+    expect(report).toMatchObject({ ok: true, numTasks: 3 });
   });
 });
