@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stageEnvironment } from '../contract/env.js';
+import { ENV, stageEnvironment } from '../contract/env.js';
 import { RunLayout, type StageName } from '../contract/layout.js';
 import type { ExperimentSource } from '../host/experiment-source.js';
 import { LocalDriver } from '../storage/local.js';
@@ -81,6 +81,29 @@ export async function checkContract(options: CheckOptions): Promise<ContractRepo
       record(`${stage}: atomic writes`, await watch.stop());
     }
   };
+  /** Stage A again on a finished build of N tasks: exit 0, and its head and inputs byte for byte the same. */
+  const rerunBuilder = async (n: number): Promise<Violation[]> => {
+    const keys = [layout.manifest, ...Array.from({ length: n }, (_, i) => layout.input(i))];
+    const read = () => Promise.all(keys.map((k) => storage.get(k).catch(() => undefined)));
+    const before = await read();
+    const code = await options.run('builder', env(), { hostDir });
+    const after = await read();
+    const changed = keys.filter((_, i) => {
+      const [b, a] = [before[i], after[i]];
+      return b === undefined || a === undefined || Buffer.compare(b, a) !== 0;
+    });
+    return [
+      ...(code === 0 ? [] : [{ rule: 'A: idempotent', detail: `the rerun exited ${code}` }]),
+      ...(changed.length === 0
+        ? []
+        : [
+            {
+              rule: 'A: idempotent',
+              detail: `the rerun changed ${changed.join(', ')}: a finished build is kept (or rewritten with the same bytes)`,
+            },
+          ]),
+    ];
+  };
   const watched = (stage: StageName, stageEnv: Record<string, string>) =>
     watching(stage, () => options.run(stage, stageEnv, { hostDir }));
   try {
@@ -96,7 +119,22 @@ export async function checkContract(options: CheckOptions): Promise<ContractRepo
     const build = await checkBuild(storage, layout);
     record('A: manifest and inputs', build.violations);
     const n = build.numTasks;
+    if (n > 0) record('A: a rerun succeeds and keeps the build', await rerunBuilder(n));
     if (n > 0) {
+      const none = await options.run('runner', env(), { hostDir });
+      record('B: fails without a task index', [
+        ...(none === 0
+          ? [exitZero('runner with no TASK_INDEX, BATCH_TASK_INDEX or AWS_BATCH_JOB_ARRAY_INDEX')]
+          : []),
+        ...((await storage.exists(layout.result(0)))
+          ? [
+              {
+                rule: 'B: no index',
+                detail: 'a result was written by a runner given no index (never a silent task 0)',
+              },
+            ]
+          : []),
+      ]);
       const outside = await options.run('runner', env({ taskIndex: n }), { hostDir });
       const stray = await storage.exists(layout.result(n));
       record('B: refuses an index >= N', [
@@ -107,10 +145,25 @@ export async function checkContract(options: CheckOptions): Promise<ContractRepo
       ]);
       const codes = await watching('runner', async () => {
         const out: number[] = [];
-        for (let i = 0; i < n; i++)
-          out.push(await options.run('runner', env({ taskIndex: i, attempt: 1 }), { hostDir }));
+        for (let i = 0; i < n; i++) {
+          const task = env({ taskIndex: i, attempt: 1 });
+          const last = n >= 2 && i === n - 1;
+          out.push(await options.run('runner', last ? asArrayChild(task, i) : task, { hostDir }));
+        }
         return out;
       });
+      if (n >= 2)
+        record(
+          'B: AWS_BATCH_JOB_ARRAY_INDEX plus TASK_INDEX_OFFSET',
+          (await storage.exists(layout.result(n - 1)))
+            ? []
+            : [
+                {
+                  rule: 'B: task index',
+                  detail: `AWS_BATCH_JOB_ARRAY_INDEX=0 with TASK_INDEX_OFFSET=${n - 1} wrote no result ${n - 1}: the index is their sum`,
+                },
+              ],
+        );
       const failed = codes.flatMap((c, i) => (c === 0 ? [] : [`task ${i} exited ${c}`]));
       record(
         'B: exits 0',
@@ -137,6 +190,12 @@ export async function checkContract(options: CheckOptions): Promise<ContractRepo
   } finally {
     if (options.workDir === undefined) await rm(root, { recursive: true, force: true });
   }
+}
+
+/** Task i's environment as an array child of a split run: `AWS_BATCH_JOB_ARRAY_INDEX` 0 and `TASK_INDEX_OFFSET` i. */
+function asArrayChild(task: Record<string, string>, i: number): Record<string, string> {
+  const { [ENV.taskIndex]: _index, ...rest } = task;
+  return { ...rest, [ENV.arrayIndex]: '0', [ENV.taskIndexOffset]: String(i) };
 }
 
 const exitZero = (what: string): Violation => ({

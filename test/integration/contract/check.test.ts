@@ -51,6 +51,9 @@ describe('epycloud contract check', () => {
     ['index-out-of-range', 'exit codes'],
     ['non-atomic', 'atomic writes'],
     ['exit-zero', 'exit codes'],
+    ['rebuild-changes', 'A: idempotent'],
+    ['no-offset', 'B: task index'],
+    ['silent-task-0', 'exit codes'],
   ])('rejects the %s variant, naming the rule', async (variant, rule) => {
     const report = await check(variant);
     expect(report.ok).toBe(false);
