@@ -660,7 +660,9 @@ def output(store, run: Run, env: dict, breaks: str | None) -> dict:
 def watch_lifeline() -> None:
     """EPYCLOUD_LIFELINE=stdin: end as soon as stdin closes (the launcher is gone)."""
     def wait() -> None:
-        while sys.stdin.buffer.read(65536):
+        # the raw descriptor: a buffered reader's lock, held by this thread, would fail the
+        # interpreter's shutdown (exit 134) when the stage ends with stdin still open
+        while os.read(0, 65536):
             pass
         log("stdin closed: the launcher is gone, ending", level="error", code="LIFELINE")
         os._exit(143)

@@ -19,15 +19,19 @@ export async function probeEngine(exec: Exec): Promise<EngineState> {
   return { ok: false, reason };
 }
 
-/** Throws an `EnvironmentError` saying how to proceed unless an engine answers. */
-export async function requireEngine(exec: Exec): Promise<string> {
+/** What to do once an engine answers, for the built-in image: build it, or do without Docker. */
+const ENGINE_NEXT_STEPS =
+  '  then build the images once: epycloud build local\n' +
+  '  Or run the same stages as host processes, without Docker: add --runtime process';
+
+/** Throws an `EnvironmentError` saying how to proceed (`nextSteps`: after starting an engine) unless an engine answers. */
+export async function requireEngine(exec: Exec, nextSteps = ENGINE_NEXT_STEPS): Promise<string> {
   const state = await probeEngine(exec);
   if (state.ok) return state.version;
   throw new EnvironmentError(
     `No Docker engine answers (${state.reason}).\n` +
       '  Start one: bash scripts/docker-engine.sh start (or start Docker Desktop / the docker service),\n' +
-      '  then build the images once: epycloud build local\n' +
-      '  Or run the same stages as host processes, without Docker: add --runtime process',
+      nextSteps,
   );
 }
 
@@ -45,14 +49,18 @@ export async function dockerUnavailable(
     : `image ${image} is missing: build it with \`${buildCommand}\``;
 }
 
-/** Throws an `EnvironmentError` naming the build command unless the image exists. */
-export async function requireImage(exec: Exec, image: string): Promise<void> {
+/**
+ * Throws an `EnvironmentError` saying how to get the image unless it exists
+ * on this machine (default: the built-in image's build command). Never pulls.
+ */
+export async function requireImage(
+  exec: Exec,
+  image: string,
+  howToGet = 'build it with: epycloud build local (or use --runtime process)',
+): Promise<void> {
   const result = await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', image]);
-  if (result.exitCode !== 0) {
-    throw new EnvironmentError(
-      `Docker image ${image} not found: build it with: epycloud build local (or use --runtime process)`,
-    );
-  }
+  if (result.exitCode !== 0)
+    throw new EnvironmentError(`Docker image ${image} not found: ${howToGet}`);
 }
 
 /** A label of a local image; undefined when the image has none. */

@@ -3,7 +3,12 @@ import { listLocalExperiments, readLocalLogs } from './browse.js';
 import { exec as realExec, type Exec } from '../host/exec.js';
 import type { ExperimentSource } from '../host/experiment-source.js';
 import { runLocalJob } from './job.js';
-import { deferredLauncher, planningLauncher } from './runtime.js';
+import {
+  deferredLauncher,
+  planningLauncher,
+  stageImageLauncher,
+  type RuntimeConfig,
+} from './runtime.js';
 import type { LaunchedBy, LocalContext } from './stages.js';
 import { localStatus } from './status.js';
 import type { Runtime, StageLauncher } from './types.js';
@@ -20,7 +25,7 @@ export interface LocalBackendConfig {
   readonly user: { readonly uid: number; readonly gid: number };
   readonly experiments: ExperimentSource;
   readonly exec?: Exec;
-  /** Replaces the runtime's launcher (tests). */
+  /** Replaces the runtime's launchers, the built-in engine's and any experiment's own image's (tests). */
   readonly launcher?: StageLauncher;
   /** Aborted when the CLI must stop: running stages are stopped (see `LocalContext.signal`). */
   readonly signal?: AbortSignal;
@@ -29,12 +34,21 @@ export interface LocalBackendConfig {
 }
 
 /**
- * The local back end: stages run on this machine, in containers (Docker
- * Compose) or as processes, with artifacts in the local bucket folder.
+ * The local back end: stages run on this machine, in containers (slot
+ * containers of the built-in image, or Docker Compose runs of an
+ * experiment's own image) or as processes, with artifacts in the local bucket
+ * folder.
  */
 export function createLocalBackend(config: LocalBackendConfig): Backend {
   const storage = new Storage(new LocalDriver(config.paths.bucketDir));
   const exec = config.exec ?? realExec;
+  const runtime: RuntimeConfig = { ...config, exec };
+  /** The test's launcher, or `make()`'s; for a plan (`--dry-run`) one that starts nothing. */
+  const chosen = (make: () => StageLauncher, plan: boolean): StageLauncher => {
+    if (config.launcher) return config.launcher;
+    const launcher = make();
+    return plan ? planningLauncher(launcher.runtime) : launcher;
+  };
   const context = (progress: ProgressSink, plan = false): LocalContext => ({
     paths: config.paths,
     storage,
@@ -43,9 +57,8 @@ export function createLocalBackend(config: LocalBackendConfig): Backend {
     signal: config.signal,
     exec,
     ...(config.launchedBy ? { launchedBy: config.launchedBy } : {}),
-    launcher:
-      config.launcher ??
-      (plan ? planningLauncher(config.runtime) : deferredLauncher({ ...config, exec })),
+    launcher: chosen(() => deferredLauncher(runtime), plan),
+    imageLauncher: (declared) => chosen(() => stageImageLauncher(runtime, declared), plan),
   });
   return {
     name: 'local',

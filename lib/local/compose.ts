@@ -53,12 +53,17 @@ export interface ComposeProject {
   readonly name: string;
 }
 
-/** Arguments for a one-off `run` of a service: removed afterwards, no TTY, stdin attached, the container named `name`. */
+/**
+ * Arguments for a one-off `run` of a service: removed afterwards, no TTY,
+ * stdin attached, the container named `name`; a `command` replaces the
+ * service's (after the image's ENTRYPOINT, as `docker run image cmd...`).
+ */
 export function composeRunArgs(
   compose: ComposeCommand,
   project: ComposeProject,
   service: string,
   name: string,
+  command: readonly string[] = [],
 ): string[] {
   return [
     ...compose.prefix,
@@ -72,5 +77,6 @@ export function composeRunArgs(
     '--name',
     name,
     service,
+    ...command,
   ];
 }

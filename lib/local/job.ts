@@ -2,23 +2,50 @@ import type { JobOptions, WorkflowResult } from '../backend/types.js';
 import { workflowResult } from '../backend/result.js';
 import { RunLayout } from '../contract/layout.js';
 import { RUN_DIRS } from '../contract/run-dirs.js';
+import type { StageImage } from '../contract/stage-image.js';
+import { readStageImage } from '../experiment/stage-image.js';
+import { readVerifiedSnapshot } from '../run/experiment-snapshot.js';
 import { ValidationError } from '../errors.js';
 import { withRunLock } from './run-lock.js';
 import { bucketPath, logsPrefix } from './run-state.js';
 import { latestOutputDir } from '../run/output-folders.js';
 import { hasManifest, readManifest } from '../run/manifest.js';
-import { runStage, runTasks, withSession, type LocalContext } from './stages.js';
-import { experimentDir, experimentOverrides } from './workflow.js';
+import { launcherFor, runStage, runTasks, withSession, type LocalContext } from './stages.js';
+import { experimentDir, experimentOverrides } from './prepare-run.js';
 
-async function ensureSnapshot(
+const hasSnapshot = async (ctx: LocalContext, layout: RunLayout): Promise<boolean> =>
+  (await ctx.storage.list(layout.experimentPrefixKey)).length > 0;
+
+/** What a job runs in, and for Stage A of a run without a snapshot the folder to snapshot. */
+interface JobSource {
+  readonly declared: StageImage | undefined;
+  /** The experiment folder, validated, that Stage A snapshots first. */
+  readonly folder?: string;
+}
+
+/**
+ * What a job's stages run in: the stage image the run's snapshot names (the
+ * snapshot checked against its manifest); for Stage A of a run without one,
+ * the folder's, validated before anything is written. Stages B and C of a run
+ * without a snapshot get the built-in engine, whose stage says there is none.
+ */
+async function jobSource(
   ctx: LocalContext,
   layout: RunLayout,
   options: JobOptions,
-): Promise<void> {
-  if ((await ctx.storage.list(layout.experimentPrefixKey)).length > 0) return;
-  const dir = await experimentDir(ctx.paths, layout.expId);
-  await ctx.experiments.validate(dir, experimentOverrides(options));
-  await ctx.experiments.snapshot(dir, ctx.storage, layout);
+): Promise<JobSource> {
+  if (await hasSnapshot(ctx, layout))
+    return { declared: readStageImage(await readVerifiedSnapshot(ctx.storage, layout)) };
+  if (options.stage !== 'builder') return { declared: undefined };
+  const folder = await experimentDir(ctx.paths, layout.expId);
+  const { stageImage } = await ctx.experiments.validate(folder, experimentOverrides(options));
+  return { declared: stageImage, folder };
+}
+
+/** Snapshots the validated folder into the run, unless a snapshot appeared meanwhile. */
+async function ensureSnapshot(ctx: LocalContext, layout: RunLayout, folder: string): Promise<void> {
+  if (!(await hasSnapshot(ctx, layout)))
+    await ctx.experiments.snapshot(folder, ctx.storage, layout);
 }
 
 async function runnerIndexes(
@@ -89,8 +116,9 @@ async function stageJob(
   ctx: LocalContext,
   layout: RunLayout,
   options: JobOptions,
+  folder: string | undefined,
 ): Promise<WorkflowResult> {
-  if (options.stage === 'builder') await ensureSnapshot(ctx, layout, options);
+  if (folder !== undefined) await ensureSnapshot(ctx, layout, folder);
   const numTasks = options.stage === 'output' ? options.numTasks : undefined;
   const result = await runStage(ctx, layout, options.stage, {
     ...experimentOverrides(options),
@@ -114,15 +142,23 @@ async function stageJob(
 
 /**
  * Runs one stage of a run alone: Stage A (snapshotting the experiment first
- * when the run has none), one Stage B task or all of them, or Stage C; holding
- * the run's lock (a `BusyError` when another process holds it).
+ * when the run has none), one Stage B task or all of them, or Stage C, in
+ * what the run's experiment runs in (the built-in engine or its own image);
+ * holding the run's lock (a `BusyError` when another process holds it).
  */
-export async function runLocalJob(ctx: LocalContext, options: JobOptions): Promise<WorkflowResult> {
+export async function runLocalJob(
+  caller: LocalContext,
+  options: JobOptions,
+): Promise<WorkflowResult> {
   const started = performance.now();
   const layout = new RunLayout(options.expId, options.runId);
+  const source = await jobSource(caller, layout, options);
+  const ctx: LocalContext = { ...caller, launcher: launcherFor(caller, source.declared) };
   await ctx.launcher.ready?.();
   const result = await withRunLock(ctx, layout, () =>
-    options.stage === 'runner' ? runnerJob(ctx, layout, options) : stageJob(ctx, layout, options),
+    options.stage === 'runner'
+      ? runnerJob(ctx, layout, options)
+      : stageJob(ctx, layout, options, source.folder),
   );
   return { ...result, totalMs: performance.now() - started };
 }

@@ -11,6 +11,8 @@ import { slotPool } from './slot-pool.js';
 import type { StageLaunch, StageLauncher, StageSession } from './types.js';
 import type { LaunchResult } from '../host/exec.js';
 import type { LocalPaths } from '../host/paths.js';
+import type { StageName } from '../contract/layout.js';
+import type { StageCode } from '../run/run-record.js';
 import { stageEntryArgs } from '../host/stage-entry.js';
 
 /** Contract variables a caller's environment may pass through to stages: fault injection only. */
@@ -97,6 +99,19 @@ export interface DockerLauncherOptions {
   readonly exec: Exec;
 }
 
+/** Options of {@link composeLauncher}. */
+export interface ComposeLauncherOptions extends DockerLauncherOptions {
+  /** A stage's command, replacing the service's (an experiment's own image: `stageImageCommand`); default the service's. */
+  readonly command?: (stage: StageName) => readonly string[];
+}
+
+/** The run record's stage code of a local image: its reference and its id (`sha256:...`), when Docker knows it. */
+export async function imageStageCode(exec: Exec, image: string): Promise<StageCode> {
+  const id = await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', image]);
+  const digest = id.exitCode === 0 ? id.stdout.trim() : '';
+  return { kind: 'image', image, ...(digest ? { digest } : {}) };
+}
+
 /** Variables docker/compose.yaml reads for its own settings (not the stage contract). */
 export const COMPOSE_SETTINGS = {
   image: 'EPYCLOUD_IMAGE',
@@ -145,17 +160,7 @@ export function dockerLauncher(options: DockerLauncherOptions): StageLauncher {
   const base = hostEnvironment(options.hostEnv);
   return {
     ...compose,
-    stageCode: async () => {
-      const id = await options.exec('docker', [
-        'image',
-        'inspect',
-        '--format',
-        '{{.Id}}',
-        options.image,
-      ]);
-      const digest = id.exitCode === 0 ? id.stdout.trim() : '';
-      return { kind: 'image', image: options.image, ...(digest ? { digest } : {}) };
-    },
+    stageCode: () => imageStageCode(options.exec, options.image),
     openSession: (warm) =>
       slotPool({
         warm,
@@ -177,14 +182,16 @@ export function dockerLauncher(options: DockerLauncherOptions): StageLauncher {
 }
 
 /**
- * Runs a stage as `docker compose run --rm -T --name <name> <stage>` (v2) or
- * `docker-compose run ...` (v1): the service gets the stage-contract variables
- * from Compose's environment, the local folder mounted at `/local` (so the
- * bucket is the image's `LOCAL_BUCKET_DIR=/local/bucket`), and no network.
- * Compose forwards the stdin lifeline into the container, so the stage exits
- * when the CLI is gone; a stopped launch also gets `docker rm -f <name>`.
+ * Runs a stage as `docker compose run --rm -T --name <name> <stage> [command...]`
+ * (v2) or `docker-compose run ...` (v1): a container of `image` (the
+ * built-in one, or an experiment's own with its stage's `command`), with the
+ * stage-contract variables from Compose's environment, the local folder
+ * mounted at `/local` (so the bucket is `LOCAL_BUCKET_DIR=/local/bucket`),
+ * the caller's uid:gid, an init and no network. Compose forwards the stdin
+ * lifeline into the container, so the stage exits when the CLI is gone; a
+ * stopped launch also gets `docker rm -f <name>`.
  */
-export function composeLauncher(options: DockerLauncherOptions): StageLauncher {
+export function composeLauncher(options: ComposeLauncherOptions): StageLauncher {
   const project: ComposeProject = {
     file: join(options.paths.projectRoot, 'docker', 'compose.yaml'),
     name: 'epycloud',
@@ -202,12 +209,21 @@ export function composeLauncher(options: DockerLauncherOptions): StageLauncher {
       const name = containerName(launch);
       return spawnToLog(
         options.compose.file,
-        composeRunArgs(options.compose, project, launch.stage, name),
+        composeRunArgs(
+          options.compose,
+          project,
+          launch.stage,
+          name,
+          options.command?.(launch.stage),
+        ),
         {
           env: { ...base, ...launch.env, ...settings, ...LIFELINE },
           cwd: options.paths.projectRoot,
           logFile: launch.logFile,
-          header: header(launch, `docker, compose ${options.compose.version}, container ${name}`),
+          header: header(
+            launch,
+            `docker, compose ${options.compose.version}, image ${options.image}, container ${name}`,
+          ),
           onLine: launch.onLine,
           signal: launch.signal,
           stop: () => options.exec('docker', ['rm', '-f', name]),

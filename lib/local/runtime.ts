@@ -1,10 +1,17 @@
-import { EnvironmentError } from '../errors.js';
+import { stageImageCommand, type StageImage } from '../contract/stage-image.js';
+import { EnvironmentError, ValidationError } from '../errors.js';
 import { bundleStage, stageCodeHash } from '../host/bundle.js';
 import { detectCompose } from './compose.js';
 import { imageLabel, requireEngine, requireImage } from '../host/docker.js';
 import type { Exec } from '../host/exec.js';
 import { CODE_LABEL, IMAGES } from '../host/images.js';
-import { dockerLauncher, openSession, processLauncher } from './launchers.js';
+import {
+  composeLauncher,
+  dockerLauncher,
+  imageStageCode,
+  openSession,
+  processLauncher,
+} from './launchers.js';
 import type { Runtime, StageLauncher } from './types.js';
 import type { LocalPaths } from '../host/paths.js';
 
@@ -63,15 +70,12 @@ export function planningLauncher(runtime: Runtime): StageLauncher {
   };
 }
 
-/**
- * A launcher made on first use: `ready()` (or the first launch) creates it,
- * so a run validates its experiment before it asks Docker anything.
- */
-export function deferredLauncher(config: RuntimeConfig): StageLauncher {
+/** A launcher made by `create` on first use: `ready()` (or the first launch) creates it. */
+function deferred(runtime: Runtime, create: () => Promise<StageLauncher>): StageLauncher {
   let pending: Promise<StageLauncher> | undefined;
-  const get = (): Promise<StageLauncher> => (pending ??= createLauncher(config));
+  const get = (): Promise<StageLauncher> => (pending ??= create());
   return {
-    runtime: config.runtime,
+    runtime,
     ready: async () => void (await get()),
     stageCode: async () => (await get()).stageCode?.(),
     launch: async (launch) => (await get()).launch(launch),
@@ -84,4 +88,49 @@ export function deferredLauncher(config: RuntimeConfig): StageLauncher {
       };
     },
   };
+}
+
+/**
+ * The built-in engine's launcher, made on first use: `ready()` (or the first
+ * launch) creates it, so a run validates its experiment before it asks Docker
+ * anything.
+ */
+export function deferredLauncher(config: RuntimeConfig): StageLauncher {
+  return deferred(config.runtime, () => createLauncher(config));
+}
+
+/**
+ * The launcher of an experiment run by its own stage image (a `stages:`
+ * config, docs/CONTRACT.md): each stage a `compose run` of the declared image
+ * with the stage's command (`stageImageCommand`), made on first use; `ready()`
+ * checks the engine, the image (never pulled) and Compose. Docker only: for
+ * `--runtime process` a ValidationError at once, before anything is written.
+ */
+export function stageImageLauncher(config: RuntimeConfig, declared: StageImage): StageLauncher {
+  if (config.runtime === 'process') {
+    throw new ValidationError(
+      `This experiment runs in its own stage image ${declared.image} (its "stages:" config): its stages run only as containers of that image, never as host processes. ` +
+        'Run it with Docker: add --runtime docker (or set EPYCLOUD_RUNTIME=docker, or runtime: docker in the settings)',
+    );
+  }
+  return deferred('docker', async () => {
+    await requireEngine(
+      config.exec,
+      `  This experiment runs in its own stage image ${declared.image}: it needs Docker (--runtime process cannot run it)`,
+    );
+    await requireImage(
+      config.exec,
+      declared.image,
+      `it is the stage image this experiment's "stages:" config names, and epycloud never pulls one: ` +
+        `build it (docker build -t ${declared.image} <the folder of its Dockerfile>) or pull it (docker pull ${declared.image})`,
+    );
+    const compose = await detectCompose(config.exec);
+    const launcher = composeLauncher({
+      ...config,
+      compose,
+      image: declared.image,
+      command: (stage) => stageImageCommand(declared, stage),
+    });
+    return { ...launcher, stageCode: () => imageStageCode(config.exec, declared.image) };
+  });
 }

@@ -1,6 +1,7 @@
 import { calibrationFromLogLine } from '../contract/calibration-progress.js';
 import { stageEnvironment } from '../contract/env.js';
 import type { RunLayout, StageName } from '../contract/layout.js';
+import type { StageImage } from '../contract/stage-image.js';
 import type { ProgressSink, RunnerStats } from '../backend/types.js';
 import type { Storage } from '../storage/index.js';
 import type { ExperimentSource } from '../host/experiment-source.js';
@@ -15,7 +16,10 @@ import type { LocalPaths } from '../host/paths.js';
 export interface LocalContext {
   readonly paths: LocalPaths;
   readonly storage: Storage;
+  /** Starts the stages: the built-in engine's launcher, or the run's once chosen ({@link launcherFor}). */
   readonly launcher: StageLauncher;
+  /** The launcher of an experiment run by its own stage image (a `stages:` config); throws when this runtime cannot run one. */
+  readonly imageLauncher: (declared: StageImage) => StageLauncher;
   readonly experiments: ExperimentSource;
   readonly progress: ProgressSink;
   readonly now?: () => Date;
@@ -25,6 +29,14 @@ export interface LocalContext {
   readonly exec?: Exec;
   /** Who started the run, with what arguments (the run record). */
   readonly launchedBy?: LaunchedBy;
+}
+
+/**
+ * The launcher of a run whose experiment names `declared` as its own stage
+ * image: that image's; without one, the built-in engine's.
+ */
+export function launcherFor(ctx: LocalContext, declared: StageImage | undefined): StageLauncher {
+  return declared === undefined ? ctx.launcher : ctx.imageLauncher(declared);
 }
 
 /** Who launches a run and how: `user@host` and the CLI's arguments. */

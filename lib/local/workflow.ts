@@ -1,17 +1,12 @@
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { newRunId, validateExpId } from '../contract/ids.js';
-import { RunLayout, type StageName } from '../contract/layout.js';
+import type { RunLayout, StageName } from '../contract/layout.js';
 import type { WorkflowOptions, WorkflowResult } from '../backend/types.js';
 import { workflowResult } from '../backend/result.js';
-import { ValidationError } from '../errors.js';
-import type { LoadOptions } from '../experiment/experiment.js';
-import type { ExperimentPlan } from '../experiment/plan.js';
-import { readVerifiedSnapshot } from '../run/experiment-snapshot.js';
 import { resultsToCompute, type ResultToCompute } from '../run/result-check.js';
 import { readCacheReport } from '../run/task-cache.js';
 import { recordRunEnd, recordRunStart } from './run-recording.js';
-import { bucketPath, clearRun, logsPrefix, runExists } from './run-state.js';
+import { experimentOverrides, prepareRun, type LockRun, type Prepared } from './prepare-run.js';
+import { bucketPath, logsPrefix } from './run-state.js';
 import { latestOutputDir } from '../run/output-folders.js';
 import { hasManifest, readManifest } from '../run/manifest.js';
 import { runLockSlot } from './run-lock.js';
@@ -23,92 +18,6 @@ import {
   type StageSettings,
 } from './stages.js';
 import type { StageSession } from './types.js';
-import type { LocalPaths } from '../host/paths.js';
-
-/** The folder of an experiment id; throws naming where experiments live when it has no `config/`. */
-export async function experimentDir(paths: LocalPaths, expId: string): Promise<string> {
-  const dir = join(paths.experimentsDir, ...validateExpId(expId).split('/'));
-  const isDir = await stat(join(dir, 'config')).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-  if (!isDir) {
-    throw new ValidationError(
-      `Experiment "${expId}" not found: expected its configs in ${join(dir, 'config')}/ ` +
-        `(experiments live in ${paths.experimentsDir}; list them with: epycloud experiment list --local)`,
-    );
-  }
-  return dir;
-}
-
-/** The run's experiment overrides: what validation and Stage A see (`OUTPUT_CONFIG_FILE`, `REFERENCE_DATE`). */
-export function experimentOverrides(
-  options: Pick<WorkflowOptions, 'outputConfigFile' | 'referenceDate'>,
-): LoadOptions {
-  return { outputConfigFile: options.outputConfigFile, referenceDate: options.referenceDate };
-}
-
-interface Prepared {
-  readonly layout: RunLayout;
-  readonly plannedTasks: number | undefined;
-  readonly resumed: boolean;
-  readonly plan?: ExperimentPlan | undefined;
-}
-
-/** Takes the run's lock (held until the workflow ends). */
-type LockRun = (layout: RunLayout) => Promise<void>;
-
-async function prepareResume(
-  ctx: LocalContext,
-  options: WorkflowOptions,
-  runId: string,
-  lock: LockRun,
-): Promise<Prepared> {
-  if (options.runId !== undefined && options.runId !== runId) {
-    throw new ValidationError(
-      `--run-id ${options.runId} and --resume ${runId} disagree: --resume keeps the run id, give only --resume`,
-    );
-  }
-  const layout = new RunLayout(options.expId, runId);
-  await ctx.launcher.ready?.();
-  if (!options.dryRun) await lock(layout);
-  if (!(await runExists(ctx.storage, layout))) {
-    throw new ValidationError(
-      `Cannot resume run ${runId} of ${options.expId}: nothing under ${bucketPath(ctx.paths.bucketDir, layout.prefix)}`,
-    );
-  }
-  await readVerifiedSnapshot(ctx.storage, layout);
-  const plannedTasks = (await hasManifest(ctx.storage, layout))
-    ? (await readManifest(ctx.storage, layout)).numTasks
-    : undefined;
-  return { layout, plannedTasks, resumed: true };
-}
-
-async function prepareNew(
-  ctx: LocalContext,
-  options: WorkflowOptions,
-  lock: LockRun,
-): Promise<Prepared> {
-  const dir = await experimentDir(ctx.paths, options.expId);
-  const { numTasks, plan } = await ctx.experiments.validate(dir, experimentOverrides(options));
-  const layout = new RunLayout(
-    options.expId,
-    options.runId ?? newRunId((ctx.now ?? (() => new Date()))()),
-  );
-  if (!options.dryRun) await ctx.launcher.ready?.();
-  if (!options.dryRun) await lock(layout);
-  if (await runExists(ctx.storage, layout)) {
-    if (!options.yes) {
-      throw new ValidationError(
-        `Run ${layout.runId} of ${options.expId} already exists (${bucketPath(ctx.paths.bucketDir, layout.prefix)}): ` +
-          `finish it with --resume ${layout.runId}, or replace it with --yes`,
-      );
-    }
-    if (!options.dryRun) await clearRun(ctx.storage, layout);
-  }
-  if (!options.dryRun) await ctx.experiments.snapshot(dir, ctx.storage, layout);
-  return { layout, plannedTasks: numTasks, resumed: false, plan };
-}
 
 type Draft = { -readonly [K in keyof WorkflowResult]: WorkflowResult[K] };
 
@@ -167,15 +76,13 @@ export async function runLocalWorkflow(
 }
 
 async function runWorkflow(
-  ctx: LocalContext,
+  caller: LocalContext,
   options: WorkflowOptions,
   lock: LockRun,
 ): Promise<WorkflowResult> {
   const started = performance.now();
-  const prepared =
-    options.resume !== undefined
-      ? await prepareResume(ctx, options, options.resume, lock)
-      : await prepareNew(ctx, options, lock);
+  const prepared = await prepareRun(caller, options, lock);
+  const ctx: LocalContext = { ...caller, launcher: prepared.launcher };
   const { layout } = prepared;
   const draft: Draft = workflowResult({
     status: 'planned',
@@ -186,6 +93,7 @@ async function runWorkflow(
     numTasks: prepared.plannedTasks ?? 0,
     logs: bucketPath(ctx.paths.bucketDir, logsPrefix(layout)),
     ...(prepared.plan ? { plan: prepared.plan } : {}),
+    ...(prepared.image ? { image: prepared.image } : {}),
   });
   if (options.dryRun) return draft;
   // A new run starts its slots (Docker: containers) at once: Stage A runs in one, Stage B in all.

@@ -1,6 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { buildImage, ensureStandInBase, STAND_IN_BASE_IMAGE } from '../../../lib/host/images.js';
+import {
+  buildImage,
+  ensureStandInBase,
+  STAND_IN_BASE_IMAGE,
+  type ImageTarget,
+} from '../../../lib/host/images.js';
 import { PROJECT_ROOT } from '../../../lib/host/paths.js';
 
 /** Base image for test builds: the stand-in scripts/build-base-image.sh makes (no pulls here). */
@@ -20,10 +25,12 @@ const engineAnswers = (): boolean =>
 /**
  * Makes Docker usable for the suite: starts the engine (scripts/docker-engine.sh)
  * when none answers, builds the stand-in base image when missing, and builds
- * both image targets (cached layers make repeats quick). Returns a release
- * function that stops only an engine this call started.
+ * the image targets (default both; cached layers make repeats quick). Returns
+ * a release function that stops only an engine this call started.
  */
-export async function prepareDocker(): Promise<() => void> {
+export async function prepareDocker(
+  targets: readonly ImageTarget[] = ['local', 'cloud'],
+): Promise<() => void> {
   const started = !engineAnswers();
   if (started) script('docker-engine.sh', 'start');
   let output = '';
@@ -36,7 +43,7 @@ export async function prepareDocker(): Promise<() => void> {
       env: process.env,
       write,
     });
-    for (const target of ['local', 'cloud'] as const) {
+    for (const target of targets) {
       await buildImage({
         projectRoot: PROJECT_ROOT,
         target,
@@ -73,4 +80,17 @@ export function inspectImage(image: string, format: string): string {
   return execFileSync('docker', ['image', 'inspect', '--format', format, image], {
     encoding: 'utf8',
   }).trim();
+}
+
+/** Builds examples/python-model (the contract in Python) on the test base as `tag`: exit code and output. */
+export function buildPythonModel(tag: string): { status: number; stderr: string } {
+  const result = spawnSync(
+    'docker',
+    [
+      ...['build', '-q', '--network', 'host', '--build-arg', `BASE_IMAGE=${TEST_BASE_IMAGE}`],
+      ...['-t', tag, join(PROJECT_ROOT, 'examples', 'python-model')],
+    ],
+    { encoding: 'utf8' },
+  );
+  return { status: result.status ?? 1, stderr: result.stderr };
 }

@@ -15,6 +15,7 @@ interface Service {
   volumes: string[];
   environment: string[];
   command: string[];
+  working_dir?: string;
   build: { target: string; network: string; dockerfile: string };
 }
 
@@ -59,6 +60,10 @@ describe('docker/compose.yaml', () => {
   it('gives containers no network and never defines one (no bridge networks)', () => {
     for (const stage of STAGES) expect(compose.services[stage]!.network_mode).toBe('none');
     expect(compose.networks).toBeUndefined();
+  });
+
+  it("keeps each image's own working directory (an experiment's image may not use /app)", () => {
+    for (const stage of STAGES) expect(compose.services[stage]!.working_dir).toBeUndefined();
   });
 
   it("runs as the caller's user and the image the CLI names", () => {

@@ -92,4 +92,15 @@ describe('composeRunArgs', () => {
       'output',
     ]);
   });
+
+  it("puts a command after the service, replacing the service's (an experiment's own image)", () => {
+    const args = composeRunArgs(
+      { file: 'docker-compose', prefix: [], flavor: 'v1', version: '1.29.2' },
+      project,
+      'runner',
+      'c3',
+      ['python3', '/app/stage.py', 'runner'],
+    );
+    expect(args.slice(-5)).toEqual(['c3', 'runner', 'python3', '/app/stage.py', 'runner']);
+  });
 });

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { ENV } from '../../../lib/contract/env.js';
 import { RunLayout } from '../../../lib/contract/layout.js';
 import type { ProgressEvent } from '../../../lib/backend/types.js';
@@ -8,7 +9,8 @@ import type { Exec, ExecResult } from '../../../lib/host/exec.js';
 import type { LoadOptions } from '../../../lib/experiment/experiment.js';
 import type { ExperimentSource } from '../../../lib/host/experiment-source.js';
 import type { LocalContext } from '../../../lib/local/stages.js';
-import type { StageLaunch, StageLauncher } from '../../../lib/local/types.js';
+import type { StageImage } from '../../../lib/contract/stage-image.js';
+import type { Runtime, StageLaunch, StageLauncher } from '../../../lib/local/types.js';
 import type { LocalPaths } from '../../../lib/host/paths.js';
 import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
 import { writeResult } from '../../../lib/run/result-check.js';
@@ -27,17 +29,20 @@ export interface FakePlan {
   taskMs?: number;
   /** Lines a task writes (to the launch's `onLine`) while it runs. */
   lines?: (index: number) => readonly string[];
+  /** The experiment's own stage image: validation names it, the snapshot holds its `stages:` config. */
+  stageImage?: StageImage;
 }
 
 /** A launcher whose stages write what the real ones would, into memory, and record every launch. */
 export function fakeLauncher(
   storage: Storage,
   plan: FakePlan,
+  runtime: Runtime = 'process',
 ): StageLauncher & { launches: StageLaunch[]; maxRunning: number } {
   const attempts = new Map<number, number>();
   let running = 0;
   const self = {
-    runtime: 'process' as const,
+    runtime,
     launches: [] as StageLaunch[],
     maxRunning: 0,
     async launch(launch: StageLaunch) {
@@ -85,20 +90,35 @@ export function fakeLauncher(
   return self;
 }
 
-/** A fake experiment source: validation yields the plan's N (recording the overrides it got), snapshot writes one file and its manifest. */
+/**
+ * A fake experiment source: validation yields the plan's N (recording the
+ * overrides it got), or `stageImage` for an experiment run by its own image;
+ * snapshot writes one file (and that image's `stages:` config) and its manifest.
+ */
 export function fakeExperiments(
   numTasks: number,
-): ExperimentSource & { snapshots: number; validated: (LoadOptions | undefined)[] } {
+  stageImage?: StageImage,
+): ExperimentSource & {
+  snapshots: number;
+  validated: (LoadOptions | undefined)[];
+  stageImage: StageImage | undefined;
+} {
   const self = {
     snapshots: 0,
     validated: [] as (LoadOptions | undefined)[],
+    stageImage,
     validate: async (_dir: string, overrides?: LoadOptions) => {
       self.validated.push(overrides);
-      return { numTasks };
+      return self.stageImage === undefined
+        ? { numTasks }
+        : { numTasks: undefined, stageImage: self.stageImage };
     },
     snapshot: async (_dir: string, storage: Storage, layout: RunLayout) => {
       self.snapshots += 1;
-      await writeSnapshot(storage, layout, new Map([['config/model.yaml', 'model: {}']]));
+      const files = new Map([['config/model.yaml', 'model: {}']]);
+      if (self.stageImage !== undefined)
+        files.set('config/stages.yaml', stringify({ stages: self.stageImage }));
+      await writeSnapshot(storage, layout, files);
     },
   };
   return self;
@@ -126,26 +146,46 @@ export async function tempPaths(): Promise<LocalPaths> {
   };
 }
 
-/** A context over memory storage with the fakes; progress events are recorded. */
+/** A stage image's fake launcher, made by the context's `imageLauncher`, and the image it was made for. */
+export interface FakeImageLauncher {
+  readonly declared: StageImage;
+  readonly launcher: ReturnType<typeof fakeLauncher>;
+}
+
+/**
+ * A context over memory storage with the fakes; progress events are
+ * recorded. Its `imageLauncher` makes a Docker-runtime fake launcher per call
+ * (recorded in `imageLaunchers`), whose stage code is the image.
+ */
 export async function fakeContext(plan: FakePlan): Promise<{
   ctx: LocalContext;
   storage: Storage;
   launcher: ReturnType<typeof fakeLauncher>;
+  imageLaunchers: FakeImageLauncher[];
   experiments: ReturnType<typeof fakeExperiments>;
   events: ProgressEvent[];
 }> {
   const storage = new Storage(new MemoryDriver());
   const launcher = fakeLauncher(storage, plan);
-  const experiments = fakeExperiments(plan.numTasks);
+  const imageLaunchers: FakeImageLauncher[] = [];
+  const experiments = fakeExperiments(plan.numTasks, plan.stageImage);
   const events: ProgressEvent[] = [];
   const ctx: LocalContext = {
     paths: await tempPaths(),
     storage,
     launcher,
+    imageLauncher: (declared) => {
+      const image = Object.assign(fakeLauncher(storage, plan, 'docker'), {
+        stageCode: async () =>
+          ({ kind: 'image', image: declared.image, digest: 'sha256:fake' }) as const,
+      });
+      imageLaunchers.push({ declared, launcher: image });
+      return image;
+    },
     experiments,
     progress: (e) => events.push(e),
   };
-  return { ctx, storage, launcher, experiments, events };
+  return { ctx, storage, launcher, imageLaunchers, experiments, events };
 }
 
 /** An exec that answers from a table of `file args...` -> result; anything else is "not found" (127). */

@@ -48,6 +48,9 @@ async function realContext() {
     paths,
     storage,
     launcher: inProcessLauncher(launched),
+    imageLauncher: () => {
+      throw new Error('this experiment names no stage image');
+    },
     experiments: localExperiments,
     progress: (e) => events.push(e),
   };
