@@ -5,12 +5,11 @@ import { dockerRunner } from '../../../lib/contract-check/runners.js';
 import { localExperiments } from '../../../lib/host/experiment-source.js';
 import { IMAGES } from '../../../lib/host/images.js';
 import { PROJECT_ROOT } from '../../../lib/host/paths.js';
-import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
 import { registerContract } from '../../../cli/commands/contract.js';
 import { processDeps } from '../../../cli/deps.js';
 import type { ContractReport } from '../../../lib/contract-check/check.js';
-import { prepareDocker, TEST_BASE_IMAGE } from './docker-env.js';
+import { buildPythonModel, prepareDocker } from './docker-env.js';
 
 let release: () => void = () => {};
 beforeAll(async () => {
@@ -35,21 +34,7 @@ describe('epycloud contract check on an image', () => {
   });
 
   it("passes the Python example image (examples/python-model, built on the same base) named by its experiment's stages: config", async () => {
-    const build = spawnSync(
-      'docker',
-      [
-        'build',
-        '-q',
-        '--network',
-        'host',
-        '--build-arg',
-        `BASE_IMAGE=${TEST_BASE_IMAGE}`,
-        '-t',
-        'python-model:local',
-        join(PROJECT_ROOT, 'examples', 'python-model'),
-      ],
-      { encoding: 'utf8' },
-    );
+    const build = buildPythonModel('python-model:local');
     expect(build.status, build.stderr).toBe(0);
     // `epycloud contract check --exp-dir examples/python-model/experiment --json`: no --image, no --command
     let out = '';
