@@ -25,8 +25,15 @@ import {
   type ScheduleSnapshots,
 } from './scheduled.js';
 
-/** Registers a revision of a job definition with another image; returns the new revision's ARN. */
-export type RegisterImage = (jobDefinitionArn: string, image: string) => Promise<string>;
+/**
+ * Registers a revision of a job definition with another image, another
+ * command, or both (undefined keeps the definition's); returns the new revision's ARN.
+ */
+export type RegisterImage = (
+  jobDefinitionArn: string,
+  image: string | undefined,
+  command?: readonly string[],
+) => Promise<string>;
 
 /**
  * The digest (`sha256:...`) a tag of an ECR repository of the deployment's
@@ -136,13 +143,24 @@ export async function pinImage(
   return { requested, uri: `${config.repositoryUri}@${resolved}`, digest: resolved };
 }
 
+/**
+ * The job definition of each stage: the deployed one, or a revision registered
+ * with the run's image and the stage's command, when the run changes either.
+ */
 async function jobDefinitionsFor(
   image: string | undefined,
+  commands: ExecutionInput['commands'],
   deps: PrepareDeps,
 ): Promise<Record<StageName, string>> {
   const defaults = deps.config.jobDefinitions;
-  if (image === undefined) return { ...defaults };
-  const arns = await Promise.all(STAGES.map((stage) => deps.registerImage(defaults[stage], image)));
+  const arns = await Promise.all(
+    STAGES.map((stage) => {
+      const command = commands?.[stage];
+      return image === undefined && command === undefined
+        ? defaults[stage]
+        : deps.registerImage(defaults[stage], image, command);
+    }),
+  );
   return Object.fromEntries(
     STAGES.map((stage, i) => [stage, arns[i] ?? defaults[stage]]),
   ) as Record<StageName, string>;
@@ -168,8 +186,9 @@ async function startScheduled(
 /**
  * PrepareRun: validates the execution input (before anything costs money),
  * fixes the run id (the given one, or a new one), resolves per-stage
- * resources, the image (when the input overrides it: pinned to a digest, a job
- * definition revision per stage, and recorded in `run.image`), tags, and Stage A's job.
+ * resources, the image and commands (when the input overrides them: the image
+ * pinned to a digest and recorded in `run.image`, a job definition revision per
+ * stage with the image and the stage's command), tags, and Stage A's job.
  * A scheduled input (`source`) gets the schedule's experiment snapshot copied
  * into the run, and `referenceDate: auto` becomes the coming Saturday.
  */
@@ -190,7 +209,7 @@ export async function prepareRun(event: unknown, deps: PrepareDeps): Promise<Pre
   const requested = requestedImage(input, config);
   const image =
     requested === undefined ? null : await pinImage(requested, config, deps.resolveImageDigest);
-  const jobDefinitions = await jobDefinitionsFor(image?.uri, deps);
+  const jobDefinitions = await jobDefinitionsFor(image?.uri, input.commands, deps);
   await startScheduled(input, layout, referenceDate, now, deps);
   const run: RunSpec = {
     expId: input.expId,

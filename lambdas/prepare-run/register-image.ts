@@ -12,10 +12,11 @@ const userTags = (tags: Record<string, string> | undefined): Record<string, stri
 
 /**
  * A {@link RegisterImage} over the Batch API: reads the job definition and
- * registers a new revision of the same name with only the image changed.
+ * registers a new revision of the same name with only the image and the
+ * command changed (each when given).
  */
 export function batchImageRegistrar(batch: BatchClient): RegisterImage {
-  return async (jobDefinitionArn, image) => {
+  return async (jobDefinitionArn, image, command) => {
     const found = await batch.send(
       new DescribeJobDefinitionsCommand({ jobDefinitions: [jobDefinitionArn] }),
     );
@@ -30,7 +31,11 @@ export function batchImageRegistrar(batch: BatchClient): RegisterImage {
       new RegisterJobDefinitionCommand({
         jobDefinitionName: definition.jobDefinitionName,
         type: 'container',
-        containerProperties: { ...definition.containerProperties, image },
+        containerProperties: {
+          ...definition.containerProperties,
+          ...(image === undefined ? {} : { image }),
+          ...(command === undefined ? {} : { command: [...command] }),
+        },
         platformCapabilities: definition.platformCapabilities,
         retryStrategy: definition.retryStrategy,
         timeout: definition.timeout,
@@ -42,7 +47,7 @@ export function batchImageRegistrar(batch: BatchClient): RegisterImage {
     );
     if (registered.jobDefinitionArn === undefined)
       throw new StageError(
-        `Batch registered no revision of ${definition.jobDefinitionName} for image ${image}`,
+        `Batch registered no revision of ${definition.jobDefinitionName} (image ${image ?? 'unchanged'}, command ${command?.join(' ') ?? 'unchanged'})`,
       );
     return registered.jobDefinitionArn;
   };

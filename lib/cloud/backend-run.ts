@@ -6,7 +6,7 @@ import type { CloudBackendConfig, CloudWorkflowExtras } from './backend-options.
 import { progressLine, waitForRun } from './progress.js';
 import { type RunProgress } from './run-progress.js';
 import type { CloudSession } from './session.js';
-import { startCloudRun } from './start-run.js';
+import { startCloudRun, type CloudRunStarted } from './start-run.js';
 import { recordCloudRunEnd } from '../run/launch-record.js';
 import { RunLayout } from '../contract/layout.js';
 import { exec } from '../host/exec.js';
@@ -53,8 +53,10 @@ export async function startWorkflow(
   refuseLocalOnly(options);
   const started = Date.now();
   const d = await session.deployment();
-  const question = (p: { runId: string; expId: string; numTasks: number }): string =>
-    `Start cloud run ${p.runId} of ${p.expId} (${p.numTasks} task(s)) on ${d.stateMachineArn}?`;
+  const question = (p: CloudRunStarted): string => {
+    const what = p.image === undefined ? `${p.numTasks} task(s)` : `stages in image ${p.image}`;
+    return `Start cloud run ${p.runId} of ${p.expId} (${what}) on ${d.stateMachineArn}?`;
+  };
   const experimentDir = join(config.paths.experimentsDir, options.expId);
   const launch = {
     kind: 'start' as const,
@@ -74,6 +76,7 @@ export async function startWorkflow(
     outputs: run.runPrefix,
     logs: run.consoleUrl,
     ...(run.plan ? { plan: run.plan } : {}),
+    ...(run.image ? { image: run.image } : {}),
   });
   if (run.dryRun) return { ...base, status: 'planned' };
   progress({ type: 'note', message: `Started ${run.executionName}: ${run.consoleUrl}` });

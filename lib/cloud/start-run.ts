@@ -1,6 +1,7 @@
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import {
   buildExecutionInput,
+  withStageImage,
   type ExecutionInput,
   type ExecutionRequest,
 } from '../contract/execution.js';
@@ -62,23 +63,25 @@ async function assertNewExecution(clients: AwsClients, arn: string, runId: strin
  * Starts a cloud run: validates the experiment (before anything is uploaded
  * or spent), checks the run is new, uploads the experiment folder to the run
  * prefix and writes its `run.json`, and starts the execution under its
- * deterministic name.
+ * deterministic name. An experiment that names its own stage image runs it:
+ * the execution input's `imageUri` and `commands` (an image override as well is refused).
  * `confirm` is asked after validation; a `false` answer stops before any write.
  */
 export async function startCloudRun(
   clients: AwsClients,
   deployment: Deployment,
   tools: ExperimentSource,
-  request: CloudRunRequest,
+  asked: CloudRunRequest,
   confirm: (plan: CloudRunStarted) => Promise<boolean> = async () => true,
 ): Promise<CloudRunStarted> {
-  validateExpId(request.expId);
-  const runId = validateRunId(request.runId ?? newRunId());
+  validateExpId(asked.expId);
+  const runId = validateRunId(asked.runId ?? newRunId());
   const overrides = {
-    outputConfigFile: request.outputConfigFile,
-    referenceDate: request.referenceDate,
+    outputConfigFile: asked.outputConfigFile,
+    referenceDate: asked.referenceDate,
   };
-  const checked = await tools.validate(request.experimentDir, overrides);
+  const checked = await tools.validate(asked.experimentDir, overrides);
+  const request = withStageImage(asked, checked.stageImage);
   const input = buildExecutionInput(request, runId);
   const layout = new RunLayout(request.expId, runId, input.dirPrefix);
   const name = executionName(request.expId, runId);

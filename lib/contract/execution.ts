@@ -1,7 +1,14 @@
 import { z } from 'zod';
+import { ValidationError } from '../errors.js';
 import { IMAGE_REFERENCE, IMAGE_TAG } from './image.js';
 import { AUTO_REFERENCE_DATE, referenceDateProblem } from './reference-date.js';
 import { scheduleSourceSchema, type ScheduleSource } from './schedule.js';
+import {
+  stageCommandsSchema,
+  stageImageCommands,
+  type StageCommands,
+  type StageImage,
+} from './stage-image.js';
 
 /** Per-stage resources a run may override. */
 const stageResourcesSchema = z
@@ -47,6 +54,12 @@ export const executionInputSchema = z
       )
       .optional(),
     imageTag: z.string().regex(IMAGE_TAG, 'expected a Docker tag').optional(),
+    /**
+     * Per-stage container commands (after the image's ENTRYPOINT, replacing its CMD): PrepareRun
+     * registers each named stage's job definition revision with its command. Set, with
+     * `imageUri`, for an experiment run by its own image (a `stages:` config).
+     */
+    commands: stageCommandsSchema.optional(),
     outputConfigFile: z.string().optional(),
     /**
      * Stage A's `REFERENCE_DATE`: a Saturday overriding the experiment's calibration reference
@@ -82,6 +95,8 @@ export interface ExecutionRequest {
   readonly stages?: ExecutionInput['stages'] | undefined;
   readonly imageTag?: string | undefined;
   readonly imageUri?: string | undefined;
+  /** Per-stage commands (an experiment run by its own image: see {@link withStageImage}). */
+  readonly commands?: StageCommands | undefined;
   readonly outputConfigFile?: string | undefined;
   /** Stage A's `REFERENCE_DATE`: a Saturday overriding the experiment's calibration reference date (`auto` for schedules). */
   readonly referenceDate?: string | undefined;
@@ -89,6 +104,32 @@ export interface ExecutionRequest {
   readonly dirPrefix?: string | undefined;
   /** `--no-cache`: the task cache is off for this run. */
   readonly noCache?: boolean | undefined;
+}
+
+/**
+ * The request of a run whose experiment names its own stage image (a `stages:`
+ * config): `imageUri` is that image, `commands` every stage's command (the
+ * defaults filled in). An image the run also asks for (`--image-tag`, `imageUri`)
+ * is refused, naming both; without a declared image the request is unchanged.
+ */
+export function withStageImage<R extends ExecutionRequest>(
+  request: R,
+  declared: StageImage | undefined,
+): R {
+  if (declared === undefined) return request;
+  const asked =
+    request.imageTag !== undefined
+      ? `--image-tag ${request.imageTag}`
+      : request.imageUri !== undefined
+        ? `image ${request.imageUri}`
+        : undefined;
+  if (asked !== undefined)
+    throw new ValidationError(
+      `Experiment ${request.expId} names its own stage image ${declared.image} (its stages: config), ` +
+        `and the run also asks for ${asked}: give one. Drop --image-tag to run the experiment's image, ` +
+        `or change stages.image in the experiment`,
+    );
+  return { ...request, imageUri: declared.image, commands: stageImageCommands(declared) };
 }
 
 /** The execution input of a run, validated by the shared schema. */
@@ -121,6 +162,7 @@ function inputOf(
     stages: request.stages ?? {},
     ...(request.imageTag !== undefined ? { imageTag: request.imageTag } : {}),
     ...(request.imageUri !== undefined ? { imageUri: request.imageUri } : {}),
+    ...(request.commands !== undefined ? { commands: request.commands } : {}),
     ...(request.outputConfigFile !== undefined
       ? { outputConfigFile: request.outputConfigFile }
       : {}),

@@ -55,7 +55,8 @@ export function checkImageAllowed(
   const others = allowed.length === 0 ? 'no other repository' : `also ${allowed.join(', ')}`;
   throw new ValidationError(
     `Execution input imageUri "${image}" is from repository "${repository}", which this deployment does not allow ` +
-      `(its own repository ${repositoryUri}; ${others}). Push the image to ${repositoryUri} and pass imageTag, ` +
+      `(its own repository ${repositoryUri}; ${others}). Push the image to ${repositoryUri} and pass imageTag ` +
+      `(an experiment's own image: name it ${repositoryUri}:<tag> in its stages: config), ` +
       `or add "${repository}" to image.allowedRepositories in the deployment config (epycloud:environments) and redeploy`,
   );
 }

@@ -14,6 +14,15 @@ export const stageCommandSchema = z
   )
   .max(64, 'expected at most 64 arguments');
 
+/** A command per stage, each optional: the `commands` of a `stages:` config and of the execution input. */
+export const stageCommandsSchema = z
+  .object({
+    builder: stageCommandSchema.optional(),
+    runner: stageCommandSchema.optional(),
+    output: stageCommandSchema.optional(),
+  })
+  .strict();
+
 /**
  * An experiment's own stage image: every stage of its runs is a container of
  * `image` running `commands[stage]` (after the image's ENTRYPOINT, as `docker
@@ -28,14 +37,7 @@ export const stageImageSchema = z
         IMAGE_REFERENCE,
         'expected an image reference such as my-model:1.2, <registry>/<repository>:<tag> or <repository>@sha256:<digest>',
       ),
-    commands: z
-      .object({
-        builder: stageCommandSchema.optional(),
-        runner: stageCommandSchema.optional(),
-        output: stageCommandSchema.optional(),
-      })
-      .strict()
-      .optional(),
+    commands: stageCommandsSchema.optional(),
   })
   .strict();
 

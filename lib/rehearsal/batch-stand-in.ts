@@ -7,19 +7,9 @@ import {
   type RetryStrategy,
   type SubmitJobParams,
 } from './batch-rules.js';
+import { JobDefinitions, type JobDefinitionSpec } from './job-definitions.js';
 import type { ContainerExit, ContainerLauncher } from './launcher.js';
 import { Semaphore } from './semaphore.js';
-
-/** A job definition of the synthesized template, as the stand-in needs it. */
-export interface JobDefinitionSpec {
-  /** The ARN the rendered definition refers to. */
-  readonly arn: string;
-  readonly environment: Readonly<Record<string, string>>;
-  readonly retryStrategy?: RetryStrategy | undefined;
-  readonly stage?: StageName | undefined;
-  /** The container command, e.g. `node dist/stage.mjs runner`. */
-  readonly command?: readonly string[] | undefined;
-}
 
 /** Options of {@link BatchStandIn}. */
 export interface BatchStandInOptions {
@@ -52,6 +42,8 @@ export interface JobRecord {
   readonly sequential: boolean;
   readonly environment: Readonly<Record<string, string>>;
   readonly command: readonly string[] | undefined;
+  /** The image of the job definition revision, when PrepareRun registered one (else the cloud image runs). */
+  readonly image?: string | undefined;
   readonly attempts: AttemptRecord[];
   status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
   /** When the job was submitted and when it settled (`performance.now()`; `settledAt` undefined while running). */
@@ -90,12 +82,12 @@ function stageOf(params: SubmitJobParams, definition: JobDefinitionSpec): StageN
  */
 export class BatchStandIn {
   readonly jobs: JobRecord[] = [];
-  private readonly definitions: Map<string, JobDefinitionSpec>;
+  private readonly definitions: JobDefinitions;
   private readonly slots: Semaphore;
   private readonly abort = new AbortController();
 
   constructor(private readonly options: BatchStandInOptions) {
-    this.definitions = new Map(options.jobDefinitions.map((d) => [d.arn, d]));
+    this.definitions = new JobDefinitions(options.jobDefinitions);
     this.slots = new Semaphore(options.concurrency);
   }
 
@@ -111,12 +103,23 @@ export class BatchStandIn {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /**
+   * RegisterJobDefinition of a revision of a known definition with another
+   * image and/or command (PrepareRun's `registerImage`); returns the new
+   * revision's ARN, which SubmitJob then accepts.
+   */
+  readonly registerRevision = async (
+    jobDefinitionArn: string,
+    image: string | undefined,
+    command?: readonly string[],
+  ): Promise<string> => this.definitions.register(jobDefinitionArn, image, command);
+
   /** The `batch:submitJob.sync` handler. */
   readonly submitJobSync = async (input: unknown): Promise<Record<string, unknown>> => {
     const params = (input ?? {}) as SubmitJobParams;
     validateSubmit(params, {
       queues: new Set(this.options.queues),
-      jobDefinitions: new Set(this.definitions.keys()),
+      jobDefinitions: this.definitions.arns(),
     });
     const definition = this.definitions.get(params.JobDefinition ?? '') as JobDefinitionSpec;
     const record: JobRecord = {
@@ -127,6 +130,7 @@ export class BatchStandIn {
       sequential: (params.DependsOn ?? []).some((d) => d.Type === 'SEQUENTIAL'),
       environment: { ...definition.environment, ...envOf(params) },
       command: params.ContainerOverrides?.Command ?? definition.command,
+      image: definition.image,
       attempts: [],
       status: 'RUNNING',
       submittedAt: performance.now(),
@@ -201,6 +205,7 @@ export class BatchStandIn {
       stage: record.stage,
       env,
       command: record.command,
+      image: record.image,
       signal: this.abort.signal,
     });
   }

@@ -1,24 +1,27 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { ContainerExit, ContainerLauncher } from './launcher.js';
+import { localImage } from './stand-in-ecr.js';
 
 const TAIL_BYTES = 4000;
 
 /** Options of {@link dockerContainerLauncher}. */
 export interface DockerLauncherOptions {
-  /** The cloud image, e.g. `epycloud:cloud`. */
+  /** The cloud image, e.g. `epycloud:cloud`: what the deployed job definitions run. */
   readonly image: string;
   /** Variables every container gets besides its job's (the S3 server's endpoint and keys). */
   readonly baseEnv: Readonly<Record<string, string>>;
 }
 
 /**
- * Runs each attempt as a container of the cloud image with the job
- * definition's command, on the host network so that it reaches the S3 server
- * on 127.0.0.1. Aborting the signal kills the container (TerminateJob).
+ * Runs each attempt as a container of the job definition revision's image
+ * (the local image a pinned digest names), or of the cloud image for a
+ * deployed definition, with the definition's command, on the host network so
+ * that it reaches the S3 server on 127.0.0.1. Aborting the signal kills the
+ * container (TerminateJob).
  */
 export function dockerContainerLauncher(options: DockerLauncherOptions): ContainerLauncher {
-  return ({ stage, env, command, signal }) =>
+  return ({ stage, env, command, image, signal }) =>
     new Promise<ContainerExit>((resolve) => {
       const name = `epycloud-rehearsal-${stage}-${randomBytes(4).toString('hex')}`;
       const envFlags = Object.entries({ ...options.baseEnv, ...env }).flatMap(([k, v]) => [
@@ -33,7 +36,7 @@ export function dockerContainerLauncher(options: DockerLauncherOptions): Contain
         '--network',
         'host',
         ...envFlags,
-        options.image,
+        image === undefined ? options.image : localImage(image),
         ...(command ?? ['node', 'dist/stage.mjs', stage]),
       ];
       const child = spawn('docker', args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,9 +1,7 @@
-import type { ExperimentSource } from '../host/experiment-source.js';
+import type { ExperimentSource, ExperimentValidated } from '../host/experiment-source.js';
 import { availableParallelism } from 'node:os';
-import { EnvironmentError } from '../errors.js';
 import { IMAGES } from '../host/images.js';
-import { dockerUnavailable } from '../host/docker.js';
-import { exec } from '../host/exec.js';
+import { exec, type Exec } from '../host/exec.js';
 import { dockerContainerLauncher } from './docker-launcher.js';
 import { processContainerLauncher, type ContainerLauncher } from './launcher.js';
 import { type StageEntry } from '../host/stage-entry.js';
@@ -16,7 +14,9 @@ import {
 import { startS3Server, type S3Server } from './s3-server.js';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { chooseRuntime, type RehearsalRuntime } from './runtime.js';
 import { readRehearsalStack, type RehearsalStack } from './stack-reader.js';
+import { dockerEngineDigests, nameHashDigests } from './stand-in-ecr.js';
 
 /** Where a rehearsal runs from. */
 export interface RehearsalSetup {
@@ -27,8 +27,12 @@ export interface RehearsalSetup {
   readonly environment?: string | undefined;
   /** Processes: default the stage code bundled now (as the cloud image bundles it) into a private file. */
   readonly entry?: StageEntry | undefined;
-  /** `docker`: containers of the cloud image; `process`: host processes; default docker when the engine answers and has the image. */
-  readonly runtime?: 'docker' | 'process' | undefined;
+  /**
+   * `docker`: containers of the cloud image (or of an experiment's own image); `process`: host
+   * processes; default docker when the engine answers and has the image, always docker for an
+   * experiment with its own image (`process` is refused then).
+   */
+  readonly runtime?: RehearsalRuntime | undefined;
   /** The cloud image (default `epycloud:cloud`). */
   readonly image?: string | undefined;
   /** Told which runtime was chosen and why. */
@@ -37,6 +41,10 @@ export interface RehearsalSetup {
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onEvent?: ((event: EventLog) => void) | undefined;
+  /** An S3 server already holding the stack's bucket, which the caller stops; default: one started and stopped here. */
+  readonly server?: S3Server | undefined;
+  /** Asks the Docker engine (default: the real {@link exec}). */
+  readonly exec?: Exec | undefined;
 }
 
 /**
@@ -84,29 +92,19 @@ export async function freshBundle(projectRoot: string): Promise<string> {
 }
 
 /** The launcher of the chosen runtime, and what to clean up after the run. */
-async function chooseLauncher(
+async function launcherFor(
+  runtime: RehearsalRuntime,
   setup: RehearsalSetup,
   server: S3Server,
 ): Promise<{ launcher: ContainerLauncher; cleanup: () => Promise<void> }> {
-  const image = setup.image ?? IMAGES.cloud;
-  const why =
-    setup.runtime === 'process'
-      ? 'asked for'
-      : await dockerUnavailable(exec, image, 'epycloud build local --target cloud');
-  if (why === undefined) {
-    setup.onNotice?.(
-      `Rehearsal: stage containers of ${image} (job definitions' commands), host network`,
-    );
+  if (runtime === 'docker')
     return {
-      launcher: dockerContainerLauncher({ image, baseEnv: server.env }),
+      launcher: dockerContainerLauncher({
+        image: setup.image ?? IMAGES.cloud,
+        baseEnv: server.env,
+      }),
       cleanup: async () => {},
     };
-  }
-  if (setup.runtime === 'docker')
-    throw new EnvironmentError(
-      `Cannot run the rehearsal's containers: ${why}. Use --runtime process to run the stages as processes`,
-    );
-  setup.onNotice?.(`Rehearsal: stages as host processes (containers: ${why})`);
   const entry = setup.entry ?? { bundlePath: await freshBundle(setup.projectRoot) };
   const cleanup = async (): Promise<void> => {
     if (setup.entry === undefined && typeof entry === 'object')
@@ -122,21 +120,51 @@ async function chooseLauncher(
   };
 }
 
+/** The experiment validated with the run's overrides, before anything starts; undefined for a seeded manifest. */
+async function validateFirst(
+  request: RehearsalRequest,
+  setup: RehearsalSetup,
+): Promise<ExperimentValidated | undefined> {
+  const seeded = (request.planOnlyTasks ?? request.seedTasks) !== undefined;
+  if (seeded || request.experimentDir === undefined) return undefined;
+  return setup.experiments.validate(request.experimentDir, {
+    outputConfigFile: request.outputConfigFile,
+    referenceDate: request.referenceDate,
+  });
+}
+
 /**
- * A whole rehearsal: synthesize, start an S3-compatible server on 127.0.0.1
- * holding the stack's bucket, execute the state machine with containers of
- * the cloud image (or processes), stop the server.
+ * A whole rehearsal: validate the experiment and choose the runtime, synthesize,
+ * start an S3-compatible server on 127.0.0.1 holding the stack's bucket (unless
+ * given one), execute the state machine with containers (of the cloud image, or
+ * of the image PrepareRun registered: an experiment's own image) or processes,
+ * stop the server. With containers, the local Docker engine is the stand-in
+ * ECR: a tag of the stack's repository exists when the engine has
+ * `<repositoryUri>:<tag>`.
  */
 export async function runRehearsal(
   request: RehearsalRequest,
   setup: RehearsalSetup,
   stack?: RehearsalStack,
 ): Promise<RehearsalResult> {
+  const validated = await validateFirst(request, setup);
+  const run = setup.exec ?? exec;
+  const runtime = await chooseRuntime({
+    expId: request.expId,
+    runtime: setup.runtime,
+    image: setup.image ?? IMAGES.cloud,
+    stageImage: validated?.stageImage,
+    exec: run,
+    onNotice: setup.onNotice,
+  });
   const resolved = stack ?? (await loadRehearsalStack(setup.projectRoot, setup.environment));
-  const server = await startS3Server([resolved.bucketName]);
-  const { launcher, cleanup } = await chooseLauncher(setup, server).catch(
+  const server = setup.server ?? (await startS3Server([resolved.bucketName]));
+  const stopServer = async (): Promise<void> => {
+    if (setup.server === undefined) await server.stop();
+  };
+  const { launcher, cleanup } = await launcherFor(runtime, setup, server).catch(
     async (error: unknown) => {
-      await server.stop();
+      await stopServer();
       throw error;
     },
   );
@@ -146,13 +174,18 @@ export async function runRehearsal(
       s3Env: server.env,
       launcher,
       experiments: setup.experiments,
+      validated,
+      resolveImageDigest:
+        runtime === 'docker'
+          ? dockerEngineDigests(run, resolved.prepareConfig.repositoryUri)
+          : nameHashDigests,
       concurrency: setup.concurrency ?? Math.max(1, availableParallelism()),
       extraEnv: setup.extraEnv,
       signal: setup.signal,
       onEvent: setup.onEvent,
     });
   } finally {
-    await server.stop();
+    await stopServer();
     await cleanup();
   }
 }

@@ -117,6 +117,8 @@ export class IntrinsicResolver {
       return this.arn('batch', `job-definition/${logicalId}:1`);
     if (type === 'AWS::Batch::JobQueue') return this.arn('batch', `job-queue/${logicalId}`);
     if (type === 'AWS::SNS::Topic') return this.arn('sns', logicalId);
+    // CloudFormation names ECR repositories in lower case (Docker refuses upper-case repositories)
+    if (type === 'AWS::ECR::Repository') return logicalId.toLowerCase();
     if (type === 'AWS::StepFunctions::StateMachine')
       return this.arn('states', `stateMachine:${logicalId}`);
     return logicalId;

@@ -9,6 +9,8 @@ export interface ContainerLaunch {
   readonly env: Readonly<Record<string, string>>;
   /** The job definition's command (containers run it; processes run the stage entrypoint). */
   readonly command?: readonly string[] | undefined;
+  /** The job definition revision's image, when PrepareRun registered one (containers run it; processes run this checkout's code). */
+  readonly image?: string | undefined;
   readonly signal: AbortSignal;
 }
 

@@ -1,29 +1,28 @@
 import './polyfill.js';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { createHash } from 'node:crypto';
-import { planRun } from '../../lambdas/plan-stage-b/plan.js';
-import { prepareRun, type ResolveImageDigest } from '../../lambdas/prepare-run/prepare.js';
-import { reportErrors } from '../../lambdas/shared/handler-errors.js';
-import { buildExecutionInput, type ExecutionRequest } from '../contract/execution.js';
+import type { ResolveImageDigest } from '../../lambdas/prepare-run/prepare.js';
+import {
+  buildExecutionInput,
+  withStageImage,
+  type ExecutionRequest,
+} from '../contract/execution.js';
 import { recordCloudRunEnd, recordCloudRunStart } from '../run/launch-record.js';
 import { newRunId } from '../contract/ids.js';
 import { RunLayout } from '../contract/layout.js';
 import { PIPELINE_STATES } from '../contract/pipeline.js';
 import { ConfigError } from '../errors.js';
-import type { ExperimentSource } from '../host/experiment-source.js';
+import type { ExperimentSource, ExperimentValidated } from '../host/experiment-source.js';
 import { createS3Client, S3Driver, Storage } from '../storage/index.js';
-import { allStates, forInterpreter, noRetryWaits, type AslMachine } from './asl.js';
+import { forInterpreter, noRetryWaits, type AslMachine } from './asl.js';
 import { BatchStandIn, type JobRecord } from './batch-stand-in.js';
 import type { ContainerLauncher } from './launcher.js';
 import { seedManifest } from './seed.js';
 import type { RehearsalStack } from './stack-reader.js';
+import { lambdaStandIns, taskHandlers, type Handlers } from './task-stand-ins.js';
 
 /** One event of the interpreter's execution log. */
 export type EventLog =
   ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
-
-/** Resource of Step Functions' Batch integration that waits for the job. */
-const SUBMIT_JOB_SYNC = 'arn:aws:states:::batch:submitJob.sync';
 
 /** What to rehearse: a cloud run request, or (planning only) a run whose manifest says N tasks. */
 export type RehearsalRequest = ExecutionRequest & {
@@ -44,6 +43,10 @@ export interface RehearsalOptions {
   readonly s3Env: Readonly<Record<string, string>>;
   readonly launcher: ContainerLauncher;
   readonly experiments?: ExperimentSource | undefined;
+  /** The experiment, already validated with the run's overrides (runRehearsal does, to pick the runtime); validated here when absent. */
+  readonly validated?: ExperimentValidated | undefined;
+  /** The stand-in ECR PrepareRun pins tags through (default: the process runtime's, `nameHashDigests`). */
+  readonly resolveImageDigest?: ResolveImageDigest | undefined;
   readonly concurrency?: number | undefined;
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
   readonly signal?: AbortSignal | undefined;
@@ -56,6 +59,8 @@ export interface RehearsalResult {
   readonly expId: string;
   readonly runId: string;
   readonly numTasks: number | undefined;
+  /** The experiment's own stage image, when it names one. */
+  readonly image?: string;
   /** States entered plus retries: what Step Functions bills as state transitions. */
   readonly stateTransitions: number;
   readonly statesEntered: readonly string[];
@@ -66,25 +71,24 @@ export interface RehearsalResult {
   readonly durationMs: number;
 }
 
-/** Stand-ins of the lambda Task states, by state name. */
-type Handlers = Record<string, (input: unknown) => Promise<unknown>>;
-
-function taskHandlers(definition: AslMachine, handlers: Handlers, batch: BatchStandIn) {
-  type Handler = NonNullable<
-    NonNullable<Parameters<StateMachine['run']>[1]>['overrides']
-  >['taskResourceLocalHandlers'];
-  const out: NonNullable<Handler> = {};
-  for (const [name, state] of allStates(definition).filter(([, s]) => s.Type === 'Task')) {
-    const handler = state.Resource === SUBMIT_JOB_SYNC ? batch.submitJobSync : handlers[name];
-    if (handler === undefined)
-      throw new ConfigError(
-        `The rehearsal has no stand-in for Task state ${name} (${state.Resource})`,
-      );
-    out[name] = handler as unknown as NonNullable<Handler>[string];
-  }
-  return out;
+/** The experiment validated with the run's overrides; undefined for a seeded manifest. */
+async function checkExperiment(
+  request: RehearsalRequest,
+  options: RehearsalOptions,
+): Promise<ExperimentValidated | undefined> {
+  if ((request.planOnlyTasks ?? request.seedTasks) !== undefined) return undefined;
+  if (request.experimentDir === undefined || options.experiments === undefined)
+    throw new ConfigError('A rehearsal needs the experiment folder');
+  return (
+    options.validated ??
+    options.experiments.validate(request.experimentDir, {
+      outputConfigFile: request.outputConfigFile,
+      referenceDate: request.referenceDate,
+    })
+  );
 }
 
+/** Seeds the manifest, or snapshots the experiment (already checked) into the run. */
 async function prepareStorage(
   request: RehearsalRequest,
   options: RehearsalOptions,
@@ -95,10 +99,6 @@ async function prepareStorage(
   if (seeded !== undefined) return seedManifest(storage, layout, seeded);
   if (request.experimentDir === undefined || options.experiments === undefined)
     throw new ConfigError('A rehearsal needs the experiment folder');
-  await options.experiments.validate(request.experimentDir, {
-    outputConfigFile: request.outputConfigFile,
-    referenceDate: request.referenceDate,
-  });
   await options.experiments.snapshot(request.experimentDir, storage, layout);
 }
 
@@ -141,34 +141,6 @@ async function execute(
 }
 
 /**
- * The rehearsal's stand-in ECR: every tag of the stack's repository exists and names the digest
- * `sha256:<SHA-256 of repository:tag>` (stable, so a rehearsal's record can be compared). The
- * registered revisions are the deployed ones (the same code runs, whatever the image).
- */
-const rehearsalImageDigest: ResolveImageDigest = async (repositoryName, imageTag) =>
-  `sha256:${createHash('sha256').update(`${repositoryName}:${imageTag}`).digest('hex')}`;
-
-function lambdaStandIns(options: RehearsalOptions, storage: Storage): Handlers {
-  return {
-    [PIPELINE_STATES.prepare]: (event: unknown) =>
-      reportErrors(() =>
-        prepareRun(event, {
-          config: options.stack.prepareConfig,
-          registerImage: async (arn) => arn,
-          resolveImageDigest: rehearsalImageDigest,
-        }),
-      ),
-    [PIPELINE_STATES.plan]: (event: unknown) =>
-      reportErrors(() =>
-        planRun(event as Parameters<typeof planRun>[0], {
-          storage,
-          bucket: options.stack.bucketName,
-        }),
-      ),
-  };
-}
-
-/**
  * Executes the synthesized state machine with aws-local-stepfunctions: the
  * lambdas run in-process, `batch:submitJob.sync` runs the real stage code
  * through the Batch stand-in, storage is the S3-compatible server.
@@ -179,7 +151,9 @@ export async function rehearse(
 ): Promise<RehearsalResult> {
   const started = Date.now();
   const runId = request.runId ?? newRunId();
-  const input = buildExecutionInput(request, runId);
+  const stageImage = (await checkExperiment(request, options))?.stageImage;
+  const run = withStageImage(request, stageImage);
+  const input = buildExecutionInput(run, runId);
   const storage = new Storage(
     new S3Driver(createS3Client(options.s3Env), options.stack.bucketName),
   );
@@ -196,7 +170,7 @@ export async function rehearse(
         at: new Date().toISOString(),
         by: request.launchedBy ?? 'rehearsal',
       },
-      image: request.imageUri ?? `the stack repository:${request.imageTag ?? '(deployed)'}`,
+      image: run.imageUri ?? `the stack repository:${request.imageTag ?? '(deployed)'}`,
       referenceDate: request.referenceDate,
       outputConfigFile: request.outputConfigFile,
       cacheEnabled: !request.noCache,
@@ -213,7 +187,7 @@ export async function rehearse(
   const { output, error, log } = await execute(
     definition,
     input,
-    lambdaStandIns(options, storage),
+    lambdaStandIns(options, storage, batch),
     batch,
     options,
   );
@@ -239,6 +213,7 @@ export async function rehearse(
     expId: request.expId,
     runId,
     numTasks: (log.planned as { numTasks?: number } | undefined)?.numTasks,
+    ...(stageImage ? { image: stageImage.image } : {}),
     stateTransitions: log.transitions,
     statesEntered: log.entered,
     ...failure,

@@ -67,6 +67,7 @@ export function rehearsalWorkflowResult(result: RehearsalResult): WorkflowResult
     expId: result.expId,
     runId: result.runId,
     numTasks: result.numTasks ?? 0,
+    ...(result.image === undefined ? {} : { image: result.image }),
     durationsMs: stageDurations(result.jobs),
     totalMs: result.durationMs,
     failedTasks: failedTaskIndexes(result.jobs),

@@ -6,7 +6,7 @@ import {
 } from '../contract/lambda-config.js';
 import { parseStage } from '../contract/layout.js';
 import { ConfigError } from '../errors.js';
-import type { JobDefinitionSpec } from './batch-stand-in.js';
+import type { JobDefinitionSpec } from './job-definitions.js';
 import type { RetryStrategy } from './batch-rules.js';
 import { IntrinsicResolver, REHEARSAL_PLACEHOLDERS, type Template } from './intrinsics.js';
 import { renderStateMachineDefinition } from './render-definition.js';

@@ -69,6 +69,25 @@ describe('cloud back end', () => {
     expect(uploaded).toEqual([]);
   });
 
+  it("plans and asks with the experiment's own image instead of a task count", async () => {
+    const aws = fakeWithStacks();
+    const questions: string[] = [];
+    const b = createCloudBackend({
+      target: {},
+      paths,
+      confirm: async (q) => (questions.push(q), false),
+      clients: aws.clients,
+      experiments: {
+        validate: async () => ({ numTasks: undefined, stageImage: { image: 'my-model:1' } }),
+        snapshot: async () => undefined,
+      },
+    });
+    const plan = await b.runWorkflow({ ...options, dryRun: true }, () => {});
+    expect(plan).toMatchObject({ status: 'planned', numTasks: 0, image: 'my-model:1' });
+    await expect(b.runWorkflow(options, () => {})).rejects.toThrow(/Cancelled/);
+    expect(questions[0]).toMatch(/Start cloud run r1 of flu \(stages in image my-model:1\)/);
+  });
+
   it('--wait reports Stage B progress and fails when the execution fails', async () => {
     const aws = fakeWithStacks();
     const { b } = backend(aws);

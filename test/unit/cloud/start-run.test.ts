@@ -22,6 +22,16 @@ function tools(numTasks = 3): ExperimentSource & { uploads: string[] } {
   };
 }
 
+/** An experiment folder whose `stages:` config names its own image. */
+function ownImage(image: string): ExperimentSource & { uploads: string[] } {
+  const t = tools();
+  t.validate = vi.fn(async () => ({
+    numTasks: undefined,
+    stageImage: { image, commands: { runner: ['python3', '/app/stage.py', 'runner'] } },
+  }));
+  return t;
+}
+
 describe('startCloudRun', () => {
   it('validates, uploads the experiment to the run prefix, then starts the execution under its deterministic name', async () => {
     const aws = fakeWithStacks();
@@ -165,6 +175,60 @@ describe('startCloudRun', () => {
         async () => false,
       ),
     ).rejects.toThrow(/Cancelled/);
+    expect(t.uploads).toEqual([]);
+    expect(aws.executions).toEqual([]);
+  });
+
+  it("runs an experiment's own image: imageUri and every stage's command in the input, the image in the record", async () => {
+    const aws = fakeWithStacks();
+    const image = `${DEPLOYMENT.repositoryUri}:python-model`;
+    const run = await startCloudRun(aws.clients, DEPLOYMENT, ownImage(image), {
+      expId: 'e',
+      runId: 'r',
+      experimentDir: '/exp',
+    });
+    expect(run).toMatchObject({ numTasks: 0, image });
+    const input = executionInputSchema.parse(JSON.parse(aws.executions[0]?.input ?? ''));
+    expect(input).toMatchObject({
+      imageUri: image,
+      commands: {
+        builder: ['builder'],
+        runner: ['python3', '/app/stage.py', 'runner'],
+        output: ['output'],
+      },
+    });
+    expect(input).not.toHaveProperty('imageTag');
+    const storage = new Storage(new S3Driver(aws.clients.s3, DEPLOYMENT.bucketName));
+    expect((await readRunRecord(storage, new Layout('e', 'r')))?.stageCode).toEqual({
+      kind: 'image',
+      image,
+    });
+  });
+
+  it("plans an experiment's own image on --dry-run: the image, no task count", async () => {
+    const aws = fakeWithStacks();
+    const plan = await startCloudRun(aws.clients, DEPLOYMENT, ownImage('my-model:1'), {
+      expId: 'e',
+      runId: 'r',
+      experimentDir: '/exp',
+      dryRun: true,
+    });
+    expect(plan).toMatchObject({ dryRun: true, numTasks: 0, image: 'my-model:1' });
+    expect(plan.input).toMatchObject({ imageUri: 'my-model:1' });
+    expect(aws.executions).toEqual([]);
+  });
+
+  it('refuses --image-tag for an experiment with its own image, naming both, before uploading', async () => {
+    const aws = fakeWithStacks();
+    const t = ownImage('my-model:1');
+    const error = await startCloudRun(aws.clients, DEPLOYMENT, t, {
+      expId: 'e',
+      runId: 'r',
+      experimentDir: '/exp',
+      imageTag: 'v7',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(/own stage image my-model:1.*--image-tag v7/);
     expect(t.uploads).toEqual([]);
     expect(aws.executions).toEqual([]);
   });

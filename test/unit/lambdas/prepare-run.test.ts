@@ -37,10 +37,10 @@ function ecrTags(lookups: string[] = []): ResolveImageDigest {
     return tags[tag];
   };
 }
-/** Records the image of every revision registered. */
+/** Records the image (and the command, when given) of every revision registered. */
 function recorder(registered: string[]): RegisterImage {
-  return async (arn, image) => {
-    registered.push(`${arn}=${image}`);
+  return async (arn, image, command) => {
+    registered.push(`${arn}=${image}${command ? ` ${command.join(' ')}` : ''}`);
     return `${arn}+`;
   };
 }
@@ -256,6 +256,53 @@ describe('prepareRun', () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toContain(`imageUri "${image}"`);
     expect((error as Error).message).toContain('public.ecr.aws/acme/epycloud@sha256:');
+  });
+
+  it("registers each stage's revision with the pinned image and the stage's command (an experiment's own image)", async () => {
+    const registered: string[] = [];
+    const image = `${config.repositoryUri}:v7`;
+    const { run } = await prepareRun(
+      {
+        expId: 'x',
+        runId: 'r',
+        imageUri: image,
+        commands: { builder: ['builder'], runner: ['python3', 'run.py'], output: ['output'] },
+      },
+      { config, registerImage: recorder(registered), resolveImageDigest: ecrTags() },
+    );
+    const pinned = `${config.repositoryUri}@sha256:${'7'.repeat(64)}`;
+    expect(registered).toEqual([
+      `jd-b:1=${pinned} builder`,
+      `jd-r:1=${pinned} python3 run.py`,
+      `jd-o:1=${pinned} output`,
+    ]);
+    expect(run.jobDefinitions).toEqual({
+      builder: 'jd-b:1+',
+      runner: 'jd-r:1+',
+      output: 'jd-o:1+',
+    });
+    expect(run.image).toMatchObject({ requested: image, uri: pinned });
+  });
+
+  it("registers commands without an image on the definition's image, for the named stages only", async () => {
+    const registered: string[] = [];
+    const { run } = await prepareRun(
+      { expId: 'x', runId: 'r', commands: { runner: ['node', 'other.mjs', 'runner'] } },
+      { config, registerImage: recorder(registered), resolveImageDigest: noResolve },
+    );
+    expect(registered).toEqual(['jd-r:1=undefined node other.mjs runner']);
+    expect(run.jobDefinitions).toEqual({ builder: 'jd-b:1', runner: 'jd-r:1+', output: 'jd-o:1' });
+    expect(run.image).toBeNull();
+  });
+
+  it("refuses an experiment's local-only image name before registering anything", async () => {
+    const error = await prepareRun(
+      { expId: 'x', runId: 'r', imageUri: 'python-model:local', commands: { runner: ['runner'] } },
+      { config, registerImage: never, resolveImageDigest: noResolve },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toContain('imageUri "python-model:local"');
+    expect((error as Error).message).toContain(`name it ${config.repositoryUri}:<tag>`);
   });
 
   it("records no image when the run keeps the job definitions' image", async () => {

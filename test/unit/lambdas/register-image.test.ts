@@ -55,6 +55,31 @@ describe('batchImageRegistrar', () => {
     batch.restore();
   });
 
+  it('replaces the command too when given, and keeps the image when only the command is given', async () => {
+    const batch = mockClient(BatchClient);
+    batch.on(DescribeJobDefinitionsCommand).resolves({
+      jobDefinitions: [
+        {
+          jobDefinitionName: 'Epycloud-dev-runner',
+          jobDefinitionArn: 'arn:jd:1',
+          revision: 1,
+          type: 'container',
+          containerProperties: { image: 'old:1', command: ['node', 'dist/stage.mjs', 'runner'] },
+        },
+      ],
+    });
+    batch.on(RegisterJobDefinitionCommand).resolves({ jobDefinitionArn: 'arn:jd:2' });
+    const register = batchImageRegistrar(new BatchClient({ region: 'us-east-1' }));
+    await register('arn:jd:1', 'model@sha256:abc', ['runner']);
+    await register('arn:jd:1', undefined, ['python3', 'run.py']);
+    const [both, commandOnly] = batch
+      .commandCalls(RegisterJobDefinitionCommand)
+      .map((c) => c.args[0].input.containerProperties);
+    expect(both).toEqual({ image: 'model@sha256:abc', command: ['runner'] });
+    expect(commandOnly).toEqual({ image: 'old:1', command: ['python3', 'run.py'] });
+    batch.restore();
+  });
+
   it('names a job definition that does not exist', async () => {
     const batch = mockClient(BatchClient);
     batch.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [] });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchStandIn, type BatchStandInOptions } from '../../../lib/rehearsal/batch-stand-in.js';
 import type { ContainerLaunch } from '../../../lib/rehearsal/launcher.js';
+import { NotFoundError } from '../../../lib/errors.js';
 
 const QUEUE = 'arn:aws:batch:us-east-1:000000000000:job-queue/q';
 const DEF = 'arn:aws:batch:us-east-1:000000000000:job-definition/runner:1';
@@ -96,6 +97,47 @@ describe('BatchStandIn rules', () => {
         .map((l) => l.env.AWS_BATCH_JOB_ARRAY_INDEX)
         .sort(),
     ).toEqual(['0', '1', '2']);
+  });
+});
+
+describe('BatchStandIn job definition revisions (RegisterJobDefinition)', () => {
+  const RUNNER = 'arn:aws:batch:us-east-1:000000000000:job-definition/runner';
+
+  it('registers the next revision with the image and command, which SubmitJob accepts and the container runs', async () => {
+    const { batch, launches } = standIn(() => 0, {
+      jobDefinitions: [
+        { arn: DEF, environment: { EXECUTION_MODE: 'cloud' }, stage: 'runner', command: ['node'] },
+      ],
+    });
+    await expect(batch.submitJobSync(submit({ JobDefinition: `${RUNNER}:2` }))).rejects.toThrow(
+      /does not exist/,
+    );
+    const image = `repo@sha256:${'a'.repeat(64)}`;
+    const second = await batch.registerRevision(DEF, image, ['python3', 'run.py', 'runner']);
+    expect(second).toBe(`${RUNNER}:2`);
+    await batch.submitJobSync(submit({ JobDefinition: second }));
+    expect(launches[0]).toMatchObject({
+      stage: 'runner',
+      image,
+      command: ['python3', 'run.py', 'runner'],
+      env: { EXECUTION_MODE: 'cloud' },
+    });
+    expect(batch.jobs[0]).toMatchObject({ image, command: ['python3', 'run.py', 'runner'] });
+    // revisions of one name count up from the newest; the deployed one stays as it was
+    expect(await batch.registerRevision(DEF, undefined, ['other'])).toBe(`${RUNNER}:3`);
+    await batch.submitJobSync(submit({ JobDefinition: `${RUNNER}:3` }));
+    await batch.submitJobSync(submit());
+    expect(launches.slice(1).map((l) => [l.image, l.command])).toEqual([
+      [undefined, ['other']],
+      [undefined, ['node']],
+    ]);
+  });
+
+  it('refuses a revision of a job definition it does not have', async () => {
+    const { batch } = standIn(() => 0);
+    await expect(batch.registerRevision(`${RUNNER}x:1`, 'img')).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 });
 

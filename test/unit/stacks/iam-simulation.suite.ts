@@ -73,12 +73,14 @@ const REAL_ARNS: Record<string, (id: string) => unknown[]> = {
     { Ref: 'AWS::AccountId' },
     `:log-group:${id}:*`,
   ],
+  // the repository's name is its Ref (CloudFormation's generated, lower-case name)
   'AWS::ECR::Repository': (id) => [
     'arn:aws:ecr:',
     { Ref: 'AWS::Region' },
     ':',
     { Ref: 'AWS::AccountId' },
-    `:repository/${id}`,
+    ':repository/',
+    { Ref: id },
   ],
 };
 
