@@ -1,5 +1,10 @@
 import type { CreateScheduleInput, GetScheduleOutput } from '@aws-sdk/client-scheduler';
-import { buildScheduledExecutionInput, executionInputSchema } from '../contract/execution.js';
+import {
+  buildScheduledExecutionInput,
+  executionInputSchema,
+  withStageImage,
+} from '../contract/execution.js';
+import type { StageImage } from '../contract/stage-image.js';
 import { scheduleDefinitionSchema, type ScheduleDefinition } from './definition.js';
 
 /** Where a cloud schedule fires and with what: the deployment's group, state machine and role. */
@@ -17,21 +22,23 @@ const expressionOf = (cron: string): string => `cron(${cron})`;
  * The CreateSchedule (and UpdateSchedule) request of a schedule: its cron in
  * its time zone, no flexible window (it fires on the minute), and as target
  * the state machine with the fixed scheduled execution input (the schedule as
- * its source, `referenceDate` as given: `auto` resolves when the run starts).
+ * its source, `referenceDate` as given: `auto` resolves when the run starts;
+ * the experiment's own image and commands when its `stages:` config names one).
  */
 export function scheduleRequest(
   definition: ScheduleDefinition,
   target: ScheduleTarget,
+  declared?: StageImage,
 ): CreateScheduleInput {
-  const input = buildScheduledExecutionInput(
-    {
-      expId: definition.expId,
-      dirPrefix: target.dirPrefix,
-      referenceDate: definition.referenceDate,
-      outputConfigFile: definition.outputConfigFile,
-    },
-    { schedule: definition.name },
-  );
+  const request = {
+    expId: definition.expId,
+    dirPrefix: target.dirPrefix,
+    referenceDate: definition.referenceDate,
+    outputConfigFile: definition.outputConfigFile,
+  };
+  const input = buildScheduledExecutionInput(withStageImage(request, declared), {
+    schedule: definition.name,
+  });
   return {
     Name: definition.name,
     GroupName: target.groupName,

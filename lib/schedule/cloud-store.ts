@@ -114,10 +114,15 @@ export function cloudScheduleStore(deps: CloudScheduleDeps): ScheduleStore {
           `Schedule "${definition.name}" exists in ${location}: delete it first, or pass another --name`,
         );
       const now = deps.now?.() ?? new Date();
-      await deps.experiments.validate(experimentDir, validationOverrides(definition, now));
+      const { stageImage } = await deps.experiments.validate(
+        experimentDir,
+        validationOverrides(definition, now),
+      );
       await uploadSnapshot(deps, definition, experimentDir);
       try {
-        await deps.scheduler.send(new CreateScheduleCommand(scheduleRequest(definition, target)));
+        await deps.scheduler.send(
+          new CreateScheduleCommand(scheduleRequest(definition, target, stageImage)),
+        );
       } catch (error) {
         if ((error as Error).name !== 'ConflictException') throw error;
         throw new ValidationError(

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -133,6 +133,25 @@ describe('schedule commands in the cloud (fake EventBridge Scheduler, s3rver)', 
     expect(keys).toContain(`${EXP}/schedules/examples-seir-ma/experiment/snapshot-manifest.json`);
     expect(keys).toContain(`${EXP}/schedules/examples-seir-ma/experiment/config/model.yaml`);
     expect(await storage.list(`${EXP}/runs/`)).toEqual([]);
+  });
+
+  it('create: a schedule of an experiment run by its own image starts its runs with that image and its commands', async () => {
+    const { run, scheduler } = setup();
+    const own = join(localDir, 'forecast/experiments/own/python/config');
+    await mkdir(own, { recursive: true });
+    await writeFile(join(own, 'model.json'), '{"beta": 0.4}');
+    await writeFile(
+      join(own, 'stages.yaml'),
+      'stages:\n  image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/models:py-1\n  commands:\n    runner: [run-task]\n',
+    );
+    await run('create', '--exp-id', 'own/python', '--cron', '0 14 ? * WED *');
+    const made = scheduler.schedules.get(`${GROUP}/own-python`)!;
+    const input = executionInputSchema.parse(JSON.parse(made.Target!.Input!));
+    expect(input).toMatchObject({
+      imageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/models:py-1',
+      commands: { builder: ['builder'], runner: ['run-task'], output: ['output'] },
+      source: { schedule: 'own-python' },
+    });
   });
 
   it('refuses a bad cron, name or time zone before calling AWS', async () => {
