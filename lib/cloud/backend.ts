@@ -18,6 +18,7 @@ import { cloudSession } from './session.js';
 import { cloudLogs, type CloudLogLine } from './logs.js';
 import { startedResult, startWorkflow } from './backend-run.js';
 import { progressLine } from './progress.js';
+import { refuseOwnImageJob } from './own-image-job.js';
 import { submitStageJob } from './run-job.js';
 import { cloudStatus } from './status.js';
 
@@ -60,6 +61,7 @@ export function createCloudBackend(config: CloudBackendConfig): Backend {
 
   const runJob = async (options: JobOptions): Promise<WorkflowResult> => {
     const d = await deployed();
+    await refuseOwnImageJob(await storage(), options);
     const job = await submitStageJob(clients, d, options);
     return startedResult(options.expId, options.runId, options.numTasks ?? 0, {
       logs: `Batch job ${job.jobId} (${job.jobName}) on ${d.jobQueueArn}`,

@@ -584,7 +584,7 @@ const CALLER_CALLS: AwsCall[] = [
   ),
   caller(
     'GetObject',
-    `${S3_DRIVER} (outputs, run.json, the snapshots \`experiment diff\` compares)`,
+    `${S3_DRIVER} (outputs, run.json, the snapshots \`experiment diff\` compares and \`run job\` checks for an own image: lib/cloud/own-image-job.ts)`,
     's3:GetObject',
     ARN.object('{runPrefix}{keyInRun}'),
     TLS,

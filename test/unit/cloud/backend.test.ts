@@ -1,5 +1,7 @@
 import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
 import { describe, expect, it } from 'vitest';
+import { RunLayout } from '../../../lib/contract/layout.js';
+import { S3Driver, Storage } from '../../../lib/storage/index.js';
 import { createCloudBackend } from '../../../lib/cloud/backend.js';
 import {
   type CloudBackendConfig,
@@ -131,6 +133,21 @@ describe('cloud back end', () => {
     );
     expect(result.status).toBe('started');
     expect(result.logs).toMatch(/^Batch job job-1 \(epycloud-output-flu-r1\)/);
+  });
+
+  it('refuses run job for a run of an experiment with its own image (the deployed definitions run the built-in one), submitting nothing', async () => {
+    const aws = fakeWithStacks();
+    const { b } = backend(aws);
+    const storage = new Storage(new S3Driver(aws.clients.s3, DEPLOYMENT.bucketName));
+    await writeSnapshot(
+      storage,
+      new RunLayout('flu', 'r1'),
+      new Map([['config/stages.yaml', 'stages:\n  image: m:1\n']]),
+    );
+    await expect(b.runJob({ ...options, stage: 'output', numTasks: 3 }, () => {})).rejects.toThrow(
+      /runs in its own stage image m:1.*epycloud workflow retry/s,
+    );
+    expect(aws.calls.filter((c) => c.api === 'SubmitJob')).toEqual([]);
   });
 
   it('groups log lines into one entry per task attempt, and reports active runs in status', async () => {
