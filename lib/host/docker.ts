@@ -43,8 +43,7 @@ export async function dockerUnavailable(
 ): Promise<string | undefined> {
   const state = await probeEngine(exec);
   if (!state.ok) return `no Docker engine answers (${state.reason})`;
-  const inspect = await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', image]);
-  return inspect.exitCode === 0
+  return (await imageId(exec, image)) !== undefined
     ? undefined
     : `image ${image} is missing: build it with \`${buildCommand}\``;
 }
@@ -58,9 +57,15 @@ export async function requireImage(
   image: string,
   howToGet = 'build it with: epycloud build local (or use --runtime process)',
 ): Promise<void> {
-  const result = await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', image]);
-  if (result.exitCode !== 0)
+  if ((await imageId(exec, image)) === undefined)
     throw new EnvironmentError(`Docker image ${image} not found: ${howToGet}`);
+}
+
+/** The id (`sha256:...`) of a local image; undefined when the engine does not have it. */
+export async function imageId(exec: Exec, image: string): Promise<string | undefined> {
+  const inspect = await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', image]);
+  const id = inspect.stdout.trim();
+  return inspect.exitCode === 0 && id !== '' ? id : undefined;
 }
 
 /** A label of a local image; undefined when the image has none. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ENV, STDIN_LIFELINE } from '../contract/env.js';
 import type { ComposeCommand, ComposeProject } from './compose.js';
 import { composeRunArgs } from './compose.js';
+import { imageId } from '../host/docker.js';
 import { spawnToLog, type Exec } from '../host/exec.js';
 import { slotPool } from './slot-pool.js';
 import type { StageLaunch, StageLauncher, StageSession } from './types.js';
@@ -107,8 +108,7 @@ export interface ComposeLauncherOptions extends DockerLauncherOptions {
 
 /** The run record's stage code of a local image: its reference and its id (`sha256:...`), when Docker knows it. */
 export async function imageStageCode(exec: Exec, image: string): Promise<StageCode> {
-  const id = await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', image]);
-  const digest = id.exitCode === 0 ? id.stdout.trim() : '';
+  const digest = await imageId(exec, image);
   return { kind: 'image', image, ...(digest ? { digest } : {}) };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ResolveImageDigest } from '../../lambdas/prepare-run/prepare.js';
 import { parseImageReference } from '../contract/image.js';
+import { imageId } from '../host/docker.js';
 import type { Exec } from '../host/exec.js';
 
 /**
@@ -18,12 +19,7 @@ export const nameHashDigests: ResolveImageDigest = async (repositoryName, imageT
  * fails as on AWS (`Image tag … not found … push it first`).
  */
 export function dockerEngineDigests(exec: Exec, repositoryUri: string): ResolveImageDigest {
-  return async (_repositoryName, imageTag) => {
-    const image = `${repositoryUri}:${imageTag}`;
-    const inspect = await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', image]);
-    const id = inspect.stdout.trim();
-    return inspect.exitCode === 0 && id !== '' ? id : undefined;
-  };
+  return (_repositoryName, imageTag) => imageId(exec, `${repositoryUri}:${imageTag}`);
 }
 
 /**
