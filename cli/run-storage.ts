@@ -25,8 +25,6 @@ export async function runStorage(
     return new Storage(
       new LocalDriver(localPaths(localDirOf(o.localDir, deps.env), deps.cwd).bucketDir),
     );
-  // the S3 driver (and the AWS SDK) loads for a cloud run only
-  const { S3Driver } = await import('../lib/storage/s3.js');
   const session = await deps.session(o);
-  return new Storage(new S3Driver(session.clients.s3, (await session.deployment()).bucketName));
+  return session.storage();
 }

@@ -5,13 +5,12 @@ import { ValidationError } from '../errors.js';
 import type { CloudBackendConfig, CloudWorkflowExtras } from './backend-options.js';
 import { progressLine, waitForRun } from './progress.js';
 import { type RunProgress } from './run-progress.js';
-import type { CloudSession } from './session.js';
+import { bucketStorage, type CloudSession } from './session.js';
 import { startCloudRun, type CloudRunStarted } from './start-run.js';
 import { recordCloudRunEnd } from '../run/launch-record.js';
 import { RunLayout } from '../contract/layout.js';
 import { exec } from '../host/exec.js';
 import { gitState } from '../host/git-state.js';
-import { S3Driver, Storage } from '../storage/index.js';
 
 /** A cloud run that was started (Batch does the rest). */
 export function startedResult(
@@ -90,7 +89,7 @@ export async function startWorkflow(
     () => undefined,
     (error: Error) => error.message,
   );
-  const storage = new Storage(new S3Driver(session.clients.s3, d.bucketName));
+  const storage = bucketStorage(session.clients, d);
   await recordCloudRunEnd(storage, new RunLayout(run.expId, run.runId, run.input.dirPrefix), {
     at: new Date().toISOString(),
     failure,

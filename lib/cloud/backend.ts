@@ -12,7 +12,7 @@ import type {
 import type { ExperimentListing } from '../run/run-listing.js';
 import { findExperimentIds } from '../host/experiment-source.js';
 import { listExperiments } from '../run/run-listing.js';
-import { S3Driver, Storage } from '../storage/index.js';
+import type { Storage } from '../storage/index.js';
 import type { CloudBackendConfig, CloudLogExtras, CloudWorkflowExtras } from './backend-options.js';
 import { cloudSession } from './session.js';
 import { cloudLogs, type CloudLogLine } from './logs.js';
@@ -51,8 +51,7 @@ export function createCloudBackend(config: CloudBackendConfig): Backend {
   const session = cloudSession(config.target, config.stackPrefix, config.clients);
   const { clients } = session;
   const deployed = session.deployment;
-  const storage = async (): Promise<Storage> =>
-    new Storage(new S3Driver(clients.s3, (await deployed()).bucketName));
+  const storage = (): Promise<Storage> => session.storage();
 
   const runWorkflow = (
     options: WorkflowOptions & CloudWorkflowExtras,

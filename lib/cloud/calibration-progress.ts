@@ -1,6 +1,7 @@
 import { calibrationProgressSchema } from '../contract/calibration-progress.js';
 import { indexFromName, RunLayout } from '../contract/layout.js';
-import { S3Driver, Storage } from '../storage/index.js';
+import type { Storage } from '../storage/index.js';
+import { bucketStorage } from './session.js';
 import type { AwsClients } from './clients.js';
 import type { Deployment } from './deployment.js';
 import type { CalibrationSample, RunProgress } from './run-progress.js';
@@ -58,7 +59,7 @@ export async function withCalibration(
     runId === undefined
   )
     return progress;
-  const storage = new Storage(new S3Driver(clients.s3, deployment.bucketName));
+  const storage = bucketStorage(clients, deployment);
   const calibration = await readCalibration(
     storage,
     new RunLayout(expId, runId, dirPrefix ?? ''),

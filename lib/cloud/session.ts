@@ -1,3 +1,4 @@
+import { S3Driver, Storage } from '../storage/index.js';
 import { createAwsClients, type AwsClients, type AwsTarget } from './clients.js';
 import { resolveDeployment, type Deployment } from './deployment.js';
 
@@ -5,6 +6,13 @@ import { resolveDeployment, type Deployment } from './deployment.js';
 export interface CloudSession {
   readonly clients: AwsClients;
   deployment(): Promise<Deployment>;
+  /** The deployment's bucket as a Storage. */
+  storage(): Promise<Storage>;
+}
+
+/** The ONE Storage over a deployment's bucket. */
+export function bucketStorage(clients: AwsClients, deployment: Deployment): Storage {
+  return new Storage(new S3Driver(clients.s3, deployment.bucketName));
 }
 
 /** A session for a region/profile and stack prefix; `clients` are injected in tests. */
@@ -14,8 +22,11 @@ export function cloudSession(
   clients: AwsClients = createAwsClients(target),
 ): CloudSession {
   let deployment: Promise<Deployment> | undefined;
+  const deployed = (): Promise<Deployment> =>
+    (deployment ??= resolveDeployment(clients.cloudFormation, { stackPrefix }));
   return {
     clients,
-    deployment: () => (deployment ??= resolveDeployment(clients.cloudFormation, { stackPrefix })),
+    deployment: deployed,
+    storage: async () => bucketStorage(clients, await deployed()),
   };
 }

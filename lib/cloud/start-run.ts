@@ -10,7 +10,7 @@ import { RunLayout } from '../contract/layout.js';
 import { ValidationError } from '../errors.js';
 import type { ExperimentSource } from '../host/experiment-source.js';
 import type { ExperimentPlan } from '../experiment/plan.js';
-import { S3Driver, Storage } from '../storage/index.js';
+import { bucketStorage } from './session.js';
 import type { AwsClients } from './clients.js';
 import type { Deployment } from './deployment.js';
 import { consoleUrl, executionArn, executionName } from './names.js';
@@ -103,7 +103,7 @@ export async function startCloudRun(
   if (!(await confirm(plan)))
     throw new ValidationError('Cancelled: nothing was uploaded or started');
   await assertNewExecution(clients, arn, runId);
-  const storage = new Storage(new S3Driver(clients.s3, deployment.bucketName));
+  const storage = bucketStorage(clients, deployment);
   await tools.snapshot(request.experimentDir, storage, layout);
   await recordCloudRunStart(storage, layout, 'cloud', {
     launch: request.launch ?? { kind: 'start', at: new Date().toISOString(), by: 'unknown' },
