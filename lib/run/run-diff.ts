@@ -1,9 +1,9 @@
 import { createTwoFilesPatch } from 'diff';
 import type { RunLayout } from '../contract/layout.js';
-import { snapshotManifestSchema } from '../contract/snapshot-manifest.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import type { Storage } from '../storage/index.js';
 import { readRunRecord, type RunRecord } from './run-record.js';
+import { snapshotEntries } from './experiment-snapshot.js';
 
 /** A run id with no run behind it: bad input (exit 2). */
 class RunNotFoundError extends ValidationError {}
@@ -56,16 +56,11 @@ function comparable(record: RunRecord | undefined): Record<string, unknown> {
 }
 
 async function snapshotFiles(storage: Storage, layout: RunLayout) {
-  try {
-    const manifest = snapshotManifestSchema.parse(await storage.getJson(layout.snapshotManifest));
-    return new Map(manifest.files.map((f) => [f.path, f]));
-  } catch (error) {
-    if (error instanceof NotFoundError)
-      throw new RunNotFoundError(
-        `Run ${layout.runId} of ${layout.expId} has no experiment snapshot (${layout.snapshotManifest} in ${storage.location}): check the run id (epycloud experiment list)`,
-      );
-    throw error;
-  }
+  if (!(await storage.exists(layout.snapshotManifest)))
+    throw new RunNotFoundError(
+      `Run ${layout.runId} of ${layout.expId} has no experiment snapshot (${layout.snapshotManifest} in ${storage.location}): check the run id (epycloud experiment list)`,
+    );
+  return new Map((await snapshotEntries(storage, layout)).map((f) => [f.path, f]));
 }
 
 async function patchOf(

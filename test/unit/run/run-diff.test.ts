@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunLayout } from '../../../lib/contract/layout.js';
-import { ValidationError } from '../../../lib/errors.js';
+import { StageError, ValidationError } from '../../../lib/errors.js';
 import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
 import { diffRuns } from '../../../lib/run/run-diff.js';
 import { experimentDigest, writeRunRecord, type RunRecord } from '../../../lib/run/run-record.js';
@@ -92,6 +92,17 @@ describe('diffRuns', () => {
     );
     await expect(diffRuns(storage, a, new RunLayout('flu', 'nope'))).rejects.toThrow(
       /Run nope of flu has no experiment snapshot/,
+    );
+  });
+
+  it("says what is wrong with a run's snapshot manifest, naming the field", async () => {
+    const storage = new Storage(new MemoryDriver());
+    const a = await run(storage, 'a', { 'config/model.yaml': MODEL });
+    const b = await run(storage, 'b', { 'config/model.yaml': MODEL });
+    await storage.putJson(b.snapshotManifest, { version: 1, files: [{ path: 'x' }] });
+    await expect(diffRuns(storage, a, b)).rejects.toThrow(StageError);
+    await expect(diffRuns(storage, a, b)).rejects.toThrow(
+      /Invalid snapshot manifest flu\/runs\/b\/experiment\/snapshot-manifest\.json: files\.0\./,
     );
   });
 });
