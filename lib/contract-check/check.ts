@@ -169,7 +169,7 @@ export async function checkContract(options: CheckOptions): Promise<ContractRepo
         'B: exits 0',
         failed.map((detail) => ({ rule: 'B: exit code', detail })),
       );
-      record('B: results and checksum records', await checkResults(storage, layout, n));
+      record('B: results and checksum records', await checkResults(storage, layout, build.entries));
       const before = await storage.get(layout.result(0)).catch(() => undefined);
       const again = await options.run('runner', env({ taskIndex: 0, attempt: 2 }), { hostDir });
       const after = await storage.get(layout.result(0)).catch(() => undefined);

@@ -1,4 +1,5 @@
 import type { RunLayout } from '../contract/layout.js';
+import type { ManifestEntry } from '../contract/manifest.js';
 import { runnerRecordSchema } from '../contract/result-checksum.js';
 import { readManifest, readManifestEntries } from '../run/manifest.js';
 import { checkResult } from '../run/result-check.js';
@@ -17,18 +18,19 @@ const violation = (rule: string, detail: string): Violation => ({ rule, detail }
 /**
  * After Stage A: the manifest head exists and parses, N >= 1, every listed
  * input exists and has the sha256 the manifest says. Returns N (0 when the
- * build is unusable) and what is broken.
+ * build is unusable), the manifest's entries and what is broken.
  */
 export async function checkBuild(
   storage: Storage,
   layout: RunLayout,
-): Promise<{ numTasks: number; violations: Violation[] }> {
+): Promise<{ numTasks: number; entries: readonly ManifestEntry[]; violations: Violation[] }> {
   let manifest;
   try {
     manifest = await readManifest(storage, layout);
   } catch (error) {
     return {
       numTasks: 0,
+      entries: [],
       violations: [violation('A: manifest', `no valid manifest head: ${(error as Error).message}`)],
     };
   }
@@ -53,19 +55,17 @@ export async function checkBuild(
     else if (sha256(bytes) !== entry.sha256)
       violations.push(violation('A: inputs', `input ${entry.key} does not match its sha256`));
   }
-  return { numTasks: manifest.numTasks, violations };
+  return { numTasks: manifest.numTasks, entries, violations };
 }
 
 /** After Stage B: every task has its result, matching the checksum its summary records, computed from its input. */
 export async function checkResults(
   storage: Storage,
   layout: RunLayout,
-  numTasks: number,
+  entries: readonly ManifestEntry[],
 ): Promise<Violation[]> {
-  const manifest = await readManifest(storage, layout);
-  const entries = await readManifestEntries(storage, layout, manifest);
   const violations: Violation[] = [];
-  for (const entry of entries.slice(0, numTasks)) {
+  for (const entry of entries) {
     const checked = await checkResult(storage, layout, entry.index, entry.sha256);
     if (!checked.ok)
       violations.push(
