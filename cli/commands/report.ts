@@ -3,7 +3,9 @@ import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { printPdf, requireChromium } from '../../lib/host/chromium.js';
 import { DEFAULT_LOCAL_DIR } from '../../lib/host/paths.js';
+import type { RunLayout } from '../../lib/contract/layout.js';
 import { downloadReport, findReport, REPORT_FILE } from '../../lib/run/report-file.js';
+import type { Storage } from '../../lib/storage/storage.js';
 import { withCloudTargetOptions } from '../cloud-options.js';
 import { processCloudDeps, type CloudCommandDeps } from '../deps.js';
 import { parseOptions } from '../options.js';
@@ -28,10 +30,27 @@ interface ReportJson {
   readonly pdf?: string;
 }
 
+/** The image a run's experiment names as its own, from the run's snapshot (none when unreadable). */
+async function ownImageOf(storage: Storage, layout: RunLayout): Promise<string | undefined> {
+  const [{ readVerifiedSnapshot }, { readStageImage }] = await Promise.all([
+    import('../../lib/run/experiment-snapshot.js'),
+    import('../../lib/experiment/stage-image.js'),
+  ]);
+  const snapshot = await readVerifiedSnapshot(storage, layout).catch(() => undefined);
+  try {
+    return snapshot === undefined ? undefined : readStageImage(snapshot)?.image;
+  } catch {
+    return undefined; // a stages: config that no longer reads: the usual message
+  }
+}
+
 /** The report on this machine: its file in the local bucket, or a download of the cloud one under --to. */
 async function locateReport(deps: CloudCommandDeps, o: Options): Promise<Omit<ReportJson, 'pdf'>> {
   const storage = await runStorage(deps, o);
-  const found = await findReport(storage, o);
+  const found = await findReport(storage, {
+    ...o,
+    ownImageOf: (layout) => ownImageOf(storage, layout),
+  });
   if (found.passedOver.length > 0)
     deps.stderr(
       `report: newer run(s) without a finished output passed over: ${found.passedOver.join(', ')}\n`,

@@ -17,6 +17,8 @@ export interface ReportQuery {
   readonly runId?: string | undefined;
   /** An output folder's stamp (`20260301-120500`, or `outputs/20260301-120500/`). */
   readonly outputDir?: string | undefined;
+  /** The image a run's experiment names as its own (its `stages:` config), if any: such a run has its image's outputs, no report. */
+  readonly ownImageOf?: ((layout: RunLayout) => Promise<string | undefined>) | undefined;
 }
 
 /** A report found in storage. */
@@ -104,6 +106,15 @@ export async function findReport(storage: Storage, query: ReportQuery): Promise<
   const stamp = pickStamp(storage.location, runId, keys, query.outputDir);
   const outputDir = `${RUN_DIRS.outputs}/${stamp}/`;
   const layout = new RunLayout(query.expId, runId);
+  const ownImage = keys.includes(`${outputDir}${REPORT_FILE}`)
+    ? undefined
+    : await query.ownImageOf?.(layout);
+  if (ownImage !== undefined)
+    throw new NotFoundError(
+      `${REPORT_FILE} in output folder ${layout.outputDir(stamp)}`,
+      `${storage.location}; ${REPORT_FILE} is the built-in engine's, and this run's stages ran in its own image ${ownImage}: ` +
+        `see what it wrote with epycloud download --exp-id ${query.expId} --run-id ${runId}`,
+    );
   if (!keys.includes(`${outputDir}${REPORT_FILE}`))
     throw new NotFoundError(
       `${REPORT_FILE} in output folder ${layout.outputDir(stamp)}`,

@@ -10,6 +10,8 @@ import { RunLayout } from '../../../lib/contract/layout.js';
 import { EnvironmentError, NotFoundError, ValidationError } from '../../../lib/errors.js';
 import { FakeAws } from '../cloud/fake-aws.js';
 import { fakeWithStacks } from '../cloud/fixtures.js';
+import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
+import { LocalDriver, Storage } from '../../../lib/storage/index.js';
 
 const OLD = new RunLayout('flu', '20260301-000000-aaaaaaaa');
 const NEW = new RunLayout('flu', '20260302-000000-bbbbbbbb');
@@ -107,6 +109,22 @@ describe('report --local', () => {
       `Not found: report.html in output folder ${OLD.outputDir('20260301-010000')} (in ${join(dir, 'local', 'bucket')}; ` +
         'the folder was written before Stage C wrote reports: re-run Stage C to write one ' +
         `(epycloud run job --stage C --exp-id flu --run-id ${OLD.runId}, with --local for a local run))`,
+    );
+  });
+
+  it("says a run of an experiment with its own image has the image's outputs, not a report to re-run", async () => {
+    dir = await mkdtemp(join(tmpdir(), 'epy-report-'));
+    const bucket = await bucketFiles(folder(OLD, '20260301-010000', false));
+    await writeSnapshot(
+      new Storage(new LocalDriver(bucket)),
+      OLD,
+      new Map([['config/stages.yaml', 'stages:\n  image: python-model:local\n']]),
+    );
+    const failure = run(['--local', '--exp-id', 'flu']);
+    await expect(failure).rejects.toThrow(NotFoundError);
+    await expect(failure).rejects.toThrow(
+      `report.html is the built-in engine's, and this run's stages ran in its own image python-model:local: ` +
+        `see what it wrote with epycloud download --exp-id flu --run-id ${OLD.runId}`,
     );
   });
 
