@@ -82,7 +82,13 @@ export const executionInputSchema = z
     /** Profile tag carried by the Batch jobs (the CLI's config profile); the deployment's environment name when absent. */
     profile: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .refine((input) => input.commands === undefined || input.imageUri !== undefined, {
+    message:
+      'commands come with the image they run in: set imageUri too (an experiment with its own image sets both); ' +
+      "commands alone would run other programs of the deployment's image",
+    path: ['commands'],
+  });
 
 /** A validated execution input. */
 export type ExecutionInput = z.infer<typeof executionInputSchema>;

@@ -9,13 +9,18 @@ import { ValidationError } from '../../../lib/errors.js';
 const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/epycloud:python-model';
 
 describe('execution input: per-stage commands', () => {
-  it('accepts commands for some or all stages, and refuses an empty command or an unknown stage', () => {
+  it('accepts commands for some or all stages with their image, and refuses an empty command, an unknown stage or no image', () => {
     expect(
-      executionInputSchema.parse({ expId: 'e', commands: { runner: ['python3', 'run.py'] } })
-        .commands,
+      executionInputSchema.parse({
+        expId: 'e',
+        imageUri: IMAGE,
+        commands: { runner: ['python3', 'run.py'] },
+      }).commands,
     ).toEqual({ runner: ['python3', 'run.py'] });
+    const noImage = executionInputSchema.safeParse({ expId: 'e', commands: { runner: ['r'] } });
+    expect(noImage.error?.issues[0]).toMatchObject({ path: ['commands'] });
     for (const commands of [{ runner: [] }, { runner: [''] }, { simulate: ['x'] }]) {
-      const parsed = executionInputSchema.safeParse({ expId: 'e', commands });
+      const parsed = executionInputSchema.safeParse({ expId: 'e', imageUri: IMAGE, commands });
       expect(parsed.success, JSON.stringify(commands)).toBe(false);
       expect(parsed.error?.issues[0]?.path[0]).toBe('commands');
     }

@@ -284,15 +284,13 @@ describe('prepareRun', () => {
     expect(run.image).toMatchObject({ requested: image, uri: pinned });
   });
 
-  it("registers commands without an image on the definition's image, for the named stages only", async () => {
-    const registered: string[] = [];
-    const { run } = await prepareRun(
-      { expId: 'x', runId: 'r', commands: { runner: ['node', 'other.mjs', 'runner'] } },
-      { config, registerImage: recorder(registered), resolveImageDigest: noResolve },
-    );
-    expect(registered).toEqual(['jd-r:1=undefined node other.mjs runner']);
-    expect(run.jobDefinitions).toEqual({ builder: 'jd-b:1', runner: 'jd-r:1+', output: 'jd-o:1' });
-    expect(run.image).toBeNull();
+  it('refuses commands without the image they run in, registering nothing', async () => {
+    const error = await prepareRun(
+      { expId: 'x', runId: 'r', commands: { runner: ['sh', '-c', 'anything'] } },
+      { config, registerImage: never, resolveImageDigest: noResolve },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/commands: commands come with the image they run in/);
   });
 
   it("refuses an experiment's local-only image name before registering anything", async () => {
