@@ -30,18 +30,10 @@ interface ReportJson {
   readonly pdf?: string;
 }
 
-/** The image a run's experiment names as its own, from the run's snapshot (none when unreadable). */
+/** The image a run's experiment names as its own, for the message when its folder has no report (none when unreadable: the usual message). */
 async function ownImageOf(storage: Storage, layout: RunLayout): Promise<string | undefined> {
-  const [{ readVerifiedSnapshot }, { readStageImage }] = await Promise.all([
-    import('../../lib/run/experiment-snapshot.js'),
-    import('../../lib/experiment/stage-image.js'),
-  ]);
-  const snapshot = await readVerifiedSnapshot(storage, layout).catch(() => undefined);
-  try {
-    return snapshot === undefined ? undefined : readStageImage(snapshot)?.image;
-  } catch {
-    return undefined; // a stages: config that no longer reads: the usual message
-  }
+  const { readRunStageImage } = await import('../../lib/experiment/stage-image.js');
+  return (await readRunStageImage(storage, layout).catch(() => undefined))?.image;
 }
 
 /** The report on this machine: its file in the local bucket, or a download of the cloud one under --to. */

@@ -1,5 +1,8 @@
 import { STAGE_IMAGE_ROOT, stageImageSchema, type StageImage } from '../contract/stage-image.js';
+import type { RunLayout } from '../contract/layout.js';
 import { ConfigError } from '../errors.js';
+import { readVerifiedSnapshot } from '../run/experiment-snapshot.js';
+import type { Storage } from '../storage/index.js';
 import type { ExperimentFiles } from './experiment.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -54,4 +57,19 @@ export function readStageImage(files: ExperimentFiles): StageImage | undefined {
   if (problems.length > 0 || !parsed.success)
     throw new ConfigError(`Invalid stage image config in ${source.file}`, problems);
   return parsed.data;
+}
+
+/**
+ * What a run's stages run in, from the run's own snapshot (never the folder as
+ * it is now): its experiment's own image, or undefined for the built-in engine
+ * and for a run without a snapshot (nothing uploaded yet; its stage says so).
+ * A snapshot that is there but unreadable or changed is a StageError, and any
+ * storage failure is thrown: never taken for "the built-in engine".
+ */
+export async function readRunStageImage(
+  storage: Storage,
+  layout: RunLayout,
+): Promise<StageImage | undefined> {
+  if (!(await storage.exists(layout.snapshotManifest))) return undefined;
+  return readStageImage(await readVerifiedSnapshot(storage, layout));
 }

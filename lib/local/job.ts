@@ -3,8 +3,7 @@ import { workflowResult } from '../backend/result.js';
 import { RunLayout } from '../contract/layout.js';
 import { RUN_DIRS } from '../contract/run-dirs.js';
 import type { StageImage } from '../contract/stage-image.js';
-import { readStageImage } from '../experiment/stage-image.js';
-import { readVerifiedSnapshot } from '../run/experiment-snapshot.js';
+import { readRunStageImage } from '../experiment/stage-image.js';
 import { ValidationError } from '../errors.js';
 import { withRunLock } from './run-lock.js';
 import { bucketPath, logsPrefix } from './run-state.js';
@@ -35,7 +34,7 @@ async function jobSource(
   options: JobOptions,
 ): Promise<JobSource> {
   if (await hasSnapshot(ctx, layout))
-    return { declared: readStageImage(await readVerifiedSnapshot(ctx.storage, layout)) };
+    return { declared: await readRunStageImage(ctx.storage, layout) };
   if (options.stage !== 'builder') return { declared: undefined };
   const folder = await experimentDir(ctx.paths, layout.expId);
   const { stageImage } = await ctx.experiments.validate(folder, experimentOverrides(options));

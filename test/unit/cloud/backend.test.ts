@@ -1,6 +1,7 @@
 import { writeSnapshot } from '../../../lib/run/experiment-snapshot.js';
 import { describe, expect, it } from 'vitest';
 import { RunLayout } from '../../../lib/contract/layout.js';
+import { StageError } from '../../../lib/errors.js';
 import { S3Driver, Storage } from '../../../lib/storage/index.js';
 import { createCloudBackend } from '../../../lib/cloud/backend.js';
 import {
@@ -146,6 +147,23 @@ describe('cloud back end', () => {
     );
     await expect(b.runJob({ ...options, stage: 'output', numTasks: 3 }, () => {})).rejects.toThrow(
       /runs in its own stage image m:1.*epycloud workflow retry/s,
+    );
+    expect(aws.calls.filter((c) => c.api === 'SubmitJob')).toEqual([]);
+  });
+
+  it("stops run job on a snapshot it cannot read, never taking it for the built-in engine's", async () => {
+    const aws = fakeWithStacks();
+    const { b } = backend(aws);
+    const storage = new Storage(new S3Driver(aws.clients.s3, DEPLOYMENT.bucketName));
+    const layout = new RunLayout('flu', 'r1');
+    await writeSnapshot(
+      storage,
+      layout,
+      new Map([['config/stages.yaml', 'stages:\n  image: m:1\n']]),
+    );
+    await storage.put(layout.experimentFile('config/stages.yaml'), 'stages:\n  image: m:2\n');
+    await expect(b.runJob({ ...options, stage: 'output', numTasks: 3 }, () => {})).rejects.toThrow(
+      StageError,
     );
     expect(aws.calls.filter((c) => c.api === 'SubmitJob')).toEqual([]);
   });

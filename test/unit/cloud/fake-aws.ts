@@ -24,6 +24,7 @@ import {
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import {
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -390,6 +391,15 @@ export class FakeAws {
         });
       // The SDK's streaming body, reduced to the one method the S3 driver calls.
       return { Body: { transformToByteArray: async () => body } as never };
+    });
+    // HeadObject answers a missing key 404 "NotFound" (no body, so no NoSuchKey code).
+    this.s3Mock.on(HeadObjectCommand).callsFake((input) => {
+      const body = this.objects.get(input.Key ?? '');
+      if (body === undefined)
+        throw Object.assign(awsError('NotFound', 'Not Found'), {
+          $metadata: { httpStatusCode: 404 },
+        });
+      return { ContentLength: body.length };
     });
   }
 
