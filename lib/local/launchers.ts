@@ -12,7 +12,7 @@ import { slotPool } from './slot-pool.js';
 import type { StageLaunch, StageLauncher, StageSession } from './types.js';
 import type { LaunchResult } from '../host/exec.js';
 import type { LocalPaths } from '../host/paths.js';
-import type { StageName } from '../contract/layout.js';
+import { RunLayout, type StageName } from '../contract/layout.js';
 import type { StageCode } from '../run/run-record.js';
 import { stageEntryArgs } from '../host/stage-entry.js';
 
@@ -102,7 +102,7 @@ export interface DockerLauncherOptions {
 
 /** Options of {@link composeLauncher}. */
 export interface ComposeLauncherOptions extends DockerLauncherOptions {
-  /** A stage's command, replacing the service's (an experiment's own image: `stageImageCommand`); default the service's. */
+  /** An experiment's own image: each stage's command (`stageImageCommand`), run by the `own-<stage>` service, which mounts only the run's folder; default the built-in image's services and commands. */
   readonly command?: (stage: StageName) => readonly string[];
 }
 
@@ -118,7 +118,36 @@ export const COMPOSE_SETTINGS = {
   localDir: 'EPYCLOUD_LOCAL_DIR',
   uid: 'EPYCLOUD_UID',
   gid: 'EPYCLOUD_GID',
+  /** An experiment's own image (the `own-*` services): the run's folder in the bucket, and its prefix, where it is mounted under /local/bucket. */
+  runDir: 'EPYCLOUD_RUN_DIR',
+  runPrefix: 'EPYCLOUD_RUN_PREFIX',
 } as const;
+
+/**
+ * The Compose service of a launch and its per-launch settings: the built-in
+ * image's `<stage>` service, or for an experiment's own image `own-<stage>`,
+ * which mounts only the run's folder of the bucket (the image sees nothing
+ * else of this machine, and cannot write outside its run's prefix).
+ */
+function composeService(
+  launch: StageLaunch,
+  ownImage: boolean,
+  bucketDir: string,
+): { service: string; settings: Record<string, string> } {
+  if (!ownImage) return { service: launch.stage, settings: {} };
+  const prefix = new RunLayout(
+    launch.env[ENV.expId] ?? '',
+    launch.env[ENV.runId] ?? '',
+    launch.env[ENV.dirPrefix] ?? '',
+  ).prefix.replace(/\/$/, '');
+  return {
+    service: `own-${launch.stage}`,
+    settings: {
+      [COMPOSE_SETTINGS.runDir]: join(bucketDir, ...prefix.split('/')),
+      [COMPOSE_SETTINGS.runPrefix]: prefix,
+    },
+  };
+}
 
 /** A container name no other launch uses: `epycloud-runner-3-<8 hex>`. */
 function containerName(launch: StageLaunch): string {
@@ -207,17 +236,18 @@ export function composeLauncher(options: ComposeLauncherOptions): StageLauncher 
     runtime: 'docker',
     launch: (launch): Promise<LaunchResult> => {
       const name = containerName(launch);
+      const own = composeService(launch, options.command !== undefined, options.paths.bucketDir);
       return spawnToLog(
         options.compose.file,
         composeRunArgs(
           options.compose,
           project,
-          launch.stage,
+          own.service,
           name,
           options.command?.(launch.stage),
         ),
         {
-          env: { ...base, ...launch.env, ...settings, ...LIFELINE },
+          env: { ...base, ...launch.env, ...settings, ...own.settings, ...LIFELINE },
           cwd: options.paths.projectRoot,
           logFile: launch.logFile,
           header: header(

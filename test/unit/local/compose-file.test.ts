@@ -28,7 +28,9 @@ const compose = parse(await readFile(join(PROJECT_ROOT, 'docker', 'compose.yaml'
 
 describe('docker/compose.yaml', () => {
   it('has one service per stage, each running its stage from the local target', () => {
-    expect(Object.keys(compose.services).sort()).toEqual([...STAGES].sort());
+    expect(Object.keys(compose.services).sort()).toEqual(
+      [...STAGES, ...STAGES.map((s) => `own-${s}`)].sort(),
+    );
     for (const stage of STAGES) {
       const service = compose.services[stage]!;
       expect(service.command).toEqual(['node', 'dist/stage.mjs', stage]);
@@ -37,6 +39,26 @@ describe('docker/compose.yaml', () => {
         network: 'host',
         dockerfile: 'docker/Dockerfile',
       });
+    }
+  });
+
+  it("runs an experiment's own image without a build section, mounting only the run's folder of the bucket", () => {
+    for (const stage of STAGES) {
+      const own = compose.services[`own-${stage}`]!;
+      expect(own.build).toBeUndefined();
+      expect(own.command).toEqual([stage]);
+      expect(own.volumes).toEqual([
+        `\${${COMPOSE_SETTINGS.runDir}:-../local/bucket/none}:/local/bucket/\${${COMPOSE_SETTINGS.runPrefix}:-none}`,
+      ]);
+      const { build: _b, command: _c, volumes: _v, image: _i, ...rest } = own;
+      const {
+        build: _b2,
+        command: _c2,
+        volumes: _v2,
+        image: _i2,
+        ...builtIn
+      } = compose.services[stage]!;
+      expect(rest).toEqual(builtIn); // the same user, init, network and environment
     }
   });
 

@@ -21,7 +21,7 @@ const COMPOSE = 'docker-compose version --short';
 /** A `docker-compose` on PATH that writes its arguments and the variables it got, one per line, and exits 0. */
 const FAKE_COMPOSE = `#!/bin/sh
 printf 'arg %s\\n' "$@"
-for name in EPYCLOUD_IMAGE EPYCLOUD_UID EPYCLOUD_GID EPYCLOUD_LOCAL_DIR EXP_ID TASK_INDEX EPYCLOUD_LIFELINE; do
+for name in EPYCLOUD_IMAGE EPYCLOUD_UID EPYCLOUD_GID EPYCLOUD_LOCAL_DIR EPYCLOUD_RUN_DIR EPYCLOUD_RUN_PREFIX EXP_ID TASK_INDEX EPYCLOUD_LIFELINE; do
   eval "printf '%s=%s\\\\n' $name \\"\\$$name\\""
 done
 `;
@@ -121,7 +121,12 @@ describe('stageImageLauncher', () => {
       expect(result.exitCode).toBe(0);
       return (await readFile(logFile, 'utf8')).split('\n');
     };
-    const runner = await launch('runner', { [ENV.expId]: 'x', [ENV.taskIndex]: '1' });
+    const runner = await launch('runner', {
+      [ENV.expId]: 'x',
+      [ENV.runId]: 'r1',
+      [ENV.dirPrefix]: 'team/',
+      [ENV.taskIndex]: '1',
+    });
     const args = runner.filter((l) => l.startsWith('arg ')).map((l) => l.slice(4));
     expect(args.slice(0, 8)).toEqual([
       '-f',
@@ -134,21 +139,24 @@ describe('stageImageLauncher', () => {
       '--name',
     ]);
     expect(args[8]).toMatch(/^epycloud-runner-1-[0-9a-f]{8}$/);
-    expect(args.slice(9)).toEqual(['runner', 'python3', '/app/stage.py', 'B']);
+    expect(args.slice(9)).toEqual(['own-runner', 'python3', '/app/stage.py', 'B']);
     expect(runner).toEqual(
       expect.arrayContaining([
         'EPYCLOUD_IMAGE=python-model:local',
         'EPYCLOUD_UID=4242',
         'EPYCLOUD_GID=4343',
         `EPYCLOUD_LOCAL_DIR=${join(dir, 'local')}`,
+        // only the run's folder is mounted, at its place under /local/bucket
+        `EPYCLOUD_RUN_DIR=${join(dir, 'local', 'bucket', 'team', 'x', 'runs', 'r1')}`,
+        'EPYCLOUD_RUN_PREFIX=team/x/runs/r1',
         'EXP_ID=x',
         'TASK_INDEX=1',
         'EPYCLOUD_LIFELINE=stdin',
       ]),
     );
     expect(runner[0]).toMatch(/docker, compose 1\.29\.2, image python-model:local, container/);
-    const builder = await launch('builder', { [ENV.expId]: 'x' });
+    const builder = await launch('builder', { [ENV.expId]: 'x', [ENV.runId]: 'r1' });
     const builderArgs = builder.filter((l) => l.startsWith('arg ')).map((l) => l.slice(4));
-    expect(builderArgs.slice(9)).toEqual(['builder', 'builder']);
+    expect(builderArgs.slice(9)).toEqual(['own-builder', 'builder']);
   });
 });
