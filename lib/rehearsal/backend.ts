@@ -4,6 +4,8 @@ import { workflowResult } from '../backend/result.js';
 import { ENV } from '../contract/env.js';
 import { newRunId } from '../contract/ids.js';
 import { ValidationError } from '../errors.js';
+import { withStageImage } from '../contract/execution.js';
+import { refuseProcessRuntime } from './runtime.js';
 import type { ExperimentSource } from '../host/experiment-source.js';
 import type { LocalPaths } from '../host/paths.js';
 
@@ -56,6 +58,11 @@ async function rehearseWorkflow(
       experimentDir,
       overrides,
     );
+    if (stageImage !== undefined) {
+      // what the run would refuse, the plan refuses too
+      withStageImage(options, stageImage);
+      refuseProcessRuntime(options.expId, stageImage.image, options.runtime);
+    }
     return workflowResult({
       status: 'planned',
       backend: 'cloud',

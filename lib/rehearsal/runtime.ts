@@ -26,11 +26,8 @@ export interface RuntimeChoice {
  * missing Docker engine is an error saying so.
  */
 async function ownImageRuntime(choice: RuntimeChoice, image: string): Promise<RehearsalRuntime> {
+  refuseProcessRuntime(choice.expId, image, choice.runtime);
   const what = `Experiment ${choice.expId} runs in its own image ${image} (its stages: config)`;
-  if (choice.runtime === 'process')
-    throw new ValidationError(
-      `${what}: host processes cannot run an image. Drop --runtime process: the rehearsal runs its stages as containers`,
-    );
   const engine = await probeEngine(choice.exec);
   if (!engine.ok)
     throw new EnvironmentError(
@@ -41,6 +38,19 @@ async function ownImageRuntime(choice: RuntimeChoice, image: string): Promise<Re
     `Rehearsal: stage containers of ${image}, as PrepareRun pins it through the local Docker engine (the stand-in ECR), host network`,
   );
   return 'docker';
+}
+
+/** Refuses host processes for an experiment with its own image (processes cannot run an image), a run or a plan alike. */
+export function refuseProcessRuntime(
+  expId: string,
+  image: string,
+  runtime: RehearsalRuntime | undefined,
+): void {
+  if (runtime === 'process')
+    throw new ValidationError(
+      `Experiment ${expId} runs in its own image ${image} (its stages: config): host processes cannot run an image. ` +
+        'Rehearse it with --runtime docker (or set EPYCLOUD_RUNTIME=docker, or runtime: docker in the settings)',
+    );
 }
 
 /**

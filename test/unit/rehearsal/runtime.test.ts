@@ -53,7 +53,7 @@ describe('chooseRuntime', () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toMatch(
-      /Experiment byo runs in its own image .*:python-model .*host processes cannot run an image. Drop --runtime process/,
+      /Experiment byo runs in its own image .*:python-model .*host processes cannot run an image. Rehearse it with --runtime docker/,
     );
   });
 
