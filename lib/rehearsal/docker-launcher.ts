@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { ContainerExit, ContainerLauncher } from './launcher.js';
-import { localImage } from './stand-in-ecr.js';
 
 const TAIL_BYTES = 4000;
 
@@ -11,6 +10,8 @@ export interface DockerLauncherOptions {
   readonly image: string;
   /** Variables every container gets besides its job's (the S3 server's endpoint and keys). */
   readonly baseEnv: Readonly<Record<string, string>>;
+  /** What to run for a revision's image (the stand-in ECR's `localImage`); default the image as written. */
+  readonly localImage?: ((image: string) => string) | undefined;
 }
 
 /**
@@ -36,7 +37,7 @@ export function dockerContainerLauncher(options: DockerLauncherOptions): Contain
         '--network',
         'host',
         ...envFlags,
-        image === undefined ? options.image : localImage(image),
+        image === undefined ? options.image : (options.localImage?.(image) ?? image),
         ...(command ?? ['node', 'dist/stage.mjs', stage]),
       ];
       const child = spawn('docker', args, { stdio: ['ignore', 'ignore', 'pipe'] });

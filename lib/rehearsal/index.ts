@@ -16,7 +16,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { chooseRuntime, type RehearsalRuntime } from './runtime.js';
 import { readRehearsalStack, type RehearsalStack } from './stack-reader.js';
-import { dockerEngineDigests, nameHashDigests } from './stand-in-ecr.js';
+import { dockerEngineEcr, nameHashDigests, type DockerEngineEcr } from './stand-in-ecr.js';
 
 /** Where a rehearsal runs from. */
 export interface RehearsalSetup {
@@ -96,12 +96,14 @@ async function launcherFor(
   runtime: RehearsalRuntime,
   setup: RehearsalSetup,
   server: S3Server,
+  ecr: DockerEngineEcr | undefined,
 ): Promise<{ launcher: ContainerLauncher; cleanup: () => Promise<void> }> {
   if (runtime === 'docker')
     return {
       launcher: dockerContainerLauncher({
         image: setup.image ?? IMAGES.cloud,
         baseEnv: server.env,
+        localImage: ecr?.localImage,
       }),
       cleanup: async () => {},
     };
@@ -162,7 +164,9 @@ export async function runRehearsal(
   const stopServer = async (): Promise<void> => {
     if (setup.server === undefined) await server.stop();
   };
-  const { launcher, cleanup } = await launcherFor(runtime, setup, server).catch(
+  const ecr =
+    runtime === 'docker' ? dockerEngineEcr(run, resolved.prepareConfig.repositoryUri) : undefined;
+  const { launcher, cleanup } = await launcherFor(runtime, setup, server, ecr).catch(
     async (error: unknown) => {
       await stopServer();
       throw error;
@@ -175,10 +179,7 @@ export async function runRehearsal(
       launcher,
       experiments: setup.experiments,
       validated,
-      resolveImageDigest:
-        runtime === 'docker'
-          ? dockerEngineDigests(run, resolved.prepareConfig.repositoryUri)
-          : nameHashDigests,
+      resolveImageDigest: ecr?.resolveImageDigest ?? nameHashDigests,
       concurrency: setup.concurrency ?? Math.max(1, availableParallelism()),
       extraEnv: setup.extraEnv,
       signal: setup.signal,

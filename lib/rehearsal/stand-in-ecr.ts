@@ -12,22 +12,33 @@ import type { Exec } from '../host/exec.js';
 export const nameHashDigests: ResolveImageDigest = async (repositoryName, imageTag) =>
   `sha256:${createHash('sha256').update(`${repositoryName}:${imageTag}`).digest('hex')}`;
 
+/** The stand-in ECR of the Docker runtime, and how a reference it pinned is run. */
+export interface DockerEngineEcr {
+  /** For PrepareRun: the digest of `<repository>:<tag>`. */
+  readonly resolveImageDigest: ResolveImageDigest;
+  /** What `docker run` runs for a job definition revision's image. */
+  localImage(image: string): string;
+}
+
 /**
  * The stand-in ECR of the Docker runtime: the local Docker engine. A tag of the stack's
  * repository exists when the engine has an image named `<repositoryUri>:<tag>` (`docker tag`
  * puts it there), and its digest is that image's id; otherwise it is undefined, so PrepareRun
- * fails as on AWS (`Image tag … not found … push it first`).
+ * fails as on AWS (`Image tag … not found … push it first`). A reference it pinned
+ * (`<repository>@sha256:<id>`) runs as the local image of that id; any other reference, a digest
+ * the user wrote included (a registry's manifest digest, not an image id), runs as written.
  */
-export function dockerEngineDigests(exec: Exec, repositoryUri: string): ResolveImageDigest {
-  return (_repositoryName, imageTag) => imageId(exec, `${repositoryUri}:${imageTag}`);
-}
-
-/**
- * What `docker run` runs for a job definition revision's image: a reference
- * pinned by digest (`<repository>@sha256:<id>`, as PrepareRun pins through
- * {@link dockerEngineDigests}) is the local image of that id, `sha256:<id>`;
- * any other reference is run as it is.
- */
-export function localImage(image: string): string {
-  return parseImageReference(image).digest ?? image;
+export function dockerEngineEcr(exec: Exec, repositoryUri: string): DockerEngineEcr {
+  const pinned = new Set<string>();
+  return {
+    resolveImageDigest: async (_repositoryName, imageTag) => {
+      const id = await imageId(exec, `${repositoryUri}:${imageTag}`);
+      if (id !== undefined) pinned.add(id);
+      return id;
+    },
+    localImage: (image) => {
+      const digest = parseImageReference(image).digest;
+      return digest !== undefined && pinned.has(digest) ? digest : image;
+    },
+  };
 }

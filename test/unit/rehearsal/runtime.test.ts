@@ -3,11 +3,7 @@ import { EnvironmentError, ValidationError } from '../../../lib/errors.js';
 import type { Exec } from '../../../lib/host/exec.js';
 import { runRehearsal } from '../../../lib/rehearsal/index.js';
 import { chooseRuntime } from '../../../lib/rehearsal/runtime.js';
-import {
-  dockerEngineDigests,
-  localImage,
-  nameHashDigests,
-} from '../../../lib/rehearsal/stand-in-ecr.js';
+import { dockerEngineEcr, nameHashDigests } from '../../../lib/rehearsal/stand-in-ecr.js';
 
 const ID = `sha256:${'b'.repeat(64)}`;
 const REPOSITORY = '000000000000.dkr.ecr.us-east-1.amazonaws.com/imagerepository';
@@ -102,9 +98,9 @@ describe('chooseRuntime', () => {
 describe('stand-in ECR', () => {
   it('docker runtime: a tag exists when the engine has <repositoryUri>:<tag>, its digest the image id', async () => {
     const exec = docker([`${REPOSITORY}:python-model`]);
-    const digests = dockerEngineDigests(exec, REPOSITORY);
-    expect(await digests('imagerepository', 'python-model')).toBe(ID);
-    expect(await digests('imagerepository', 'v7')).toBeUndefined();
+    const ecr = dockerEngineEcr(exec, REPOSITORY);
+    expect(await ecr.resolveImageDigest('imagerepository', 'python-model')).toBe(ID);
+    expect(await ecr.resolveImageDigest('imagerepository', 'v7')).toBeUndefined();
     expect(exec.calls[0]).toBe(`docker image inspect --format {{.Id}} ${REPOSITORY}:python-model`);
   });
 
@@ -115,8 +111,13 @@ describe('stand-in ECR', () => {
     expect(await nameHashDigests('imagerepository', 'v8')).not.toBe(digest);
   });
 
-  it('runs a pinned reference as the local image of its id, any other as it is', () => {
-    expect(localImage(`${REPOSITORY}@${ID}`)).toBe(ID);
-    expect(localImage('epycloud:cloud')).toBe('epycloud:cloud');
+  it('runs a digest it pinned as the local image of that id; a digest the user wrote, and any other reference, as written', async () => {
+    const ecr = dockerEngineEcr(docker([`${REPOSITORY}:python-model`]), REPOSITORY);
+    const written = `${REPOSITORY}@sha256:${'c'.repeat(64)}`;
+    expect(ecr.localImage(`${REPOSITORY}@${ID}`)).toBe(`${REPOSITORY}@${ID}`); // not pinned by it yet
+    await ecr.resolveImageDigest('imagerepository', 'python-model');
+    expect(ecr.localImage(`${REPOSITORY}@${ID}`)).toBe(ID);
+    expect(ecr.localImage(written)).toBe(written);
+    expect(ecr.localImage('epycloud:cloud')).toBe('epycloud:cloud');
   });
 });
