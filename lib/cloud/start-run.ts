@@ -6,6 +6,7 @@ import {
   type ExecutionRequest,
 } from '../contract/execution.js';
 import { newRunId, validateExpId, validateRunId } from '../contract/ids.js';
+import { checkOwnImageStartable } from '../contract/image.js';
 import { RunLayout } from '../contract/layout.js';
 import { ValidationError } from '../errors.js';
 import type { ExperimentSource } from '../host/experiment-source.js';
@@ -82,6 +83,8 @@ export async function startCloudRun(
   };
   const checked = await tools.validate(asked.experimentDir, overrides);
   const request = withStageImage(asked, checked.stageImage);
+  if (checked.stageImage !== undefined)
+    checkOwnImageStartable(checked.stageImage.image, deployment.repositoryUri);
   const input = buildExecutionInput(request, runId);
   const layout = new RunLayout(request.expId, runId, input.dirPrefix);
   const name = executionName(request.expId, runId);

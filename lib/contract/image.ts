@@ -72,3 +72,20 @@ export function parseEcrRepository(
   const [, account = '', region = '', name = ''] = match;
   return { account, region, name };
 }
+
+/**
+ * Refuses, before anything is uploaded, an experiment's own image that no cloud
+ * run could use: a tag outside the stack's repository (PrepareRun resolves tags
+ * of its own repository only; any other image is named by digest, and then the
+ * deployment's `image.allowedRepositories` decides, in PrepareRun).
+ */
+export function checkOwnImageStartable(image: string, repositoryUri: string): void {
+  const { repository, digest } = parseImageReference(image);
+  if (digest !== undefined || repository === repositoryUri) return;
+  throw new ValidationError(
+    `This experiment's own image ${image} (its stages: config) is a tag of ${repository}, which no cloud run can use: ` +
+      `AWS runs tags of the deployment's repository only, other images by digest. Push it there and name it so, ` +
+      `locally too (docker tag ${image} ${repositoryUri}:<tag>; docker push ${repositoryUri}:<tag>; ` +
+      `stages.image: ${repositoryUri}:<tag>), or name it by digest (${repository}@sha256:<digest>) from a repository the deployment allows`,
+  );
+}

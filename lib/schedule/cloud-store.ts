@@ -7,6 +7,7 @@ import {
   type GetScheduleOutput,
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
+import { checkOwnImageStartable } from '../contract/image.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { RunLayout } from '../contract/layout.js';
 import { scheduleSnapshotPrefix } from '../contract/schedule.js';
@@ -118,6 +119,8 @@ export function cloudScheduleStore(deps: CloudScheduleDeps): ScheduleStore {
         experimentDir,
         validationOverrides(definition, now),
       );
+      if (stageImage !== undefined)
+        checkOwnImageStartable(stageImage.image, deps.deployment.repositoryUri);
       await uploadSnapshot(deps, definition, experimentDir);
       try {
         await deps.scheduler.send(

@@ -74,6 +74,7 @@ describe('cloud back end', () => {
 
   it("plans and asks with the experiment's own image instead of a task count", async () => {
     const aws = fakeWithStacks();
+    const image = `${DEPLOYMENT.repositoryUri}:my-model-1`;
     const questions: string[] = [];
     const b = createCloudBackend({
       target: {},
@@ -81,14 +82,16 @@ describe('cloud back end', () => {
       confirm: async (q) => (questions.push(q), false),
       clients: aws.clients,
       experiments: {
-        validate: async () => ({ numTasks: undefined, stageImage: { image: 'my-model:1' } }),
+        validate: async () => ({ numTasks: undefined, stageImage: { image } }),
         snapshot: async () => undefined,
       },
     });
     const plan = await b.runWorkflow({ ...options, dryRun: true }, () => {});
-    expect(plan).toMatchObject({ status: 'planned', numTasks: 0, image: 'my-model:1' });
+    expect(plan).toMatchObject({ status: 'planned', numTasks: 0, image });
     await expect(b.runWorkflow(options, () => {})).rejects.toThrow(/Cancelled/);
-    expect(questions[0]).toMatch(/Start cloud run r1 of flu \(stages in image my-model:1\)/);
+    expect(questions[0]).toBe(
+      `Start cloud run r1 of flu (stages in image ${image}) on ${DEPLOYMENT.stateMachineArn}?`,
+    );
   });
 
   it('--wait reports Stage B progress and fails when the execution fails', async () => {

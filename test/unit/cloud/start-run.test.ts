@@ -207,14 +207,15 @@ describe('startCloudRun', () => {
 
   it("plans an experiment's own image on --dry-run: the image, no task count", async () => {
     const aws = fakeWithStacks();
-    const plan = await startCloudRun(aws.clients, DEPLOYMENT, ownImage('my-model:1'), {
+    const image = `${DEPLOYMENT.repositoryUri}:my-model-1`;
+    const plan = await startCloudRun(aws.clients, DEPLOYMENT, ownImage(image), {
       expId: 'e',
       runId: 'r',
       experimentDir: '/exp',
       dryRun: true,
     });
-    expect(plan).toMatchObject({ dryRun: true, numTasks: 0, image: 'my-model:1' });
-    expect(plan.input).toMatchObject({ imageUri: 'my-model:1' });
+    expect(plan).toMatchObject({ dryRun: true, numTasks: 0, image });
+    expect(plan.input).toMatchObject({ imageUri: image });
     expect(aws.executions).toEqual([]);
   });
 
@@ -231,5 +232,29 @@ describe('startCloudRun', () => {
     expect((error as Error).message).toMatch(/own stage image my-model:1.*--image-tag v7/);
     expect(t.uploads).toEqual([]);
     expect(aws.executions).toEqual([]);
+  });
+
+  it('refuses an own image the cloud cannot run (a tag outside the stack repository) before uploading', async () => {
+    const aws = fakeWithStacks();
+    const t = ownImage('python-model:local');
+    const error = await startCloudRun(aws.clients, DEPLOYMENT, t, {
+      expId: 'e',
+      runId: 'r',
+      experimentDir: '/exp',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`python-model:local.*${DEPLOYMENT.repositoryUri.replaceAll('.', '\\.')}:<tag>`),
+    );
+    expect(t.uploads).toEqual([]);
+    expect(aws.executions).toEqual([]);
+    // by digest, another repository is PrepareRun's to allow or refuse (the deployment's list)
+    const pinned = `registry.example.org/m@sha256:${'a'.repeat(64)}`;
+    await startCloudRun(aws.clients, DEPLOYMENT, ownImage(pinned), {
+      expId: 'e',
+      runId: 'r2',
+      experimentDir: '/exp',
+    });
+    expect(aws.executions).toHaveLength(1);
   });
 });

@@ -142,16 +142,22 @@ describe('schedule commands in the cloud (fake EventBridge Scheduler, s3rver)', 
     await writeFile(join(own, 'model.json'), '{"beta": 0.4}');
     await writeFile(
       join(own, 'stages.yaml'),
-      'stages:\n  image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/models:py-1\n  commands:\n    runner: [run-task]\n',
+      `stages:\n  image: ${DEPLOYMENT.repositoryUri}:py-1\n  commands:\n    runner: [run-task]\n`,
     );
     await run('create', '--exp-id', 'own/python', '--cron', '0 14 ? * WED *');
     const made = scheduler.schedules.get(`${GROUP}/own-python`)!;
     const input = executionInputSchema.parse(JSON.parse(made.Target!.Input!));
     expect(input).toMatchObject({
-      imageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/models:py-1',
+      imageUri: `${DEPLOYMENT.repositoryUri}:py-1`,
       commands: { builder: ['builder'], runner: ['run-task'], output: ['output'] },
       source: { schedule: 'own-python' },
     });
+    // an image no cloud run could use is refused before anything is uploaded or created
+    await writeFile(join(own, 'stages.yaml'), 'stages:\n  image: python-model:local\n');
+    await expect(
+      run('create', '--exp-id', 'own/python', '--cron', '0 14 ? * WED *', '--name', 'other'),
+    ).rejects.toThrow(/python-model:local .*which no cloud run can use/);
+    expect(scheduler.schedules.has(`${GROUP}/other`)).toBe(false);
   });
 
   it('refuses a bad cron, name or time zone before calling AWS', async () => {
