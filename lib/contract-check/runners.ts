@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { ENV, STDIN_LIFELINE } from '../contract/env.js';
 import type { StageName } from '../contract/layout.js';
-import type { StageRunner } from './check.js';
+import type { StageRunner } from './types.js';
 
 /** Longest a stage may run in a check before it is killed (a tiny case takes seconds). */
 const STAGE_TIMEOUT_MS = 10 * 60_000;
