@@ -20,6 +20,7 @@ import {
   type OutputConfig,
 } from './schema.js';
 import { YamlSource } from './yaml-source.js';
+import { refuseOwnImageExperiment } from './stage-image.js';
 import { loadCalibrationData, withReferenceDate } from './load-calibration.js';
 import { checkPlan, planExperiment } from './plan.js';
 
@@ -220,6 +221,7 @@ function checkAgeCoverage(
  * Throws a {@link ConfigError} listing EVERY problem found (file, path, line, expectation).
  */
 export function loadExperiment(files: ExperimentFiles, options: LoadOptions = {}): Experiment {
+  refuseOwnImageExperiment(files);
   const problems: string[] = [];
   const { byRoot, unreadable } = readConfigs(files, problems);
   const modelSource = single(byRoot, 'model', problems);

@@ -19,6 +19,36 @@ function isStagesConfig(source: YamlSource): boolean {
   );
 }
 
+/** The readable `config/*.yaml` files whose root is `stages:`, by name. */
+function stagesSources(files: ExperimentFiles): YamlSource[] {
+  return [...files.keys()]
+    .filter((name) => YAML_CONFIG.test(name))
+    .sort()
+    .map((name) => new YamlSource(name, files.get(name)!))
+    .filter((source) => source.syntaxProblems.length === 0 && isStagesConfig(source));
+}
+
+/**
+ * For the built-in engine's loader: a ConfigError when the experiment names
+ * its own image (the run was started without it, e.g. by a deployment
+ * config's data trigger, which cannot carry it), instead of a config it
+ * cannot read.
+ */
+export function refuseOwnImageExperiment(files: ExperimentFiles): void {
+  const [source] = stagesSources(files);
+  if (source === undefined) return;
+  const image = stageImageSchema.safeParse(
+    (source.value as Record<string, unknown>)[STAGE_IMAGE_ROOT],
+  ).data?.image;
+  throw new ConfigError(`Experiment runs in its own image, not the built-in engine`, [
+    source.problem(
+      [STAGE_IMAGE_ROOT],
+      `this experiment runs in its own image ${image ?? '(invalid)'}, not the built-in engine: ` +
+        'start it with epycloud run workflow (or an epycloud schedule), which run its stages in that image',
+    ),
+  ]);
+}
+
 /**
  * The experiment's own stage image, from the one `config/*.yaml` whose root is
  * `stages:` (docs/CONTRACT.md, "Your image in a run"); undefined when none has
@@ -26,12 +56,7 @@ function isStagesConfig(source: YamlSource): boolean {
  * line when it is invalid, shares its file with other roots, or is declared twice.
  */
 export function readStageImage(files: ExperimentFiles): StageImage | undefined {
-  const sources = [...files.keys()]
-    .filter((name) => YAML_CONFIG.test(name))
-    .sort()
-    .map((name) => new YamlSource(name, files.get(name)!))
-    .filter((source) => source.syntaxProblems.length === 0 && isStagesConfig(source));
-  const [source, another] = sources;
+  const [source, another] = stagesSources(files);
   if (source === undefined) return undefined;
   const problems: string[] = [];
   if (another !== undefined)

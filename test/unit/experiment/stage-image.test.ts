@@ -6,6 +6,7 @@ import { stageImageCommand } from '../../../lib/contract/stage-image.js';
 import { ConfigError } from '../../../lib/errors.js';
 import { validateExperimentDir } from '../../../lib/experiment/snapshot.js';
 import { readStageImage } from '../../../lib/experiment/stage-image.js';
+import { loadExperiment } from '../../../lib/experiment/load.js';
 import { SIR_MODEL } from './fixtures.js';
 
 const files = (entries: Record<string, string>): Map<string, string> =>
@@ -108,5 +109,23 @@ describe('validating a folder whose experiment runs in its own image', () => {
     await mkdir(join(dir, 'config'));
     await writeFile(join(dir, 'config', 'model.yaml'), 'model: {anything: the image reads}\n');
     await expect(validateExperimentDir(dir)).rejects.toThrow(ConfigError);
+  });
+});
+
+describe('the built-in engine given an experiment with its own image', () => {
+  it('refuses it naming the image, not as a config it cannot read', () => {
+    const problems = problemsOf(() =>
+      loadExperiment(
+        files({
+          'config/stages.yaml': 'stages:\n  image: python-model:local\n',
+          'config/model.json': '{}',
+        }),
+      ),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^config\/stages\.yaml: stages \(line 2\): this experiment runs in its own image python-model:local, not the built-in engine: .*epycloud run workflow/,
+      ),
+    ]);
   });
 });
