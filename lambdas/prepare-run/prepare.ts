@@ -12,6 +12,7 @@ import {
   IMAGE_DIGEST,
   parseEcrRepository,
   parseImageReference,
+  unpinnableRepository,
 } from '../../lib/contract/image.js';
 import { RunLayout, STAGES, type StageName } from '../../lib/contract/layout.js';
 import type { PrepareRunResult, RunImage, RunSpec } from '../../lib/contract/pipeline.js';
@@ -120,9 +121,10 @@ export async function pinImage(
   config: Pick<PrepareConfig, 'repositoryUri'>,
   resolveDigest: ResolveImageDigest,
 ): Promise<RunImage> {
-  const { repository, tag, digest } = parseImageReference(requested);
+  const { tag, digest } = parseImageReference(requested);
   if (digest !== undefined) return { requested, uri: requested, digest };
-  if (repository !== config.repositoryUri)
+  const repository = unpinnableRepository(requested, config.repositoryUri);
+  if (repository !== undefined)
     throw new ValidationError(
       `Execution input imageUri "${requested}" names a tag of ${repository}; a run's image is pinned by digest, ` +
         `and PrepareRun resolves tags of the stack's own repository ${config.repositoryUri} only. ` +

@@ -74,14 +74,23 @@ export function parseEcrRepository(
 }
 
 /**
+ * The repository of an image PrepareRun cannot pin: a tag (no digest) outside
+ * the stack's repository, whose tags alone it resolves; undefined when it can.
+ */
+export function unpinnableRepository(image: string, repositoryUri: string): string | undefined {
+  const { repository, digest } = parseImageReference(image);
+  return digest !== undefined || repository === repositoryUri ? undefined : repository;
+}
+
+/**
  * Refuses, before anything is uploaded, an experiment's own image that no cloud
  * run could use: a tag outside the stack's repository (PrepareRun resolves tags
  * of its own repository only; any other image is named by digest, and then the
  * deployment's `image.allowedRepositories` decides, in PrepareRun).
  */
 export function checkOwnImageStartable(image: string, repositoryUri: string): void {
-  const { repository, digest } = parseImageReference(image);
-  if (digest !== undefined || repository === repositoryUri) return;
+  const repository = unpinnableRepository(image, repositoryUri);
+  if (repository === undefined) return;
   throw new ValidationError(
     `This experiment's own image ${image} (its stages: config) is a tag of ${repository}, which no cloud run can use: ` +
       `AWS runs tags of the deployment's repository only, other images by digest. Push it there and name it so, ` +
